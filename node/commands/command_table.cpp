@@ -1,0 +1,43 @@
+// node/commands/command_table.cpp — see command_table.h.
+#include "node/commands/command_table.h"
+
+#include <cctype>
+
+namespace basalt::commands {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+void Context::wrong_arity() {
+  reply.error("ERR wrong number of arguments for '" + std::string(spec.name) + "' command");
+}
+
+Table::Table() {
+  specs_.reserve(256);
+  register_connection_commands(*this);
+  register_string_commands(*this);
+  register_key_commands(*this);
+  register_expire_commands(*this);
+  register_server_commands(*this);
+  for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
+}
+
+void Table::add(const Spec& spec) { specs_.push_back(spec); }
+
+const Spec* Table::find(std::string_view name) const {
+  char buf[64];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i)
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  auto it = index_.find(std::string(buf, name.size()));
+  return it == index_.end() ? nullptr : &specs_[it->second];
+}
+
+}  // namespace basalt::commands

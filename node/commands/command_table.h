@@ -1,0 +1,34 @@
+// node/commands/command_table.h — the table of all commands: data, filled by one
+// registration function per command family.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "node/commands/command.h"
+
+namespace basalt::commands {
+
+class Table {
+ public:
+  Table();  // registers every family
+  void add(const Spec& spec);
+  // Case-insensitive lookup; null if unknown.
+  const Spec* find(std::string_view name) const;
+  const std::vector<Spec>& all() const { return specs_; }
+
+ private:
+  std::vector<Spec> specs_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// One per family (node/commands/<family>.cpp).
+void register_connection_commands(Table& t);
+void register_string_commands(Table& t);
+void register_key_commands(Table& t);
+void register_expire_commands(Table& t);
+void register_server_commands(Table& t);
+
+}  // namespace basalt::commands

@@ -1,0 +1,415 @@
+// node/config/config.cpp — the directive table and the file / command-line / rewrite logic.
+#include "node/config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "node/protocol/numbers.h"
+#include "node/protocol/request_parser.h"
+
+namespace basalt::config {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+using Entry = ConfigTable::Entry;
+
+Entry int_entry(const char* name, int Config::*field, int64_t lo, int64_t hi, bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string& err) {
+            int64_t n;
+            if (!protocol::parse_i64(v, n)) {
+              err = "argument couldn't be parsed into an integer";
+              return false;
+            }
+            if (n < lo || n > hi) {
+              err = "argument must be between " + std::to_string(lo) + " and " +
+                    std::to_string(hi) + " inclusive";
+              return false;
+            }
+            c.*field = static_cast<int>(n);
+            return true;
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
+Entry memory_entry(const char* name, int64_t Config::*field, int64_t lo, bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string& err) {
+            int64_t n;
+            if (!parse_memory(v, n)) {
+              err = "argument must be a memory value";
+              return false;
+            }
+            if (n < lo) {
+              err = "argument must be a memory value at least " + std::to_string(lo);
+              return false;
+            }
+            c.*field = n;
+            return true;
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
+Entry bool_entry(const char* name, bool Config::*field, bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string& err) {
+            std::string l = lower(v);
+            if (l == "yes") c.*field = true;
+            else if (l == "no") c.*field = false;
+            else {
+              err = "argument must be 'yes' or 'no'";
+              return false;
+            }
+            return true;
+          },
+          [=](const Config& c) { return std::string(c.*field ? "yes" : "no"); }};
+}
+
+Entry string_entry(const char* name, std::string Config::*field, bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string&) {
+            c.*field = v;
+            return true;
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+Entry enum_entry(const char* name, std::string Config::*field, std::vector<std::string> values,
+                 bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string& err) {
+            std::string l = lower(v);
+            if (std::find(values.begin(), values.end(), l) == values.end()) {
+              err = "argument(s) must be one of the following: ";
+              for (size_t i = 0; i < values.size(); ++i)
+                err += (i ? ", " : "") + values[i];
+              return false;
+            }
+            c.*field = l;
+            return true;
+          },
+          [=](const Config& c) { return c.*field; }};
+}
+
+// Directives from redis.conf that basalt accepts (so existing files load) but does not use.
+const std::set<std::string> kPassthrough = {
+    "save", "appendonly", "appendfsync", "appendfilename", "appenddirname", "dbfilename",
+    "protected-mode", "tcp-keepalive", "daemonize", "supervised", "always-show-logo",
+    "set-proc-title", "stop-writes-on-bgsave-error", "rdbcompression", "rdbchecksum",
+    "maxmemory", "maxmemory-policy", "maxmemory-samples", "lazyfree-lazy-eviction",
+    "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "replica-lazy-flush",
+    "lazyfree-lazy-user-del", "io-threads", "slowlog-log-slower-than", "slowlog-max-len",
+    "latency-monitor-threshold", "notify-keyspace-events", "activerehashing",
+    "client-output-buffer-limit", "repl-diskless-sync", "repl-diskless-sync-delay",
+    "repl-diskless-load", "repl-disable-tcp-nodelay", "syslog-enabled", "syslog-ident",
+    "lua-time-limit", "busy-reply-threshold", "aof-use-rdb-preamble", "unixsocket",
+    "unixsocketperm", "enable-debug-command", "enable-protected-configs", "jemalloc-bg-thread",
+    "hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
+    "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
+    "activedefrag", "dynamic-hz", "lfu-log-factor", "lfu-decay-time", "oom-score-adj",
+    "replica-ignore-maxmemory", "list-compress-depth", "no-appendfsync-on-rewrite",
+    "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "aof-load-truncated",
+    "aof-timestamp-enabled", "repl-backlog-ttl", "crash-log-enabled", "databases-compat"};
+
+}  // namespace
+
+bool parse_memory(const std::string& s, int64_t& out) {
+  std::string l = lower(s);
+  size_t digits = 0;
+  if (!l.empty() && l[0] == '-') digits = 1;
+  while (digits < l.size() && std::isdigit(static_cast<unsigned char>(l[digits]))) ++digits;
+  std::string unit = l.substr(digits);
+  int64_t mul = 1;
+  if (unit.empty() || unit == "b") mul = 1;
+  else if (unit == "k") mul = 1000;
+  else if (unit == "kb") mul = 1024;
+  else if (unit == "m") mul = 1000 * 1000;
+  else if (unit == "mb") mul = 1024 * 1024;
+  else if (unit == "g") mul = 1000ll * 1000 * 1000;
+  else if (unit == "gb") mul = 1024ll * 1024 * 1024;
+  else return false;
+  int64_t n;
+  if (!protocol::parse_i64(l.substr(0, digits), n)) return false;
+  if (n != 0 && (n > INT64_MAX / mul || n < INT64_MIN / mul)) return false;
+  out = n * mul;
+  return true;
+}
+
+ConfigTable::ConfigTable() {
+  entries_ = {
+      int_entry("port", &Config::port, 0, 65535, false),
+      string_entry("bind", &Config::bind, false),
+      int_entry("maxclients", &Config::maxclients, 1, INT_MAX, true),
+      int_entry("timeout", &Config::timeout, 0, INT_MAX, true),
+      int_entry("tcp-backlog", &Config::tcp_backlog, 0, INT_MAX, false),
+      string_entry("dir", &Config::dir, false),
+      int_entry("databases", &Config::databases, 1, 65535, false),
+      enum_entry("wal-sync", &Config::wal_sync, {"always", "everysec", "no"}, true),
+      memory_entry("rocksdb-block-cache-size", &Config::rocksdb_block_cache_size, 1 << 20, false),
+      memory_entry("rocksdb-write-buffer-size", &Config::rocksdb_write_buffer_size, 1 << 20,
+                   false),
+      enum_entry("rocksdb-compression", &Config::rocksdb_compression,
+                 {"none", "snappy", "lz4", "zstd"}, false),
+      int_entry("rocksdb-max-background-jobs", &Config::rocksdb_max_background_jobs, 1, 64,
+                false),
+      memory_entry("proto-max-bulk-len", &Config::proto_max_bulk_len, 1024 * 1024, true),
+      memory_entry("client-query-buffer-limit", &Config::client_query_buffer_limit, 1024 * 1024,
+                   true),
+      int_entry("hz", &Config::hz, 1, 500, true),
+      enum_entry("loglevel", &Config::loglevel, {"debug", "verbose", "notice", "warning"}, true),
+      string_entry("logfile", &Config::logfile, false),
+      string_entry("pidfile", &Config::pidfile, false),
+      string_entry("requirepass", &Config::requirepass, true),
+      string_entry("replicaof", &Config::replicaof, false),
+      string_entry("masterauth", &Config::masterauth, true),
+      string_entry("masteruser", &Config::masteruser, true),
+      memory_entry("repl-backlog-size", &Config::repl_backlog_size, 1024 * 1024, true),
+      int_entry("repl-timeout", &Config::repl_timeout, 1, INT_MAX, true),
+      int_entry("repl-ping-replica-period", &Config::repl_ping_replica_period, 1, INT_MAX, true),
+      bool_entry("replica-read-only", &Config::replica_read_only, true),
+      bool_entry("replica-serve-stale-data", &Config::replica_serve_stale_data, true),
+      int_entry("replica-priority", &Config::replica_priority, 0, INT_MAX, true),
+      string_entry("replica-announce-ip", &Config::replica_announce_ip, true),
+      int_entry("replica-announce-port", &Config::replica_announce_port, 0, 65535, true),
+      int_entry("min-replicas-to-write", &Config::min_replicas_to_write, 0, INT_MAX, true),
+      int_entry("min-replicas-max-lag", &Config::min_replicas_max_lag, 0, INT_MAX, true),
+      int_entry("http-port", &Config::http_port, 0, 65535, false),
+      string_entry("http-bind", &Config::http_bind, false),
+  };
+  for (const auto& name : kPassthrough) {
+    entries_.push_back({name, true,
+                        [name](Config& c, const std::string& v, std::string&) {
+                          c.passthrough[name] = v;
+                          return true;
+                        },
+                        [name](const Config& c) {
+                          auto it = c.passthrough.find(name);
+                          return it == c.passthrough.end() ? std::string() : it->second;
+                        }});
+  }
+}
+
+const ConfigTable& ConfigTable::instance() {
+  static const ConfigTable table;
+  return table;
+}
+
+const ConfigTable::Entry* ConfigTable::find(const std::string& name) const {
+  static const std::map<std::string, std::string> aliases = {
+      {"slaveof", "replicaof"},
+      {"slave-read-only", "replica-read-only"},
+      {"slave-serve-stale-data", "replica-serve-stale-data"},
+      {"slave-priority", "replica-priority"},
+      {"slave-announce-ip", "replica-announce-ip"},
+      {"slave-announce-port", "replica-announce-port"},
+      {"min-slaves-to-write", "min-replicas-to-write"},
+      {"min-slaves-max-lag", "min-replicas-max-lag"},
+      {"repl-ping-slave-period", "repl-ping-replica-period"}};
+  std::string key = lower(name);
+  if (auto a = aliases.find(key); a != aliases.end()) key = a->second;
+  for (const auto& e : entries_) {
+    if (e.name == key) return &e;
+  }
+  return nullptr;
+}
+
+bool apply_directive(Config& config, const std::string& name, const std::string& value,
+                     bool at_runtime, std::string& error) {
+  const auto* entry = ConfigTable::instance().find(name);
+  if (!entry) {
+    error = "Bad directive or wrong number of arguments";
+    return false;
+  }
+  if (at_runtime && !entry->mutable_at_runtime) {
+    error = "can't set immutable config";
+    return false;
+  }
+  return entry->set(config, value, error);
+}
+
+namespace {
+bool apply_line(Config& config, std::string line, std::string& error) {
+  std::vector<protocol::ArgSpan> spans;
+  if (!protocol::split_inline_args(line.data(), line.size(), spans)) {
+    error = "Unbalanced quotes in configuration line";
+    return false;
+  }
+  if (spans.empty()) return true;
+  std::string name = lower(line.substr(spans[0].offset, spans[0].length));
+  std::string value;
+  for (size_t i = 1; i < spans.size(); ++i) {
+    if (i > 1) value += ' ';
+    value += line.substr(spans[i].offset, spans[i].length);
+  }
+  if (name == "include") return load_file(config, value, error);
+  return apply_directive(config, name, value, false, error);
+}
+}  // namespace
+
+bool load_file(Config& config, const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "Fatal error, can't open config file '" + path + "'";
+    return false;
+  }
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::string why;
+    if (!apply_line(config, line, why)) {
+      error = "*** FATAL CONFIG FILE ERROR ***\nReading the configuration file, at line " +
+              std::to_string(lineno) + "\n>>> '" + line + "'\n" + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string usage() {
+  return "Usage: basalt [/path/to/basalt.conf] [options]\n"
+         "       basalt -v or --version\n"
+         "       basalt -h or --help\n\n"
+         "Options are any configuration directive, prefixed with '--':\n"
+         "  --port 6379              TCP port for RESP clients (default 6379)\n"
+         "  --bind 127.0.0.1         address to listen on (default 127.0.0.1)\n"
+         "  --dir ./data             RocksDB data directory (default ./data)\n"
+         "  --databases 16           number of logical databases\n"
+         "  --wal-sync everysec      always | everysec | no\n"
+         "  --replicaof \"host port\"  start as a replica\n"
+         "  --http-port 0            admin HTTP API port (0 = off)\n\n"
+         "Examples:\n"
+         "  basalt --port 7777 --dir /var/lib/basalt\n"
+         "  basalt /etc/basalt.conf --loglevel verbose\n";
+}
+
+ArgsOutcome parse_args(Config& config, int argc, char** argv, std::string& error) {
+  int i = 1;
+  if (argc >= 2) {
+    std::string first = argv[1];
+    if (first == "-h" || first == "--help") return ArgsOutcome::Help;
+    if (first == "-v" || first == "--version") return ArgsOutcome::Version;
+    if (first.rfind("--", 0) != 0) {
+      std::error_code ec;
+      auto abs = std::filesystem::absolute(first, ec);
+      config.config_file = ec ? first : abs.string();
+      if (!load_file(config, config.config_file, error)) return ArgsOutcome::Error;
+      i = 2;
+    }
+  }
+  while (i < argc) {
+    std::string opt = argv[i];
+    if (opt == "-h" || opt == "--help") return ArgsOutcome::Help;
+    if (opt == "-v" || opt == "--version") return ArgsOutcome::Version;
+    if (opt.rfind("--", 0) != 0 || opt.size() == 2) {
+      error = "Unexpected argument '" + opt + "' (options look like --port 6380)";
+      return ArgsOutcome::Error;
+    }
+    std::string name = lower(opt.substr(2));
+    std::string value;
+    int j = i + 1;
+    for (; j < argc && std::string(argv[j]).rfind("--", 0) != 0; ++j) {
+      if (j > i + 1) value += ' ';
+      value += argv[j];
+    }
+    if (j == i + 1) {
+      error = "Option '--" + name + "' needs a value";
+      return ArgsOutcome::Error;
+    }
+    std::string why;
+    if (!apply_directive(config, name, value, false, why)) {
+      error = "Bad option '--" + name + " " + value + "': " + why;
+      return ArgsOutcome::Error;
+    }
+    i = j;
+  }
+  return ArgsOutcome::Run;
+}
+
+bool rewrite_file(const Config& config, std::string& error) {
+  if (config.config_file.empty()) {
+    error = "The server is running without a config file";
+    return false;
+  }
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(config.config_file);
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+  }
+  const auto& table = ConfigTable::instance();
+  Config defaults;
+  std::set<std::string> written;
+  std::vector<std::string> out;
+  auto render = [&](const Entry& e) {
+    std::string v = e.get(config);
+    if (v.empty() || v.find(' ') != std::string::npos) {
+      // Multi-word values (replicaof "h p", save "900 1") are written as separate words.
+      return e.name + (v.empty() ? " \"\"" : " " + v);
+    }
+    return e.name + " " + v;
+  };
+  for (const auto& line : lines) {
+    std::string copy = line;
+    std::vector<protocol::ArgSpan> spans;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#' ||
+        !protocol::split_inline_args(copy.data(), copy.size(), spans) || spans.empty()) {
+      if (line != "# Generated by CONFIG REWRITE") out.push_back(line);
+      continue;
+    }
+    const Entry* e = table.find(copy.substr(spans[0].offset, spans[0].length));
+    if (!e) {
+      out.push_back(line);
+      continue;
+    }
+    if (written.count(e->name)) continue;  // duplicates collapse into the first
+    written.insert(e->name);
+    if (e->get(config).empty() && e->get(defaults).empty()) continue;
+    out.push_back(render(*e));
+  }
+  bool header = false;
+  for (const auto& e : table.entries()) {
+    if (written.count(e.name) || e.get(config) == e.get(defaults)) continue;
+    if (!header) {
+      out.push_back("# Generated by CONFIG REWRITE");
+      header = true;
+    }
+    out.push_back(render(e));
+  }
+  std::string tmp = config.config_file + ".tmp-rewrite";
+  {
+    std::ofstream o(tmp, std::ios::trunc);
+    if (!o) {
+      error = "Rewriting config file: can't open temporary file";
+      return false;
+    }
+    for (const auto& l : out) o << l << '\n';
+    o.flush();
+    if (!o) {
+      error = "Rewriting config file: write failed";
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, config.config_file, ec);
+  if (ec) {
+    error = "Rewriting config file: " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace basalt::config

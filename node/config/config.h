@@ -1,0 +1,98 @@
+// node/config/config.h — the node's settings: one table of directives (Redis names wherever
+// Redis has one) used by the command line, the config file, CONFIG GET/SET and REWRITE.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace basalt::config {
+
+struct Config {
+  // network
+  int port = 6379;
+  std::string bind = "127.0.0.1";
+  int maxclients = 10000;
+  int timeout = 0;
+  int tcp_backlog = 511;
+  // storage
+  std::string dir = "./data";
+  int databases = 16;
+  std::string wal_sync = "everysec";
+  int64_t rocksdb_block_cache_size = 256ll << 20;
+  int64_t rocksdb_write_buffer_size = 64ll << 20;
+  std::string rocksdb_compression = "lz4";
+  int rocksdb_max_background_jobs = 2;
+  // protocol limits
+  int64_t proto_max_bulk_len = 512ll << 20;
+  int64_t client_query_buffer_limit = 1ll << 30;
+  // server
+  int hz = 10;
+  std::string loglevel = "notice";
+  std::string logfile;
+  std::string pidfile;
+  std::string requirepass;
+  // replication
+  std::string replicaof;
+  std::string masterauth;
+  std::string masteruser;
+  int64_t repl_backlog_size = 256ll << 20;
+  int repl_timeout = 60;
+  int repl_ping_replica_period = 10;
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  int replica_priority = 100;
+  std::string replica_announce_ip;
+  int replica_announce_port = 0;
+  int min_replicas_to_write = 0;
+  int min_replicas_max_lag = 10;
+  // admin
+  int http_port = 0;  // 0 = admin API off
+  std::string http_bind = "127.0.0.1";
+
+  // Directives accepted for redis.conf compatibility that basalt does not act on.
+  std::map<std::string, std::string> passthrough;
+  // Absolute path of the config file, if one was given.
+  std::string config_file;
+};
+
+class ConfigTable {
+ public:
+  struct Entry {
+    std::string name;
+    bool mutable_at_runtime;
+    std::function<bool(Config&, const std::string&, std::string&)> set;
+    std::function<std::string(const Config&)> get;
+  };
+
+  static const ConfigTable& instance();
+  const Entry* find(const std::string& name) const;
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  ConfigTable();
+  std::vector<Entry> entries_;
+};
+
+// Applies one directive (`name` lowercase, `value` its arguments joined by spaces).
+// `at_runtime` refuses immutable directives (CONFIG SET).
+bool apply_directive(Config& config, const std::string& name, const std::string& value,
+                     bool at_runtime, std::string& error);
+
+// Loads `path` (redis.conf syntax) into `config`. False with a Redis-style message on error.
+bool load_file(Config& config, const std::string& path, std::string& error);
+
+enum class ArgsOutcome { Run, Help, Version, Error };
+// Parses `basalt [config-file] [--directive value ...]`.
+ArgsOutcome parse_args(Config& config, int argc, char** argv, std::string& error);
+std::string usage();
+
+// Rewrites the config file with the current values (CONFIG REWRITE).
+bool rewrite_file(const Config& config, std::string& error);
+
+// Parses "100", "1k", "2kb", "3mb", "1gb" as Redis's memtoll does.
+bool parse_memory(const std::string& s, int64_t& out);
+
+}  // namespace basalt::config

@@ -1,0 +1,31 @@
+// node/core/admin.cpp — see admin.h.
+#include "node/core/admin.h"
+
+#include "node/commands/info.h"
+#include "node/core/node.h"
+
+namespace basalt::core {
+
+AdminStatus admin_status(Node& node) {
+  AdminStatus s;
+  s.role = node.is_replica() ? "slave" : "master";
+  s.replid = node.repl().replid;
+  s.replid2 = node.repl().replid2;
+  s.master_repl_offset = node.repl().master_repl_offset;
+  s.connected_clients = node.clients().size();
+  s.keys_per_db = node.keyspace().key_counts;
+  s.uptime_seconds = (unix_time_ms() - node.start_time_ms()) / 1000;
+  s.total_commands_processed = node.stats().total_commands_processed;
+  s.write_groups = node.stats().write_groups;
+  s.expired_keys = node.keyspace().expired_keys;
+  s.block_cache_bytes = node.engine().block_cache_usage();
+  s.memtable_bytes = node.engine().memtable_usage();
+  s.disk_bytes = node.engine().disk_usage();
+  return s;
+}
+
+std::string admin_info(Node& node, const std::string& section) {
+  return commands::build_info(node, section);
+}
+
+}  // namespace basalt::core

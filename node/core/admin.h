@@ -1,0 +1,33 @@
+// node/core/admin.h — the narrow interface through which the HTTP admin API reads and steers
+// the node (it never touches RocksDB or the command table directly).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace basalt::core {
+
+class Node;
+
+struct AdminStatus {
+  std::string role;
+  std::string replid;
+  std::string replid2;
+  uint64_t master_repl_offset = 0;
+  uint64_t connected_clients = 0;
+  std::vector<uint64_t> keys_per_db;
+  uint64_t uptime_seconds = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t write_groups = 0;
+  uint64_t expired_keys = 0;
+  uint64_t block_cache_bytes = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t disk_bytes = 0;
+};
+
+AdminStatus admin_status(Node& node);
+// Same text as the INFO command (all default sections).
+std::string admin_info(Node& node, const std::string& section);
+
+}  // namespace basalt::core

@@ -1,0 +1,71 @@
+// node/core/dispatch.cpp — see dispatch.h.
+#include "node/core/dispatch.h"
+
+#include "node/core/node.h"
+
+namespace basalt::core {
+
+using commands::Spec;
+
+namespace {
+bool has_flag(const commands::Table& table, std::span<const std::string_view> argv,
+              uint32_t flags) {
+  if (argv.empty()) return false;
+  const Spec* spec = table.find(argv[0]);
+  return spec && (spec->flags & flags);
+}
+
+void unknown_command(protocol::ReplyBuilder& reply, std::span<const std::string_view> argv) {
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args += "'";
+    args += argv[i].substr(0, room);
+    args += "' ";
+  }
+  std::string msg = "ERR unknown command '";
+  msg += argv[0].substr(0, 128);
+  msg += "', with args beginning with: ";
+  msg += args;
+  reply.error(msg);
+}
+}  // namespace
+
+bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv) {
+  return has_flag(table, argv, commands::kWrite | commands::kBarrier);
+}
+
+bool needs_barrier(const commands::Table& table, std::span<const std::string_view> argv) {
+  return has_flag(table, argv, commands::kBarrier);
+}
+
+void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
+                 std::span<const std::string_view> argv) {
+  if (argv.empty()) return;
+  auto& stats = node.stats();
+  size_t reply_start = reply.size();
+  const Spec* spec = node.commands().find(argv[0]);
+  if (!spec) {
+    unknown_command(reply, argv);
+  } else if ((spec->arity > 0 && argv.size() != static_cast<size_t>(spec->arity)) ||
+             argv.size() < static_cast<size_t>(spec->arity < 0 ? -spec->arity : 0)) {
+    reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+  } else if (!client.authenticated && !(spec->flags & commands::kNoAuth)) {
+    reply.error("NOAUTH Authentication required.");
+  } else if ((spec->flags & commands::kWrite) && node.is_replica() && !client.is_master_link &&
+             node.config().replica_read_only) {
+    reply.error("READONLY You can't write against a read only replica.");
+  } else if ((spec->flags & commands::kWrite) && !ks.writable()) {
+    // A write reached a read-only view: a bug in routing, never silently dropped.
+    reply.error("ERR internal error: write command outside a write group");
+  } else {
+    commands::Context ctx{node, client, ks, reply, argv, *spec};
+    spec->handler(ctx);
+    client.last_command = spec->name;
+  }
+  ++stats.total_commands_processed;
+  ++client.commands_processed;
+  if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') ++stats.total_error_replies;
+}
+
+}  // namespace basalt::core

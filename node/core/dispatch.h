@@ -1,0 +1,25 @@
+// node/core/dispatch.h — runs one command: table lookup, arity and state checks written once
+// for every command, then the handler.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "node/commands/command_table.h"
+#include "node/core/client.h"
+#include "node/core/keyspace.h"
+#include "node/protocol/reply.h"
+
+namespace basalt::core {
+
+class Node;
+
+// Whether the command named by argv[0] must run inside a write group.
+bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv);
+// Whether the command must start a fresh group (FLUSHDB / FLUSHALL).
+bool needs_barrier(const commands::Table& table, std::span<const std::string_view> argv);
+
+void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
+                 std::span<const std::string_view> argv);
+
+}  // namespace basalt::core

@@ -1,0 +1,101 @@
+// node/core/keyspace.h — the commands' view of the data: typed lookups with logical expiry,
+// and (inside a write group) writes that keep the expiry index, the per-db key counts and the
+// replication stream in step with the data, all in one RocksDB batch (invariant S1).
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node/core/repl_stream.h"
+#include "storage/engine.h"
+#include "storage/record.h"
+
+namespace basalt::core {
+
+struct Lookup {
+  bool present = false;  // stored (maybe logically expired)
+  bool live = false;     // stored and not expired: what commands see
+  storage::RecordView record;
+  std::string raw;
+  bool is(storage::ValueType t) const { return live && record.type == t; }
+};
+
+// State shared by every view: committed key counts and counters the views update.
+struct KeyspaceShared {
+  storage::Engine* engine = nullptr;
+  std::vector<uint64_t> key_counts;  // committed, per db
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  bool active_expiry = true;  // false on replicas: they never delete on their own
+  // Called when a read-only view meets an expired key (the node queues its deletion).
+  std::function<void(uint16_t, std::string_view)> on_expired_read;
+};
+
+class Keyspace {
+ public:
+  // A read-only view straight on the database.
+  Keyspace(KeyspaceShared& shared, uint64_t now_ms);
+  // A writable view inside a write group.
+  Keyspace(KeyspaceShared& shared, uint64_t now_ms, rocksdb::WriteBatchWithIndex& batch,
+           ReplStream& stream);
+
+  bool writable() const { return batch_ != nullptr; }
+  uint64_t now_ms() const { return now_ms_; }
+  size_t databases() const { return shared_.key_counts.size(); }
+
+  // Reads `key`. In a writable view with active expiry, an expired key is deleted first
+  // (and DEL propagated), so callers of writable views see present == live.
+  void lookup(uint16_t db, std::string_view key, Lookup& out);
+  // True if the key was seen expired by a read-only view (the caller may ask for deletion).
+  bool saw_expired() const { return saw_expired_; }
+
+  // Writes (writable views only). `old` must be the lookup of the same key in this view.
+  void put(uint16_t db, std::string_view key, storage::ValueType type, uint64_t expire_at_ms,
+           std::string_view payload, const Lookup& old);
+  void remove(uint16_t db, std::string_view key, const Lookup& old);
+  // Deletes every key of `db` (FLUSHDB) or of all dbs (db < 0, FLUSHALL).
+  void flush(int db);
+  // Deletes `key` if it is expired (active expiry and expire-on-access). True if deleted.
+  bool expire_if_needed(uint16_t db, std::string_view key);
+
+  void propagate(uint16_t db, std::span<const std::string_view> args);
+  template <size_t N>
+  void propagate(uint16_t db, const std::string_view (&args)[N]) {
+    propagate(db, std::span<const std::string_view>(args, N));
+  }
+
+  uint64_t dbsize(uint16_t db) const;
+  // Iterates the data column family (seeing this group's writes in a writable view).
+  std::unique_ptr<rocksdb::Iterator> iterate();
+
+  // Per-db count changes of this group, applied by the pipeline after a successful write.
+  const std::vector<int64_t>& count_deltas() const { return count_deltas_; }
+  rocksdb::WriteBatchWithIndex* batch() { return batch_; }
+  ReplStream* stream() { return stream_; }
+  storage::Engine& engine() { return *shared_.engine; }
+  KeyspaceShared& shared() { return shared_; }
+
+ private:
+  void read_raw(uint16_t db, std::string_view key, Lookup& out);
+  void delete_stored(uint16_t db, std::string_view key, const Lookup& old);
+
+  KeyspaceShared& shared_;
+  uint64_t now_ms_;
+  rocksdb::WriteBatchWithIndex* batch_ = nullptr;
+  ReplStream* stream_ = nullptr;
+  std::vector<int64_t> count_deltas_;
+  std::vector<bool> flushed_;  // dbs flushed in this group: read from the batch only
+  std::string key_buf_;
+  bool saw_expired_ = false;
+};
+
+}  // namespace basalt::core

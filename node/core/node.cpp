@@ -1,0 +1,169 @@
+// node/core/node.cpp — see node.h.
+#include "node/core/node.h"
+
+#include <boost/asio/post.hpp>
+
+#include <chrono>
+
+#include "node/core/write_pipeline.h"
+#include "node/expiry/active_expiry.h"
+#include "node/util/log.h"
+#include "storage/meta.h"
+
+namespace basalt::core {
+
+namespace asio = boost::asio;
+
+uint64_t unix_time_ms() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+uint64_t monotonic_us() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(
+      duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+Node::Node(asio::io_context& io, config::Config config)
+    : io_(io), config_(std::move(config)), wal_timer_(io), cron_timer_(io) {}
+
+Node::~Node() {
+  blocking_pool_.join();
+}
+
+bool Node::open(std::string& error) {
+  storage::EngineOptions options;
+  options.dir = config_.dir;
+  options.block_cache_bytes = static_cast<uint64_t>(config_.rocksdb_block_cache_size);
+  options.write_buffer_bytes = static_cast<uint64_t>(config_.rocksdb_write_buffer_size);
+  options.compression = config_.rocksdb_compression;
+  options.max_background_jobs = config_.rocksdb_max_background_jobs;
+  engine_ = storage::Engine::open(options, error);
+  if (!engine_) return false;
+  bool ok = true;
+  engine_->set_wal_sync(storage::parse_wal_sync(config_.wal_sync, ok));
+  repl_log_ = std::make_unique<storage::ReplLog>(*engine_);
+  repl_ = storage::load_repl_meta(*engine_);
+  if (!repl_.has_history) {
+    rocksdb::WriteBatch batch;
+    storage::put_repl_meta(batch, *engine_, repl_);
+    rocksdb::Status s = engine_->write(&batch);
+    if (!s.ok()) {
+      error = "can't write to the data directory: " + s.ToString();
+      return false;
+    }
+  }
+  keyspace_.engine = engine_.get();
+  keyspace_.key_counts = storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
+  keyspace_.active_expiry = !is_replica();
+  keyspace_.on_expired_read = [this](uint16_t db, std::string_view key) {
+    pipeline_->post([db, key = std::string(key)](Keyspace& ks) { ks.expire_if_needed(db, key); });
+  };
+  run_id_ = storage::random_replid();
+  start_time_ms_ = unix_time_ms();
+  last_save_unix_ = start_time_ms_ / 1000;
+  pipeline_ = std::make_unique<WritePipeline>(*this);
+  expiry_ = std::make_unique<expiry::ActiveExpiry>(*this);
+  log::info("data directory '{}' opened: replid {} offset {} ({})", config_.dir, repl_.replid,
+            repl_.master_repl_offset, repl_.has_history ? "existing history" : "new");
+  return true;
+}
+
+void Node::start() {
+  pipeline_->start();
+  schedule_wal_sync();
+  schedule_cron();
+}
+
+void Node::schedule_wal_sync() {
+  wal_timer_.expires_after(std::chrono::seconds(1));
+  wal_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    if (engine_->wal_sync() == storage::WalSync::EverySec) {
+      asio::post(blocking_pool_, [engine = engine_.get()] {
+        rocksdb::Status s = engine->sync_wal();
+        if (!s.ok()) log::warn("WAL sync failed: {}", s.ToString());
+      });
+    }
+    schedule_wal_sync();
+  });
+}
+
+void Node::schedule_cron() {
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / std::max(1, config_.hz)));
+  cron_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    cron();
+    schedule_cron();
+  });
+}
+
+void Node::cron() {
+  expiry_->cycle();
+  // Keep the on-disk backlog within repl-backlog-size.
+  uint64_t offset = repl_.master_repl_offset;
+  uint64_t size = static_cast<uint64_t>(config_.repl_backlog_size);
+  if (offset > size && offset - last_trim_offset_ > size / 16) {
+    last_trim_offset_ = offset;
+    repl_log_->trim_before(offset - size + 1);
+  }
+}
+
+Client& Node::add_client() {
+  auto client = std::make_unique<Client>();
+  client->id = next_client_id_++;
+  client->created_ms = unix_time_ms();
+  client->last_interaction_ms = client->created_ms;
+  client->authenticated = config_.requirepass.empty();
+  Client& ref = *client;
+  clients_[ref.id] = std::move(client);
+  ++stats_.total_connections_received;
+  return ref;
+}
+
+void Node::remove_client(uint64_t id) { clients_.erase(id); }
+
+bool Node::save(std::string& error) {
+  rocksdb::Status s = engine_->flush();
+  if (!s.ok()) {
+    error = s.ToString();
+    return false;
+  }
+  last_save_unix_ = unix_time_ms() / 1000;
+  return true;
+}
+
+void Node::on_config_changed(const std::string& name) {
+  if (name == "wal-sync") {
+    bool ok = true;
+    engine_->set_wal_sync(storage::parse_wal_sync(config_.wal_sync, ok));
+  } else if (name == "loglevel") {
+    log::set_level(config_.loglevel);
+  }
+}
+
+void Node::shutdown(bool save) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  log::info("shutting down: finishing queued writes");
+  wal_timer_.cancel();
+  cron_timer_.cancel();
+  for (auto& hook : shutdown_hooks_) hook();
+  for (auto& [id, client] : clients_) {
+    if (client->kill) client->kill();
+  }
+  pipeline_->stop([this, save] {
+    if (save) {
+      std::string error;
+      if (!this->save(error)) log::warn("flush before shutdown failed: {}", error);
+    }
+    rocksdb::Status s = engine_->sync_wal();
+    if (!s.ok()) log::warn("WAL sync at shutdown failed: {}", s.ToString());
+    log::info("basalt is now ready to exit, bye bye...");
+    io_.stop();
+  });
+}
+
+}  // namespace basalt::core

@@ -1,0 +1,108 @@
+// node/core/node.h — the node: owns the config, the storage engine, the keyspace state, the
+// write pipeline, the command table, the clients and the counters, and runs the timers.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "node/commands/command_table.h"
+#include "node/config/config.h"
+#include "node/core/client.h"
+#include "node/core/keyspace.h"
+#include "node/core/stats.h"
+#include "storage/engine.h"
+#include "storage/meta.h"
+#include "storage/repl_log.h"
+
+namespace basalt::expiry {
+class ActiveExpiry;
+}
+
+namespace basalt::core {
+
+class WritePipeline;
+
+uint64_t unix_time_ms();
+uint64_t monotonic_us();
+
+class Node {
+ public:
+  Node(boost::asio::io_context& io, config::Config config);
+  ~Node();
+
+  // Opens the data directory and loads the persisted state. False with a message on failure.
+  bool open(std::string& error);
+  // Starts the write pipeline and the timers.
+  void start();
+  // Stops accepting work, drains the pipeline, optionally flushes, and stops the io_context.
+  void shutdown(bool save);
+  bool shutting_down() const { return shutting_down_; }
+  // Called first thing on shutdown (the listener closes its sockets).
+  void add_shutdown_hook(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+
+  boost::asio::io_context& io() { return io_; }
+  boost::asio::thread_pool& blocking_pool() { return blocking_pool_; }
+  config::Config& config() { return config_; }
+  storage::Engine& engine() { return *engine_; }
+  storage::ReplLog& repl_log() { return *repl_log_; }
+  storage::ReplMeta& repl() { return repl_; }
+  KeyspaceShared& keyspace() { return keyspace_; }
+  Stats& stats() { return stats_; }
+  WritePipeline& pipeline() { return *pipeline_; }
+  const commands::Table& commands() const { return commands_; }
+
+  // Clients
+  Client& add_client();
+  void remove_client(uint64_t id);
+  const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
+
+  const std::string& run_id() const { return run_id_; }
+  uint64_t start_time_ms() const { return start_time_ms_; }
+  uint64_t last_save_unix() const { return last_save_unix_; }
+  void set_last_save_unix(uint64_t t) { last_save_unix_ = t; }
+  // Expires when the node is destroyed; lets coroutine frames outliving it skip cleanup.
+  std::weak_ptr<int> lifetime() const { return lifetime_; }
+  bool is_replica() const { return repl_.role != "master"; }
+  // SAVE: flushes memtables so the data lives in SST files.
+  bool save(std::string& error);
+  // Applies a CONFIG SET that needs more than storing the value.
+  void on_config_changed(const std::string& name);
+
+ private:
+  void schedule_wal_sync();
+  void schedule_cron();
+  void cron();
+
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool blocking_pool_{2};
+  config::Config config_;
+  std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<storage::ReplLog> repl_log_;
+  storage::ReplMeta repl_;
+  KeyspaceShared keyspace_;
+  Stats stats_;
+  commands::Table commands_;
+  std::unique_ptr<WritePipeline> pipeline_;
+  std::map<uint64_t, std::unique_ptr<Client>> clients_;
+  uint64_t next_client_id_ = 1;
+  std::string run_id_;
+  uint64_t start_time_ms_ = 0;
+  uint64_t last_save_unix_ = 0;
+  bool shutting_down_ = false;
+  std::vector<std::function<void()>> shutdown_hooks_;
+  boost::asio::steady_timer wal_timer_;
+  boost::asio::steady_timer cron_timer_;
+  std::unique_ptr<expiry::ActiveExpiry> expiry_;
+  std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
+  uint64_t last_trim_offset_ = 0;
+};
+
+}  // namespace basalt::core

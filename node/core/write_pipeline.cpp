@@ -1,0 +1,178 @@
+// node/core/write_pipeline.cpp — see write_pipeline.h.
+#include "node/core/write_pipeline.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <optional>
+
+#include "node/core/dispatch.h"
+#include "node/core/node.h"
+#include "node/util/log.h"
+#include "storage/meta.h"
+
+namespace basalt::core {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+constexpr size_t kMaxJobsPerGroup = 4096;
+}
+
+WritePipeline::WritePipeline(Node& node)
+    : node_(node),
+      wake_(node.io(), asio::steady_timer::time_point::max()),
+      batch_(rocksdb::BytewiseComparator(), 0, true) {}
+
+WritePipeline::~WritePipeline() = default;
+
+void WritePipeline::start() {
+  running_ = true;
+  asio::co_spawn(node_.io(), run(), asio::detached);
+}
+
+void WritePipeline::stop(std::function<void()> on_idle) {
+  stopping_ = true;
+  if (!running_) {
+    if (on_idle) on_idle();
+    return;
+  }
+  on_idle_ = std::move(on_idle);
+  wake_.cancel();
+}
+
+asio::awaitable<void> WritePipeline::execute(Client& client, const CommandBatch& batch,
+                                             std::string& out) {
+  asio::steady_timer waker(node_.io(), asio::steady_timer::time_point::max());
+  Job job{&client, &batch, &out, &waker};
+  queue_.push_back(&job);
+  wake_.cancel();
+  while (!job.done) co_await waker.async_wait(kNoThrow);
+}
+
+void WritePipeline::post(std::function<void(Keyspace&)> task) {
+  tasks_.push_back(std::move(task));
+  wake_.cancel();
+}
+
+asio::awaitable<void> WritePipeline::run() {
+  std::vector<Job*> jobs;
+  std::vector<std::function<void(Keyspace&)>> tasks;
+  for (;;) {
+    if (queue_.empty() && tasks_.empty()) {
+      if (stopping_) break;
+      co_await wake_.async_wait(kNoThrow);
+      continue;
+    }
+    jobs.clear();
+    while (!queue_.empty() && jobs.size() < kMaxJobsPerGroup) {
+      jobs.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    tasks.clear();
+    tasks.swap(tasks_);
+    co_await run_group(jobs, tasks);
+    for (Job* job : jobs) {
+      job->done = true;
+      job->waker->cancel();  // the job lives in the client's coroutine: don't touch it after
+    }
+  }
+  running_ = false;
+  if (on_idle_) on_idle_();
+}
+
+asio::awaitable<void> WritePipeline::run_group(
+    std::vector<Job*>& jobs, std::vector<std::function<void(Keyspace&)>>& tasks) {
+  batch_.Clear();
+  stream_.clear();
+  std::optional<Keyspace> ks;
+  ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
+  for (auto& task : tasks) task(*ks);
+
+  std::vector<size_t> out_starts;
+  out_starts.reserve(jobs.size());
+  bool failed = false;
+  std::string error;
+  const auto& table = node_.commands();
+  for (Job* job : jobs) {
+    out_starts.push_back(job->out->size());
+    protocol::ReplyBuilder reply(*job->out);
+    const CommandBatch& batch = *job->batch;
+    for (size_t i = 0; i < batch.size() && !job->client->close_after_reply; ++i) {
+      auto argv = batch.command(i);
+      if (needs_barrier(table, argv) && batch_.GetWriteBatch()->Count() > 0) {
+        if (!co_await commit(*ks, error)) failed = true;
+        batch_.Clear();
+        stream_.clear();
+        ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
+      }
+      run_command(node_, *job->client, *ks, reply, argv);
+    }
+  }
+  if (!co_await commit(*ks, error)) failed = true;
+  ++node_.stats().write_groups;
+  node_.stats().write_group_commands += jobs.size();
+
+  if (failed) {
+    // Nothing (or not all) of the group is durable: no client may see a success reply.
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      jobs[j]->out->resize(out_starts[j]);
+      protocol::ReplyBuilder reply(*jobs[j]->out);
+      for (size_t i = 0; i < jobs[j]->batch->size(); ++i)
+        reply.error("ERR the write to the storage engine failed: " + error);
+    }
+  }
+}
+
+asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
+  auto& engine = node_.engine();
+  auto& repl = node_.repl();
+  auto& shared = node_.keyspace();
+  uint64_t new_offset = repl.master_repl_offset;
+  if (!stream_.empty()) {
+    node_.repl_log().append(batch_, repl.master_repl_offset + 1, stream_.bytes());
+    new_offset += stream_.size();
+    storage::put_offset(batch_, engine, new_offset);
+  }
+  const auto& deltas = ks.count_deltas();
+  for (size_t db = 0; db < deltas.size(); ++db) {
+    if (deltas[db] == 0) continue;
+    int64_t n = static_cast<int64_t>(shared.key_counts[db]) + deltas[db];
+    storage::put_key_count(batch_, engine, static_cast<uint16_t>(db),
+                           static_cast<uint64_t>(n < 0 ? 0 : n));
+  }
+  auto* wb = batch_.GetWriteBatch();
+  if (wb->Count() == 0) co_return true;
+
+  rocksdb::Status s;
+  if (engine.wal_sync() == storage::WalSync::Always) {
+    // An fsync per group would stall the event loop: write on the blocking pool while
+    // the loop keeps serving reads and queueing the next group.
+    s = co_await asio::co_spawn(
+        node_.blocking_pool(),
+        [&engine, wb]() -> asio::awaitable<rocksdb::Status> { co_return engine.write(wb); },
+        use_awaitable);
+  } else {
+    s = engine.write(wb);
+  }
+  if (!s.ok()) {
+    error = s.ToString();
+    log::error("write group failed: {}", error);
+    co_return false;
+  }
+  for (size_t db = 0; db < deltas.size(); ++db) {
+    int64_t n = static_cast<int64_t>(shared.key_counts[db]) + deltas[db];
+    shared.key_counts[db] = static_cast<uint64_t>(n < 0 ? 0 : n);
+  }
+  if (new_offset != repl.master_repl_offset) {
+    repl.master_repl_offset = new_offset;
+    if (on_commit_) on_commit_(new_offset);
+  }
+  co_return true;
+}
+
+}  // namespace basalt::core

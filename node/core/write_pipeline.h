@@ -1,0 +1,72 @@
+// node/core/write_pipeline.h — the one ordered write pipeline. Clients hand it the commands
+// of a read that contains writes; it runs every pending job in one group against a
+// WriteBatchWithIndex (so each command sees the earlier ones), appends the group's
+// replication bytes to the log and advances the offset in the same batch, writes once
+// (group commit), and only then lets the clients send their replies.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "node/core/command_batch.h"
+#include "node/core/client.h"
+#include "node/core/keyspace.h"
+#include "node/core/repl_stream.h"
+
+namespace basalt::core {
+
+class Node;
+
+class WritePipeline {
+ public:
+  explicit WritePipeline(Node& node);
+  ~WritePipeline();
+
+  void start();
+  // Finishes queued work, then the run loop exits; `on_idle` is called when it has.
+  void stop(std::function<void()> on_idle);
+
+  // Runs every command of `batch` for `client` in the next group; replies go to `out`.
+  boost::asio::awaitable<void> execute(Client& client, const CommandBatch& batch,
+                                       std::string& out);
+  // Queues an internal write (expiry deletions) for the next group.
+  void post(std::function<void(Keyspace&)> task);
+
+  // Called after every committed group that produced replication bytes.
+  void set_on_commit(std::function<void(uint64_t new_offset)> fn) { on_commit_ = std::move(fn); }
+
+ private:
+  struct Job {
+    Client* client;
+    const CommandBatch* batch;
+    std::string* out;
+    boost::asio::steady_timer* waker;
+    bool done = false;
+  };
+
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> run_group(std::vector<Job*>& jobs,
+                                         std::vector<std::function<void(Keyspace&)>>& tasks);
+  // Writes what the current keyspace view collected; false if RocksDB refused it.
+  boost::asio::awaitable<bool> commit(Keyspace& ks, std::string& error);
+
+  Node& node_;
+  std::deque<Job*> queue_;
+  std::vector<std::function<void(Keyspace&)>> tasks_;
+  boost::asio::steady_timer wake_;
+  rocksdb::WriteBatchWithIndex batch_;
+  ReplStream stream_;
+  bool stopping_ = false;
+  bool running_ = false;
+  std::function<void()> on_idle_;
+  std::function<void(uint64_t)> on_commit_;
+};
+
+}  // namespace basalt::core

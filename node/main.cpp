@@ -1,0 +1,98 @@
+// node/main.cpp — the `basalt` binary: parse options, open the data directory, listen, run.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <memory>
+#include <unistd.h>
+
+#include "http/admin_server.h"
+#include "node/config/config.h"
+#include "node/core/node.h"
+#include "node/server/server.h"
+#include "node/util/log.h"
+
+namespace {
+
+int run(basalt::config::Config config) {
+  namespace asio = boost::asio;
+  asio::io_context io(1);
+  auto node = std::make_unique<basalt::core::Node>(io, std::move(config));
+  std::string error;
+  if (!node->open(error)) {
+    basalt::log::error("{}", error);
+    std::fprintf(stderr, "basalt: %s\n", error.c_str());
+    return 1;
+  }
+  basalt::server::Server server(*node);
+  if (!server.listen(error)) {
+    basalt::log::error("{}", error);
+    std::fprintf(stderr, "basalt: %s\n", error.c_str());
+    return 1;
+  }
+  basalt::http::AdminServer admin(*node);
+  if (node->config().http_port != 0 && !admin.listen(error)) {
+    basalt::log::error("{}", error);
+    std::fprintf(stderr, "basalt: %s\n", error.c_str());
+    return 1;
+  }
+  node->add_shutdown_hook([&server, &admin] {
+    server.stop();
+    admin.stop();
+  });
+  if (!node->config().pidfile.empty()) {
+    std::ofstream(node->config().pidfile) << getpid() << '\n';
+  }
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&node](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    basalt::log::warn("received {}, scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    node->shutdown(false);
+  });
+
+  node->start();
+  server.start();
+  admin.start();
+  basalt::log::info("basalt {} ready to accept connections on {}:{}", BASALT_VERSION,
+                    node->config().bind, node->config().port);
+  io.run();
+  if (!node->config().pidfile.empty()) std::remove(node->config().pidfile.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  basalt::config::Config config;
+  std::string error;
+  switch (basalt::config::parse_args(config, argc, argv, error)) {
+    case basalt::config::ArgsOutcome::Help:
+      std::fputs(basalt::config::usage().c_str(), stdout);
+      return 0;
+    case basalt::config::ArgsOutcome::Version:
+      std::printf("basalt v=%s (Redis-compatible; RESP2, replication log on RocksDB)\n",
+                  BASALT_VERSION);
+      return 0;
+    case basalt::config::ArgsOutcome::Error:
+      std::fprintf(stderr, "basalt: %s\nRun 'basalt --help' for the options.\n", error.c_str());
+      return 1;
+    case basalt::config::ArgsOutcome::Run:
+      break;
+  }
+  if (!basalt::log::init(config.logfile, config.loglevel, error)) {
+    std::fprintf(stderr, "basalt: %s\n", error.c_str());
+    return 1;
+  }
+  try {
+    return run(std::move(config));
+  } catch (const std::exception& e) {
+    basalt::log::error("fatal: {}", e.what());
+    std::fprintf(stderr, "basalt: fatal: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,52 @@
+// node/protocol/reply.cpp — see reply.h.
+#include "node/protocol/reply.h"
+
+#include <charconv>
+
+#include "node/protocol/numbers.h"
+
+namespace basalt::protocol {
+
+void ReplyBuilder::line(char prefix, std::string_view s) {
+  out_->push_back(prefix);
+  // Status and error lines can't hold CR/LF: replace them as Redis does.
+  size_t start = out_->size();
+  out_->append(s);
+  for (size_t i = start; i < out_->size(); ++i) {
+    char& c = (*out_)[i];
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  out_->append("\r\n", 2);
+}
+
+void ReplyBuilder::error(std::string_view message) {
+  line('-', message);
+}
+
+void ReplyBuilder::header(char prefix, uint64_t n) {
+  char buf[24];
+  buf[0] = prefix;
+  auto r = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
+  r.ptr[0] = '\r';
+  r.ptr[1] = '\n';
+  out_->append(buf, static_cast<size_t>(r.ptr + 2 - buf));
+}
+
+void ReplyBuilder::integer(int64_t v) {
+  char buf[32];
+  buf[0] = ':';
+  auto r = std::to_chars(buf + 1, buf + sizeof(buf) - 2, v);
+  r.ptr[0] = '\r';
+  r.ptr[1] = '\n';
+  out_->append(buf, static_cast<size_t>(r.ptr + 2 - buf));
+}
+
+void ReplyBuilder::bulk(std::string_view s) {
+  header('$', s.size());
+  out_->append(s);
+  out_->append("\r\n", 2);
+}
+
+void ReplyBuilder::double_bulk(double v) { bulk(format_double(v)); }
+
+}  // namespace basalt::protocol

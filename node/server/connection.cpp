@@ -1,0 +1,151 @@
+// node/server/connection.cpp — see connection.h.
+#include "node/server/connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "node/core/command_batch.h"
+#include "node/core/dispatch.h"
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/protocol/request_parser.h"
+#include "node/util/log.h"
+
+namespace basalt::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+
+std::string endpoint_text(const tcp::endpoint& e) {
+  return e.address().to_string() + ":" + std::to_string(e.port());
+}
+
+// Removes the client from the node when the coroutine ends, unless the node is gone.
+struct ClientGuard {
+  std::weak_ptr<int> lifetime;
+  core::Node* node;
+  uint64_t id;
+  ~ClientGuard() {
+    if (!lifetime.expired()) node->remove_client(id);
+  }
+};
+}  // namespace
+
+asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
+  constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+  core::Client& client = node.add_client();
+  ClientGuard guard{node.lifetime(), &node, client.id};
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  if (auto remote = socket.remote_endpoint(ec); !ec) client.addr = endpoint_text(remote);
+  if (auto local = socket.local_endpoint(ec); !ec) client.laddr = endpoint_text(local);
+  client.fd = socket.native_handle();
+  client.kill = [&socket] {
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  };
+
+  std::vector<char> buf(kReadChunk);
+  size_t start = 0, end = 0;  // unconsumed bytes are buf[start, end)
+  std::string out;
+  core::CommandBatch batch;
+  protocol::RequestParser parser;
+  auto& stats = node.stats();
+  const auto& table = node.commands();
+
+  while (!client.close_after_reply) {
+    // Make room: move a pending partial command to the front, grow for big arguments.
+    if (start == end) {
+      start = end = 0;
+      if (buf.size() > 1024 * 1024) std::vector<char>(kReadChunk).swap(buf);
+    }
+    if (start > 0 && buf.size() - end < kReadChunk / 4) {
+      std::memmove(buf.data(), buf.data() + start, end - start);
+      end -= start;
+      start = 0;
+    }
+    size_t need = start + parser.bytes_needed();
+    if (buf.size() - end < kReadChunk / 4 || buf.size() < need) {
+      size_t grow = std::max(need, buf.size() * 2);
+      if (grow > static_cast<size_t>(node.config().client_query_buffer_limit) + kReadChunk) {
+        log::warn("closing client {}: query buffer over client-query-buffer-limit", client.addr);
+        break;
+      }
+      buf.resize(grow);
+    }
+    auto [rec, n] = co_await socket.async_read_some(
+        asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
+    if (rec || n == 0) break;
+    end += n;
+    stats.total_net_input_bytes += n;
+    client.last_interaction_ms = core::unix_time_ms();
+
+    protocol::ParserLimits limits;
+    limits.max_bulk_len = static_cast<size_t>(node.config().proto_max_bulk_len);
+    parser.set_limits(limits);
+    batch.clear();
+    bool any_write = false;
+    bool protocol_error = false;
+    size_t pos = start;
+    while (pos < end) {
+      auto result = parser.parse(buf.data() + pos, end - pos);
+      if (result == protocol::RequestParser::Result::Incomplete) break;
+      if (result == protocol::RequestParser::Result::Error) {
+        protocol_error = true;
+        break;
+      }
+      const auto& spans = parser.spans();
+      if (!spans.empty()) {
+        uint32_t first = static_cast<uint32_t>(batch.args.size());
+        for (const auto& s : spans) batch.args.emplace_back(buf.data() + pos + s.offset, s.length);
+        batch.commands.emplace_back(first, static_cast<uint32_t>(spans.size()));
+        if (!any_write && core::needs_write_group(table, batch.command(batch.size() - 1)))
+          any_write = true;
+      }
+      pos += parser.consumed();
+      parser.reset();
+    }
+    client.query_buffer_bytes = end - pos;
+
+    if (!batch.empty()) {
+      if (any_write) {
+        co_await node.pipeline().execute(client, batch, out);
+      } else {
+        core::Keyspace ks(node.keyspace(), core::unix_time_ms());
+        protocol::ReplyBuilder reply(out);
+        for (size_t i = 0; i < batch.size() && !client.close_after_reply; ++i)
+          core::run_command(node, client, ks, reply, batch.command(i));
+      }
+    }
+    if (protocol_error) {
+      protocol::ReplyBuilder(out).error("ERR " + parser.error());
+      log::info("protocol error from client {}: {}", client.addr, parser.error());
+      client.close_after_reply = true;
+    }
+    start = pos;
+    if (start == end) start = end = 0;
+    if (!out.empty()) {
+      client.output_buffer_bytes = out.size();
+      auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+      stats.total_net_output_bytes += written;
+      client.output_buffer_bytes = 0;
+      if (wec) break;
+      if (out.capacity() > 1024 * 1024) {
+        std::string().swap(out);  // don't keep a huge reply's buffer around
+      } else {
+        out.clear();
+      }
+    }
+  }
+  socket.close(ec);
+}
+
+}  // namespace basalt::server

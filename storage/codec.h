@@ -1,0 +1,89 @@
+// storage/codec.h — byte-order helpers and the key layouts of every column family.
+//
+// Layouts (all integers big-endian so that RocksDB's bytewise order is numeric order):
+//   data   : [db u16][user key]                      -> record (see record.h)
+//   expiry : [expire_at_ms u64][db u16][user key]    -> ""
+//   log    : [first byte offset u64]                 -> RESP bytes of one write group
+//   meta   : ascii name                              -> value (see meta.h)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace basalt::storage {
+
+inline void put_u64_be(std::string& out, uint64_t v) {
+  char b[8];
+  for (int i = 7; i >= 0; --i) {
+    b[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  out.append(b, 8);
+}
+
+inline uint64_t get_u64_be(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+inline void put_u16_be(std::string& out, uint16_t v) {
+  out.push_back(static_cast<char>(v >> 8));
+  out.push_back(static_cast<char>(v & 0xff));
+}
+
+inline uint16_t get_u16_be(const char* p) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+}
+
+// data CF key
+inline void encode_data_key(std::string& out, uint16_t db, std::string_view key) {
+  out.clear();
+  put_u16_be(out, db);
+  out.append(key);
+}
+inline std::string data_key(uint16_t db, std::string_view key) {
+  std::string s;
+  encode_data_key(s, db, key);
+  return s;
+}
+inline std::string data_prefix(uint16_t db) {
+  std::string s;
+  put_u16_be(s, db);
+  return s;
+}
+// Splits a data CF key; false if it is too short to be one.
+inline bool decode_data_key(std::string_view raw, uint16_t& db, std::string_view& key) {
+  if (raw.size() < 2) return false;
+  db = get_u16_be(raw.data());
+  key = raw.substr(2);
+  return true;
+}
+
+// expiry CF key
+inline std::string expiry_key(uint64_t expire_at_ms, uint16_t db, std::string_view key) {
+  std::string s;
+  s.reserve(10 + key.size());
+  put_u64_be(s, expire_at_ms);
+  put_u16_be(s, db);
+  s.append(key);
+  return s;
+}
+inline bool decode_expiry_key(std::string_view raw, uint64_t& expire_at_ms, uint16_t& db,
+                              std::string_view& key) {
+  if (raw.size() < 10) return false;
+  expire_at_ms = get_u64_be(raw.data());
+  db = get_u16_be(raw.data() + 8);
+  key = raw.substr(10);
+  return true;
+}
+
+// log CF key
+inline std::string log_key(uint64_t offset) {
+  std::string s;
+  put_u64_be(s, offset);
+  return s;
+}
+
+}  // namespace basalt::storage

@@ -1,0 +1,66 @@
+// storage/engine.h — owns the RocksDB instance: opening it with its column families,
+// the tunables, write options per wal-sync mode, and size/memory figures for INFO.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace basalt::storage {
+
+enum class WalSync { Always, EverySec, No };
+
+struct EngineOptions {
+  std::string dir;
+  uint64_t block_cache_bytes = 256ull << 20;
+  uint64_t write_buffer_bytes = 64ull << 20;
+  std::string compression = "lz4";  // none|snappy|lz4|zstd
+  int max_background_jobs = 2;
+};
+
+class Engine {
+ public:
+  // Opens (or creates) the database in options.dir. On failure returns null and sets error.
+  static std::unique_ptr<Engine> open(const EngineOptions& options, std::string& error);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  rocksdb::DB* db() const { return db_; }
+  rocksdb::ColumnFamilyHandle* data_cf() const { return cfs_[kData]; }
+  rocksdb::ColumnFamilyHandle* expiry_cf() const { return cfs_[kExpiry]; }
+  rocksdb::ColumnFamilyHandle* log_cf() const { return cfs_[kLog]; }
+  rocksdb::ColumnFamilyHandle* meta_cf() const { return cfs_[kMeta]; }
+
+  // Applies one batch with the durability chosen by wal-sync.
+  rocksdb::Status write(rocksdb::WriteBatch* batch);
+  void set_wal_sync(WalSync mode) { wal_sync_.store(mode); }
+  WalSync wal_sync() const { return wal_sync_.load(); }
+  // Syncs the WAL to disk (used by the everysec timer).
+  rocksdb::Status sync_wal();
+  // Flushes all memtables to SST files (SAVE / BGSAVE / clean shutdown).
+  rocksdb::Status flush();
+
+  uint64_t block_cache_usage() const;
+  uint64_t memtable_usage() const;
+  uint64_t disk_usage() const;
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  enum { kDefault, kData, kExpiry, kLog, kMeta, kCount };
+  Engine() = default;
+  EngineOptions options_;
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cfs_[kCount] = {};
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::atomic<WalSync> wal_sync_{WalSync::EverySec};
+};
+
+WalSync parse_wal_sync(const std::string& s, bool& ok);
+const char* wal_sync_name(WalSync mode);
+
+}  // namespace basalt::storage

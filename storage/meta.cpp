@@ -1,0 +1,88 @@
+// storage/meta.cpp — encoding of the meta column family.
+#include "storage/meta.h"
+
+#include <random>
+
+#include "storage/codec.h"
+#include "storage/record.h"
+
+namespace basalt::storage {
+
+namespace {
+constexpr const char* kReplid = "replid";
+constexpr const char* kReplid2 = "replid2";
+constexpr const char* kSecondOffset = "second_replid_offset";
+constexpr const char* kOffset = "master_repl_offset";
+constexpr const char* kRole = "role";
+constexpr const char* kMasterHost = "master_host";
+constexpr const char* kMasterPort = "master_port";
+constexpr const char* kEncoding = "encoding_version";
+
+bool get(Engine& e, const std::string& name, std::string& out) {
+  return e.db()->Get(rocksdb::ReadOptions(), e.meta_cf(), name, &out).ok();
+}
+std::string u64(uint64_t v) {
+  std::string s;
+  put_u64_be(s, v);
+  return s;
+}
+uint64_t as_u64(const std::string& s) { return s.size() == 8 ? get_u64_be(s.data()) : 0; }
+std::string key_count_name(uint16_t db) { return "keys:" + std::to_string(db); }
+}  // namespace
+
+std::string random_replid() {
+  static const char* hex = "0123456789abcdef";
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  std::string id(40, '0');
+  for (auto& c : id) c = hex[gen() & 15];
+  return id;
+}
+
+ReplMeta load_repl_meta(Engine& engine) {
+  ReplMeta m;
+  std::string v;
+  if (get(engine, kReplid, v) && v.size() == 40) {
+    m.replid = v;
+    m.has_history = true;
+  } else {
+    m.replid = random_replid();
+  }
+  if (get(engine, kReplid2, v) && v.size() == 40) m.replid2 = v;
+  if (get(engine, kSecondOffset, v)) m.second_replid_offset = static_cast<int64_t>(as_u64(v));
+  if (get(engine, kOffset, v)) m.master_repl_offset = as_u64(v);
+  if (get(engine, kRole, v)) m.role = v;
+  if (get(engine, kMasterHost, v)) m.master_host = v;
+  if (get(engine, kMasterPort, v)) m.master_port = static_cast<int>(as_u64(v));
+  return m;
+}
+
+std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases) {
+  std::vector<uint64_t> counts(databases, 0);
+  std::string v;
+  for (size_t db = 0; db < databases; ++db) {
+    if (get(engine, key_count_name(static_cast<uint16_t>(db)), v)) counts[db] = as_u64(v);
+  }
+  return counts;
+}
+
+void put_repl_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
+  b.Put(e.meta_cf(), kReplid, m.replid);
+  b.Put(e.meta_cf(), kReplid2, m.replid2);
+  b.Put(e.meta_cf(), kSecondOffset, u64(static_cast<uint64_t>(m.second_replid_offset)));
+  b.Put(e.meta_cf(), kOffset, u64(m.master_repl_offset));
+  b.Put(e.meta_cf(), kRole, m.role);
+  b.Put(e.meta_cf(), kMasterHost, m.master_host);
+  b.Put(e.meta_cf(), kMasterPort, u64(static_cast<uint64_t>(m.master_port)));
+  b.Put(e.meta_cf(), kEncoding, u64(kEncodingVersion));
+}
+
+void put_offset(rocksdb::WriteBatchBase& b, Engine& e, uint64_t offset) {
+  b.Put(e.meta_cf(), kOffset, u64(offset));
+}
+
+void put_key_count(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t count) {
+  b.Put(e.meta_cf(), key_count_name(db), u64(count));
+}
+
+}  // namespace basalt::storage

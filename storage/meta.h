@@ -1,0 +1,36 @@
+// storage/meta.h — the persisted replication state and per-database key counts, kept
+// in the meta column family and always written in the same batch as the data (S1).
+#pragma once
+
+#include <rocksdb/write_batch_base.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/engine.h"
+
+namespace basalt::storage {
+
+struct ReplMeta {
+  std::string replid;                  // 40 hex chars
+  std::string replid2 = std::string(40, '0');
+  int64_t second_replid_offset = -1;
+  uint64_t master_repl_offset = 0;     // bytes of replication stream so far
+  std::string role = "master";         // "master" or "replica"
+  std::string master_host;
+  int master_port = 0;
+  bool has_history = false;            // true once the directory held any meta
+};
+
+// Reads the meta column family. A fresh directory gets a new random replid (not yet stored).
+ReplMeta load_repl_meta(Engine& engine);
+std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases);
+
+void put_repl_meta(rocksdb::WriteBatchBase& batch, Engine& engine, const ReplMeta& meta);
+void put_offset(rocksdb::WriteBatchBase& batch, Engine& engine, uint64_t master_repl_offset);
+void put_key_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);
+
+std::string random_replid();
+
+}  // namespace basalt::storage
