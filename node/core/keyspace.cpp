@@ -123,9 +123,11 @@ uint64_t Keyspace::dbsize(uint16_t db) const {
   return n < 0 ? 0 : static_cast<uint64_t>(n);
 }
 
-std::unique_ptr<rocksdb::Iterator> Keyspace::iterate() {
+std::unique_ptr<rocksdb::Iterator> Keyspace::iterate(uint16_t db) {
   auto& engine = *shared_.engine;
-  rocksdb::Iterator* base = engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());
+  rocksdb::Iterator* base = batch_ && flushed_[db]
+                                ? rocksdb::NewEmptyIterator()
+                                : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());
   if (!batch_) return std::unique_ptr<rocksdb::Iterator>(base);
   return std::unique_ptr<rocksdb::Iterator>(batch_->NewIteratorWithBase(engine.data_cf(), base));
 }

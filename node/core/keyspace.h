@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "node/core/repl_stream.h"
+#include "node/core/scan_cursors.h"
 #include "storage/engine.h"
 #include "storage/record.h"
 
@@ -35,6 +36,7 @@ struct KeyspaceShared {
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+  ScanCursors scan_cursors;
   bool active_expiry = true;  // false on replicas: they never delete on their own
   // Called when a read-only view meets an expired key (the node queues its deletion).
   std::function<void(uint16_t, std::string_view)> on_expired_read;
@@ -74,8 +76,9 @@ class Keyspace {
   }
 
   uint64_t dbsize(uint16_t db) const;
-  // Iterates the data column family (seeing this group's writes in a writable view).
-  std::unique_ptr<rocksdb::Iterator> iterate();
+  // Iterates the data column family for keys of `db` (seeing this group's writes in a
+  // writable view; a db flushed in this group shows only what was written after the flush).
+  std::unique_ptr<rocksdb::Iterator> iterate(uint16_t db);
 
   // Per-db count changes of this group, applied by the pipeline after a successful write.
   const std::vector<int64_t>& count_deltas() const { return count_deltas_; }
