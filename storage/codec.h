@@ -87,3 +87,22 @@ inline std::string log_key(uint64_t offset) {
 }
 
 }  // namespace basalt::storage
+
+namespace basalt::storage {
+
+// sub CF key (elements of hashes, lists, sets, sorted sets):
+//   [db u16][key length u32][key][version u64][element part]
+// The version comes from the key's metadata record; a deleted or overwritten collection's
+// elements are dropped with one range deletion over its (key, version) prefix.
+inline void encode_sub_prefix(std::string& out, uint16_t db, std::string_view key,
+                              uint64_t version) {
+  out.clear();
+  out.reserve(14 + key.size());
+  put_u16_be(out, db);
+  uint32_t n = static_cast<uint32_t>(key.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  out.append(key);
+  put_u64_be(out, version);
+}
+
+}  // namespace basalt::storage

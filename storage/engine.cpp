@@ -9,11 +9,32 @@
 #include <filesystem>
 #include <vector>
 
+#include "storage/codec.h"
+
 namespace basalt::storage {
 
 namespace {
-const char* kCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "data", "expiry", "replog",
-                          "meta"};
+const char* kFixedCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "replog", "meta"};
+constexpr const char* kGenerationKey = "generation";
+
+std::string gen_cf_name(const char* kind, uint64_t id) {
+  return std::string(kind) + "." + std::to_string(id);
+}
+
+// "data.7" -> 7; 0 if the name is not a generation family.
+uint64_t generation_of(const std::string& name) {
+  for (const char* kind : {"data.", "expiry.", "sub."}) {
+    std::string k(kind);
+    if (name.rfind(k, 0) == 0) {
+      try {
+        return std::stoull(name.substr(k.size()));
+      } catch (...) {
+        return 0;
+      }
+    }
+  }
+  return 0;
+}
 
 rocksdb::CompressionType compression_of(const std::string& name) {
   if (name == "none" || name == "no") return rocksdb::kNoCompression;
@@ -80,12 +101,19 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   log_options.compression = compression_of(options.compression);
   log_options.write_buffer_size = options.write_buffer_bytes;
 
+  engine->data_options_ = data_options;
+  engine->small_options_ = small_options;
+
+  // Open every family that exists (generations included), plus the fixed ones.
+  std::vector<std::string> existing;
+  rocksdb::DB::ListColumnFamilies(db_options, options.dir, &existing);  // fails on a new dir
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kCount; ++i) {
-    rocksdb::ColumnFamilyOptions cf = small_options;
-    if (i == kData) cf = data_options;
-    if (i == kLog) cf = log_options;
-    descriptors.emplace_back(kCfNames[i], cf);
+    descriptors.emplace_back(kFixedCfNames[i], i == kLog ? log_options : small_options);
+  }
+  for (const auto& name : existing) {
+    if (generation_of(name) == 0) continue;
+    descriptors.emplace_back(name, name.rfind("data.", 0) == 0 ? data_options : small_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s =
@@ -95,11 +123,91 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
     return nullptr;
   }
   for (int i = 0; i < kCount; ++i) engine->cfs_[i] = handles[i];
+
+  // The active generation is recorded in meta; a new directory starts with generation 1.
+  uint64_t active = 1;
+  std::string v;
+  if (engine->db_->Get(rocksdb::ReadOptions(), engine->cfs_[kMeta], kGenerationKey, &v).ok() &&
+      v.size() == 8) {
+    active = get_u64_be(v.data());
+  }
+  for (size_t i = kCount; i < handles.size(); ++i) {
+    auto* h = handles[i];
+    uint64_t g = generation_of(h->GetName());
+    if (g != active) {
+      engine->other_cfs_.push_back(h);  // a staged load that never became active
+      continue;
+    }
+    if (h->GetName().rfind("data.", 0) == 0) engine->active_.data = h;
+    else if (h->GetName().rfind("expiry.", 0) == 0) engine->active_.expiry = h;
+    else engine->active_.sub = h;
+  }
+  engine->active_.id = active;
+  if (!engine->open_generation_cfs(active, engine->active_, error)) return nullptr;
+  for (auto* h : engine->other_cfs_) {
+    engine->db_->DropColumnFamily(h);
+    engine->db_->DestroyColumnFamilyHandle(h);
+  }
+  engine->other_cfs_.clear();
+  std::string gen;
+  put_u64_be(gen, active);
+  engine->db_->Put(rocksdb::WriteOptions(), engine->cfs_[kMeta], kGenerationKey, gen);
   return engine;
 }
 
+bool Engine::open_generation_cfs(uint64_t id, Generation& g, std::string& error) {
+  g.id = id;
+  struct Want {
+    const char* kind;
+    rocksdb::ColumnFamilyHandle** slot;
+    const rocksdb::ColumnFamilyOptions* options;
+  } wants[] = {{"data", &g.data, &data_options_},
+               {"expiry", &g.expiry, &small_options_},
+               {"sub", &g.sub, &data_options_}};
+  for (auto& w : wants) {
+    if (*w.slot) continue;
+    rocksdb::Status s = db_->CreateColumnFamily(*w.options, gen_cf_name(w.kind, id), w.slot);
+    if (!s.ok()) {
+      error = "can't create column family " + gen_cf_name(w.kind, id) + ": " + s.ToString();
+      return false;
+    }
+  }
+  return true;
+}
+
+void Engine::close_generation(Generation& g, bool drop) {
+  for (auto** h : {&g.data, &g.expiry, &g.sub}) {
+    if (!*h) continue;
+    if (drop) db_->DropColumnFamily(*h);
+    db_->DestroyColumnFamilyHandle(*h);
+    *h = nullptr;
+  }
+}
+
+bool Engine::create_generation(Generation& out, std::string& error) {
+  out = Generation{};
+  return open_generation_cfs(active_.id + 1, out, error);
+}
+
+rocksdb::Status Engine::activate_generation(const Generation& staged, rocksdb::WriteBatch& batch) {
+  std::string gen;
+  put_u64_be(gen, staged.id);
+  batch.Put(cfs_[kMeta], kGenerationKey, gen);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) return s;
+  Generation old = active_;
+  active_ = staged;
+  close_generation(old, true);
+  return s;
+}
+
+void Engine::drop_generation(Generation& g) { close_generation(g, true); }
+
 Engine::~Engine() {
   if (!db_) return;
+  close_generation(active_, false);
   for (auto* cf : cfs_) {
     if (cf) db_->DestroyColumnFamilyHandle(cf);
   }
@@ -120,6 +228,9 @@ rocksdb::Status Engine::flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
   std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
+  all.push_back(active_.data);
+  all.push_back(active_.expiry);
+  all.push_back(active_.sub);
   return db_->Flush(fo, all);
 }
 
@@ -127,9 +238,13 @@ uint64_t Engine::block_cache_usage() const { return cache_ ? cache_->GetUsage() 
 
 uint64_t Engine::memtable_usage() const {
   uint64_t total = 0;
-  for (int i = 1; i < kCount; ++i) {
+  std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
+  all.push_back(active_.data);
+  all.push_back(active_.expiry);
+  all.push_back(active_.sub);
+  for (auto* cf : all) {
     uint64_t v = 0;
-    if (db_->GetIntProperty(cfs_[i], rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
   }
   return total;
 }

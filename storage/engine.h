@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace basalt::storage {
 
@@ -30,11 +31,30 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // The dataset lives in a *generation*: a set of column families (data, expiry index,
+  // collection sub-keys). A full sync loads into a new generation and switches to it with
+  // one atomic meta write, so an interrupted load never touches the current dataset.
+  struct Generation {
+    uint64_t id = 0;
+    rocksdb::ColumnFamilyHandle* data = nullptr;
+    rocksdb::ColumnFamilyHandle* expiry = nullptr;
+    rocksdb::ColumnFamilyHandle* sub = nullptr;
+  };
+
   rocksdb::DB* db() const { return db_; }
-  rocksdb::ColumnFamilyHandle* data_cf() const { return cfs_[kData]; }
-  rocksdb::ColumnFamilyHandle* expiry_cf() const { return cfs_[kExpiry]; }
+  rocksdb::ColumnFamilyHandle* data_cf() const { return active_.data; }
+  rocksdb::ColumnFamilyHandle* expiry_cf() const { return active_.expiry; }
+  rocksdb::ColumnFamilyHandle* sub_cf() const { return active_.sub; }
   rocksdb::ColumnFamilyHandle* log_cf() const { return cfs_[kLog]; }
   rocksdb::ColumnFamilyHandle* meta_cf() const { return cfs_[kMeta]; }
+  const Generation& active_generation() const { return active_; }
+
+  // Creates an empty generation for staging (not yet active).
+  bool create_generation(Generation& out, std::string& error);
+  // Writes `batch` plus the switch to `staged` atomically, then drops the old generation.
+  rocksdb::Status activate_generation(const Generation& staged, rocksdb::WriteBatch& batch);
+  // Drops a staged generation that will not be used (an interrupted full sync).
+  void drop_generation(Generation& g);
 
   // Applies one batch with the durability chosen by wal-sync.
   rocksdb::Status write(rocksdb::WriteBatch* batch);
@@ -51,8 +71,13 @@ class Engine {
   const EngineOptions& options() const { return options_; }
 
  private:
-  enum { kDefault, kData, kExpiry, kLog, kMeta, kCount };
+  enum { kDefault, kLog, kMeta, kCount };
   Engine() = default;
+  bool open_generation_cfs(uint64_t id, Generation& out, std::string& error);
+  void close_generation(Generation& g, bool drop);
+  rocksdb::ColumnFamilyOptions data_options_, small_options_;
+  Generation active_;
+  std::vector<rocksdb::ColumnFamilyHandle*> other_cfs_;  // opened at start, then dropped
   EngineOptions options_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* cfs_[kCount] = {};

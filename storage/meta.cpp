@@ -17,6 +17,7 @@ constexpr const char* kRole = "role";
 constexpr const char* kMasterHost = "master_host";
 constexpr const char* kMasterPort = "master_port";
 constexpr const char* kEncoding = "encoding_version";
+constexpr const char* kStreamDb = "stream_db";
 
 bool get(Engine& e, const std::string& name, std::string& out) {
   return e.db()->Get(rocksdb::ReadOptions(), e.meta_cf(), name, &out).ok();
@@ -54,6 +55,7 @@ ReplMeta load_repl_meta(Engine& engine) {
   if (get(engine, kRole, v)) m.role = v;
   if (get(engine, kMasterHost, v)) m.master_host = v;
   if (get(engine, kMasterPort, v)) m.master_port = static_cast<int>(as_u64(v));
+  if (get(engine, kStreamDb, v)) m.stream_db = static_cast<int64_t>(as_u64(v));
   return m;
 }
 
@@ -75,10 +77,15 @@ void put_repl_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
   b.Put(e.meta_cf(), kMasterHost, m.master_host);
   b.Put(e.meta_cf(), kMasterPort, u64(static_cast<uint64_t>(m.master_port)));
   b.Put(e.meta_cf(), kEncoding, u64(kEncodingVersion));
+  b.Put(e.meta_cf(), kStreamDb, u64(static_cast<uint64_t>(m.stream_db)));
 }
 
 void put_offset(rocksdb::WriteBatchBase& b, Engine& e, uint64_t offset) {
   b.Put(e.meta_cf(), kOffset, u64(offset));
+}
+
+void put_stream_db(rocksdb::WriteBatchBase& b, Engine& e, int64_t db) {
+  b.Put(e.meta_cf(), kStreamDb, u64(static_cast<uint64_t>(db)));
 }
 
 void put_key_count(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t count) {

@@ -20,6 +20,7 @@ struct ReplMeta {
   std::string role = "master";         // "master" or "replica"
   std::string master_host;
   int master_port = 0;
+  int64_t stream_db = 0;               // db selected at master_repl_offset in the stream
   bool has_history = false;            // true once the directory held any meta
 };
 
@@ -29,6 +30,7 @@ std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases);
 
 void put_repl_meta(rocksdb::WriteBatchBase& batch, Engine& engine, const ReplMeta& meta);
 void put_offset(rocksdb::WriteBatchBase& batch, Engine& engine, uint64_t master_repl_offset);
+void put_stream_db(rocksdb::WriteBatchBase& batch, Engine& engine, int64_t db);
 void put_key_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);
 
 std::string random_replid();

@@ -31,6 +31,7 @@ enum Flag : uint32_t {
   kBarrier = 1u << 10,   // must start a fresh write group (FLUSHDB, FLUSHALL)
   kInGroup = 1u << 11,   // not a write, but must run in order with writes (SELECT, ...)
   kSentinel = 1u << 12,
+  kMayBlock = 1u << 13,  // may leave a wait for the connection (WAIT, PSYNC): ends a segment
 };
 
 struct Context;
@@ -44,6 +45,11 @@ struct Spec {
   int first_key = 0, last_key = 0, key_step = 0;
   std::string_view group = "generic";
   std::string_view summary = "";
+  // Container commands (CLIENT, CONFIG, ...): their subcommands, each named "container|sub"
+  // (see node/commands/subcommand.h).
+  const Spec* subcommands = nullptr;
+  size_t subcommand_count = 0;
+  std::span<const Spec> subs() const { return {subcommands, subcommand_count}; }
 };
 
 struct Context {

@@ -26,6 +26,7 @@ Table::Table() {
   register_key_commands(*this);
   register_expire_commands(*this);
   register_server_commands(*this);
+  register_replication_commands(*this);
   for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
 }
 

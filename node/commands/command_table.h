@@ -30,5 +30,6 @@ void register_string_commands(Table& t);
 void register_key_commands(Table& t);
 void register_expire_commands(Table& t);
 void register_server_commands(Table& t);
+void register_replication_commands(Table& t);
 
 }  // namespace basalt::commands

@@ -1,7 +1,9 @@
 // node/commands/info.h — builds the INFO text (Redis section and field names).
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace basalt::core {
 class Node;
@@ -11,5 +13,8 @@ namespace basalt::commands {
 
 // `section`: a section name, "default", "all" or "everything" (case-insensitive).
 std::string build_info(core::Node& node, const std::string& section);
+// INFO [section ...]: the union of the named sections, in Redis's fixed order; no names means
+// "default".
+std::string build_info(core::Node& node, std::span<const std::string_view> sections);
 
 }  // namespace basalt::commands

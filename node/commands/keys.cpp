@@ -182,11 +182,6 @@ void randomkey(Context& c) {
   c.reply.null_bulk();
 }
 
-// Writes `src`'s value under `dst_key` in `dst_db` (with its TTL), replacing `dst_old`.
-void copy_value(Context& c, const Lookup& src, uint16_t dst_db, std::string_view dst_key,
-                const Lookup& dst_old) {
-  c.ks.put(dst_db, dst_key, src.record.type, src.record.expire_at_ms, src.record.payload, dst_old);
-}
 
 void rename_generic(Context& c, bool nx) {
   std::string_view from = c.arg(1), to = c.arg(2);
@@ -197,7 +192,7 @@ void rename_generic(Context& c, bool nx) {
   Lookup dst;
   c.write_lookup(to, dst);
   if (dst.live && nx) return c.reply.integer(0);
-  copy_value(c, src, c.db(), to, dst);
+  c.ks.copy_value(c.db(), from, src, c.db(), to, dst);
   c.ks.remove(c.db(), from, src);
   c.propagate_as_is();
   if (nx) c.reply.integer(1);
@@ -227,7 +222,7 @@ void copy(Context& c) {
   Lookup dst;
   c.ks.lookup(dst_db, c.arg(2), dst);
   if (dst.live && !replace) return c.reply.integer(0);
-  copy_value(c, src, dst_db, c.arg(2), dst);
+  c.ks.copy_value(c.db(), c.arg(1), src, dst_db, c.arg(2), dst);
   c.propagate_as_is();
   c.reply.integer(1);
 }
@@ -242,7 +237,7 @@ void move(Context& c) {
   Lookup dst;
   c.ks.lookup(dst_db, c.arg(1), dst);
   if (dst.live) return c.reply.integer(0);
-  copy_value(c, src, dst_db, c.arg(1), dst);
+  c.ks.copy_value(c.db(), c.arg(1), src, dst_db, c.arg(1), dst);
   c.ks.remove(c.db(), c.arg(1), src);
   c.propagate_as_is();
   c.reply.integer(1);

@@ -178,6 +178,8 @@ ConfigTable::ConfigTable() {
       int_entry("repl-ping-replica-period", &Config::repl_ping_replica_period, 1, INT_MAX, true),
       bool_entry("replica-read-only", &Config::replica_read_only, true),
       bool_entry("replica-serve-stale-data", &Config::replica_serve_stale_data, true),
+      bool_entry("replica-allow-empty-master-sync", &Config::replica_allow_empty_master_sync,
+                 true),
       int_entry("replica-priority", &Config::replica_priority, 0, INT_MAX, true),
       string_entry("replica-announce-ip", &Config::replica_announce_ip, true),
       int_entry("replica-announce-port", &Config::replica_announce_port, 0, 65535, true),

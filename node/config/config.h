@@ -43,6 +43,8 @@ struct Config {
   int repl_ping_replica_period = 10;
   bool replica_read_only = true;
   bool replica_serve_stale_data = true;
+  // Lets a replica with data accept a full sync from an empty master with no shared history.
+  bool replica_allow_empty_master_sync = false;
   int replica_priority = 100;
   std::string replica_announce_ip;
   int replica_announce_port = 0;

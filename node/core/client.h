@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 namespace basalt::core {
 
 struct Client {
@@ -28,6 +30,17 @@ struct Client {
   int protocol_version = 2;
   // Closes the connection from outside its coroutine (CLIENT KILL, shutdown).
   std::function<void()> kill;
+
+  // Replication handshake state (REPLCONF / PSYNC from a replica).
+  int replica_listening_port = 0;
+  bool psync_requested = false;
+  std::string psync_replid;
+  int64_t psync_offset = -1;
+  // Set on our master's client when it sent REPLCONF GETACK.
+  bool ack_requested = false;
+  // A command that must wait (WAIT, blocking pops): the connection awaits it, appending
+  // its reply to the output, before running the next command.
+  std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;
 };
 
 }  // namespace basalt::core

@@ -12,6 +12,8 @@ namespace basalt::core {
 struct CommandBatch {
   std::vector<std::string_view> args;
   std::vector<std::pair<uint32_t, uint32_t>> commands;  // (first arg index, arg count)
+  // For the stream from our master only: the exact bytes of each command, logged as is.
+  std::vector<std::string_view> raw;
 
   size_t size() const { return commands.size(); }
   bool empty() const { return commands.empty(); }
@@ -21,6 +23,7 @@ struct CommandBatch {
   void clear() {
     args.clear();
     commands.clear();
+    raw.clear();
   }
 };
 

@@ -35,6 +35,10 @@ bool needs_write_group(const commands::Table& table, std::span<const std::string
   return has_flag(table, argv, commands::kWrite | commands::kBarrier);
 }
 
+bool may_block(const commands::Table& table, std::span<const std::string_view> argv) {
+  return has_flag(table, argv, commands::kMayBlock);
+}
+
 bool needs_barrier(const commands::Table& table, std::span<const std::string_view> argv) {
   return has_flag(table, argv, commands::kBarrier);
 }
@@ -60,8 +64,8 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     reply.error("ERR internal error: write command outside a write group");
   } else {
     commands::Context ctx{node, client, ks, reply, argv, *spec};
+    client.last_command = spec->name;  // before the handler: CLIENT LIST shows it, as Redis
     spec->handler(ctx);
-    client.last_command = spec->name;
   }
   ++stats.total_commands_processed;
   ++client.commands_processed;

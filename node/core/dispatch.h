@@ -16,6 +16,8 @@ class Node;
 
 // Whether the command named by argv[0] must run inside a write group.
 bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv);
+// Whether the command may leave a wait behind (it ends a segment of a pipelined read).
+bool may_block(const commands::Table& table, std::span<const std::string_view> argv);
 // Whether the command must start a fresh group (FLUSHDB / FLUSHALL).
 bool needs_barrier(const commands::Table& table, std::span<const std::string_view> argv);
 

@@ -1,7 +1,10 @@
 // node/core/keyspace.cpp — see keyspace.h.
 #include "node/core/keyspace.h"
 
+#include <chrono>
+
 #include "storage/codec.h"
+#include "storage/collection.h"
 
 namespace basalt::core {
 
@@ -37,6 +40,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
 void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
   saw_expired_ = false;
   read_raw(db, key, out);
+  if (master_stream_) return;
   if (!out.present || out.record.expire_at_ms == 0 || out.record.expire_at_ms > now_ms_) return;
   out.live = false;
   saw_expired_ = true;
@@ -61,14 +65,34 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
     batch_->Put(engine.expiry_cf(), storage::expiry_key(expire_at_ms, db, key), "");
   }
   if (!old.present) ++count_deltas_[db];
+  if (old.present && old.record.type != ValueType::String) {
+    storage::CollectionMeta before, after;
+    bool same_collection = type != ValueType::String &&
+                           storage::CollectionMeta::decode(old.record.payload, before) &&
+                           storage::CollectionMeta::decode(payload, after) &&
+                           before.version == after.version;
+    if (!same_collection) drop_elements(db, key, old.record);
+  }
   std::string record;
   storage::encode_record(record, type, expire_at_ms, payload);
   storage::encode_data_key(key_buf_, db, key);
   batch_->Put(engine.data_cf(), key_buf_, record);
 }
 
+void Keyspace::drop_elements(uint16_t db, std::string_view key, const storage::RecordView& old) {
+  storage::CollectionMeta meta;
+  if (old.type == ValueType::String || !storage::CollectionMeta::decode(old.payload, meta)) return;
+  std::string begin, end;
+  storage::encode_sub_prefix(begin, db, key, meta.version);
+  storage::encode_sub_prefix(end, db, key, meta.version + 1);
+  // A range tombstone: O(1) however large the collection. The old version's elements are
+  // never read again (the version is gone), so bypassing the batch index is safe.
+  batch_->GetWriteBatch()->DeleteRange(shared_.engine->sub_cf(), begin, end);
+}
+
 void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& old) {
   auto& engine = *shared_.engine;
+  drop_elements(db, key, old.record);
   if (old.record.expire_at_ms) {
     batch_->Delete(engine.expiry_cf(), storage::expiry_key(old.record.expire_at_ms, db, key));
   }
@@ -90,6 +114,7 @@ void Keyspace::flush(int db) {
     if (d == 0xffff) end = std::string("\xff\xff\xff", 3);
     // The pipeline starts a fresh group before a flush, so the batch holds nothing older.
     raw->DeleteRange(engine.data_cf(), begin, end);
+    raw->DeleteRange(engine.sub_cf(), begin, end);
     flushed_[d] = true;
     count_deltas_[d] = -static_cast<int64_t>(shared_.key_counts[d]);
   };
@@ -113,8 +138,83 @@ bool Keyspace::expire_if_needed(uint16_t db, std::string_view key) {
   return true;
 }
 
+bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+                       std::string& value) {
+  storage::encode_sub_prefix(key_buf_, db, key, version);
+  key_buf_.append(part);
+  auto& engine = *shared_.engine;
+  rocksdb::Status s;
+  if (!batch_) {
+    s = engine.db()->Get(rocksdb::ReadOptions(), engine.sub_cf(), key_buf_, &value);
+  } else if (flushed_[db]) {
+    s = batch_->GetFromBatch(engine.sub_cf(), rocksdb::DBOptions(), key_buf_, &value);
+  } else {
+    s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
+                                  &value);
+  }
+  return s.ok();
+}
+
+void Keyspace::sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+                       std::string_view value) {
+  storage::encode_sub_prefix(key_buf_, db, key, version);
+  key_buf_.append(part);
+  batch_->Put(shared_.engine->sub_cf(), key_buf_, rocksdb::Slice(value.data(), value.size()));
+}
+
+void Keyspace::sub_delete(uint16_t db, std::string_view key, uint64_t version,
+                          std::string_view part) {
+  storage::encode_sub_prefix(key_buf_, db, key, version);
+  key_buf_.append(part);
+  batch_->Delete(shared_.engine->sub_cf(), key_buf_);
+}
+
+std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::string_view key,
+                                                         uint64_t version, std::string& prefix) {
+  storage::encode_sub_prefix(prefix, db, key, version);
+  auto& engine = *shared_.engine;
+  rocksdb::Iterator* base = batch_ && flushed_[db]
+                                ? rocksdb::NewEmptyIterator()
+                                : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.sub_cf());
+  if (!batch_) return std::unique_ptr<rocksdb::Iterator>(base);
+  return std::unique_ptr<rocksdb::Iterator>(batch_->NewIteratorWithBase(engine.sub_cf(), base));
+}
+
+uint64_t Keyspace::new_version() {
+  using namespace std::chrono;
+  auto now = static_cast<uint64_t>(
+      duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+  shared_.last_version = std::max(shared_.last_version + 1, now);
+  return shared_.last_version;
+}
+
+void Keyspace::copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src,
+                          uint16_t dst_db, std::string_view dst_key, const Lookup& dst_old) {
+  storage::CollectionMeta meta;
+  if (src.record.type == ValueType::String ||
+      !storage::CollectionMeta::decode(src.record.payload, meta)) {
+    put(dst_db, dst_key, src.record.type, src.record.expire_at_ms, src.record.payload, dst_old);
+    return;
+  }
+  uint64_t old_version = meta.version;
+  meta.version = new_version();
+  std::string prefix;
+  // Collect first: the batch must not change under its own iterator.
+  std::vector<std::pair<std::string, std::string>> elements;
+  {
+    auto it = sub_iterate(src_db, src_key, old_version, prefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      elements.emplace_back(
+          std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+          it->value().ToString());
+    }
+  }
+  for (const auto& [part, value] : elements) sub_put(dst_db, dst_key, meta.version, part, value);
+  put(dst_db, dst_key, src.record.type, src.record.expire_at_ms, meta.encode(), dst_old);
+}
+
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {
-  if (stream_) stream_->append(db, args);
+  if (stream_ && propagation_ && !master_stream_) stream_->append(db, args);
 }
 
 uint64_t Keyspace::dbsize(uint16_t db) const {

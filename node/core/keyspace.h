@@ -37,6 +37,7 @@ struct KeyspaceShared {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   ScanCursors scan_cursors;
+  uint64_t last_version = 0;
   bool active_expiry = true;  // false on replicas: they never delete on their own
   // Called when a read-only view meets an expired key (the node queues its deletion).
   std::function<void(uint16_t, std::string_view)> on_expired_read;
@@ -51,6 +52,12 @@ class Keyspace {
            ReplStream& stream);
 
   bool writable() const { return batch_ != nullptr; }
+  // The master's stream is applied as is: keys the replica holds are live even if their
+  // time has passed (the master's DEL is on its way), and nothing is propagated from
+  // commands (the received bytes are logged instead).
+  void set_master_stream_mode(bool on) { master_stream_ = on; }
+  // Off on replicas for local writes: a replica's stream is its master's stream.
+  void set_propagation(bool on) { propagation_ = on; }
   uint64_t now_ms() const { return now_ms_; }
   size_t databases() const { return shared_.key_counts.size(); }
 
@@ -68,6 +75,23 @@ class Keyspace {
   void flush(int db);
   // Deletes `key` if it is expired (active expiry and expire-on-access). True if deleted.
   bool expire_if_needed(uint16_t db, std::string_view key);
+
+  // Collection elements (sub column family), addressed by (db, key, version, element part).
+  bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+               std::string& value);
+  void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+               std::string_view value);
+  void sub_delete(uint16_t db, std::string_view key, uint64_t version, std::string_view part);
+  // An iterator over the elements of (db, key, version); `prefix` receives the prefix to
+  // strip and to stop at (it->key().starts_with(prefix)).
+  std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
+                                                 uint64_t version, std::string& prefix);
+  // A fresh version for a new collection (never reused for the same key).
+  uint64_t new_version();
+  // Copies the value of `src` (a live lookup of src_key in src_db), elements included, to
+  // dst_key in dst_db, replacing `dst_old`; keeps the TTL.
+  void copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src, uint16_t dst_db,
+                  std::string_view dst_key, const Lookup& dst_old);
 
   void propagate(uint16_t db, std::span<const std::string_view> args);
   template <size_t N>
@@ -90,6 +114,8 @@ class Keyspace {
  private:
   void read_raw(uint16_t db, std::string_view key, Lookup& out);
   void delete_stored(uint16_t db, std::string_view key, const Lookup& old);
+  // Drops the elements of a collection record being deleted or replaced.
+  void drop_elements(uint16_t db, std::string_view key, const storage::RecordView& old);
 
   KeyspaceShared& shared_;
   uint64_t now_ms_;
@@ -99,6 +125,8 @@ class Keyspace {
   std::vector<bool> flushed_;  // dbs flushed in this group: read from the batch only
   std::string key_buf_;
   bool saw_expired_ = false;
+  bool master_stream_ = false;
+  bool propagation_ = true;
 };
 
 }  // namespace basalt::core

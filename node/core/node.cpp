@@ -7,6 +7,7 @@
 
 #include "node/core/write_pipeline.h"
 #include "node/expiry/active_expiry.h"
+#include "node/replication/replication.h"
 #include "node/util/log.h"
 #include "storage/meta.h"
 
@@ -66,6 +67,8 @@ bool Node::open(std::string& error) {
   last_save_unix_ = start_time_ms_ / 1000;
   pipeline_ = std::make_unique<WritePipeline>(*this);
   expiry_ = std::make_unique<expiry::ActiveExpiry>(*this);
+  replication_ = std::make_unique<replication::Replication>(*this);
+  pipeline_->set_on_commit([this](uint64_t offset) { replication_->on_commit(offset); });
   log::info("data directory '{}' opened: replid {} offset {} ({})", config_.dir, repl_.replid,
             repl_.master_repl_offset, repl_.has_history ? "existing history" : "new");
   return true;
@@ -73,6 +76,7 @@ bool Node::open(std::string& error) {
 
 void Node::start() {
   pipeline_->start();
+  replication_->start();
   schedule_wal_sync();
   schedule_cron();
 }
@@ -101,13 +105,27 @@ void Node::schedule_cron() {
 }
 
 void Node::cron() {
+  // Masters ping their replicas through the stream, so a replica can tell a quiet master
+  // from a dead link (repl-ping-replica-period).
+  uint64_t now = unix_time_ms();
+  if (!is_replica() && !replication_->feeds().empty() &&
+      now - last_repl_ping_ms_ >= static_cast<uint64_t>(config_.repl_ping_replica_period) * 1000) {
+    last_repl_ping_ms_ = now;
+    pipeline_->post([](Keyspace& ks) {
+      std::string_view ping[] = {"PING"};
+      if (ks.stream()) ks.stream()->append_command(ping);
+    });
+  }
+  stats_.ops.sample(monotonic_us(), stats_.total_commands_processed);
   expiry_->cycle();
   // Keep the on-disk backlog within repl-backlog-size.
   uint64_t offset = repl_.master_repl_offset;
   uint64_t size = static_cast<uint64_t>(config_.repl_backlog_size);
   if (offset > size && offset - last_trim_offset_ > size / 16) {
     last_trim_offset_ = offset;
-    repl_log_->trim_before(offset - size + 1);
+    // Never past what an attached replica (or a full sync in progress) still needs.
+    uint64_t keep_from = std::min(offset - size + 1, replication_->log_floor());
+    repl_log_->trim_before(keep_from);
   }
 }
 
@@ -150,6 +168,7 @@ void Node::shutdown(bool save) {
   log::info("shutting down: finishing queued writes");
   wal_timer_.cancel();
   cron_timer_.cancel();
+  replication_->stop();
   for (auto& hook : shutdown_hooks_) hook();
   for (auto& [id, client] : clients_) {
     if (client->kill) client->kill();

@@ -25,6 +25,9 @@
 namespace basalt::expiry {
 class ActiveExpiry;
 }
+namespace basalt::replication {
+class Replication;
+}
 
 namespace basalt::core {
 
@@ -57,6 +60,7 @@ class Node {
   KeyspaceShared& keyspace() { return keyspace_; }
   Stats& stats() { return stats_; }
   WritePipeline& pipeline() { return *pipeline_; }
+  replication::Replication& replication() { return *replication_; }
   const commands::Table& commands() const { return commands_; }
 
   // Clients
@@ -73,6 +77,9 @@ class Node {
   bool is_replica() const { return repl_.role != "master"; }
   // SAVE: flushes memtables so the data lives in SST files.
   bool save(std::string& error);
+  // BGSAVE: the same flush running on the blocking pool (INFO persistence reports it).
+  bool bgsave_in_progress() const { return bgsave_in_progress_; }
+  void set_bgsave_in_progress(bool v) { bgsave_in_progress_ = v; }
   // Applies a CONFIG SET that needs more than storing the value.
   void on_config_changed(const std::string& name);
 
@@ -96,11 +103,14 @@ class Node {
   std::string run_id_;
   uint64_t start_time_ms_ = 0;
   uint64_t last_save_unix_ = 0;
+  bool bgsave_in_progress_ = false;
   bool shutting_down_ = false;
   std::vector<std::function<void()>> shutdown_hooks_;
   boost::asio::steady_timer wal_timer_;
   boost::asio::steady_timer cron_timer_;
   std::unique_ptr<expiry::ActiveExpiry> expiry_;
+  std::unique_ptr<replication::Replication> replication_;
+  uint64_t last_repl_ping_ms_ = 0;
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
   uint64_t last_trim_offset_ = 0;
 };

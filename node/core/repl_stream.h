@@ -23,6 +23,16 @@ class ReplStream {
     }
     protocol::append_multibulk(bytes_, args);
   }
+  // Appends bytes received from our master, exactly as they came. Whatever db they
+  // selected, our own next command must select again.
+  void append_raw(std::string_view bytes) {
+    bytes_.append(bytes);
+    selected_db_ = -1;
+  }
+  // A command outside any db (PING, REPLCONF GETACK), as Redis sends them.
+  void append_command(std::span<const std::string_view> args) {
+    protocol::append_multibulk(bytes_, args);
+  }
   const std::string& bytes() const { return bytes_; }
   bool empty() const { return bytes_.empty(); }
   size_t size() const { return bytes_.size(); }

@@ -1,9 +1,33 @@
 // node/core/stats.h — counters reported by INFO stats (reset by CONFIG RESETSTAT).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace basalt::core {
+
+// instantaneous_ops_per_sec as Redis computes it: the rate between consecutive samples taken
+// by the node's cron, averaged over the last 16 samples.
+struct OpsSampler {
+  static constexpr size_t kSamples = 16;
+  uint64_t last_time_us = 0;
+  uint64_t last_count = 0;
+  uint64_t rates[kSamples] = {};
+  size_t next = 0;
+
+  void sample(uint64_t now_us, uint64_t count) {
+    if (last_time_us != 0 && now_us > last_time_us && count >= last_count) {
+      rates[next++ % kSamples] = (count - last_count) * 1000000 / (now_us - last_time_us);
+    }
+    last_time_us = now_us;
+    last_count = count;
+  }
+  uint64_t per_sec() const {
+    uint64_t sum = 0;
+    for (uint64_t r : rates) sum += r;
+    return sum / kSamples;
+  }
+};
 
 struct Stats {
   uint64_t total_connections_received = 0;
@@ -21,6 +45,7 @@ struct Stats {
   uint64_t sync_partial_ok = 0;
   uint64_t sync_partial_err = 0;
   uint64_t unexpected_error_replies = 0;
+  OpsSampler ops;  // fed by Node::cron
 };
 
 }  // namespace basalt::core

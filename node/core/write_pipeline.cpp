@@ -46,9 +46,9 @@ void WritePipeline::stop(std::function<void()> on_idle) {
 }
 
 asio::awaitable<void> WritePipeline::execute(Client& client, const CommandBatch& batch,
-                                             std::string& out) {
+                                             std::string& out, size_t first, size_t last) {
   asio::steady_timer waker(node_.io(), asio::steady_timer::time_point::max());
-  Job job{&client, &batch, &out, &waker};
+  Job job{&client, &batch, first, std::min(last, batch.size()), &out, &waker};
   queue_.push_back(&job);
   wake_.cancel();
   while (!job.done) co_await waker.async_wait(kNoThrow);
@@ -59,10 +59,20 @@ void WritePipeline::post(std::function<void(Keyspace&)> task) {
   wake_.cancel();
 }
 
+void WritePipeline::at_quiescent_point(std::function<void()> fn) {
+  quiescent_.push_back(std::move(fn));
+  wake_.cancel();
+}
+
 asio::awaitable<void> WritePipeline::run() {
   std::vector<Job*> jobs;
   std::vector<std::function<void(Keyspace&)>> tasks;
   for (;;) {
+    if (!quiescent_.empty()) {
+      auto fns = std::move(quiescent_);
+      quiescent_.clear();
+      for (auto& fn : fns) fn();
+    }
     if (queue_.empty() && tasks_.empty()) {
       if (stopping_) break;
       co_await wake_.async_wait(kNoThrow);
@@ -81,6 +91,8 @@ asio::awaitable<void> WritePipeline::run() {
       job->waker->cancel();  // the job lives in the client's coroutine: don't touch it after
     }
   }
+  for (auto& fn : quiescent_) fn();
+  quiescent_.clear();
   running_ = false;
   if (on_idle_) on_idle_();
 }
@@ -98,11 +110,13 @@ asio::awaitable<void> WritePipeline::run_group(
   bool failed = false;
   std::string error;
   const auto& table = node_.commands();
+  bool replica = node_.is_replica();
   for (Job* job : jobs) {
     out_starts.push_back(job->out->size());
     protocol::ReplyBuilder reply(*job->out);
     const CommandBatch& batch = *job->batch;
-    for (size_t i = 0; i < batch.size() && !job->client->close_after_reply; ++i) {
+    bool from_master = job->client->is_master_link;
+    for (size_t i = job->first; i < job->last && !job->client->close_after_reply; ++i) {
       auto argv = batch.command(i);
       if (needs_barrier(table, argv) && batch_.GetWriteBatch()->Count() > 0) {
         if (!co_await commit(*ks, error)) failed = true;
@@ -110,8 +124,18 @@ asio::awaitable<void> WritePipeline::run_group(
         stream_.clear();
         ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
       }
+      ks->set_master_stream_mode(from_master);
+      ks->set_propagation(!replica);
       run_command(node_, *job->client, *ks, reply, argv);
+      // The master's bytes are logged right after their effects, so that every commit
+      // (barriers included) holds data and offset in step.
+      if (from_master && i < batch.raw.size()) {
+        stream_.append_raw(batch.raw[i]);
+        master_stream_db_ = job->client->db;
+      }
     }
+    ks->set_master_stream_mode(false);
+    ks->set_propagation(true);
   }
   if (!co_await commit(*ks, error)) failed = true;
   ++node_.stats().write_groups;
@@ -122,7 +146,7 @@ asio::awaitable<void> WritePipeline::run_group(
     for (size_t j = 0; j < jobs.size(); ++j) {
       jobs[j]->out->resize(out_starts[j]);
       protocol::ReplyBuilder reply(*jobs[j]->out);
-      for (size_t i = 0; i < jobs[j]->batch->size(); ++i)
+      for (size_t i = jobs[j]->first; i < jobs[j]->last; ++i)
         reply.error("ERR the write to the storage engine failed: " + error);
     }
   }
@@ -137,6 +161,13 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     node_.repl_log().append(batch_, repl.master_repl_offset + 1, stream_.bytes());
     new_offset += stream_.size();
     storage::put_offset(batch_, engine, new_offset);
+    // The db in effect at the new offset: a replica resuming from here must apply the next
+    // bytes in it (Redis persists the same as repl-stream-db).
+    int db = node_.is_replica() ? master_stream_db_ : stream_.selected_db();
+    if (db >= 0 && db != repl.stream_db) {
+      repl.stream_db = db;
+      storage::put_stream_db(batch_, engine, db);
+    }
   }
   const auto& deltas = ks.count_deltas();
   for (size_t db = 0; db < deltas.size(); ++db) {

@@ -10,6 +10,7 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <string>
@@ -35,9 +36,16 @@ class WritePipeline {
 
   // Runs every command of `batch` for `client` in the next group; replies go to `out`.
   boost::asio::awaitable<void> execute(Client& client, const CommandBatch& batch,
-                                       std::string& out);
+                                       std::string& out, size_t first = 0,
+                                       size_t last = SIZE_MAX);
   // Queues an internal write (expiry deletions) for the next group.
   void post(std::function<void(Keyspace&)> task);
+
+  // Runs `fn` between two groups, when no write is in flight (consistent snapshots).
+  void at_quiescent_point(std::function<void()> fn);
+
+  // Our stream must SELECT again before its next command (after promotion or a restart).
+  void reset_stream_db() { stream_.reset_selected_db(); }
 
   // Called after every committed group that produced replication bytes.
   void set_on_commit(std::function<void(uint64_t new_offset)> fn) { on_commit_ = std::move(fn); }
@@ -46,6 +54,7 @@ class WritePipeline {
   struct Job {
     Client* client;
     const CommandBatch* batch;
+    size_t first, last;
     std::string* out;
     boost::asio::steady_timer* waker;
     bool done = false;
@@ -60,10 +69,12 @@ class WritePipeline {
   Node& node_;
   std::deque<Job*> queue_;
   std::vector<std::function<void(Keyspace&)>> tasks_;
+  std::vector<std::function<void()>> quiescent_;
   boost::asio::steady_timer wake_;
   rocksdb::WriteBatchWithIndex batch_;
   ReplStream stream_;
   bool stopping_ = false;
+  int master_stream_db_ = -1;  // db of our master's client after this group (replicas)
   bool running_ = false;
   std::function<void()> on_idle_;
   std::function<void(uint64_t)> on_commit_;

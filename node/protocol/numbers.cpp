@@ -43,13 +43,16 @@ bool parse_i64(std::string_view s, int64_t& out) {
 }
 
 bool parse_long_double(std::string_view s, long double& out) {
-  if (s.empty() || s.size() > 5000) return false;
+  // As string2ld: the text must fit MAX_LONG_DOUBLE_CHARS (5 KiB) with its terminator.
+  if (s.empty() || s.size() >= 5 * 1024) return false;
   if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
   std::string buf(s);
   char* end = nullptr;
   errno = 0;
   long double v = std::strtold(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || errno == ERANGE || std::isnan(v)) return false;
+  if (end != buf.c_str() + buf.size() || std::isnan(v)) return false;
+  // Overflow and underflow to zero are errors; a subnormal result is a valid number.
+  if (errno == ERANGE && (std::isinf(v) || v == 0)) return false;
   out = v;
   return true;
 }

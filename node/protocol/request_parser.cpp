@@ -171,6 +171,7 @@ RequestParser::Result RequestParser::parse_multibulk(char* data, size_t size) {
       return Result::Incomplete;
     }
     spans_.push_back({pos_, static_cast<size_t>(bulk_len_)});
+    needed_ = 0;  // the next argument's size is not known yet
     pos_ = need;
     bulk_len_ = -1;
     --remaining_args_;

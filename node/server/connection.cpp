@@ -13,6 +13,7 @@
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/request_parser.h"
+#include "node/replication/replication.h"
 #include "node/util/log.h"
 
 namespace basalt::server {
@@ -92,7 +93,6 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
     limits.max_bulk_len = static_cast<size_t>(node.config().proto_max_bulk_len);
     parser.set_limits(limits);
     batch.clear();
-    bool any_write = false;
     bool protocol_error = false;
     size_t pos = start;
     while (pos < end) {
@@ -107,23 +107,37 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
         uint32_t first = static_cast<uint32_t>(batch.args.size());
         for (const auto& s : spans) batch.args.emplace_back(buf.data() + pos + s.offset, s.length);
         batch.commands.emplace_back(first, static_cast<uint32_t>(spans.size()));
-        if (!any_write && core::needs_write_group(table, batch.command(batch.size() - 1)))
-          any_write = true;
       }
       pos += parser.consumed();
       parser.reset();
     }
     client.query_buffer_bytes = end - pos;
 
-    if (!batch.empty()) {
-      if (any_write) {
-        co_await node.pipeline().execute(client, batch, out);
+    // Run the commands in segments: a command that may wait (WAIT, PSYNC) ends one, and
+    // its wait completes before the next command runs, so replies stay in order.
+    for (size_t i = 0; i < batch.size() && !client.close_after_reply;) {
+      size_t j = i;
+      bool segment_writes = false;
+      while (j < batch.size()) {
+        auto argv = batch.command(j++);
+        if (core::needs_write_group(table, argv)) segment_writes = true;
+        if (core::may_block(table, argv)) break;
+      }
+      if (segment_writes) {
+        co_await node.pipeline().execute(client, batch, out, i, j);
       } else {
         core::Keyspace ks(node.keyspace(), core::unix_time_ms());
         protocol::ReplyBuilder reply(out);
-        for (size_t i = 0; i < batch.size() && !client.close_after_reply; ++i)
-          core::run_command(node, client, ks, reply, batch.command(i));
+        for (size_t k = i; k < j && !client.close_after_reply; ++k)
+          core::run_command(node, client, ks, reply, batch.command(k));
       }
+      if (client.pending_block) {
+        auto wait = std::move(client.pending_block);
+        client.pending_block = nullptr;
+        co_await wait(out);
+      }
+      if (client.psync_requested) break;
+      i = j;
     }
     if (protocol_error) {
       protocol::ReplyBuilder(out).error("ERR " + parser.error());
@@ -132,6 +146,18 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
     }
     start = pos;
     if (start == end) start = end = 0;
+    if (client.psync_requested) {
+      // From here on this connection is a replica's feed.
+      if (!out.empty()) {
+        auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+        if (wec) break;
+        out.clear();
+      }
+      client.psync_requested = false;
+      replication::PsyncRequest request{client.psync_replid, client.psync_offset};
+      co_await node.replication().serve_replica(socket, client, request);
+      break;
+    }
     if (!out.empty()) {
       client.output_buffer_bytes = out.size();
       auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);

@@ -1,0 +1,152 @@
+// node/commands/connection.cpp — the connection commands: PING, ECHO, SELECT, QUIT, HELLO and
+// AUTH (CLIENT is in client_cmd.cpp). basalt speaks RESP2 only: HELLO 3 is refused.
+#include <climits>
+#include <string>
+
+#include "node/commands/command_table.h"
+#include "node/commands/families.h"
+#include "node/core/node.h"
+#include "node/protocol/numbers.h"
+
+namespace basalt::commands {
+
+namespace {
+
+constexpr std::string_view kServerVersion = "7.0.15";  // what clients check for features
+
+void ping(Context& c) {
+  if (c.argc() > 2) return c.wrong_arity();
+  if (c.argc() == 1) return c.reply.simple("PONG");
+  c.reply.bulk(c.arg(1));
+}
+
+void echo(Context& c) { c.reply.bulk(c.arg(1)); }
+
+void select(Context& c) {
+  int64_t id;
+  if (!protocol::parse_i64(c.arg(1), id)) return c.not_integer();
+  if (id < INT_MIN || id > INT_MAX) {
+    return c.reply.error(
+        "ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
+  if (id < 0 || static_cast<size_t>(id) >= c.ks.databases()) {
+    return c.reply.error("ERR DB index is out of range");
+  }
+  c.client.db = static_cast<uint16_t>(id);
+  c.reply.ok();
+}
+
+void quit(Context& c) {
+  c.reply.ok();
+  c.client.close_after_reply = true;
+}
+
+// The check behind AUTH and HELLO ... AUTH: basalt has one user, "default", whose password is
+// requirepass (no password: "nopass", any password is accepted for "default").
+bool credentials_ok(Context& c, std::string_view user, std::string_view password) {
+  if (user != "default") return false;
+  const std::string& pass = c.node.config().requirepass;
+  return pass.empty() || password == pass;
+}
+
+void wrongpass(Context& c) {
+  c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+}
+
+void auth(Context& c) {
+  if (c.argc() > 3) return c.syntax_error();
+  std::string_view user = "default";
+  std::string_view password;
+  if (c.argc() == 2) {
+    if (c.node.config().requirepass.empty()) {
+      return c.reply.error(
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+    }
+    password = c.arg(1);
+  } else {
+    user = c.arg(1);
+    password = c.arg(2);
+  }
+  if (!credentials_ok(c, user, password)) return wrongpass(c);
+  c.client.authenticated = true;
+  c.reply.ok();
+}
+
+void hello(Context& c) {
+  size_t next = 1;
+  if (c.argc() >= 2) {
+    int64_t ver;
+    if (!protocol::parse_i64(c.arg(next++), ver)) {
+      return c.reply.error("ERR Protocol version is not an integer or out of range");
+    }
+    // RESP3 is not implemented: clients fall back to RESP2 on this error.
+    if (ver != 2) return c.reply.error("NOPROTO unsupported protocol version");
+  }
+  std::string_view user, password, name;
+  bool has_auth = false, has_name = false;
+  for (size_t j = next; j < c.argc(); ++j) {
+    size_t more = c.argc() - 1 - j;
+    if (iequals(c.arg(j), "AUTH") && more >= 2) {
+      user = c.arg(j + 1);
+      password = c.arg(j + 2);
+      has_auth = true;
+      j += 2;
+    } else if (iequals(c.arg(j), "SETNAME") && more >= 1) {
+      name = c.arg(j + 1);
+      if (!valid_client_name(name)) {
+        return c.reply.error(
+            "ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+      has_name = true;
+      ++j;
+    } else {
+      return c.reply.error("ERR Syntax error in HELLO option '" + std::string(c.arg(j)) + "'");
+    }
+  }
+  if (has_auth) {
+    if (!credentials_ok(c, user, password)) return wrongpass(c);
+    c.client.authenticated = true;
+  }
+  if (!c.client.authenticated) {
+    return c.reply.error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
+        "select the RESP protocol version at the same time");
+  }
+  if (has_name) c.client.name = name;
+  // A RESP2 map is a flat array of key, value pairs.
+  c.reply.array(14);
+  c.reply.bulk("server");
+  c.reply.bulk("redis");
+  c.reply.bulk("version");
+  c.reply.bulk(kServerVersion);
+  c.reply.bulk("proto");
+  c.reply.integer(c.client.protocol_version);
+  c.reply.bulk("id");
+  c.reply.integer(static_cast<int64_t>(c.client.id));
+  c.reply.bulk("mode");
+  c.reply.bulk("standalone");
+  c.reply.bulk("role");
+  c.reply.bulk(c.node.is_replica() ? "replica" : "master");
+  c.reply.bulk("modules");
+  c.reply.array(0);
+}
+
+}  // namespace
+
+void register_connection_commands(Table& t) {
+  constexpr auto kConn = kNoScript | kLoading | kStale | kFast;
+  t.add({"ping", -1, kFast | kSentinel, ping, 0, 0, 0, "connection", "Ping the server"});
+  t.add({"echo", 2, kFast, echo, 0, 0, 0, "connection", "Echo the given string"});
+  t.add({"select", 2, kLoading | kStale | kFast | kInGroup, select, 0, 0, 0, "connection",
+         "Change the selected database for the current connection"});
+  t.add({"quit", -1, kConn | kNoAuth, quit, 0, 0, 0, "connection", "Close the connection"});
+  t.add({"hello", -1, kConn | kNoAuth | kSentinel, hello, 0, 0, 0, "connection",
+         "Handshake with Redis"});
+  t.add({"auth", -2, kConn | kNoAuth | kSentinel, auth, 0, 0, 0, "connection",
+         "Authenticate to the server"});
+  register_client_command(t);
+}
+
+}  // namespace basalt::commands

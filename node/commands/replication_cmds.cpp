@@ -1,0 +1,102 @@
+// node/commands/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF, PSYNC and WAIT.
+#include <string>
+
+#include "node/commands/command_table.h"
+#include "node/core/node.h"
+#include "node/protocol/numbers.h"
+#include "node/replication/replication.h"
+
+namespace basalt::commands {
+
+namespace {
+
+void replicaof(Context& c) {
+  auto& replication = c.node.replication();
+  if (iequals(c.arg(1), "no") && iequals(c.arg(2), "one")) {
+    replication.promote();
+    return c.reply.ok();
+  }
+  int64_t port;
+  if (!protocol::parse_i64(c.arg(2), port) || port < 0 || port > 65535) return c.not_integer();
+  const auto& repl = c.node.repl();
+  if (c.node.is_replica() && repl.master_host == c.arg(1) && repl.master_port == port) {
+    return c.reply.simple("OK Already connected to specified master");
+  }
+  replication.replicaof(std::string(c.arg(1)), static_cast<int>(port));
+  c.reply.ok();
+}
+
+void replconf(Context& c) {
+  if (c.argc() % 2 == 0) return c.syntax_error();
+  for (size_t i = 1; i < c.argc(); i += 2) {
+    std::string_view opt = c.arg(i);
+    if (iequals(opt, "listening-port")) {
+      int64_t port;
+      if (!protocol::parse_i64(c.arg(i + 1), port)) return c.not_integer();
+      c.client.replica_listening_port = static_cast<int>(port);
+    } else if (iequals(opt, "ip-address") || iequals(opt, "capa") || iequals(opt, "rdb-only") ||
+               iequals(opt, "rdb-filter-only")) {
+      // Accepted; basalt replicas always speak PSYNC2 and the snapshot format.
+    } else if (iequals(opt, "ack") || iequals(opt, "fack")) {
+      return;  // ACKs are read by the replica's feed; never answered
+    } else if (iequals(opt, "getack")) {
+      if (c.client.is_master_link) c.client.ack_requested = true;
+      return;
+    } else {
+      return c.reply.error("ERR Unrecognized REPLCONF option: " + std::string(opt));
+    }
+  }
+  c.reply.ok();
+}
+
+void psync(Context& c) {
+  if (c.client.is_master_link) return;
+  if (c.node.is_replica() && !c.node.replication().link_up()) {
+    return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
+  }
+  int64_t offset;
+  if (!protocol::parse_i64(c.arg(2), offset)) return c.not_integer();
+  c.client.psync_requested = true;
+  c.client.psync_replid = std::string(c.arg(1));
+  c.client.psync_offset = offset;
+}
+
+void wait(Context& c) {
+  if (c.node.is_replica()) {
+    return c.reply.error(
+        "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 "
+        "if a replica is configured to be writable (which is not the default) writes to "
+        "replicas are just local and are not propagated.");
+  }
+  int64_t numreplicas, timeout;
+  if (!protocol::parse_i64(c.arg(1), numreplicas)) return c.not_integer();
+  if (!protocol::parse_i64(c.arg(2), timeout))
+    return c.reply.error("ERR timeout is not an integer or out of range");
+  if (timeout < 0) return c.reply.error("ERR timeout is negative");
+  uint64_t offset = c.node.repl().master_repl_offset;
+  auto& replication = c.node.replication();
+  if (replication.replicas_acked(offset) >= numreplicas) {
+    return c.reply.integer(replication.replicas_acked(offset));
+  }
+  c.client.pending_block = [&replication, offset, numreplicas,
+                            timeout](std::string& out) -> boost::asio::awaitable<void> {
+    int64_t n = co_await replication.wait_for_acks(offset, numreplicas,
+                                                   static_cast<uint64_t>(timeout));
+    protocol::ReplyBuilder(out).integer(n);
+  };
+}
+
+}  // namespace
+
+void register_replication_commands(Table& t) {
+  constexpr std::string_view R = "server";
+  constexpr uint32_t admin = kAdmin | kNoScript | kStale;
+  t.add({"replicaof", 3, admin, replicaof, 0, 0, 0, R, "Make the server a replica of another"});
+  t.add({"slaveof", 3, admin, replicaof, 0, 0, 0, R, "Make the server a replica of another"});
+  t.add({"replconf", -1, admin | kLoading, replconf, 0, 0, 0, R, "Replication settings"});
+  t.add({"psync", -3, admin | kMayBlock, psync, 0, 0, 0, R, "Partial resynchronization"});
+  t.add({"wait", 3, kNoScript | kMayBlock, wait, 0, 0, 0, "generic",
+         "Wait for the writes to reach replicas"});
+}
+
+}  // namespace basalt::commands

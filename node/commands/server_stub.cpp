@@ -1,3 +1,0 @@
-// temporary
-#include "node/commands/command_table.h"
-namespace basalt::commands { void register_server_commands(Table&) {} }

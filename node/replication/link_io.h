@@ -1,0 +1,88 @@
+// node/replication/link_io.h — buffered reads with timeouts on a replica's link socket
+// (lines for the handshake, exact sizes for snapshot frames).
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace basalt::replication {
+
+// Buffered reads with timeouts on the link socket.
+class LinkIo {
+  using milliseconds = std::chrono::milliseconds;
+  static constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+ public:
+  explicit LinkIo(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
+
+  boost::asio::awaitable<bool> fill(milliseconds timeout) {
+    if (pos_ > 0 && pos_ == buf_.size()) {
+      buf_.clear();
+      pos_ = 0;
+    } else if (pos_ > (1u << 20)) {
+      buf_.erase(0, pos_);
+      pos_ = 0;
+    }
+    boost::asio::steady_timer timer(socket_.get_executor());
+    timer.expires_after(timeout);
+    using boost::asio::experimental::awaitable_operators::operator||;
+    auto result = co_await (socket_.async_read_some(boost::asio::buffer(chunk_), kNoThrow) ||
+                            timer.async_wait(kNoThrow));
+    if (result.index() != 0) co_return false;  // timed out
+    auto [ec, n] = std::get<0>(result);
+    if (ec || n == 0) co_return false;
+    buf_.append(chunk_.data(), n);
+    bytes_read_ += n;
+    co_return true;
+  }
+
+  // Takes a complete line (without CR LF) if the buffer holds one.
+  bool take_line(std::string& line) {
+    size_t nl = buf_.find('\n', pos_);
+    if (nl == std::string::npos) return false;
+    line.assign(buf_, pos_, nl - pos_);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    pos_ = nl + 1;
+    return true;
+  }
+
+  // Takes exactly `n` bytes if the buffer holds them.
+  bool take(size_t n, std::string& out) {
+    if (buf_.size() - pos_ < n) return false;
+    out.assign(buf_, pos_, n);
+    pos_ += n;
+    return true;
+  }
+
+  boost::asio::awaitable<bool> send(std::string_view bytes) {
+    auto [ec, n] = co_await boost::asio::async_write(socket_, boost::asio::buffer(bytes), kNoThrow);
+    co_return !ec;
+  }
+
+  // Unconsumed bytes (the start of the stream after the handshake).
+  std::string take_rest() {
+    std::string rest = buf_.substr(pos_);
+    buf_.clear();
+    pos_ = 0;
+    return rest;
+  }
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  boost::asio::ip::tcp::socket& socket_;
+  std::string buf_;
+  std::vector<char> chunk_ = std::vector<char>(64 * 1024);
+  size_t pos_ = 0;
+  uint64_t bytes_read_ = 0;
+};
+
+}  // namespace basalt::replication

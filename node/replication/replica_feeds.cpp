@@ -1,0 +1,318 @@
+// node/replication/replica_feeds.cpp — the master side: PSYNC answers, snapshot streaming
+// for full resyncs, log streaming, REPLCONF ACK handling and WAIT.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <climits>
+
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/protocol/numbers.h"
+#include "node/protocol/request_parser.h"
+#include "node/replication/replication.h"
+#include "node/replication/snapshot_format.h"
+#include "node/util/log.h"
+
+namespace basalt::replication {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr size_t kLogChunk = 1 << 20;
+constexpr size_t kSnapshotFrame = 1 << 20;
+
+asio::awaitable<bool> cancelled() {
+  auto state = co_await asio::this_coro::cancellation_state;
+  co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+// Reads a RocksDB snapshot family by family into frame payloads (on the blocking pool).
+class SnapshotReader {
+ public:
+  SnapshotReader(storage::Engine& engine) : engine_(engine) {
+    snapshot_ = engine_.db()->GetSnapshot();
+    families_[0] = {Family::Data, engine_.data_cf()};
+    families_[1] = {Family::Sub, engine_.sub_cf()};
+  }
+  ~SnapshotReader() {
+    it_.reset();
+    engine_.db()->ReleaseSnapshot(snapshot_);
+  }
+  // Fills `payload` with up to about `max` bytes of entries; false once everything was read.
+  bool next(std::string& payload, size_t max) {
+    payload.clear();
+    while (phase_ < 2) {
+      if (!it_) {
+        rocksdb::ReadOptions ro;
+        ro.snapshot = snapshot_;
+        ro.fill_cache = false;
+        it_.reset(engine_.db()->NewIterator(ro, families_[phase_].second));
+        it_->SeekToFirst();
+      }
+      for (; it_->Valid(); it_->Next()) {
+        if (payload.size() >= max) return true;
+        append_entry(payload, families_[phase_].first,
+                     std::string_view(it_->key().data(), it_->key().size()),
+                     std::string_view(it_->value().data(), it_->value().size()));
+        ++entries_;
+      }
+      it_.reset();
+      ++phase_;
+    }
+    return !payload.empty();
+  }
+  uint64_t entries() const { return entries_; }
+
+ private:
+  storage::Engine& engine_;
+  const rocksdb::Snapshot* snapshot_;
+  std::pair<Family, rocksdb::ColumnFamilyHandle*> families_[2];
+  std::unique_ptr<rocksdb::Iterator> it_;
+  int phase_ = 0;
+  uint64_t entries_ = 0;
+};
+
+std::string ip_of(const std::string& addr) {
+  auto colon = addr.rfind(':');
+  return colon == std::string::npos ? addr : addr.substr(0, colon);
+}
+
+}  // namespace
+
+asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Client& client,
+                                                 PsyncRequest request) {
+  auto& repl = node_.repl();
+  auto& stats = node_.stats();
+  MasterHistory history{repl.replid, repl.replid2, repl.second_replid_offset,
+                        repl.master_repl_offset, node_.repl_log().first_offset()};
+  PsyncDecision decision = decide_psync(request, history);
+
+  asio::steady_timer waker(node_.io(), asio::steady_timer::time_point::max());
+  ReplicaFeed feed;
+  feed.client_id = client.id;
+  feed.ip = ip_of(client.addr);
+  feed.listening_port = client.replica_listening_port;
+  feed.waker = &waker;
+  feed.last_ack_ms = core::unix_time_ms();
+  feeds_.push_back(&feed);
+  client.is_replica = true;
+  struct Unregister {
+    std::weak_ptr<int> alive;
+    Replication* self;
+    ReplicaFeed* feed;
+    ~Unregister() {
+      if (!alive.expired()) self->feeds_.remove(feed);
+    }
+  } unregister{node_.lifetime(), this, &feed};
+
+  uint64_t from = 0;
+  if (decision.partial) {
+    ++stats.sync_partial_ok;
+    log::info("replica {}:{} asked for partial resync from {}: accepted ({})", feed.ip,
+              feed.listening_port, request.offset, decision.reason);
+    from = static_cast<uint64_t>(request.offset);
+    feed.needed_from = from;
+    feed.ack_offset = from - 1;
+    std::string line = "+CONTINUE " + repl.replid + "\r\n";
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(line), kNoThrow);
+    if (ec) co_return;
+  } else {
+    if (request.replid != "?") ++stats.sync_partial_err;
+    ++stats.sync_full;
+    log::info("replica {}:{} needs a full resync: {}", feed.ip, feed.listening_port,
+              decision.reason);
+    try {
+      co_await stream_snapshot(socket, feed, from);
+    } catch (const std::exception& e) {
+      log::warn("full sync to {}:{} failed: {}", feed.ip, feed.listening_port, e.what());
+      co_return;
+    }
+    if (from == 0) co_return;
+  }
+  feed.state = "online";
+  log::info("replica {}:{} is online, streaming from offset {}", feed.ip, feed.listening_port,
+            from);
+  co_await (stream_log(socket, feed, from) || read_acks(socket, feed));
+  log::info("connection with replica {}:{} lost", feed.ip, feed.listening_port);
+}
+
+asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaFeed& feed,
+                                                   uint64_t& start_offset) {
+  start_offset = 0;
+  // The snapshot must match an exact offset: take it between two write groups.
+  asio::steady_timer ready(node_.io(), asio::steady_timer::time_point::max());
+  std::unique_ptr<SnapshotReader> reader;
+  uint64_t offset = 0;
+  int db = 0;
+  bool taken = false;
+  node_.pipeline().at_quiescent_point([&] {
+    reader = std::make_unique<SnapshotReader>(node_.engine());
+    offset = node_.repl().master_repl_offset;
+    db = static_cast<int>(node_.repl().stream_db);
+    taken = true;
+    ready.cancel();
+  });
+  while (!taken) {
+    co_await ready.async_wait(kNoThrow);
+    if (co_await cancelled()) co_return;
+  }
+  feed.needed_from = offset + 1;
+  feed.sent_offset = offset;
+  feed.ack_offset = offset;
+  feed.state = "send_bulk";
+  std::string head = "+FULLRESYNC " + node_.repl().replid + " " + std::to_string(offset) +
+                     "\r\n" + std::string(kSnapshotPreamble.substr(0, kSnapshotPreamble.size() - 2)) +
+                     " " + std::to_string(db) + "\r\n";
+  auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(head), kNoThrow);
+  if (hec) co_return;
+
+  uint64_t running = 0;
+  std::string payload;
+  for (;;) {
+    bool more = co_await asio::co_spawn(
+        node_.blocking_pool(),
+        [&]() -> asio::awaitable<bool> { co_return reader->next(payload, kSnapshotFrame); },
+        asio::use_awaitable);
+    if (!more) break;
+    std::string frame = make_frame(payload);
+    running = fold_checksum(running, payload_checksum(payload));
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
+    if (ec) co_return;
+    node_.stats().total_net_output_bytes += n;
+  }
+  std::string end = make_end(reader->entries(), running);
+  auto [eec, en] = co_await asio::async_write(socket, asio::buffer(end), kNoThrow);
+  if (eec) co_return;
+  log::info("full sync: sent {} entries at offset {} to {}:{}", reader->entries(), offset, feed.ip,
+            feed.listening_port);
+  start_offset = offset + 1;
+}
+
+asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& feed,
+                                              uint64_t from) {
+  uint64_t pos = from;
+  std::string buf;
+  for (;;) {
+    uint64_t end = node_.repl().master_repl_offset;
+    if (pos <= end) {
+      buf.clear();
+      if (!node_.repl_log().read(pos, end, kLogChunk, buf) || buf.empty()) {
+        log::warn("replica {}:{}: the log no longer holds offset {}", feed.ip,
+                  feed.listening_port, pos);
+        co_return;
+      }
+      auto [ec, n] = co_await asio::async_write(socket, asio::buffer(buf), kNoThrow);
+      if (ec) co_return;
+      node_.stats().total_net_output_bytes += n;
+      pos += buf.size();
+      feed.sent_offset = pos - 1;
+    } else {
+      co_await feed.waker->async_wait(kNoThrow);
+    }
+    if (co_await cancelled()) co_return;
+  }
+}
+
+asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& feed) {
+  std::vector<char> buf(4096);
+  size_t start = 0, end = 0;
+  protocol::RequestParser parser;
+  for (;;) {
+    if (start == end) start = end = 0;
+    if (end == buf.size()) {
+      if (start == 0) co_return;  // a replica does not send huge commands
+      std::copy(buf.begin() + static_cast<long>(start), buf.begin() + static_cast<long>(end),
+                buf.begin());
+      end -= start;
+      start = 0;
+    }
+    auto [ec, n] =
+        co_await socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
+    if (ec || n == 0) co_return;
+    end += n;
+    while (start < end) {
+      auto r = parser.parse(buf.data() + start, end - start);
+      if (r == protocol::RequestParser::Result::Incomplete) break;
+      if (r == protocol::RequestParser::Result::Error) co_return;
+      const auto& spans = parser.spans();
+      auto arg = [&](size_t i) {
+        return std::string_view(buf.data() + start + spans[i].offset, spans[i].length);
+      };
+      int64_t off = 0;
+      if (spans.size() >= 3 && commands::iequals(arg(0), "replconf") &&
+          commands::iequals(arg(1), "ack") && protocol::parse_i64(arg(2), off) && off >= 0) {
+        feed.ack_offset = static_cast<uint64_t>(off);
+        feed.needed_from = static_cast<uint64_t>(off) + 1;
+        feed.last_ack_ms = core::unix_time_ms();
+        for (auto* w : waiters_) w->cancel();
+      }
+      start += parser.consumed();
+      parser.reset();
+    }
+  }
+}
+
+void Replication::on_commit(uint64_t) {
+  for (auto* feed : feeds_) feed->waker->cancel();
+}
+
+uint64_t Replication::log_floor() const {
+  uint64_t floor = UINT64_MAX;
+  for (auto* feed : feeds_) floor = std::min(floor, feed->needed_from);
+  return floor;
+}
+
+int Replication::good_replicas() const {
+  uint64_t now = core::unix_time_ms();
+  uint64_t max_lag_ms = static_cast<uint64_t>(node_.config().min_replicas_max_lag) * 1000;
+  int good = 0;
+  for (auto* feed : feeds_) {
+    if (feed->state == "online" && now - feed->last_ack_ms <= max_lag_ms) ++good;
+  }
+  return good;
+}
+
+void Replication::request_acks() {
+  if (feeds_.empty()) return;
+  node_.pipeline().post([](core::Keyspace& ks) {
+    std::string_view args[] = {"REPLCONF", "GETACK", "*"};
+    if (ks.stream()) ks.stream()->append_command(args);
+  });
+}
+
+int64_t Replication::replicas_acked(uint64_t offset) const {
+  int64_t n = 0;
+  for (auto* feed : feeds_) {
+    if (feed->state == "online" && feed->ack_offset >= offset) ++n;
+  }
+  return n;
+}
+
+asio::awaitable<int64_t> Replication::wait_for_acks(uint64_t offset, int64_t numreplicas,
+                                                    uint64_t timeout_ms) {
+  if (replicas_acked(offset) >= numreplicas)
+    co_return replicas_acked(offset);
+  request_acks();
+  asio::steady_timer timer(node_.io());
+  if (timeout_ms == 0) timer.expires_at(asio::steady_timer::time_point::max());
+  else timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  waiters_.push_back(&timer);
+  for (;;) {
+    auto [ec] = co_await timer.async_wait(kNoThrow);
+    if (!ec) break;  // timed out
+    if (replicas_acked(offset) >= numreplicas || node_.shutting_down()) break;
+  }
+  std::erase(waiters_, &timer);
+  co_return replicas_acked(offset);
+}
+
+}  // namespace basalt::replication

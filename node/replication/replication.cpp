@@ -1,0 +1,130 @@
+// node/replication/replication.cpp — role changes and their persistence, and the startup
+// decision between the persisted role and the configured replicaof.
+#include "node/replication/replication.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <sstream>
+
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/util/log.h"
+#include "storage/meta.h"
+
+namespace basalt::replication {
+
+namespace asio = boost::asio;
+
+Replication::Replication(core::Node& node) : node_(node) {}
+
+Replication::~Replication() = default;
+
+void Replication::start() {
+  auto& repl = node_.repl();
+  const std::string& configured = node_.config().replicaof;
+  bool meta_decides = repl.role != "master" || repl.master_repl_offset > 0;
+  if (repl.role != "master") {
+    log::info("role from the data directory: replica of {}:{} (offset {}){}", repl.master_host,
+              repl.master_port, repl.master_repl_offset,
+              configured.empty() ? "" : "; the configured replicaof is ignored");
+    node_.keyspace().active_expiry = false;
+    ++link_epoch_;
+    if (!master_client_) {
+      master_client_ = &node_.add_client();
+      master_client_->is_master_link = true;
+    }
+    asio::co_spawn(node_.io(), link_loop(link_epoch_), asio::detached);
+    return;
+  }
+  if (configured.empty()) return;
+  if (meta_decides) {
+    log::warn("the data directory says this node is a master with history (offset {}); the "
+              "configured replicaof '{}' is ignored (use REPLICAOF to change roles)",
+              repl.master_repl_offset, configured);
+    return;
+  }
+  std::istringstream words(configured);
+  std::string host;
+  int port = 0;
+  if (words >> host >> port && !(host == "no" || host == "NO")) {
+    log::info("role from the configuration: replica of {}:{}", host, port);
+    replicaof(host, port);
+  }
+}
+
+void Replication::stop() {
+  stopped_ = true;
+  ++link_epoch_;
+  if (link_socket_) {
+    boost::system::error_code ec;
+    link_socket_->close(ec);
+  }
+  for (auto* w : waiters_) w->cancel();
+}
+
+void Replication::persist_meta() {
+  node_.pipeline().at_quiescent_point([this] {
+    rocksdb::WriteBatch batch;
+    storage::put_repl_meta(batch, node_.engine(), node_.repl());
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = node_.engine().db()->Write(wo, &batch);
+    if (!s.ok()) log::error("persisting the replication state failed: {}", s.ToString());
+  });
+}
+
+void Replication::replicaof(const std::string& host, int port) {
+  auto& repl = node_.repl();
+  repl.role = "replica";
+  repl.master_host = host;
+  repl.master_port = port;
+  node_.keyspace().active_expiry = false;
+  link_.refused_empty_master = false;
+  link_.link_down_since_ms = core::unix_time_ms();
+  // Our own replicas resync with us: we may now follow another history.
+  for (auto* feed : feeds_) {
+    for (const auto& [id, client] : node_.clients()) {
+      if (id == feed->client_id && client->kill) client->kill();
+    }
+  }
+  persist_meta();
+  ++link_epoch_;
+  if (link_socket_) {
+    boost::system::error_code ec;
+    link_socket_->close(ec);
+  }
+  if (!master_client_) {
+    master_client_ = &node_.add_client();
+    master_client_->is_master_link = true;
+  }
+  log::info("REPLICAOF {}:{} enabled", host, port);
+  asio::co_spawn(node_.io(), link_loop(link_epoch_), asio::detached);
+}
+
+void Replication::promote() {
+  auto& repl = node_.repl();
+  if (repl.role == "master") return;
+  ++link_epoch_;
+  if (link_socket_) {
+    boost::system::error_code ec;
+    link_socket_->close(ec);
+  }
+  // Keep the history we shared with our old master as the previous id: replicas that
+  // followed it up to our offset can continue with us.
+  repl.replid2 = repl.replid;
+  repl.second_replid_offset = static_cast<int64_t>(repl.master_repl_offset) + 1;
+  repl.replid = storage::random_replid();
+  repl.role = "master";
+  repl.master_host.clear();
+  repl.master_port = 0;
+  node_.keyspace().active_expiry = true;
+  node_.pipeline().reset_stream_db();
+  link_.state = "none";
+  link_.sync_in_progress = false;
+  persist_meta();
+  log::info("MASTER MODE enabled: new replication id {}, previous {} valid up to offset {}",
+            repl.replid, repl.replid2, repl.second_replid_offset - 1);
+}
+
+}  // namespace basalt::replication

@@ -1,0 +1,122 @@
+// node/replication/replication.h — replication roles and links.
+//
+// Master side: after PSYNC, the client's connection becomes a *feed*: it streams either the
+// on-disk log from the requested offset (partial resync) or a consistent snapshot followed
+// by the log from the snapshot's offset (full resync), and reads REPLCONF ACKs.
+// Replica side: one *link* coroutine connects to the master, handshakes, applies the stream
+// through the write pipeline (logging the same bytes at the same offsets), and reconnects.
+// Role changes (REPLICAOF host port / NO ONE) are persisted in meta.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "node/core/client.h"
+#include "node/replication/psync_decision.h"
+
+namespace basalt::core {
+class Node;
+}
+
+namespace basalt::replication {
+
+// One attached replica (master side).
+struct ReplicaFeed {
+  uint64_t client_id = 0;
+  std::string ip;
+  int listening_port = 0;
+  std::string state = "wait_bgsave";  // wait_bgsave, send_bulk, online
+  uint64_t sent_offset = 0;           // last byte sent
+  uint64_t ack_offset = 0;            // last REPLCONF ACK
+  uint64_t last_ack_ms = 0;
+  uint64_t needed_from = 0;           // first log byte it may still need
+  boost::asio::steady_timer* waker = nullptr;
+};
+
+// The replica's view of its link to the master (INFO replication).
+struct LinkInfo {
+  std::string state = "none";  // none, connect, connecting, handshake, sync, connected
+  uint64_t last_io_ms = 0;
+  uint64_t link_down_since_ms = 0;
+  bool sync_in_progress = false;
+  uint64_t sync_total_bytes = 0;
+  uint64_t sync_read_bytes = 0;
+  uint64_t sync_entries = 0;
+  bool refused_empty_master = false;
+  uint64_t read_repl_offset = 0;
+  std::string last_error;
+};
+
+class Replication {
+ public:
+  explicit Replication(core::Node& node);
+  ~Replication();
+
+  // Starts the link if the persisted role (or the startup replicaof) says replica.
+  void start();
+  void stop();
+
+  // ---- master side
+  // Serves a replica on `socket` after its PSYNC; returns when the link ends.
+  boost::asio::awaitable<void> serve_replica(boost::asio::ip::tcp::socket& socket,
+                                             core::Client& client, PsyncRequest request);
+  // Wakes the feeds and WAIT callers: the stream has grown to `offset`.
+  void on_commit(uint64_t offset);
+  // The lowest log offset any feed still needs (UINT64_MAX if none).
+  uint64_t log_floor() const;
+  const std::list<ReplicaFeed*>& feeds() const { return feeds_; }
+  // Replicas whose last ACK is at most min-replicas-max-lag seconds old.
+  int good_replicas() const;
+  // Sends REPLCONF GETACK * through the stream (WAIT uses it).
+  void request_acks();
+  // WAIT: resolves when `numreplicas` acked `offset`, or at the timeout (0 = forever).
+  boost::asio::awaitable<int64_t> wait_for_acks(uint64_t offset, int64_t numreplicas,
+                                                uint64_t timeout_ms);
+  int64_t replicas_acked(uint64_t offset) const;
+
+  // ---- role changes
+  void replicaof(const std::string& host, int port);
+  void promote();  // REPLICAOF NO ONE
+  const LinkInfo& link() const { return link_; }
+  bool link_up() const { return link_.state == "connected"; }
+  // The client that applies our master's stream (null on a master).
+  core::Client* master_client() const { return master_client_; }
+
+ private:
+  boost::asio::awaitable<void> link_loop(uint64_t epoch);
+  boost::asio::awaitable<bool> run_link_once(uint64_t epoch);
+  boost::asio::awaitable<void> stream_snapshot(boost::asio::ip::tcp::socket& socket,
+                                               ReplicaFeed& feed, uint64_t& start_offset);
+  boost::asio::awaitable<void> stream_log(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
+                                          uint64_t from);
+  boost::asio::awaitable<void> read_acks(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed);
+  // Loads a full-sync snapshot into a staged generation and switches to it.
+  boost::asio::awaitable<bool> load_snapshot(class LinkIo& io, const std::string& replid,
+                                             uint64_t offset, std::chrono::milliseconds timeout,
+                                             uint64_t epoch);
+  boost::asio::awaitable<void> apply_stream(boost::asio::ip::tcp::socket& socket,
+                                            std::string first_bytes,
+                                            std::chrono::milliseconds timeout);
+  boost::asio::awaitable<void> send_acks(boost::asio::ip::tcp::socket& socket);
+  void persist_meta();
+  boost::asio::steady_timer* ack_waker_ = nullptr;
+
+  core::Node& node_;
+  std::list<ReplicaFeed*> feeds_;
+  LinkInfo link_;
+  uint64_t link_epoch_ = 0;
+  boost::asio::ip::tcp::socket* link_socket_ = nullptr;
+  core::Client* master_client_ = nullptr;
+  std::vector<boost::asio::steady_timer*> waiters_;
+  bool stopped_ = false;
+};
+
+}  // namespace basalt::replication
