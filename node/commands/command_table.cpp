@@ -27,6 +27,12 @@ Table::Table() {
   register_expire_commands(*this);
   register_server_commands(*this);
   register_replication_commands(*this);
+  register_hashes_commands(*this);
+  register_sets_commands(*this);
+  register_lists_commands(*this);
+  register_zsets_commands(*this);
+  register_transactions_commands(*this);
+  register_pubsub_commands(*this);
   for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
 }
 

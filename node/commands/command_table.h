@@ -31,5 +31,11 @@ void register_key_commands(Table& t);
 void register_expire_commands(Table& t);
 void register_server_commands(Table& t);
 void register_replication_commands(Table& t);
+void register_hashes_commands(Table& t);
+void register_sets_commands(Table& t);
+void register_lists_commands(Table& t);
+void register_zsets_commands(Table& t);
+void register_transactions_commands(Table& t);
+void register_pubsub_commands(Table& t);
 
 }  // namespace basalt::commands

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "storage/codec.h"
+#include "storage/collection.h"
 
 namespace basalt::commands {
 
@@ -29,15 +30,56 @@ void xor_into(Digest& into, const Digest& d) {
   for (size_t i = 0; i < into.size(); ++i) into[i] ^= d[i];
 }
 
-// The canonical bytes of one key's value (strings: the value itself).
-Digest key_digest(std::string_view key, const storage::RecordView& rec) {
+// The XOR of the element hashes of a collection: independent of element order where the
+// type has none (hash, set, sorted set), position-aware for lists (position counted from
+// the head, so the same list built by LPUSH or RPUSH digests the same).
+Digest elements_digest(core::Keyspace& ks, uint16_t db, std::string_view key,
+                       const storage::RecordView& rec) {
+  Digest all{};
+  storage::CollectionMeta meta;
+  if (!storage::CollectionMeta::decode(rec.payload, meta)) return all;
+  std::string prefix, buf;
+  auto it = ks.sub_iterate(db, key, meta.version, prefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view part(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    std::string_view value(it->value().data(), it->value().size());
+    buf.clear();
+    switch (rec.type) {
+      case storage::ValueType::List: {
+        if (part.size() != 8) continue;
+        storage::put_u64_be(buf, storage::get_u64_be(part.data()) - meta.head);
+        break;
+      }
+      case storage::ValueType::ZSet:
+        if (part.empty() || part[0] != 'm') continue;  // the score index repeats the data
+        [[fallthrough]];
+      default:
+        storage::put_u64_be(buf, part.size());
+        buf.append(part);
+        break;
+    }
+    buf.append(value);
+    xor_into(all, hash_bytes(buf));
+  }
+  return all;
+}
+
+// The digest of one key: name, type, expiry and value (strings: the bytes; collections:
+// their elements).
+Digest key_digest(core::Keyspace& ks, uint16_t db, std::string_view key,
+                  const storage::RecordView& rec) {
   std::string buf;
-  buf.reserve(key.size() + rec.payload.size() + 24);
+  buf.reserve(key.size() + 64);
   storage::put_u64_be(buf, key.size());
   buf.append(key);
   buf.push_back(static_cast<char>(rec.type));
   storage::put_u64_be(buf, rec.expire_at_ms);
-  buf.append(rec.payload);
+  if (rec.type == storage::ValueType::String) {
+    buf.append(rec.payload);
+  } else {
+    Digest elements = elements_digest(ks, db, key, rec);
+    buf.append(elements.begin(), elements.end());
+  }
   return hash_bytes(buf);
 }
 
@@ -72,7 +114,8 @@ std::string dataset_digest(core::Keyspace& ks) {
       if (!storage::decode_record(std::string_view(it->value().data(), it->value().size()), rec))
         continue;
       if (!is_live(rec, ks.now_ms())) continue;
-      xor_into(db_digest, key_digest(std::string_view(it->key().data() + 2, it->key().size() - 2), rec));
+      std::string_view key(it->key().data() + 2, it->key().size() - 2);
+      xor_into(db_digest, key_digest(ks, id, key, rec));
       db_any = true;
     }
     if (!db_any) continue;
@@ -93,7 +136,7 @@ void debug_digest_value(Context& c) {
   core::Lookup l;
   for (size_t i = 2; i < c.argc(); ++i) {
     c.ks.lookup(c.db(), c.arg(i), l);
-    c.reply.bulk(l.live ? hex(key_digest(c.arg(i), l.record)) : std::string(40, '0'));
+    c.reply.bulk(l.live ? hex(key_digest(c.ks, c.db(), c.arg(i), l.record)) : std::string(40, '0'));
   }
 }
 
