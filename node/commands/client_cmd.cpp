@@ -34,11 +34,16 @@ ClientType client_type(const Client& cl) {
 
 // Redis's getClientTypeByName; false for an unknown name.
 bool parse_client_type(std::string_view name, ClientType& out) {
-  if (iequals(name, "normal")) out = ClientType::Normal;
-  else if (iequals(name, "slave") || iequals(name, "replica")) out = ClientType::Replica;
-  else if (iequals(name, "pubsub")) out = ClientType::PubSub;
-  else if (iequals(name, "master")) out = ClientType::Master;
-  else return false;
+  if (iequals(name, "normal"))
+    out = ClientType::Normal;
+  else if (iequals(name, "slave") || iequals(name, "replica"))
+    out = ClientType::Replica;
+  else if (iequals(name, "pubsub"))
+    out = ClientType::PubSub;
+  else if (iequals(name, "master"))
+    out = ClientType::Master;
+  else
+    return false;
   return true;
 }
 
@@ -74,12 +79,14 @@ std::string info_line(Context& c, const Client& cl) {
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
       "multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
       "omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
-      cl.id, cl.addr, cl.laddr, cl.fd, cl.name, secs(cl.created_ms),
-      secs(cl.last_interaction_ms), flags_of(cl), cl.db, qbuf, qbuf_free, argv_mem, omem,
-      tot_mem, cl.last_command, cl.protocol_version);
+      cl.id, cl.addr, cl.laddr, cl.fd, cl.name, secs(cl.created_ms), secs(cl.last_interaction_ms),
+      flags_of(cl), cl.db, qbuf, qbuf_free, argv_mem, omem, tot_mem, cl.last_command,
+      cl.protocol_version);
 }
 
-void client_id(Context& c) { c.reply.integer(static_cast<int64_t>(c.client.id)); }
+void client_id(Context& c) {
+  c.reply.integer(static_cast<int64_t>(c.client.id));
+}
 
 void client_setname(Context& c) {
   if (!valid_client_name(c.arg(2))) {
@@ -94,7 +101,9 @@ void client_getname(Context& c) {
   c.reply.bulk(c.client.name);
 }
 
-void client_info(Context& c) { c.reply.bulk(info_line(c, c.client) + "\n"); }
+void client_info(Context& c) {
+  c.reply.bulk(info_line(c, c.client) + "\n");
+}
 
 void client_list(Context& c) {
   const auto& clients = c.node.clients();
@@ -156,9 +165,12 @@ void client_kill(Context& c) {
           return c.reply.error("ERR No such user '" + std::string(c.arg(i + 1)) + "'");
         }
       } else if (iequals(opt, "SKIPME") && more) {
-        if (iequals(c.arg(i + 1), "yes")) skipme = true;
-        else if (iequals(c.arg(i + 1), "no")) skipme = false;
-        else return c.syntax_error();
+        if (iequals(c.arg(i + 1), "yes"))
+          skipme = true;
+        else if (iequals(c.arg(i + 1), "no"))
+          skipme = false;
+        else
+          return c.syntax_error();
       } else {
         return c.syntax_error();
       }
@@ -184,8 +196,10 @@ void client_kill(Context& c) {
   }
   size_t killed = victims.size() + (kill_self ? 1 : 0);
   if (old_form) {
-    if (killed == 0) c.reply.error("ERR No such client");
-    else c.reply.ok();
+    if (killed == 0)
+      c.reply.error("ERR No such client");
+    else
+      c.reply.ok();
   } else {
     c.reply.integer(static_cast<int64_t>(killed));
   }
@@ -200,7 +214,9 @@ void client_on_off(Context& c) {
   c.syntax_error();
 }
 
-void client_getredir(Context& c) { c.reply.integer(-1); }
+void client_getredir(Context& c) {
+  c.reply.integer(-1);
+}
 
 void client_help(Context& c) {
   reply_help(c, {

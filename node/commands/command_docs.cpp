@@ -22,10 +22,9 @@ struct FlagName {
   std::string_view name;
 };
 constexpr FlagName kFlagNames[] = {
-    {kWrite, "write"},     {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
-    {kAdmin, "admin"},     {kPubSub, "pubsub"},     {kNoScript, "noscript"},
-    {kLoading, "loading"}, {kStale, "stale"},       {kFast, "fast"},
-    {kNoAuth, "no_auth"},
+    {kWrite, "write"},   {kReadOnly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},
+    {kPubSub, "pubsub"}, {kNoScript, "noscript"}, {kLoading, "loading"}, {kStale, "stale"},
+    {kFast, "fast"},     {kNoAuth, "no_auth"},
 };
 
 // ACL categories, in Redis's order (without the '@').
@@ -56,7 +55,9 @@ std::vector<std::string_view> acl_categories(const Spec& s) {
   return cats;
 }
 
-bool has_keys(const Spec& s) { return s.first_key > 0; }
+bool has_keys(const Spec& s) {
+  return s.first_key > 0;
+}
 
 // The key spec flags Redis gives a plain read or write of a key.
 void key_flags(Context& c, const Spec& s) {
@@ -164,8 +165,10 @@ void command_info(Context& c) {
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); ++i) {
     const Spec* s = lookup(c.node.commands(), c.arg(i));
-    if (s) command_entry(c, *s);
-    else c.reply.null_bulk();
+    if (s)
+      command_entry(c, *s);
+    else
+      c.reply.null_bulk();
   }
 }
 
@@ -190,10 +193,14 @@ void command_list(Context& c) {
   std::string_view arg;
   if (c.argc() == 5 && iequals(c.arg(2), "FILTERBY")) {
     arg = c.arg(4);
-    if (iequals(c.arg(3), "MODULE")) filter = Module;
-    else if (iequals(c.arg(3), "ACLCAT")) filter = AclCat;
-    else if (iequals(c.arg(3), "PATTERN")) filter = Pattern;
-    else return c.syntax_error();
+    if (iequals(c.arg(3), "MODULE"))
+      filter = Module;
+    else if (iequals(c.arg(3), "ACLCAT"))
+      filter = AclCat;
+    else if (iequals(c.arg(3), "PATTERN"))
+      filter = Pattern;
+    else
+      return c.syntax_error();
   } else if (c.argc() != 2) {
     return c.syntax_error();
   }

@@ -73,8 +73,8 @@ void config_set(Context& c) {
     entries.push_back(e);
   }
   if (!unknown.empty()) {
-    return c.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                         unknown + "'");
+    return c.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '" + unknown +
+                         "'");
   }
   auto failed = [&c](const std::string& arg, const std::string& why) {
     c.reply.error("ERR CONFIG SET failed (possibly related to argument '" + arg + "') - " + why);

@@ -20,7 +20,9 @@ void ping(Context& c) {
   c.reply.bulk(c.arg(1));
 }
 
-void echo(Context& c) { c.reply.bulk(c.arg(1)); }
+void echo(Context& c) {
+  c.reply.bulk(c.arg(1));
+}
 
 void select(Context& c) {
   int64_t id;
@@ -138,7 +140,8 @@ void hello(Context& c) {
 void register_connection_commands(Table& t) {
   constexpr auto kConn = kNoScript | kLoading | kStale | kFast;
   t.add({"ping", -1, kFast | kSentinel, ping, 0, 0, 0, "connection", "Ping the server"});
-  t.add({"echo", 2, kLoading | kStale | kFast, echo, 0, 0, 0, "connection", "Echo the given string"});
+  t.add(
+      {"echo", 2, kLoading | kStale | kFast, echo, 0, 0, 0, "connection", "Echo the given string"});
   t.add({"select", 2, kLoading | kStale | kFast | kInGroup, select, 0, 0, 0, "connection",
          "Change the selected database for the current connection"});
   t.add({"quit", -1, kConn | kNoAuth, quit, 0, 0, 0, "connection", "Close the connection"});

@@ -35,7 +35,9 @@ void debug_set_active_expire(Context& c) {
   c.reply.ok();
 }
 
-void debug_error(Context& c) { c.reply.error(c.arg(2)); }
+void debug_error(Context& c) {
+  c.reply.error(c.arg(2));
+}
 
 void debug_log(Context& c) {
   log::warn("DEBUG LOG: {}", c.arg(2));
@@ -47,14 +49,15 @@ void debug_log(Context& c) {
 void debug_reload(Context& c) {
   bool save = true;
   for (size_t i = 2; i < c.argc(); ++i) {
-    if (iequals(c.arg(i), "NOSAVE")) save = false;
+    if (iequals(c.arg(i), "NOSAVE"))
+      save = false;
     else if (!iequals(c.arg(i), "MERGE") && !iequals(c.arg(i), "NOFLUSH")) {
-      return c.reply.error(
-          "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return c.reply.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
     }
   }
   std::string error;
-  if (save && !c.node.save(error)) return c.reply.error("ERR Error trying to save the DB: " + error);
+  if (save && !c.node.save(error))
+    return c.reply.error("ERR Error trying to save the DB: " + error);
   c.reply.ok();
 }
 

@@ -70,8 +70,10 @@ unsigned sections_of(std::span<const std::string_view> names) {
   if (names.empty()) return kDefaultSections;
   unsigned bits = 0;
   for (std::string_view n : names) {
-    if (iequals(n, "default")) bits |= kDefaultSections;
-    else if (iequals(n, "all") || iequals(n, "everything")) bits |= kAllSections;
+    if (iequals(n, "default"))
+      bits |= kDefaultSections;
+    else if (iequals(n, "all") || iequals(n, "everything"))
+      bits |= kAllSections;
     for (const auto& s : kSectionNames) {
       if (iequals(n, s.name)) bits |= s.bit;
     }

@@ -1,9 +1,8 @@
 // node/commands/server.cpp — the server commands: INFO, TIME, LASTSAVE, SAVE, BGSAVE,
 // SHUTDOWN and ROLE (CONFIG, DEBUG and COMMAND live in their own files).
-#include <boost/asio/post.hpp>
-
 #include <sys/time.h>
 
+#include <boost/asio/post.hpp>
 #include <string>
 #include <vector>
 
@@ -30,7 +29,9 @@ void time_cmd(Context& c) {
   c.reply.bulk(std::to_string(tv.tv_usec));
 }
 
-void lastsave(Context& c) { c.reply.integer(static_cast<int64_t>(c.node.last_save_unix())); }
+void lastsave(Context& c) {
+  c.reply.integer(static_cast<int64_t>(c.node.last_save_unix()));
+}
 
 void save(Context& c) {
   if (c.node.bgsave_in_progress()) return c.reply.error("ERR Background save already in progress");
@@ -43,8 +44,10 @@ void save(Context& c) {
 void bgsave(Context& c) {
   bool schedule = false;
   if (c.argc() > 1) {
-    if (c.argc() == 2 && iequals(c.arg(1), "SCHEDULE")) schedule = true;
-    else return c.syntax_error();
+    if (c.argc() == 2 && iequals(c.arg(1), "SCHEDULE"))
+      schedule = true;
+    else
+      return c.syntax_error();
   }
   core::Node& node = c.node;
   if (node.bgsave_in_progress()) {
@@ -73,11 +76,16 @@ void shutdown(Context& c) {
   bool nosave = false, save = false, abort = false, other = false;
   for (size_t i = 1; i < c.argc(); ++i) {
     std::string_view a = c.arg(i);
-    if (iequals(a, "NOSAVE")) nosave = true;
-    else if (iequals(a, "SAVE")) save = true;
-    else if (iequals(a, "NOW") || iequals(a, "FORCE")) other = true;
-    else if (iequals(a, "ABORT")) abort = true;
-    else return c.syntax_error();
+    if (iequals(a, "NOSAVE"))
+      nosave = true;
+    else if (iequals(a, "SAVE"))
+      save = true;
+    else if (iequals(a, "NOW") || iequals(a, "FORCE"))
+      other = true;
+    else if (iequals(a, "ABORT"))
+      abort = true;
+    else
+      return c.syntax_error();
   }
   if ((abort && (nosave || save || other)) || (nosave && save)) return c.syntax_error();
   // basalt's shutdown never waits for replicas, so there is never one to abort.
@@ -113,11 +121,12 @@ void register_server_commands(Table& t) {
   constexpr std::string_view S = "server";
   t.add({"info", -1, kLoading | kStale | kSentinel, info, 0, 0, 0, S,
          "Get information and statistics about the server"});
-  t.add({"time", 1, kLoading | kStale | kFast, time_cmd, 0, 0, 0, S, "Return the current server time"});
+  t.add({"time", 1, kLoading | kStale | kFast, time_cmd, 0, 0, 0, S,
+         "Return the current server time"});
   t.add({"lastsave", 1, kLoading | kStale | kFast, lastsave, 0, 0, 0, S,
          "Get the UNIX time stamp of the last successful save to disk"});
-  t.add({"save", 1, kAdmin | kNoScript, save, 0, 0, 0, S,
-         "Synchronously save the dataset to disk"});
+  t.add(
+      {"save", 1, kAdmin | kNoScript, save, 0, 0, 0, S, "Synchronously save the dataset to disk"});
   t.add({"bgsave", -1, kAdmin | kNoScript, bgsave, 0, 0, 0, S,
          "Asynchronously save the dataset to disk"});
   t.add({"shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kSentinel, shutdown, 0, 0, 0, S,

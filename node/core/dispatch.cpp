@@ -2,6 +2,7 @@
 #include "node/core/dispatch.h"
 
 #include "node/core/node.h"
+#include "node/replication/replication.h"
 
 namespace basalt::core {
 
@@ -56,9 +57,17 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
   } else if (!client.authenticated && !(spec->flags & commands::kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
+  } else if ((spec->flags & commands::kWrite) && !node.is_replica() &&
+             node.config().min_replicas_to_write > 0 && node.config().min_replicas_max_lag > 0 &&
+             node.replication().good_replicas() < node.config().min_replicas_to_write) {
+    reply.error("NOREPLICAS Not enough good replicas to write.");
   } else if ((spec->flags & commands::kWrite) && node.is_replica() && !client.is_master_link &&
              node.config().replica_read_only) {
     reply.error("READONLY You can't write against a read only replica.");
+  } else if (node.is_replica() && !client.is_master_link && !(spec->flags & commands::kStale) &&
+             !node.config().replica_serve_stale_data && !node.replication().link_up()) {
+    reply.error(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
   } else if ((spec->flags & commands::kWrite) && !ks.writable()) {
     // A write reached a read-only view: a bug in routing, never silently dropped.
     reply.error("ERR internal error: write command outside a write group");

@@ -56,7 +56,13 @@ void ActiveExpiry::cycle() {
                                                         engine.data_cf(), data, &l.raw);
       storage::RecordView rec;
       bool matches = s.ok() && storage::decode_record(l.raw, rec) && rec.expire_at_ms == at;
-      if (!matches || !ks.expire_if_needed(db, key)) ks.batch()->Delete(engine.expiry_cf(), entry);
+      if (!matches) {
+        ks.batch()->Delete(engine.expiry_cf(), entry);
+      } else {
+        // Deleting the key drops its index entry; if it is not due after all (the clock
+        // stepped back), the entry stays for a later cycle.
+        ks.expire_if_needed(db, key);
+      }
     }
     // Keep going while there is a backlog, once this group has committed.
     if (more) boost::asio::post(node_.io(), [this] { cycle(); });

@@ -25,7 +25,9 @@ using namespace std::chrono_literals;
 std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
-std::string err(std::string_view message) { return "-" + std::string(message) + "\r\n"; }
+std::string err(std::string_view message) {
+  return "-" + std::string(message) + "\r\n";
+}
 
 // "k1=v1 k2=v2 ..." (one CLIENT LIST line) as a map.
 std::map<std::string, std::string> fields(const std::string& line) {
@@ -376,8 +378,7 @@ TEST_F(Connection, ClientListAndInfoFormat) {
   EXPECT_EQ(run({"DEL", "listed"}), ":0\r\n");  // db 4
 
   // TYPE and ID filters.
-  EXPECT_EQ(lines(b_->get_string({"CLIENT", "LIST", "TYPE", "normal"})).size(),
-            lines(list).size());
+  EXPECT_EQ(lines(b_->get_string({"CLIENT", "LIST", "TYPE", "normal"})).size(), lines(list).size());
   EXPECT_EQ(run({"CLIENT", "LIST", "TYPE", "master"}), bulk(""));
   EXPECT_EQ(run({"CLIENT", "LIST", "TYPE", "replica"}), bulk(""));
   EXPECT_EQ(run({"CLIENT", "LIST", "TYPE", "slave"}), bulk(""));

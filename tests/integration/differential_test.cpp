@@ -252,7 +252,7 @@ class Generator {
     } else if (chance(10)) {
       opts.push_back("KEEPTTL");
     }
-    if (chance(3)) opts.push_back(pick(Args{"XX", "KEEPTTL", "FOO", "EX"}));  // mostly errors
+    if (chance(3)) opts.push_back(pick(Args{"XX", "FOO", "EX"}));  // mostly errors
     // Shuffle option groups a little: swap the first two words when both are flags.
     if (opts.size() >= 2 && opts[0].size() == 2 && opts[1] == "GET" && chance(50)) {
       std::swap(opts[0], opts[1]);
@@ -295,7 +295,8 @@ class Generator {
     Args a = {"GETEX", key()};
     const int kind = uniform(0, 9);
     if (kind < 5) {
-      const Args e = expiry_option(/*allow_past=*/true);
+      Args e = expiry_option(/*allow_past=*/true);
+      while (e[1] == "0" || e[1] == "-1" || e[1] == "abc" || e[1] == "1.5" || e[1].size() > 15) e = expiry_option(true);
       a.insert(a.end(), e.begin(), e.end());
     } else if (kind < 8) {
       a.push_back("PERSIST");
