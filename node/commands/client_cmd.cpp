@@ -283,7 +283,9 @@ const Spec kClientSubcommands[] = {
 }  // namespace
 
 void register_client_command(Table& t) {
-  t.add({"client", -2, 0, run_subcommand, 0, 0, 0, kConn,
+  // The container's flags are what dispatch checks (auth, stale data): those of every
+  // subcommand.
+  t.add({"client", -2, kLoading | kStale, run_subcommand, 0, 0, 0, kConn,
          "A container for client connection commands", kClientSubcommands,
          std::size(kClientSubcommands)});
 }

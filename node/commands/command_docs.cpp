@@ -100,11 +100,14 @@ void command_entry(Context& c, const Spec& s) {
   c.reply.array(10);
   c.reply.bulk(s.name);
   c.reply.integer(s.arity);
+  // A pure container (CLIENT, CONFIG) shows no flags of its own, as in Redis: its
+  // subcommands carry them.
+  uint32_t flags = s.handler == run_subcommand ? 0 : s.flags;
   size_t nflags = 0;
-  for (const auto& f : kFlagNames) nflags += (s.flags & f.flag) ? 1 : 0;
+  for (const auto& f : kFlagNames) nflags += (flags & f.flag) ? 1 : 0;
   c.reply.array(nflags);
   for (const auto& f : kFlagNames) {
-    if (s.flags & f.flag) c.reply.simple(f.name);
+    if (flags & f.flag) c.reply.simple(f.name);
   }
   c.reply.integer(s.first_key);
   c.reply.integer(s.last_key);

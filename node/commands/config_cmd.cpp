@@ -137,7 +137,9 @@ const Spec kConfigSubcommands[] = {
 }  // namespace
 
 void register_config_command(Table& t) {
-  t.add({"config", -2, 0, run_subcommand, 0, 0, 0, kServer,
+  // The container's flags are what dispatch checks (auth, stale data): those of every
+  // subcommand.
+  t.add({"config", -2, kLoading | kStale, run_subcommand, 0, 0, 0, kServer,
          "A container for server configuration commands", kConfigSubcommands,
          std::size(kConfigSubcommands)});
 }

@@ -139,7 +139,7 @@ void hello(Context& c) {
 
 void register_connection_commands(Table& t) {
   constexpr auto kConn = kNoScript | kLoading | kStale | kFast;
-  t.add({"ping", -1, kFast | kSentinel, ping, 0, 0, 0, "connection", "Ping the server"});
+  t.add({"ping", -1, kFast | kSentinel | kStale, ping, 0, 0, 0, "connection", "Ping the server"});
   t.add(
       {"echo", 2, kLoading | kStale | kFast, echo, 0, 0, 0, "connection", "Echo the given string"});
   t.add({"select", 2, kLoading | kStale | kFast | kInGroup, select, 0, 0, 0, "connection",

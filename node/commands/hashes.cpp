@@ -1,8 +1,260 @@
-// node/commands/hashes.cpp — placeholder until the hashes family lands (registers nothing yet).
+// node/commands/hashes.cpp — the hash commands (HSET and friends, counters, HRANDFIELD,
+// HSCAN). A hash is a metadata record (storage::CollectionMeta: version, field count) and
+// one sub-key per field (part = field, value = the field's value), so a single-field read
+// or write touches one entry. HINCRBYFLOAT is logged as HSET with the resulting value.
+#include <climits>
+#include <cmath>
+#include <string>
+
+#include "node/commands/collection_util.h"
 #include "node/commands/command_table.h"
+#include "node/protocol/numbers.h"
 
 namespace basalt::commands {
 
-void register_hashes_commands(Table&) {}
+namespace {
+
+using storage::ValueType;
+
+bool open_hash(Context& c, std::string_view key, Collection& h, Access access) {
+  return open_collection(c, key, ValueType::Hash, h, access);
+}
+
+bool field_value(Context& c, std::string_view key, const Collection& h, std::string_view field,
+                 std::string& value) {
+  return h.has_version() && c.ks.sub_get(c.db(), key, h.meta.version, field, value);
+}
+
+// Sets one field; true if it is new.
+bool set_field(Context& c, std::string_view key, Collection& h, std::string_view field,
+               std::string_view value) {
+  std::string old;
+  bool existed = field_value(c, key, h, field, old);
+  c.ks.sub_put(c.db(), key, h.meta.version, field, value);
+  if (!existed) ++h.meta.size;
+  return !existed;
+}
+
+void hset_generic(Context& c, bool reply_count) {
+  if (c.argc() % 2 != 0) return c.wrong_arity();
+  std::string_view key = c.arg(1);
+  Collection h;
+  if (!open_hash(c, key, h, Access::Write)) return;
+  ensure_version(c, h);
+  int64_t created = 0;
+  for (size_t i = 2; i < c.argc(); i += 2) created += set_field(c, key, h, c.arg(i), c.arg(i + 1));
+  save_collection(c, key, ValueType::Hash, h);
+  c.propagate_as_is();
+  if (reply_count) c.reply.integer(created);
+  else c.reply.ok();
+}
+
+void hset(Context& c) { hset_generic(c, true); }
+void hmset(Context& c) { hset_generic(c, false); }
+
+void hsetnx(Context& c) {
+  std::string_view key = c.arg(1);
+  Collection h;
+  if (!open_hash(c, key, h, Access::Write)) return;
+  std::string old;
+  if (field_value(c, key, h, c.arg(2), old)) return c.reply.integer(0);
+  ensure_version(c, h);
+  set_field(c, key, h, c.arg(2), c.arg(3));
+  save_collection(c, key, ValueType::Hash, h);
+  c.propagate_as_is();
+  c.reply.integer(1);
+}
+
+void hget(Context& c) {
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  std::string value;
+  if (!field_value(c, c.arg(1), h, c.arg(2), value)) return c.reply.null_bulk();
+  c.reply.bulk(value);
+}
+
+void hmget(Context& c) {
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  c.reply.array(c.argc() - 2);
+  std::string value;
+  for (size_t i = 2; i < c.argc(); ++i) {
+    if (field_value(c, c.arg(1), h, c.arg(i), value)) c.reply.bulk(value);
+    else c.reply.null_bulk();
+  }
+}
+
+enum class Parts { Fields, Values, Both };
+
+void hgetall_generic(Context& c, Parts parts) {
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  if (!h.exists()) return c.reply.array(0);
+  std::string body;
+  protocol::ReplyBuilder out(body);
+  size_t n = 0;
+  bool fields = parts != Parts::Values, values = parts != Parts::Fields;
+  for_each_element(c, c.arg(1), h.meta.version, [&](std::string_view field, std::string_view v) {
+    if (fields) out.bulk(field);
+    if (values) out.bulk(v);
+    n += (fields ? 1 : 0) + (values ? 1 : 0);
+    return true;
+  });
+  c.reply.array(n);
+  c.reply.raw(body);
+}
+
+void hgetall(Context& c) { hgetall_generic(c, Parts::Both); }
+void hkeys(Context& c) { hgetall_generic(c, Parts::Fields); }
+void hvals(Context& c) { hgetall_generic(c, Parts::Values); }
+
+void hdel(Context& c) {
+  std::string_view key = c.arg(1);
+  Collection h;
+  if (!open_hash(c, key, h, Access::Write)) return;
+  if (!h.exists()) return c.reply.integer(0);
+  int64_t deleted = 0;
+  std::string value;
+  for (size_t i = 2; i < c.argc() && h.meta.size > 0; ++i) {
+    if (!c.ks.sub_get(c.db(), key, h.meta.version, c.arg(i), value)) continue;
+    c.ks.sub_delete(c.db(), key, h.meta.version, c.arg(i));
+    --h.meta.size;
+    ++deleted;
+  }
+  if (deleted) {
+    save_collection(c, key, ValueType::Hash, h);
+    c.propagate_as_is();
+  }
+  c.reply.integer(deleted);
+}
+
+void hexists(Context& c) {
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  std::string value;
+  c.reply.integer(field_value(c, c.arg(1), h, c.arg(2), value) ? 1 : 0);
+}
+
+void hlen(Context& c) {
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  c.reply.integer(static_cast<int64_t>(h.meta.size));
+}
+
+void hstrlen(Context& c) {
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  std::string value;
+  bool found = field_value(c, c.arg(1), h, c.arg(2), value);
+  c.reply.integer(found ? static_cast<int64_t>(value.size()) : 0);
+}
+
+void hincrby(Context& c) {
+  int64_t incr;
+  if (!protocol::parse_i64(c.arg(3), incr)) return c.not_integer();
+  std::string_view key = c.arg(1), field = c.arg(2);
+  Collection h;
+  if (!open_hash(c, key, h, Access::Write)) return;
+  int64_t value = 0;
+  std::string text;
+  if (field_value(c, key, h, field, text) && !protocol::parse_i64(text, value))
+    return c.reply.error("ERR hash value is not an integer");
+  if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
+      (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
+    return c.reply.error("ERR increment or decrement would overflow");
+  }
+  value += incr;
+  ensure_version(c, h);
+  set_field(c, key, h, field, std::to_string(value));
+  save_collection(c, key, ValueType::Hash, h);
+  c.propagate_as_is();
+  c.reply.integer(value);
+}
+
+void hincrbyfloat(Context& c) {
+  long double incr, value = 0;
+  if (!protocol::parse_long_double(c.arg(3), incr)) return c.not_float();
+  if (std::isnan(incr) || std::isinf(incr)) return c.reply.error("ERR value is NaN or Infinity");
+  std::string_view key = c.arg(1), field = c.arg(2);
+  Collection h;
+  if (!open_hash(c, key, h, Access::Write)) return;
+  std::string text;
+  if (field_value(c, key, h, field, text) && !protocol::parse_long_double(text, value))
+    return c.reply.error("ERR hash value is not a float");
+  value += incr;
+  if (std::isnan(value) || std::isinf(value))
+    return c.reply.error("ERR increment would produce NaN or Infinity");
+  text = protocol::format_long_double_human(value);
+  ensure_version(c, h);
+  set_field(c, key, h, field, text);
+  save_collection(c, key, ValueType::Hash, h);
+  std::string_view args[] = {"HSET", key, field, text};
+  c.propagate(args);
+  c.reply.bulk(text);
+}
+
+void hrandfield(Context& c) {
+  bool with_count = c.argc() >= 3, with_values = false;
+  int64_t l = 0;
+  if (with_count) {
+    if (!random_count_or_reply(c, c.arg(2), l)) return;
+    if (c.argc() > 4 || (c.argc() == 4 && !iequals(c.arg(3), "withvalues")))
+      return c.syntax_error();
+    with_values = c.argc() == 4;
+    if (with_values && (l < -(LLONG_MAX / 2) || l > LLONG_MAX / 2))
+      return c.reply.error("ERR value is out of range");
+  }
+  Collection h;
+  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  if (!with_count) {
+    if (!h.exists()) return c.reply.null_bulk();
+    auto picked = random_elements(c, c.arg(1), h.meta.version, h.meta.size, 1, true);
+    if (picked.empty()) return c.reply.null_bulk();
+    return c.reply.bulk(picked[0].first);
+  }
+  if (!h.exists() || l == 0) return c.reply.array(0);
+  bool unique = l > 0;
+  auto count = static_cast<uint64_t>(unique ? l : -l);
+  auto picked = random_elements(c, c.arg(1), h.meta.version, h.meta.size, count, unique);
+  c.reply.array(picked.size() * (with_values ? 2 : 1));
+  for (const auto& [field, value] : picked) {
+    c.reply.bulk(field);
+    if (with_values) c.reply.bulk(value);
+  }
+}
+
+void hscan(Context& c) {
+  scan_collection(c, {ValueType::Hash, "",
+                      [](std::string_view field, std::string_view value,
+                         protocol::ReplyBuilder& out) -> size_t {
+                        out.bulk(field);
+                        out.bulk(value);
+                        return 2;
+                      }});
+}
+
+}  // namespace
+
+void register_hashes_commands(Table& t) {
+  constexpr auto W = kWrite | kDenyOom;
+  constexpr auto R = kReadOnly;
+  t.add({"hset", -4, W | kFast, hset, 1, 1, 1, "hash", "Set the values of hash fields"});
+  t.add({"hsetnx", 4, W | kFast, hsetnx, 1, 1, 1, "hash", "Set a hash field if it is missing"});
+  t.add({"hmset", -4, W | kFast, hmset, 1, 1, 1, "hash", "Set the values of hash fields"});
+  t.add({"hget", 3, R | kFast, hget, 1, 1, 1, "hash", "Get the value of a hash field"});
+  t.add({"hmget", -3, R | kFast, hmget, 1, 1, 1, "hash", "Get the values of hash fields"});
+  t.add({"hgetall", 2, R, hgetall, 1, 1, 1, "hash", "Get all fields and values of a hash"});
+  t.add({"hkeys", 2, R, hkeys, 1, 1, 1, "hash", "Get all fields of a hash"});
+  t.add({"hvals", 2, R, hvals, 1, 1, 1, "hash", "Get all values of a hash"});
+  t.add({"hdel", -3, kWrite | kFast, hdel, 1, 1, 1, "hash", "Delete hash fields"});
+  t.add({"hexists", 3, R | kFast, hexists, 1, 1, 1, "hash", "Whether a hash field exists"});
+  t.add({"hlen", 2, R | kFast, hlen, 1, 1, 1, "hash", "Number of fields in a hash"});
+  t.add({"hstrlen", 3, R | kFast, hstrlen, 1, 1, 1, "hash", "Length of a hash field's value"});
+  t.add({"hincrby", 4, W | kFast, hincrby, 1, 1, 1, "hash", "Increment a hash field integer"});
+  t.add({"hincrbyfloat", 4, W | kFast, hincrbyfloat, 1, 1, 1, "hash",
+         "Increment a hash field float"});
+  t.add({"hrandfield", -2, R, hrandfield, 1, 1, 1, "hash", "Random fields of a hash"});
+  t.add({"hscan", -3, R, hscan, 1, 1, 1, "hash", "Iterate the fields of a hash"});
+}
 
 }  // namespace basalt::commands

@@ -20,6 +20,7 @@
 
 #include "node/commands/command.h"
 #include "node/core/node.h"
+#include "node/replication/replication.h"
 
 namespace basalt::commands {
 
@@ -191,7 +192,7 @@ void clients_section(core::Node& node, Writer& w) {
   w.field("maxclients", node.config().maxclients);
   w.field("client_recent_max_input_buffer", max_in);
   w.field("client_recent_max_output_buffer", max_out);
-  w.field("blocked_clients", 0);
+  w.field("blocked_clients", node.blocking().blocked_clients());
   w.field("tracking_clients", 0);
   w.field("clients_in_timeout_table", 0);
 }
@@ -296,31 +297,55 @@ void stats_section(core::Node& node, Writer& w) {
 
 void replication_section(core::Node& node, Writer& w) {
   const auto& repl = node.repl();
-  size_t replicas = 0;
-  for (const auto& [id, cl] : node.clients()) {
-    if (cl->is_replica) ++replicas;
-  }
+  const auto& replication = node.replication();
   uint64_t offset = repl.master_repl_offset;
   uint64_t first = node.repl_log().first_offset();
   uint64_t histlen = first != 0 && offset >= first ? offset - first + 1 : 0;
+  uint64_t now = core::unix_time_ms();
   w.header("Replication");
   if (node.is_replica()) {
+    const auto& link = replication.link();
+    bool up = replication.link_up();
     w.field("role", "slave");
     w.field("master_host", repl.master_host);
     w.field("master_port", repl.master_port);
-    // The link's live state belongs to the replica-side replication module.
-    w.field("master_link_status", "down");
-    w.field("master_last_io_seconds_ago", -1);
-    w.field("master_sync_in_progress", 0);
+    w.field("master_link_status", up ? "up" : "down");
+    w.field("master_last_io_seconds_ago",
+            link.last_io_ms ? static_cast<int64_t>((now - link.last_io_ms) / 1000) : -1);
+    w.field("master_sync_in_progress", link.sync_in_progress ? 1 : 0);
     w.field("slave_read_repl_offset", offset);
     w.field("slave_repl_offset", offset);
+    if (link.sync_in_progress) {
+      w.field("master_sync_total_bytes", -1);
+      w.field("master_sync_read_bytes", link.sync_read_bytes);
+      w.field("master_sync_left_bytes", -1);
+      w.field("master_sync_perc", "0.00");
+      w.field("master_sync_last_io_seconds_ago",
+              link.last_io_ms ? static_cast<int64_t>((now - link.last_io_ms) / 1000) : -1);
+    }
+    if (!up) {
+      w.field("master_link_down_since_seconds",
+              link.link_down_since_ms ? static_cast<int64_t>((now - link.link_down_since_ms) / 1000)
+                                      : -1);
+    }
     w.field("slave_priority", node.config().replica_priority);
     w.field("slave_read_only", node.config().replica_read_only ? 1 : 0);
     w.field("replica_announced", 1);
+    w.field("master_sync_refused_empty_master", link.refused_empty_master ? 1 : 0);
   } else {
     w.field("role", "master");
   }
-  w.field("connected_slaves", replicas);
+  w.field("connected_slaves", replication.feeds().size());
+  if (!node.is_replica()) {
+    w.field("min_slaves_good_slaves", replication.good_replicas());
+  }
+  size_t i = 0;
+  for (const auto* feed : replication.feeds()) {
+    w.field("slave" + std::to_string(i++),
+            "ip=" + feed->ip + ",port=" + std::to_string(feed->listening_port) +
+                ",state=" + feed->state + ",offset=" + std::to_string(feed->ack_offset) +
+                ",lag=" + std::to_string((now - feed->last_ack_ms) / 1000));
+  }
   w.field("master_failover_state", "no-failover");
   w.field("master_replid", repl.replid);
   w.field("master_replid2", repl.replid2);

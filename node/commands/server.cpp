@@ -10,6 +10,7 @@
 #include "node/commands/families.h"
 #include "node/commands/info.h"
 #include "node/core/node.h"
+#include "node/replication/replication.h"
 #include "node/util/log.h"
 
 namespace basalt::commands {
@@ -99,20 +100,32 @@ void shutdown(Context& c) {
 
 void role(Context& c) {
   const auto& repl = c.node.repl();
+  const auto& replication = c.node.replication();
   if (!c.node.is_replica()) {
     c.reply.array(3);
     c.reply.bulk("master");
     c.reply.integer(static_cast<int64_t>(repl.master_repl_offset));
-    // Replicas' listening ports and acknowledged offsets belong to the replication module.
-    c.reply.array(0);
+    c.reply.array(replication.feeds().size());
+    for (const auto* feed : replication.feeds()) {
+      c.reply.array(3);
+      c.reply.bulk(feed->ip);
+      c.reply.bulk(std::to_string(feed->listening_port));
+      c.reply.bulk(std::to_string(feed->ack_offset));
+    }
     return;
   }
+  const auto& link = replication.link();
+  std::string_view state = link.state == "connected" ? "connected"
+                           : link.state == "sync"    ? "sync"
+                           : link.state == "handshake" || link.state == "connecting"
+                               ? "connecting"
+                               : "connect";
   c.reply.array(5);
   c.reply.bulk("slave");
   c.reply.bulk(repl.master_host);
   c.reply.integer(repl.master_port);
-  c.reply.bulk("connect");
-  c.reply.integer(static_cast<int64_t>(repl.master_repl_offset));
+  c.reply.bulk(state);
+  c.reply.integer(link.state == "connected" ? static_cast<int64_t>(repl.master_repl_offset) : -1);
 }
 
 }  // namespace

@@ -28,7 +28,11 @@ uint64_t monotonic_us() {
 }
 
 Node::Node(asio::io_context& io, config::Config config)
-    : io_(io), config_(std::move(config)), wal_timer_(io), cron_timer_(io) {}
+    : io_(io),
+      config_(std::move(config)),
+      blocking_(io.get_executor()),
+      wal_timer_(io),
+      cron_timer_(io) {}
 
 Node::~Node() {
   blocking_pool_.join();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "node/commands/command_table.h"
+#include "node/core/blocking.h"
 #include "node/config/config.h"
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
@@ -60,6 +61,8 @@ class Node {
   KeyspaceShared& keyspace() { return keyspace_; }
   Stats& stats() { return stats_; }
   WritePipeline& pipeline() { return *pipeline_; }
+  // The keys blocked clients wait on (BLPOP, BZPOPMIN, ...).
+  BlockingRegistry& blocking() { return blocking_; }
   replication::Replication& replication() { return *replication_; }
   const commands::Table& commands() const { return commands_; }
 
@@ -98,6 +101,7 @@ class Node {
   Stats stats_;
   commands::Table commands_;
   std::unique_ptr<WritePipeline> pipeline_;
+  BlockingRegistry blocking_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;

@@ -727,5 +727,75 @@ TEST(ServerShutdown, ShutdownExitsCleanlyAndKeepsData) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// On a replica whose master is unreachable, with replica-serve-stale-data no: which server and
+// connection commands still answer (the "stale" flag), compared with Redis in the same state.
+
+TEST(ServerOnReplica, StaleFlagsAndRoleWithMasterDown) {
+  const int dead_port = free_port();
+  // (Started with stale data on: the test support waits for +PONG, which MASTERDOWN prevents.)
+  BasaltServer basalt({"--replicaof", "127.0.0.1 " + std::to_string(dead_port)});
+  basalt.start();
+  RespClient b = basalt.client();
+  ASSERT_EQ(b.command_raw({"CONFIG", "SET", "replica-serve-stale-data", "no"}), "+OK\r\n");
+  std::unique_ptr<RedisOracle> redis;
+  std::optional<RespClient> r;
+  if (RedisOracle::available()) {
+    redis = std::make_unique<RedisOracle>(
+        std::vector<std::string>{"--replicaof", "127.0.0.1", std::to_string(dead_port)});
+    redis->start();
+    r.emplace(redis->client());
+    ASSERT_EQ(r->command_raw({"CONFIG", "SET", "replica-serve-stale-data", "no"}), "+OK\r\n");
+  }
+  const std::string masterdown =
+      err("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+  EXPECT_EQ(b.command_raw({"GET", "k"}), masterdown);
+  EXPECT_EQ(b.command_raw({"SAVE"}), masterdown);
+  EXPECT_EQ(b.command_raw({"CONFIG", "SET", "hz", "10"}), "+OK\r\n");
+  EXPECT_EQ(b.command_raw({"CLIENT", "SETNAME", "x"}), "+OK\r\n");
+  EXPECT_EQ(b.command_raw({"CLIENT", "SETNAME", ""}), "+OK\r\n");
+  const auto repl = parse_info(b.get_string({"INFO", "replication"}))["Replication"];
+  EXPECT_EQ(repl.at("role"), "slave");
+  EXPECT_EQ(repl.at("master_host"), "127.0.0.1");
+  EXPECT_EQ(repl.at("master_port"), std::to_string(dead_port));
+  EXPECT_EQ(repl.at("master_link_status"), "down");
+  EXPECT_EQ(repl.at("master_sync_in_progress"), "0");
+  EXPECT_EQ(repl.at("slave_read_only"), "1");
+  EXPECT_EQ(repl.at("connected_slaves"), "0");
+  EXPECT_TRUE(repl.count("master_link_down_since_seconds"));
+  const Reply role = b.command({"ROLE"});
+  ASSERT_EQ(role.elements.size(), 5u) << role;
+  EXPECT_TRUE(role.elements[0].is_bulk("slave"));
+  EXPECT_TRUE(role.elements[1].is_bulk("127.0.0.1"));
+  EXPECT_TRUE(role.elements[2].is_integer(dead_port));
+  EXPECT_TRUE(role.elements[3].is_bulk("connect") || role.elements[3].is_bulk("connecting"))
+      << role;
+  EXPECT_TRUE(role.elements[4].is_integer(-1)) << role;
+  if (!r) return;
+  // basalt answers PING here (Redis says MASTERDOWN): health checks and tools keep working.
+  EXPECT_EQ(b.command_raw({"PING"}), "+PONG\r\n");
+  for (const auto& cmd : std::vector<std::vector<std::string>>{
+           {"ECHO", "a"},
+           {"SELECT", "1"},
+           {"GET", "k"},
+           {"SAVE"},
+           {"BGSAVE"},
+           {"CONFIG", "SET", "hz", "10"},
+           {"CONFIG", "GET", "hz"},
+           {"CLIENT", "GETNAME"},
+           {"CLIENT", "NO-EVICT", "on"},
+           {"COMMAND", "COUNT", "x"},
+           {"INFO", "cluster"},
+           {"SHUTDOWN", "ABORT"},
+           {"AUTH", "x"},
+       }) {
+    EXPECT_EQ(escape_bytes(b.command_raw(cmd)), escape_bytes(r->command_raw(cmd))) << cmd[0];
+  }
+  const Reply their_hello = r->command({"HELLO"});
+  const Reply our_hello = b.command({"HELLO"});
+  ASSERT_EQ(our_hello.elements.size(), their_hello.elements.size());
+  EXPECT_EQ(our_hello.elements[11], their_hello.elements[11]);  // role
+}
+
 }  // namespace
 }  // namespace basalt::test

@@ -355,6 +355,11 @@ TEST_F(StringsKeys, GetsetGetdel) {
 
 TEST_F(StringsKeys, Getex) {
   EXPECT_EQ(run({"GETEX", "missing", "EX", "10"}), nil());
+  // The key is looked up before the time is checked: a missing key answers nil even then.
+  EXPECT_EQ(run({"GETEX", "missing", "EX", "0"}), nil());
+  EXPECT_EQ(run({"GETEX", "missing", "PX", "abc"}), nil());
+  EXPECT_EQ(run({"GETEX", "missing", "EX", "9223372036854775807"}), nil());
+  EXPECT_EQ(run({"GETEX", "missing", "EX"}), syntax_error());  // syntax is checked first
   EXPECT_EQ(run({"EXISTS", "missing"}), integer(0));
   EXPECT_EQ(run({"SET", "k", "v"}), ok());
   EXPECT_EQ(run({"GETEX", "k"}), bulk("v"));

@@ -1,0 +1,133 @@
+// node/commands/zset_pops.cpp — ZPOPMIN / ZPOPMAX and their blocking forms BZPOPMIN /
+// BZPOPMAX. A pop is logged as its effect, ZREM of the popped members. A blocking pop that
+// finds every key empty hands a wait to the connection (core::block_until_served): when a
+// write signals one of its keys, it runs ZPOPMIN / ZPOPMAX through the write pipeline, so
+// the pop served after the wait is one ordinary write, logged as ZREM.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "node/commands/zset_commands.h"
+#include "node/core/blocking.h"
+#include "node/core/node.h"
+#include "node/protocol/numbers.h"
+
+namespace basalt::commands::zset {
+
+namespace {
+
+// Pops up to `count` members from the low (or high) end of an existing set; logs ZREM.
+std::vector<Entry> pop_entries(Context& c, ZSet& z, uint64_t count, bool max) {
+  std::vector<Entry> popped;
+  {
+    IndexCursor cur(c, z, max);
+    for (cur.to_first(); cur.valid() && popped.size() < count; cur.next())
+      popped.push_back(cur.entry());
+  }
+  if (popped.empty()) return popped;
+  std::vector<std::string_view> zrem;
+  zrem.reserve(popped.size() + 2);
+  zrem.emplace_back("ZREM");
+  zrem.emplace_back(z.key);
+  for (const auto& [member, score] : popped) {
+    erase_member(c, z, member, score);
+    zrem.emplace_back(member);
+  }
+  save_zset(c, z);
+  c.propagate(zrem);
+  return popped;
+}
+
+void zpop_generic(Context& c, bool max) {
+  if (c.argc() > 3) return c.syntax_error();
+  int64_t count = 1;
+  bool has_count = c.argc() == 3;
+  if (has_count) {
+    if (!positive_count_or_reply(c, c.arg(2), count)) return;
+    if (count == 0) return c.reply.array(0);
+  }
+  ZSet z;
+  if (!open_zset(c, c.arg(1), z, Access::Write)) return;
+  if (!z.exists()) return c.reply.array(0);
+  reply_entries(c, pop_entries(c, z, static_cast<uint64_t>(count), max), true);
+}
+
+void zpopmin(Context& c) { zpop_generic(c, false); }
+void zpopmax(Context& c) { zpop_generic(c, true); }
+
+// A blocking command's timeout in seconds, as Redis's getTimeoutFromObjectOrReply reads it:
+// milliseconds rounded up; 0 waits forever.
+bool timeout_or_reply(Context& c, std::string_view arg, uint64_t& ms) {
+  long double seconds;
+  if (!protocol::parse_long_double(arg, seconds)) {
+    c.reply.error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  long double millis = seconds * 1000.0L;
+  if (millis > static_cast<long double>(INT64_MAX)) {
+    c.reply.error("ERR timeout is out of range");
+    return false;
+  }
+  auto rounded = static_cast<int64_t>(std::ceil(millis));
+  if (rounded < 0) {
+    c.reply.error("ERR timeout is negative");
+    return false;
+  }
+  ms = static_cast<uint64_t>(rounded);
+  return true;
+}
+
+// The reply of a blocking pop: key, member, score.
+void reply_with_key(Context& c, std::string_view key, const Entry& e) {
+  c.reply.array(3);
+  c.reply.bulk(key);
+  c.reply.bulk(e.first);
+  reply_score(c, e.second);
+}
+
+void bzpop_generic(Context& c, bool max) {
+  uint64_t timeout_ms;
+  if (!timeout_or_reply(c, c.arg(c.argc() - 1), timeout_ms)) return;
+  std::vector<std::string> keys;
+  for (size_t i = 1; i + 1 < c.argc(); ++i) {
+    ZSet z;
+    if (!open_zset(c, c.arg(i), z, Access::Write)) return;
+    if (!z.exists()) {
+      keys.emplace_back(c.arg(i));
+      continue;
+    }
+    auto popped = pop_entries(c, z, 1, max);
+    if (!popped.empty()) return reply_with_key(c, z.key, popped[0]);
+  }
+  // Every key was missing: wait for one. A served retry answers ZPOPMIN's [member, score];
+  // the blocking reply puts the key in front.
+  std::string pop_name = max ? "ZPOPMAX" : "ZPOPMIN";
+  auto retry = [keys, pop_name](size_t i) { return std::vector<std::string>{pop_name, keys[i]}; };
+  auto served = [keys](size_t i, std::string& reply) {
+    if (!reply.starts_with("*2\r\n")) return false;  // nothing popped, or WRONGTYPE
+    std::string framed = "*3\r\n";
+    protocol::ReplyBuilder(framed).bulk(keys[i]);
+    framed.append(reply, 4);
+    reply.swap(framed);
+    return true;
+  };
+  c.client.pending_block = core::block_until_served(c.node, c.client, std::move(keys), timeout_ms,
+                                                    std::move(retry), std::move(served), "*-1\r\n");
+}
+
+void bzpopmin(Context& c) { bzpop_generic(c, false); }
+void bzpopmax(Context& c) { bzpop_generic(c, true); }
+
+}  // namespace
+
+void register_pop_commands(Table& t) {
+  constexpr std::string_view G = "sorted_set";
+  t.add({"zpopmin", -2, kWrite | kFast, zpopmin, 1, 1, 1, G, "Remove the lowest-scored members"});
+  t.add({"zpopmax", -2, kWrite | kFast, zpopmax, 1, 1, 1, G, "Remove the highest-scored members"});
+  t.add({"bzpopmin", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmin, 1, -2, 1, G,
+         "Remove the lowest-scored member, or block until there is one"});
+  t.add({"bzpopmax", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmax, 1, -2, 1, G,
+         "Remove the highest-scored member, or block until there is one"});
+}
+
+}  // namespace basalt::commands::zset

@@ -1,0 +1,21 @@
+// tests/support/wait.h — waiting for a condition with a deadline (never a bare sleep), and
+// reading INFO fields.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "tests/support/resp_client.h"
+
+namespace basalt::test {
+
+// Polls `condition` every few milliseconds until it holds (true) or `timeout` passes (false).
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// The value of `field` in `INFO section`, or "" if absent.
+std::string info_field(RespClient& client, const std::string& section, const std::string& field);
+long long info_int(RespClient& client, const std::string& section, const std::string& field);
+
+}  // namespace basalt::test
