@@ -92,6 +92,10 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   data_options.write_buffer_size = options.write_buffer_bytes;
   data_options.compression = compression_of(options.compression);
   data_options.level_compaction_dynamic_level_bytes = true;
+  // Most writes look their key up first (to keep TTLs, counts and types right); a memtable
+  // bloom filter answers "not there" for new keys without walking the skiplist.
+  data_options.memtable_whole_key_filtering = true;
+  data_options.memtable_prefix_bloom_size_ratio = 0.05;
 
   rocksdb::ColumnFamilyOptions small_options;  // expiry, meta
   small_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
