@@ -97,8 +97,10 @@ bool decode_cursor(std::string_view s, std::string_view key, std::string& part) 
 
 bool open_collection(Context& c, std::string_view key, storage::ValueType type, Collection& out,
                      Access access) {
-  if (access == Access::Read) c.read_key(key, out.lookup);
-  else c.write_lookup(key, out.lookup);
+  if (access == Access::Read)
+    c.read_key(key, out.lookup);
+  else
+    c.write_lookup(key, out.lookup);
   return check_collection(c, type, out);
 }
 
@@ -170,6 +172,7 @@ std::vector<Element> random_elements(Context& c, std::string_view key, uint64_t 
     std::shuffle(out.begin(), out.end(), rng());
     return out;
   }
+  count = std::min(count, kMaxRandomPicks);
   // Draws with repeats. Few draws from a big collection: fetch just the drawn positions;
   // otherwise read the whole (comparatively small) collection once.
   std::vector<Element> pool;
@@ -194,6 +197,13 @@ std::vector<Element> random_elements(Context& c, std::string_view key, uint64_t 
   out.reserve(count);
   for (uint64_t i = 0; i < count; ++i) out.push_back(pool[uniform_below(pool.size())]);
   return out;
+}
+
+bool picks_within_limit_or_reply(Context& c, uint64_t picks) {
+  if (picks <= kMaxRandomPicks) return true;
+  c.reply.error("ERR value is out of range, at most " + std::to_string(kMaxRandomPicks) +
+                " random picks with repeats are served");
+  return false;
 }
 
 bool random_count_or_reply(Context& c, std::string_view arg, int64_t& out) {

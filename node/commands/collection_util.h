@@ -60,10 +60,16 @@ using Element = std::pair<std::string, std::string>;  // (part, value)
 
 // Random elements of a collection of `size` elements, as Redis's random commands pick them:
 // unique: min(count, size) distinct elements (all of them, in key order, when count >= size);
-// otherwise: `count` independent uniform draws (repeats allowed), in draw order.
+// otherwise: `count` (at most kMaxRandomPicks) independent uniform draws, in draw order.
 // One pass over the elements: O(size) time, O(min(count, size)) memory.
 std::vector<Element> random_elements(Context& c, std::string_view key, uint64_t version,
                                      uint64_t size, uint64_t count, bool unique);
+
+// At most this many picks with repeats (a negative count) per command: Redis would stream
+// any number, basalt refuses more rather than build an unbounded reply. random_elements
+// clamps to it; commands check it first with picks_within_limit_or_reply.
+inline constexpr uint64_t kMaxRandomPicks = uint64_t{1} << 20;
+bool picks_within_limit_or_reply(Context& c, uint64_t picks);
 
 // The argument checks of the random commands (HRANDFIELD, SRANDMEMBER, ZRANDMEMBER count:
 // -LONG_MAX..LONG_MAX) and of SPOP-like counts (0..LONG_MAX, "must be positive").
@@ -80,8 +86,7 @@ bool positive_count_or_reply(Context& c, std::string_view arg, int64_t& out);
 struct ScanShape {
   storage::ValueType type;
   std::string_view part_prefix;
-  std::function<size_t(std::string_view part, std::string_view value,
-                       protocol::ReplyBuilder& out)>
+  std::function<size_t(std::string_view part, std::string_view value, protocol::ReplyBuilder& out)>
       emit;
 };
 void scan_collection(Context& c, const ScanShape& shape);

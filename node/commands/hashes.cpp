@@ -45,12 +45,18 @@ void hset_generic(Context& c, bool reply_count) {
   for (size_t i = 2; i < c.argc(); i += 2) created += set_field(c, key, h, c.arg(i), c.arg(i + 1));
   save_collection(c, key, ValueType::Hash, h);
   c.propagate_as_is();
-  if (reply_count) c.reply.integer(created);
-  else c.reply.ok();
+  if (reply_count)
+    c.reply.integer(created);
+  else
+    c.reply.ok();
 }
 
-void hset(Context& c) { hset_generic(c, true); }
-void hmset(Context& c) { hset_generic(c, false); }
+void hset(Context& c) {
+  hset_generic(c, true);
+}
+void hmset(Context& c) {
+  hset_generic(c, false);
+}
 
 void hsetnx(Context& c) {
   std::string_view key = c.arg(1);
@@ -79,8 +85,10 @@ void hmget(Context& c) {
   c.reply.array(c.argc() - 2);
   std::string value;
   for (size_t i = 2; i < c.argc(); ++i) {
-    if (field_value(c, c.arg(1), h, c.arg(i), value)) c.reply.bulk(value);
-    else c.reply.null_bulk();
+    if (field_value(c, c.arg(1), h, c.arg(i), value))
+      c.reply.bulk(value);
+    else
+      c.reply.null_bulk();
   }
 }
 
@@ -104,9 +112,15 @@ void hgetall_generic(Context& c, Parts parts) {
   c.reply.raw(body);
 }
 
-void hgetall(Context& c) { hgetall_generic(c, Parts::Both); }
-void hkeys(Context& c) { hgetall_generic(c, Parts::Fields); }
-void hvals(Context& c) { hgetall_generic(c, Parts::Values); }
+void hgetall(Context& c) {
+  hgetall_generic(c, Parts::Both);
+}
+void hkeys(Context& c) {
+  hgetall_generic(c, Parts::Fields);
+}
+void hvals(Context& c) {
+  hgetall_generic(c, Parts::Values);
+}
 
 void hdel(Context& c) {
   std::string_view key = c.arg(1);
@@ -215,6 +229,7 @@ void hrandfield(Context& c) {
   if (!h.exists() || l == 0) return c.reply.array(0);
   bool unique = l > 0;
   auto count = static_cast<uint64_t>(unique ? l : -l);
+  if (!unique && !picks_within_limit_or_reply(c, count)) return;
   auto picked = random_elements(c, c.arg(1), h.meta.version, h.meta.size, count, unique);
   c.reply.array(picked.size() * (with_values ? 2 : 1));
   for (const auto& [field, value] : picked) {

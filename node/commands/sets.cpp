@@ -105,7 +105,8 @@ void smismember(Context& c) {
   Collection s;
   if (!open_set(c, c.arg(1), s, Access::Read)) return;
   c.reply.array(c.argc() - 2);
-  for (size_t i = 2; i < c.argc(); ++i) c.reply.integer(is_member(c, c.arg(1), s, c.arg(i)) ? 1 : 0);
+  for (size_t i = 2; i < c.argc(); ++i)
+    c.reply.integer(is_member(c, c.arg(1), s, c.arg(i)) ? 1 : 0);
 }
 
 void scard(Context& c) {
@@ -166,6 +167,7 @@ void srandmember(Context& c) {
   if (!s.exists() || l == 0) return c.reply.array(0);
   bool unique = l > 0;
   auto count = static_cast<uint64_t>(unique ? l : -l);
+  if (!unique && !picks_within_limit_or_reply(c, count)) return;
   auto picked = random_elements(c, c.arg(1), s.meta.version, s.meta.size, count, unique);
   c.reply.array(picked.size());
   for (const auto& e : picked) c.reply.bulk(e.first);
@@ -219,14 +221,15 @@ std::vector<std::string> intersect(Context& c, std::vector<SetInput> sets, uint6
   std::stable_sort(sets.begin(), sets.end(),
                    [](const SetInput& a, const SetInput& b) { return a.meta.size < b.meta.size; });
   const SetInput& smallest = sets[0];
-  for_each_element(c, smallest.key, smallest.meta.version, [&](std::string_view m, std::string_view) {
-    for (size_t j = 1; j < sets.size(); ++j) {
-      if (sets[j].key == smallest.key) continue;
-      if (!is_member(c, sets[j].key, sets[j].meta, m)) return true;
-    }
-    out.emplace_back(m);
-    return limit == 0 || out.size() < limit;
-  });
+  for_each_element(c, smallest.key, smallest.meta.version,
+                   [&](std::string_view m, std::string_view) {
+                     for (size_t j = 1; j < sets.size(); ++j) {
+                       if (sets[j].key == smallest.key) continue;
+                       if (!is_member(c, sets[j].key, sets[j].meta, m)) return true;
+                     }
+                     out.emplace_back(m);
+                     return limit == 0 || out.size() < limit;
+                   });
   return out;
 }
 
@@ -264,9 +267,12 @@ enum class Op { Inter, Union, Diff };
 
 std::vector<std::string> compute(Context& c, Op op, const std::vector<SetInput>& sets) {
   switch (op) {
-    case Op::Inter: return intersect(c, sets);
-    case Op::Union: return unite(c, sets);
-    case Op::Diff: return subtract(c, sets);
+    case Op::Inter:
+      return intersect(c, sets);
+    case Op::Union:
+      return unite(c, sets);
+    case Op::Diff:
+      return subtract(c, sets);
   }
   return {};
 }
@@ -305,12 +311,24 @@ void set_op_store(Context& c, Op op) {
   store_set(c, c.arg(1), compute(c, op, sets));
 }
 
-void sinter(Context& c) { set_op(c, Op::Inter); }
-void sunion(Context& c) { set_op(c, Op::Union); }
-void sdiff(Context& c) { set_op(c, Op::Diff); }
-void sinterstore(Context& c) { set_op_store(c, Op::Inter); }
-void sunionstore(Context& c) { set_op_store(c, Op::Union); }
-void sdiffstore(Context& c) { set_op_store(c, Op::Diff); }
+void sinter(Context& c) {
+  set_op(c, Op::Inter);
+}
+void sunion(Context& c) {
+  set_op(c, Op::Union);
+}
+void sdiff(Context& c) {
+  set_op(c, Op::Diff);
+}
+void sinterstore(Context& c) {
+  set_op_store(c, Op::Inter);
+}
+void sunionstore(Context& c) {
+  set_op_store(c, Op::Union);
+}
+void sdiffstore(Context& c) {
+  set_op_store(c, Op::Diff);
+}
 
 void sintercard(Context& c) {
   int64_t numkeys;
@@ -334,12 +352,12 @@ void sintercard(Context& c) {
 }
 
 void sscan(Context& c) {
-  scan_collection(c, {ValueType::Set, "",
-                      [](std::string_view member, std::string_view,
-                         protocol::ReplyBuilder& out) -> size_t {
-                        out.bulk(member);
-                        return 1;
-                      }});
+  scan_collection(
+      c, {ValueType::Set, "",
+          [](std::string_view member, std::string_view, protocol::ReplyBuilder& out) -> size_t {
+            out.bulk(member);
+            return 1;
+          }});
 }
 
 }  // namespace
@@ -350,8 +368,7 @@ void register_sets_commands(Table& t) {
   t.add({"srem", -3, kWrite | kFast, srem, 1, 1, 1, "set", "Remove members from a set"});
   t.add({"smembers", 2, R, smembers, 1, 1, 1, "set", "All members of a set"});
   t.add({"sismember", 3, R | kFast, sismember, 1, 1, 1, "set", "Whether a member is in a set"});
-  t.add({"smismember", -3, R | kFast, smismember, 1, 1, 1, "set",
-         "Whether members are in a set"});
+  t.add({"smismember", -3, R | kFast, smismember, 1, 1, 1, "set", "Whether members are in a set"});
   t.add({"scard", 2, R | kFast, scard, 1, 1, 1, "set", "Number of members in a set"});
   t.add({"spop", -2, kWrite | kFast, spop, 1, 1, 1, "set", "Remove and return random members"});
   t.add({"srandmember", -2, R, srandmember, 1, 1, 1, "set", "Random members of a set"});

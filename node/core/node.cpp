@@ -108,6 +108,19 @@ void Node::schedule_cron() {
   });
 }
 
+void Node::close_idle_clients(uint64_t now) {
+  if (config_.timeout <= 0) return;
+  uint64_t limit = static_cast<uint64_t>(config_.timeout) * 1000;
+  for (auto& [id, client] : clients_) {
+    // Replication links are never idle in this sense (Redis exempts them too).
+    if (client->is_master_link || client->is_replica || !client->kill) continue;
+    if (now - client->last_interaction_ms > limit) {
+      log::debug("closing idle client {} ({} s)", client->addr, config_.timeout);
+      client->kill();
+    }
+  }
+}
+
 void Node::cron() {
   // Masters ping their replicas through the stream, so a replica can tell a quiet master
   // from a dead link (repl-ping-replica-period).
@@ -122,6 +135,7 @@ void Node::cron() {
   }
   stats_.ops.sample(monotonic_us(), stats_.total_commands_processed);
   expiry_->cycle();
+  close_idle_clients(now);
   // Keep the on-disk backlog within repl-backlog-size.
   uint64_t offset = repl_.master_repl_offset;
   uint64_t size = static_cast<uint64_t>(config_.repl_backlog_size);

@@ -90,6 +90,7 @@ class Node {
   void schedule_wal_sync();
   void schedule_cron();
   void cron();
+  void close_idle_clients(uint64_t now);
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool blocking_pool_{2};

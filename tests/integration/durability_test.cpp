@@ -262,6 +262,9 @@ TEST(Durability, ConcurrentWritersWithWalSyncAlwaysSurviveKill9) {
 
   s.start();
   RespClient c = s.client();
+  // Invariant S1: the recorded offset is exactly the length of the replication stream of the
+  // surviving writes: one SELECT 0 (all writes are in db 0), then each SET and INCR as sent.
+  long long expected_offset = static_cast<long long>(encode_command({"SELECT", "0"}).size());
   for (int t = 0; t < kWriters; ++t) {
     SCOPED_TRACE("writer " + std::to_string(t));
     const std::string prefix = "w" + std::to_string(t) + ":";
@@ -296,7 +299,17 @@ TEST(Durability, ConcurrentWritersWithWalSyncAlwaysSurviveKill9) {
     EXPECT_GE(count, acknowledged);
     EXPECT_TRUE(count == m || count == m + 1)
         << "counter " << count << " does not fit the surviving SETs 0.." << m;
+    for (long long i = 0; i <= m; ++i) {
+      expected_offset += static_cast<long long>(
+          encode_command({"SET", prefix + std::to_string(i), std::to_string(i)}).size());
+    }
+    expected_offset +=
+        count * static_cast<long long>(encode_command({"INCR", prefix + "n"}).size());
   }
+  const std::optional<long long> offset = repl_offset(c);
+  if (!offset) GTEST_SKIP() << "INFO replication has no master_repl_offset yet";
+  EXPECT_EQ(*offset, expected_offset)
+      << "after kill -9 the recorded replication offset does not match the surviving writes";
 }
 
 TEST(Durability, ShutdownThenRestartKeepsEverythingAndTheOffset) {

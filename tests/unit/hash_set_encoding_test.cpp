@@ -79,8 +79,8 @@ struct Stored {
   std::map<std::string, std::string> elements;  // part -> value
 };
 
-std::map<std::string, std::string> elements_of(core::Node& node, uint16_t db,
-                                               std::string_view key, uint64_t version) {
+std::map<std::string, std::string> elements_of(core::Node& node, uint16_t db, std::string_view key,
+                                               uint64_t version) {
   core::Keyspace ks(node.keyspace(), core::unix_time_ms());
   std::map<std::string, std::string> out;
   std::string prefix;
@@ -123,7 +123,8 @@ std::vector<Args> parse_stream(std::string bytes) {
     EXPECT_EQ(result, protocol::RequestParser::Result::Complete);
     if (result != protocol::RequestParser::Result::Complete) break;
     Args args;
-    for (const auto& span : parser.spans()) args.emplace_back(bytes.data() + pos + span.offset, span.length);
+    for (const auto& span : parser.spans())
+      args.emplace_back(bytes.data() + pos + span.offset, span.length);
     out.push_back(std::move(args));
     pos += parser.consumed();
   }
@@ -145,7 +146,7 @@ TEST(HashSetEncoding, HashFieldsAreSubKeysCountedInTheMetadata) {
                                 {"HDEL", "h", "f2", "nope"},
                                 {"HLEN", "h"}});
   EXPECT_EQ(replies, (std::vector<std::string>{":2\r\n", ":0\r\n", ":5\r\n", "$3\r\n1.5\r\n",
-                                                ":1\r\n", ":3\r\n"}));
+                                               ":1\r\n", ":3\r\n"}));
   Stored s = stored(h.node(), "h");
   ASSERT_TRUE(s.present);
   EXPECT_EQ(s.type, ValueType::Hash);
@@ -300,8 +301,10 @@ ModelRun model_run(unsigned seed, int n) {
           if (m.sets.count(k)) u.insert(m.sets[k].begin(), m.sets[k].end());
         }
         m.expected.push_back(count(u.size()));
-        if (u.empty()) m.sets.erase(dst);
-        else m.sets[dst] = u;
+        if (u.empty())
+          m.sets.erase(dst);
+        else
+          m.sets[dst] = u;
         break;
       }
     }
@@ -316,8 +319,8 @@ TEST(HashSetEncoding, SeededMixAgreesWithAModel) {
   auto replies = run_script(h, m.script);
   ASSERT_EQ(replies.size(), m.expected.size());
   for (size_t i = 0; i < replies.size(); ++i) {
-    ASSERT_EQ(replies[i], m.expected[i]) << "command " << i << ": " << m.script[i][0] << " "
-                                         << m.script[i][1];
+    ASSERT_EQ(replies[i], m.expected[i])
+        << "command " << i << ": " << m.script[i][0] << " " << m.script[i][1];
   }
   for (int i = 0; i < 3; ++i) {
     std::string hk = "h" + std::to_string(i), sk = "s" + std::to_string(i);
@@ -374,15 +377,33 @@ std::vector<Args> random_writes(unsigned seed, int n) {
   for (int i = 0; i < n; ++i) {
     std::string s = "s" + pick(3), hk = "h" + pick(2), m = "m" + pick(20);
     switch (rng() % 9) {
-      case 0: out.push_back({"SADD", s, m, "m" + pick(20), "m" + pick(20)}); break;
-      case 1: out.push_back({"SPOP", s}); break;
-      case 2: out.push_back({"SPOP", s, pick(4)}); break;
-      case 3: out.push_back({"HINCRBYFLOAT", hk, m, "0.1"}); break;
-      case 4: out.push_back({"HSET", hk, m, pick(100)}); break;
-      case 5: out.push_back({"SDIFFSTORE", "s" + pick(3), s, "s" + pick(3)}); break;
-      case 6: out.push_back({"SELECT", pick(2)}); break;
-      case 7: out.push_back({"SRANDMEMBER", s, "-3"}); break;
-      default: out.push_back({"HDEL", hk, m}); break;
+      case 0:
+        out.push_back({"SADD", s, m, "m" + pick(20), "m" + pick(20)});
+        break;
+      case 1:
+        out.push_back({"SPOP", s});
+        break;
+      case 2:
+        out.push_back({"SPOP", s, pick(4)});
+        break;
+      case 3:
+        out.push_back({"HINCRBYFLOAT", hk, m, "0.1"});
+        break;
+      case 4:
+        out.push_back({"HSET", hk, m, pick(100)});
+        break;
+      case 5:
+        out.push_back({"SDIFFSTORE", "s" + pick(3), s, "s" + pick(3)});
+        break;
+      case 6:
+        out.push_back({"SELECT", pick(2)});
+        break;
+      case 7:
+        out.push_back({"SRANDMEMBER", s, "-3"});
+        break;
+      default:
+        out.push_back({"HDEL", hk, m});
+        break;
     }
   }
   return out;

@@ -1,0 +1,92 @@
+// tests/integration/node_behaviour_test.cpp — node-level behaviour that is not a command:
+// idle client timeout, replication with masterauth, and the HTTP admin API.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/support/ports.h"
+#include "tests/support/resp_client.h"
+#include "tests/support/servers.h"
+#include "tests/support/wait.h"
+
+namespace basalt::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A minimal HTTP/1.0 GET over loopback; returns the whole response ("" on failure).
+std::string http_get(int port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof(buf))) > 0) response.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return response;
+}
+
+TEST(NodeBehaviour, IdleClientsAreClosedAfterTimeout) {
+  BasaltServer server({"--timeout", "1"});
+  server.start();
+  auto idle = server.client();
+  ASSERT_TRUE(idle.command({"PING"}).is_status("PONG"));
+  EXPECT_TRUE(idle.closed_by_peer(5s));
+  auto active = server.client();
+  EXPECT_TRUE(active.command({"PING"}).is_status("PONG"));
+}
+
+TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
+  BasaltServer master({"--requirepass", "s3cret"});
+  master.start();
+  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth",
+                        "s3cret"});
+  replica.start();
+  auto m = master.client();
+  EXPECT_EQ(m.command_raw({"SET", "a", "1"}), "-NOAUTH Authentication required.\r\n");
+  ASSERT_TRUE(m.command({"AUTH", "s3cret"}).is_status("OK"));
+  ASSERT_TRUE(m.command({"SET", "a", "1"}).is_status("OK"));
+  auto r = replica.client();
+  ASSERT_TRUE(wait_until([&] { return r.command({"GET", "a"}).is_bulk("1"); }, 20s));
+
+  // A wrong password keeps the link down.
+  BasaltServer lost({"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth",
+                     "wrong"});
+  lost.start();
+  auto l = lost.client();
+  EXPECT_FALSE(wait_until(
+      [&] { return info_field(l, "replication", "master_link_status") == "up"; }, 2s));
+}
+
+TEST(NodeBehaviour, AdminApiReportsStatus) {
+  int http_port = free_port();
+  BasaltServer server({"--http-port", std::to_string(http_port)});
+  server.start();
+  auto c = server.client();
+  c.command({"SET", "k", "v"});
+  std::string health = http_get(http_port, "/health");
+  EXPECT_NE(health.find("200 OK"), std::string::npos) << health;
+  EXPECT_NE(health.find(R"({"status":"ok"})"), std::string::npos) << health;
+  std::string status = http_get(http_port, "/status");
+  EXPECT_NE(status.find(R"("role":"master")"), std::string::npos) << status;
+  EXPECT_NE(status.find(R"("keys_per_db":[1,)"), std::string::npos) << status;
+  std::string info = http_get(http_port, "/info");
+  EXPECT_NE(info.find("master_repl_offset:"), std::string::npos);
+  std::string metrics = http_get(http_port, "/metrics");
+  EXPECT_NE(metrics.find("basalt_keys 1"), std::string::npos) << metrics;
+  EXPECT_NE(http_get(http_port, "/nope").find("404"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace basalt::test
