@@ -32,6 +32,7 @@ enum Flag : uint32_t {
   kInGroup = 1u << 11,   // not a write, but must run in order with writes (SELECT, ...)
   kSentinel = 1u << 12,
   kMayBlock = 1u << 13,  // may leave a wait for the connection (WAIT, PSYNC): ends a segment
+  kExecGroup = 1u << 14, // EXEC: runs its queued commands as one write group (also on replicas)
 };
 
 struct Context;

@@ -13,24 +13,27 @@ bool parse_expire_args(Context& c, size_t from, ExpireArgs::Mode mode, ExpireArg
   for (size_t j = from; j < c.argc(); ++j) {
     std::string_view opt = c.arg(j);
     bool has_next = j + 1 < c.argc();
-    bool no_expire_yet = out.kind == ExpireArgs::None;
+    // As Redis: an expiry option may repeat (the last wins) but not mix with another kind.
+    auto compatible = [&](ExpireArgs::Kind kind) {
+      return out.kind == ExpireArgs::None || out.kind == kind;
+    };
+    ExpireArgs::Kind timed = iequals(opt, "ex")     ? ExpireArgs::Ex
+                             : iequals(opt, "px")   ? ExpireArgs::Px
+                             : iequals(opt, "exat") ? ExpireArgs::ExAt
+                             : iequals(opt, "pxat") ? ExpireArgs::PxAt
+                                                    : ExpireArgs::None;
     if (set && iequals(opt, "nx") && !out.xx) {
       out.nx = true;
     } else if (set && iequals(opt, "xx") && !out.nx) {
       out.xx = true;
     } else if (set && iequals(opt, "get")) {
       out.get = true;
-    } else if (set && iequals(opt, "keepttl") && no_expire_yet) {
+    } else if (set && iequals(opt, "keepttl") && compatible(ExpireArgs::KeepTtl)) {
       out.kind = ExpireArgs::KeepTtl;
-    } else if (!set && iequals(opt, "persist") && no_expire_yet) {
+    } else if (!set && iequals(opt, "persist") && compatible(ExpireArgs::Persist)) {
       out.kind = ExpireArgs::Persist;
-    } else if (no_expire_yet && has_next &&
-               (iequals(opt, "ex") || iequals(opt, "px") || iequals(opt, "exat") ||
-                iequals(opt, "pxat"))) {
-      out.kind = iequals(opt, "ex")     ? ExpireArgs::Ex
-                 : iequals(opt, "px")   ? ExpireArgs::Px
-                 : iequals(opt, "exat") ? ExpireArgs::ExAt
-                                        : ExpireArgs::PxAt;
+    } else if (timed != ExpireArgs::None && compatible(timed) && has_next) {
+      out.kind = timed;
       out.value = c.arg(++j);
     } else {
       c.syntax_error();

@@ -164,24 +164,43 @@ void randomkey(Context& c) {
   auto it = c.ks.iterate(c.db());
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   storage::RecordView rec;
+  auto key_at = [&] { return std::string_view(it->key().data() + 2, it->key().size() - 2); };
+  auto in_db = [&] { return it->Valid() && it->key().starts_with(prefix); };
+  uint64_t count = c.ks.dbsize(c.db());
+  if (count == 0) return c.reply.null_bulk();
   for (int attempt = 0; attempt < 16; ++attempt) {
-    std::string probe = prefix;
-    uint64_t r = rng();
-    for (int i = 0; i < 8; ++i) probe.push_back(static_cast<char>((r >> (8 * i)) & 0xff));
-    it->Seek(probe);
-    if (!it->Valid() || !it->key().starts_with(prefix)) it->Seek(prefix);
-    if (!it->Valid() || !it->key().starts_with(prefix)) return c.reply.null_bulk();
-    if (live_record(it->value(), c.now_ms(), rec))
-      return c.reply.bulk(std::string_view(it->key().data() + 2, it->key().size() - 2));
+    if (count <= 4096) {
+      // Small databases: a uniformly chosen position.
+      uint64_t steps = rng() % count;
+      it->Seek(prefix);
+      for (uint64_t i = 0; i < steps && in_db(); ++i) it->Next();
+    } else {
+      // Large ones: a random probe between the first and the last key.
+      it->Seek(prefix);
+      if (!in_db()) break;
+      std::string first(key_at());
+      it->SeekForPrev(storage::data_prefix(static_cast<uint16_t>(c.db() + 1)));
+      std::string last = in_db() ? std::string(key_at()) : first;
+      size_t common = 0;
+      while (common < first.size() && common < last.size() && first[common] == last[common])
+        ++common;
+      std::string probe = prefix + first.substr(0, common);
+      auto lo = static_cast<uint8_t>(common < first.size() ? first[common] : 0);
+      auto hi = static_cast<uint8_t>(common < last.size() ? last[common] : 255);
+      probe.push_back(static_cast<char>(lo + rng() % (hi - lo + 1u)));
+      uint64_t r = rng();
+      for (int i = 0; i < 8; ++i) probe.push_back(static_cast<char>((r >> (8 * i)) & 0xff));
+      it->Seek(probe);
+      if (!in_db()) it->Seek(prefix);
+    }
+    if (in_db() && live_record(it->value(), c.now_ms(), rec)) return c.reply.bulk(key_at());
   }
   // Mostly expired keys: walk from the start for any live one.
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (live_record(it->value(), c.now_ms(), rec))
-      return c.reply.bulk(std::string_view(it->key().data() + 2, it->key().size() - 2));
+  for (it->Seek(prefix); in_db(); it->Next()) {
+    if (live_record(it->value(), c.now_ms(), rec)) return c.reply.bulk(key_at());
   }
   c.reply.null_bulk();
 }
-
 
 void rename_generic(Context& c, bool nx) {
   std::string_view from = c.arg(1), to = c.arg(2);

@@ -118,13 +118,14 @@ void getdel(Context& c) {
 void getex(Context& c) {
   ExpireArgs ex;
   if (!parse_expire_args(c, 2, ExpireArgs::ForGetex, ex)) return;
+  // Redis looks the key up before it validates the expiry.
+  Lookup l;
+  if (!string_or_reply(c, c.arg(1), l, false)) return;
+  if (!l.live) return c.reply.null_bulk();
   uint64_t when = 0;
   if (ex.kind != ExpireArgs::None && ex.kind != ExpireArgs::Persist) {
     if (!expire_time_or_reply(c, ex, when)) return;
   }
-  Lookup l;
-  if (!string_or_reply(c, c.arg(1), l, false)) return;
-  if (!l.live) return c.reply.null_bulk();
   c.reply.bulk(l.record.payload);
   if (when && when <= c.now_ms() && !c.node.is_replica()) {
     c.ks.remove(c.db(), c.arg(1), l);

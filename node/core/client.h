@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -41,6 +42,28 @@ struct Client {
   // A command that must wait (WAIT, blocking pops): the connection awaits it, appending
   // its reply to the output, before running the next command.
   std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;
+
+  // MULTI / EXEC (node/commands/transactions.cpp): the queued commands own their arguments
+  // (the read buffer is reused); multi_dirty makes EXEC abort (EXECABORT).
+  bool in_multi = false;
+  bool multi_dirty = false;
+  std::vector<std::vector<std::string>> multi_queue;
+  // WATCH (node/core/watch_registry.h): watch_dirty makes EXEC answer a null array.
+  struct WatchedKey {
+    uint16_t db;
+    std::string key;
+    bool expired;  // already logically expired when watched (Redis ignores its deletion)
+  };
+  std::vector<WatchedKey> watched;
+  bool watch_dirty = false;
+
+  // Pub/Sub (node/core/pubsub_registry.h): messages for this client wait in `outbox` until
+  // the connection's writer sends them; `wake_writer` wakes it. `writing` is true while
+  // any coroutine writes to the socket (one writer at a time).
+  size_t subscriptions = 0;  // channels + patterns
+  std::string outbox;
+  bool writing = false;
+  std::function<void()> wake_writer;
 };
 
 }  // namespace basalt::core

@@ -30,10 +30,30 @@ void unknown_command(protocol::ReplyBuilder& reply, std::span<const std::string_
   msg += args;
   reply.error(msg);
 }
+
+// Commands that run at once inside MULTI instead of being queued.
+bool runs_inside_multi(std::string_view name) {
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
+         name == "quit" || name == "reset";
+}
+
+// Commands a RESP2 client in subscribed mode may still run.
+bool allowed_when_subscribed(std::string_view name) {
+  return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
+         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" ||
+         name == "ping" || name == "quit" || name == "reset";
+}
+
+void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
+                    std::span<const std::string_view> argv) {
+  // Own copies: the arguments point into the connection's read buffer, reused by the next read.
+  client.multi_queue.emplace_back(argv.begin(), argv.end());
+  reply.simple("QUEUED");
+}
 }  // namespace
 
 bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv) {
-  return has_flag(table, argv, commands::kWrite | commands::kBarrier);
+  return has_flag(table, argv, commands::kWrite | commands::kBarrier | commands::kExecGroup);
 }
 
 bool may_block(const commands::Table& table, std::span<const std::string_view> argv) {
@@ -68,6 +88,13 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
              !node.config().replica_serve_stale_data && !node.replication().link_up()) {
     reply.error(
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+  } else if (client.subscriptions > 0 && client.protocol_version == 2 &&
+             !allowed_when_subscribed(spec->name)) {
+    reply.error("ERR Can't execute '" + std::string(spec->name) +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
+  } else if (client.in_multi && !runs_inside_multi(spec->name)) {
+    queue_in_multi(client, reply, argv);
   } else if ((spec->flags & commands::kWrite) && !ks.writable()) {
     // A write reached a read-only view: a bug in routing, never silently dropped.
     reply.error("ERR internal error: write command outside a write group");
@@ -78,7 +105,11 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
   }
   ++stats.total_commands_processed;
   ++client.commands_processed;
-  if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') ++stats.total_error_replies;
+  if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') {
+    ++stats.total_error_replies;
+    // A command refused before it ran (or queued) dooms the transaction (EXECABORT).
+    if (client.in_multi && (!spec || !runs_inside_multi(spec->name))) client.multi_dirty = true;
+  }
 }
 
 }  // namespace basalt::core

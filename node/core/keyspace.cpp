@@ -46,6 +46,7 @@ void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
   saw_expired_ = true;
   if (batch_ && shared_.active_expiry) {
     delete_stored(db, key, out);
+    touch(db, key, true);
     std::string_view del[] = {"DEL", key};
     propagate(db, del);
     ++shared_.expired_keys;
@@ -77,6 +78,7 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
   storage::encode_record(record, type, expire_at_ms, payload);
   storage::encode_data_key(key_buf_, db, key);
   batch_->Put(engine.data_cf(), key_buf_, record);
+  touch(db, key);
 }
 
 void Keyspace::drop_elements(uint16_t db, std::string_view key, const storage::RecordView& old) {
@@ -102,12 +104,22 @@ void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& ol
 }
 
 void Keyspace::remove(uint16_t db, std::string_view key, const Lookup& old) {
-  if (old.present) delete_stored(db, key, old);
+  if (old.present) {
+    delete_stored(db, key, old);
+    touch(db, key);
+  }
 }
 
 void Keyspace::flush(int db) {
   auto& engine = *shared_.engine;
   auto* raw = batch_->GetWriteBatch();
+  if (shared_.watches) {
+    shared_.watches->flushed(db, [this](uint16_t d, std::string_view key) {
+      Lookup l;
+      read_raw(d, key, l);
+      return l.present;
+    });
+  }
   auto flush_one = [&](uint16_t d) {
     std::string begin = storage::data_prefix(d);
     std::string end = storage::data_prefix(static_cast<uint16_t>(d + 1));
@@ -132,6 +144,7 @@ bool Keyspace::expire_if_needed(uint16_t db, std::string_view key) {
   read_raw(db, key, l);
   if (!l.present || l.record.expire_at_ms == 0 || l.record.expire_at_ms > now_ms_) return false;
   delete_stored(db, key, l);
+  touch(db, key, true);
   std::string_view del[] = {"DEL", key};
   propagate(db, del);
   ++shared_.expired_keys;
@@ -160,6 +173,7 @@ void Keyspace::sub_put(uint16_t db, std::string_view key, uint64_t version, std:
   storage::encode_sub_prefix(key_buf_, db, key, version);
   key_buf_.append(part);
   batch_->Put(shared_.engine->sub_cf(), key_buf_, rocksdb::Slice(value.data(), value.size()));
+  touch(db, key);
 }
 
 void Keyspace::sub_delete(uint16_t db, std::string_view key, uint64_t version,
@@ -167,6 +181,7 @@ void Keyspace::sub_delete(uint16_t db, std::string_view key, uint64_t version,
   storage::encode_sub_prefix(key_buf_, db, key, version);
   key_buf_.append(part);
   batch_->Delete(shared_.engine->sub_cf(), key_buf_);
+  touch(db, key);
 }
 
 std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::string_view key,

@@ -16,6 +16,7 @@
 
 #include "node/core/repl_stream.h"
 #include "node/core/scan_cursors.h"
+#include "node/core/watch_registry.h"
 #include "storage/engine.h"
 #include "storage/record.h"
 
@@ -41,6 +42,8 @@ struct KeyspaceShared {
   bool active_expiry = true;  // false on replicas: they never delete on their own
   // Called when a read-only view meets an expired key (the node queues its deletion).
   std::function<void(uint16_t, std::string_view)> on_expired_read;
+  // WATCH: told about every key a write view changes (null: the registry is not wired).
+  WatchRegistry* watches = nullptr;
 };
 
 class Keyspace {
@@ -116,6 +119,9 @@ class Keyspace {
   void delete_stored(uint16_t db, std::string_view key, const Lookup& old);
   // Drops the elements of a collection record being deleted or replaced.
   void drop_elements(uint16_t db, std::string_view key, const storage::RecordView& old);
+  void touch(uint16_t db, std::string_view key, bool expiry = false) {
+    if (shared_.watches && !shared_.watches->empty()) shared_.watches->touch(db, key, expiry);
+  }
 
   KeyspaceShared& shared_;
   uint64_t now_ms_;

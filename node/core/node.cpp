@@ -63,6 +63,7 @@ bool Node::open(std::string& error) {
   keyspace_.engine = engine_.get();
   keyspace_.key_counts = storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
   keyspace_.active_expiry = !is_replica();
+  keyspace_.watches = &watches_;
   keyspace_.on_expired_read = [this](uint16_t db, std::string_view key) {
     pipeline_->post([db, key = std::string(key)](Keyspace& ks) { ks.expire_if_needed(db, key); });
   };
@@ -159,7 +160,13 @@ Client& Node::add_client() {
   return ref;
 }
 
-void Node::remove_client(uint64_t id) { clients_.erase(id); }
+void Node::remove_client(uint64_t id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  watches_.unwatch_all(*it->second);
+  pubsub_.remove_client(*it->second);
+  clients_.erase(it);
+}
 
 bool Node::save(std::string& error) {
   rocksdb::Status s = engine_->flush();

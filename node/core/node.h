@@ -18,6 +18,8 @@
 #include "node/config/config.h"
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
+#include "node/core/pubsub_registry.h"
+#include "node/core/watch_registry.h"
 #include "node/core/stats.h"
 #include "storage/engine.h"
 #include "storage/meta.h"
@@ -63,6 +65,9 @@ class Node {
   WritePipeline& pipeline() { return *pipeline_; }
   // The keys blocked clients wait on (BLPOP, BZPOPMIN, ...).
   BlockingRegistry& blocking() { return blocking_; }
+  // WATCHed keys (MULTI/EXEC) and Pub/Sub subscriptions.
+  WatchRegistry& watches() { return watches_; }
+  PubSubRegistry& pubsub() { return pubsub_; }
   replication::Replication& replication() { return *replication_; }
   const commands::Table& commands() const { return commands_; }
 
@@ -103,6 +108,8 @@ class Node {
   commands::Table commands_;
   std::unique_ptr<WritePipeline> pipeline_;
   BlockingRegistry blocking_;
+  WatchRegistry watches_;
+  PubSubRegistry pubsub_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;

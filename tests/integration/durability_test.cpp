@@ -8,6 +8,7 @@
 // server against it, key by key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -255,10 +256,10 @@ TEST(Durability, ConcurrentWritersWithWalSyncAlwaysSurviveKill9) {
   stop = true;
   for (auto& th : threads) th.join();
   ASSERT_TRUE(enough) << "the writers did not get 1000 writes each acknowledged within 60 s";
-  for (int t = 0; t < kWriters; ++t) {
-    EXPECT_FALSE(errors[static_cast<size_t>(t)].empty())
-        << "writer " << t << " was never interrupted";
-  }
+  // (A writer that had just read all its replies may see `stop` before noticing the kill.)
+  const auto interrupted =
+      std::count_if(errors.begin(), errors.end(), [](const std::string& e) { return !e.empty(); });
+  EXPECT_GT(interrupted, 0) << "no writer was interrupted by the kill";
 
   s.start();
   RespClient c = s.client();
