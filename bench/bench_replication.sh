@@ -179,13 +179,14 @@ minfo() {
   fi
 }
 
-# wait_ready PORT NAME — until the server answers PING (not LOADING)
+# wait_ready PORT NAME — until the server answers PING (not LOADING); 1 if it exited
 wait_ready() {
   local port=$1 name=$2 pid=${PID[$2]} i
   for ((i = 0; i < 1200; i++)); do
     if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$WORK/$name.log" >&2 || true
-      die "$name exited during startup (log above)"
+      wait "$pid" 2>/dev/null || true
+      unset "PID[$name]"
+      return 1
     fi
     if [[ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" == PONG ]]; then
       return 0
@@ -196,9 +197,9 @@ wait_ready() {
   die "$name did not answer PING on port $port within 120s"
 }
 
-# start_server KIND NAME PORT DIR [ARGS...] — KIND is redis or basalt; log in $WORK/NAME.log
-# (appended to across restarts). Returns once the server answers PING.
-start_server() {
+# launch KIND NAME PORT DIR [ARGS...] — starts a server in the background (KIND is redis
+# or basalt); its log goes to $WORK/NAME.log (appended to across restarts)
+launch() {
   local kind=$1 name=$2 port=$3 dir=$4
   shift 4
   mkdir -p "$dir"
@@ -214,7 +215,35 @@ start_server() {
       ${BASALT_ARGS:-} "$@" >>"$WORK/$name.log" 2>&1 &
   fi
   PID[$name]=$!
-  wait_ready "$port" "$name"
+}
+
+# start_server KIND NAME PORT DIR [ARGS...] — launch, and return once it answers PING
+start_server() {
+  launch "$@"
+  if ! wait_ready "$3" "$2"; then
+    tail -n 20 "$WORK/$2.log" >&2 || true
+    die "$2 exited during startup (log above)"
+  fi
+}
+
+# start_new KIND NAME DIR [ARGS...] — start_server on a free port (another one if some
+# other process takes the port first); sets NEW_PORT
+NEW_PORT=""
+start_new() {
+  local kind=$1 name=$2 dir=$3 try port
+  shift 3
+  for ((try = 0; try < 5; try++)); do
+    port="$(free_port)"
+    launch "$kind" "$name" "$port" "$dir" "$@"
+    if wait_ready "$port" "$name"; then
+      NEW_PORT=$port
+      return 0
+    fi
+    grep -qi "address already in use" "$WORK/$name.log" 2>/dev/null || break
+    log "$name: port $port was taken meanwhile; trying another one"
+  done
+  tail -n 20 "$WORK/$name.log" >&2 || true
+  die "$name exited during startup (log above)"
 }
 
 # wait_exit NAME SECONDS — reaps the server; 1 if it is still running after SECONDS
@@ -431,9 +460,9 @@ check_same() {
 run_sync() {
   local kind=$1 mport rport t0 t1
   local mdir="$WORK/$kind-m" rdir="$WORK/$kind-r" m="$kind-master" r="$kind-replica"
-  mport="$(free_port)"
-  log "$kind: starting the master on 127.0.0.1:$mport"
-  start_server "$kind" "$m" "$mport" "$mdir"
+  start_new "$kind" "$m" "$mdir"
+  mport=$NEW_PORT
+  log "$kind: started the master on 127.0.0.1:$mport"
   log "$kind: loading $KEYS keys with $VALUE_SIZE-byte values via redis-cli --pipe"
   t0="$(now)"
   load "$kind" "$mport" "$KEYS" gen_dataset
@@ -442,9 +471,9 @@ run_sync() {
   wait_aof "$mport"
   sleep "$SETTLE"
 
-  rport="$(free_port)"
-  log "$kind: starting an empty replica on 127.0.0.1:$rport"
-  start_server "$kind" "$r" "$rport" "$rdir"
+  start_new "$kind" "$r" "$rdir"
+  rport=$NEW_PORT
+  log "$kind: started an empty replica on 127.0.0.1:$rport"
   log "$kind: (a) REPLICAOF 127.0.0.1 $mport, waiting for the full sync"
   measure_sync "$mport" "$rport" "$r" "$WORK/$kind.a" \
     redis-cli -h 127.0.0.1 -p "$rport" REPLICAOF 127.0.0.1 "$mport"
@@ -551,9 +580,9 @@ cpu_used() {
 run_throughput() {
   local kind=$1 mport r1 r2 t0
   local m="$kind-bmaster"
-  mport="$(free_port)"
-  log "$kind: (c) starting a master on 127.0.0.1:$mport; pre-filling $BENCH_KEYS benchmark keys"
-  start_server "$kind" "$m" "$mport" "$WORK/$kind-bm"
+  start_new "$kind" "$m" "$WORK/$kind-bm"
+  mport=$NEW_PORT
+  log "$kind: (c) started a master on 127.0.0.1:$mport; pre-filling $BENCH_KEYS benchmark keys"
   load "$kind" "$mport" "$BENCH_KEYS" gen_bench_keys
   wait_aof "$mport"
   sleep "$SETTLE"
@@ -562,10 +591,10 @@ run_throughput() {
   cpu_ticks "$m" >"$WORK/cpu1"
   cpu_used "$WORK/cpu0" "$WORK/cpu1" >"$WORK/$kind.c0.cpu"
 
-  r1="$(free_port)"
-  start_server "$kind" "$kind-r1" "$r1" "$WORK/$kind-r1" --replicaof 127.0.0.1 "$mport"
-  r2="$(free_port)"
-  start_server "$kind" "$kind-r2" "$r2" "$WORK/$kind-r2" --replicaof 127.0.0.1 "$mport"
+  start_new "$kind" "$kind-r1" "$WORK/$kind-r1" --replicaof 127.0.0.1 "$mport"
+  r1=$NEW_PORT
+  start_new "$kind" "$kind-r2" "$WORK/$kind-r2" --replicaof 127.0.0.1 "$mport"
+  r2=$NEW_PORT
   log "$kind: (c) waiting for replicas on ports $r1 and $r2 to sync"
   wait_caught_up "$mport" "$r1" "$kind-r1"
   wait_caught_up "$mport" "$r2" "$kind-r2"

@@ -16,6 +16,12 @@ constexpr std::string_view kServerVersion = "7.0.15";  // what clients check for
 
 void ping(Context& c) {
   if (c.argc() > 2) return c.wrong_arity();
+  if (c.client.subscriptions > 0 && c.client.protocol_version == 2) {
+    // Subscribed mode (RESP2): a pong shaped like a message.
+    c.reply.array(2);
+    c.reply.bulk("pong");
+    return c.reply.bulk(c.argc() == 2 ? c.arg(1) : "");
+  }
   if (c.argc() == 1) return c.reply.simple("PONG");
   c.reply.bulk(c.arg(1));
 }

@@ -200,7 +200,7 @@ void remove(Context& c, List& l, const std::vector<uint64_t>& positions) {
         ++pos;
       }
     }
-    // MUTATION
+    for (uint64_t i = l.meta.tail - removed; i < l.meta.tail; ++i) delete_at(c, l, i);
     l.meta.tail -= removed;
   } else {
     // Walk down from the last gap; `write` and `pos` count one past the position they name.

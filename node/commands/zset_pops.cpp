@@ -4,6 +4,7 @@
 // write signals one of its keys, it runs ZPOPMIN / ZPOPMAX through the write pipeline, so
 // the pop served after the wait is one ordinary write, logged as ZREM.
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,35 +43,33 @@ void zpop_generic(Context& c, bool max) {
   if (c.argc() > 3) return c.syntax_error();
   int64_t count = 1;
   bool has_count = c.argc() == 3;
-  if (has_count) {
-    if (!positive_count_or_reply(c, c.arg(2), count)) return;
-    if (count == 0) return c.reply.array(0);
-  }
+  if (has_count && !positive_count_or_reply(c, c.arg(2), count)) return;
   ZSet z;
   if (!open_zset(c, c.arg(1), z, Access::Write)) return;
-  if (!z.exists()) return c.reply.array(0);
+  if (!z.exists() || count == 0) return c.reply.array(0);
   reply_entries(c, pop_entries(c, z, static_cast<uint64_t>(count), max), true);
 }
 
 void zpopmin(Context& c) { zpop_generic(c, false); }
 void zpopmax(Context& c) { zpop_generic(c, true); }
 
-// A blocking command's timeout in seconds, as Redis's getTimeoutFromObjectOrReply reads it:
-// milliseconds rounded up; 0 waits forever.
+// A blocking command's timeout in seconds, as Redis 7.0's getTimeoutFromObjectOrReply reads
+// it: milliseconds rounded up; 0 waits forever. Its quirk is kept: a number of milliseconds
+// beyond the long long range converts to a negative one.
 bool timeout_or_reply(Context& c, std::string_view arg, uint64_t& ms) {
   long double seconds;
   if (!protocol::parse_long_double(arg, seconds)) {
     c.reply.error("ERR timeout is not a float or out of range");
     return false;
   }
-  long double millis = seconds * 1000.0L;
-  if (millis > static_cast<long double>(INT64_MAX)) {
-    c.reply.error("ERR timeout is out of range");
+  long double millis = std::ceil(seconds * 1000.0L);
+  if (millis < 0 || millis >= 9223372036854775808.0L) {
+    c.reply.error("ERR timeout is negative");
     return false;
   }
-  auto rounded = static_cast<int64_t>(std::ceil(millis));
-  if (rounded < 0) {
-    c.reply.error("ERR timeout is negative");
+  auto rounded = static_cast<int64_t>(millis);
+  if (rounded > 0 && rounded > INT64_MAX - static_cast<int64_t>(c.now_ms())) {
+    c.reply.error("ERR timeout is out of range");
     return false;
   }
   ms = static_cast<uint64_t>(rounded);

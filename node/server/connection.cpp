@@ -2,6 +2,9 @@
 #include "node/server/connection.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -37,23 +40,37 @@ struct ClientGuard {
     if (!lifetime.expired()) node->remove_client(id);
   }
 };
-}  // namespace
 
-asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
-  constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-  core::Client& client = node.add_client();
-  ClientGuard guard{node.lifetime(), &node, client.id};
-  boost::system::error_code ec;
-  socket.set_option(tcp::no_delay(true), ec);
-  if (auto remote = socket.remote_endpoint(ec); !ec) client.addr = endpoint_text(remote);
-  if (auto local = socket.local_endpoint(ec); !ec) client.laddr = endpoint_text(local);
-  client.fd = socket.native_handle();
-  client.kill = [&socket] {
-    boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-  };
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
+// Sends what others put in the client's outbox (Pub/Sub messages) whenever woken, unless the
+// reader is writing its replies (then the reader wakes us when it is done). Never ends by
+// itself: when a write fails it closes the socket, so the reader ends and cancels us.
+asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket,
+                                asio::steady_timer& wake, core::Stats& stats) {
+  std::string sending;
+  for (;;) {
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) co_return;
+    while (!client.outbox.empty() && !client.writing) {
+      sending.swap(client.outbox);
+      client.outbox.clear();
+      client.writing = true;
+      auto [wec, written] = co_await asio::async_write(socket, asio::buffer(sending), kNoThrow);
+      client.writing = false;
+      stats.total_net_output_bytes += written;
+      sending.clear();
+      if (wec) {
+        client.outbox.clear();
+        if (client.kill) client.kill();
+        break;
+      }
+    }
+    co_await wake.async_wait(kNoThrow);
+  }
+}
+
+asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::socket& socket) {
   std::vector<char> buf(kReadChunk);
   size_t start = 0, end = 0;  // unconsumed bytes are buf[start, end)
   std::string out;
@@ -158,11 +175,20 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
       co_await node.replication().serve_replica(socket, client, request);
       break;
     }
+    if (!out.empty() && client.writing) {
+      // The pusher is sending messages: our replies follow them.
+      client.outbox += out;
+      out.clear();
+      if (client.wake_writer) client.wake_writer();
+    }
     if (!out.empty()) {
       client.output_buffer_bytes = out.size();
+      client.writing = true;
       auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+      client.writing = false;
       stats.total_net_output_bytes += written;
       client.output_buffer_bytes = 0;
+      if (!client.outbox.empty() && client.wake_writer) client.wake_writer();
       if (wec) break;
       if (out.capacity() > 1024 * 1024) {
         std::string().swap(out);  // don't keep a huge reply's buffer around
@@ -171,6 +197,27 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
       }
     }
   }
+}
+}  // namespace
+
+asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
+  using namespace asio::experimental::awaitable_operators;
+  core::Client& client = node.add_client();
+  ClientGuard guard{node.lifetime(), &node, client.id};
+  boost::system::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  if (auto remote = socket.remote_endpoint(ec); !ec) client.addr = endpoint_text(remote);
+  if (auto local = socket.local_endpoint(ec); !ec) client.laddr = endpoint_text(local);
+  client.fd = socket.native_handle();
+  client.kill = [&socket] {
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  };
+  asio::steady_timer wake(socket.get_executor(), asio::steady_timer::time_point::max());
+  client.wake_writer = [&wake] { wake.cancel(); };
+  co_await (read_loop(node, client, socket) || push_loop(client, socket, wake, node.stats()));
+  client.wake_writer = nullptr;
   socket.close(ec);
 }
 
