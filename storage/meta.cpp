@@ -18,6 +18,7 @@ constexpr const char* kMasterHost = "master_host";
 constexpr const char* kMasterPort = "master_port";
 constexpr const char* kEncoding = "encoding_version";
 constexpr const char* kStreamDb = "stream_db";
+constexpr const char* kSynced = "synced";
 
 bool get(Engine& e, const std::string& name, std::string& out) {
   return e.db()->Get(rocksdb::ReadOptions(), e.meta_cf(), name, &out).ok();
@@ -56,6 +57,7 @@ ReplMeta load_repl_meta(Engine& engine) {
   if (get(engine, kMasterHost, v)) m.master_host = v;
   if (get(engine, kMasterPort, v)) m.master_port = static_cast<int>(as_u64(v));
   if (get(engine, kStreamDb, v)) m.stream_db = static_cast<int64_t>(as_u64(v));
+  if (get(engine, kSynced, v)) m.synced = as_u64(v) != 0;
   return m;
 }
 
@@ -78,6 +80,7 @@ void put_repl_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
   b.Put(e.meta_cf(), kMasterPort, u64(static_cast<uint64_t>(m.master_port)));
   b.Put(e.meta_cf(), kEncoding, u64(kEncodingVersion));
   b.Put(e.meta_cf(), kStreamDb, u64(static_cast<uint64_t>(m.stream_db)));
+  b.Put(e.meta_cf(), kSynced, u64(m.synced ? 1 : 0));
 }
 
 void put_offset(rocksdb::WriteBatchBase& b, Engine& e, uint64_t offset) {

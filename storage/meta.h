@@ -21,6 +21,7 @@ struct ReplMeta {
   std::string master_host;
   int master_port = 0;
   int64_t stream_db = 0;               // db selected at master_repl_offset in the stream
+  bool synced = false;                 // this history came from (or was served to) a peer
   bool has_history = false;            // true once the directory held any meta
 };
 

@@ -270,8 +270,8 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("instantaneous_ops_per_sec", st.ops.per_sec());
   w.field("total_net_input_bytes", st.total_net_input_bytes);
   w.field("total_net_output_bytes", st.total_net_output_bytes);
-  w.field("total_net_repl_input_bytes", 0);
-  w.field("total_net_repl_output_bytes", 0);
+  w.field("total_net_repl_input_bytes", st.total_net_repl_input_bytes);
+  w.field("total_net_repl_output_bytes", st.total_net_repl_output_bytes);
   w.field("instantaneous_input_kbps", "0.00");
   w.field("instantaneous_output_kbps", "0.00");
   w.field("rejected_connections", st.rejected_connections);

@@ -103,15 +103,17 @@ void pubsub_numsub(Context& c) {
   }
 }
 
-void pubsub_numpat(Context& c) { c.reply.integer(static_cast<int64_t>(c.node.pubsub().numpat())); }
+void pubsub_numpat(Context& c) {
+  c.reply.integer(static_cast<int64_t>(c.node.pubsub().numpat()));
+}
 
 void pubsub_help(Context& c) {
-  reply_help(c, {"CHANNELS [<pattern>]",
-                 "    Return the currently active channels matching a <pattern> (default: '*').",
-                 "NUMPAT", "    Return number of subscriptions to patterns.",
-                 "NUMSUB [<channel> ...]",
-                 "    Return the number of subscribers for the specified channels, excluding",
-                 "    pattern subscriptions(default: no channels)."});
+  reply_help(
+      c, {"CHANNELS [<pattern>]",
+          "    Return the currently active channels matching a <pattern> (default: '*').", "NUMPAT",
+          "    Return number of subscriptions to patterns.", "NUMSUB [<channel> ...]",
+          "    Return the number of subscribers for the specified channels, excluding",
+          "    pattern subscriptions(default: no channels)."});
 }
 
 constexpr std::string_view kGroup = "pubsub";
@@ -140,9 +142,8 @@ void register_pubsub_commands(Table& t) {
          "Stop listening for messages posted to channels matching the given patterns"});
   t.add({"publish", 3, kPs | kFast | kSentinel | kExecGroup, publish, 0, 0, 0, kGroup,
          "Post a message to a channel"});
-  t.add({"pubsub", -2, kPs, run_subcommand, 0, 0, 0, kGroup,
-         "A container for Pub/Sub commands", kPubsubSubcommands,
-         std::size(kPubsubSubcommands)});
+  t.add({"pubsub", -2, kPs, run_subcommand, 0, 0, 0, kGroup, "A container for Pub/Sub commands",
+         kPubsubSubcommands, std::size(kPubsubSubcommands)});
 }
 
 }  // namespace basalt::commands

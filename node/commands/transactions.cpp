@@ -123,8 +123,7 @@ void register_transactions_commands(Table& t) {
          "Discard all commands issued after MULTI"});
   t.add({"watch", -2, kBase | kFast, watch, 1, -1, 1, kTx,
          "Watch the given keys to determine execution of the MULTI/EXEC block"});
-  t.add({"unwatch", 1, kBase | kFast, unwatch, 0, 0, 0, kTx,
-         "Forget about all watched keys"});
+  t.add({"unwatch", 1, kBase | kFast, unwatch, 0, 0, 0, kTx, "Forget about all watched keys"});
 }
 
 }  // namespace basalt::commands

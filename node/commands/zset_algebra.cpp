@@ -116,10 +116,14 @@ void setop_generic(Context& c, size_t numkeys_at, bool store, SetOp op, bool car
       }
     } else if (op != SetOp::Diff && !card_only && remaining >= 2 && iequals(opt, "aggregate")) {
       std::string_view a = c.arg(j + 1);
-      if (iequals(a, "sum")) agg = Aggregate::Sum;
-      else if (iequals(a, "min")) agg = Aggregate::Min;
-      else if (iequals(a, "max")) agg = Aggregate::Max;
-      else return c.syntax_error();
+      if (iequals(a, "sum"))
+        agg = Aggregate::Sum;
+      else if (iequals(a, "min"))
+        agg = Aggregate::Min;
+      else if (iequals(a, "max"))
+        agg = Aggregate::Max;
+      else
+        return c.syntax_error();
       j += 2;
     } else if (!store && !card_only && iequals(opt, "withscores")) {
       with_scores = true;
@@ -187,13 +191,27 @@ void setop_generic(Context& c, size_t numkeys_at, bool store, SetOp op, bool car
   reply_entries(c, result, with_scores);
 }
 
-void zunionstore(Context& c) { setop_generic(c, 2, true, SetOp::Union, false); }
-void zinterstore(Context& c) { setop_generic(c, 2, true, SetOp::Inter, false); }
-void zdiffstore(Context& c) { setop_generic(c, 2, true, SetOp::Diff, false); }
-void zunion(Context& c) { setop_generic(c, 1, false, SetOp::Union, false); }
-void zinter(Context& c) { setop_generic(c, 1, false, SetOp::Inter, false); }
-void zdiff(Context& c) { setop_generic(c, 1, false, SetOp::Diff, false); }
-void zintercard(Context& c) { setop_generic(c, 1, false, SetOp::Inter, true); }
+void zunionstore(Context& c) {
+  setop_generic(c, 2, true, SetOp::Union, false);
+}
+void zinterstore(Context& c) {
+  setop_generic(c, 2, true, SetOp::Inter, false);
+}
+void zdiffstore(Context& c) {
+  setop_generic(c, 2, true, SetOp::Diff, false);
+}
+void zunion(Context& c) {
+  setop_generic(c, 1, false, SetOp::Union, false);
+}
+void zinter(Context& c) {
+  setop_generic(c, 1, false, SetOp::Inter, false);
+}
+void zdiff(Context& c) {
+  setop_generic(c, 1, false, SetOp::Diff, false);
+}
+void zintercard(Context& c) {
+  setop_generic(c, 1, false, SetOp::Inter, true);
+}
 
 }  // namespace
 

@@ -29,7 +29,9 @@ double score_from_bits(uint64_t bits) {
   return std::bit_cast<double>(bits);
 }
 
-void append_score(std::string& out, double score) { storage::put_u64_be(out, score_bits(score)); }
+void append_score(std::string& out, double score) {
+  storage::put_u64_be(out, score_bits(score));
+}
 
 double read_score(std::string_view eight_bytes) {
   if (eight_bytes.size() < 8) return 0;
@@ -60,7 +62,9 @@ bool parse_index_part(std::string_view part, double& score, std::string_view& me
   return true;
 }
 
-std::string format_score(double score) { return protocol::format_double(score); }
+std::string format_score(double score) {
+  return protocol::format_double(score);
+}
 
 std::string format_listpack_score(double score) {
   // Redis's double2ll: values within +-LLONG_MAX/2 that convert exactly are kept as integers.

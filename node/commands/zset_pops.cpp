@@ -50,8 +50,12 @@ void zpop_generic(Context& c, bool max) {
   reply_entries(c, pop_entries(c, z, static_cast<uint64_t>(count), max), true);
 }
 
-void zpopmin(Context& c) { zpop_generic(c, false); }
-void zpopmax(Context& c) { zpop_generic(c, true); }
+void zpopmin(Context& c) {
+  zpop_generic(c, false);
+}
+void zpopmax(Context& c) {
+  zpop_generic(c, true);
+}
 
 // A blocking command's timeout in seconds, as Redis 7.0's getTimeoutFromObjectOrReply reads
 // it: milliseconds rounded up; 0 waits forever. Its quirk is kept: a number of milliseconds
@@ -114,8 +118,12 @@ void bzpop_generic(Context& c, bool max) {
                                                     std::move(retry), std::move(served), "*-1\r\n");
 }
 
-void bzpopmin(Context& c) { bzpop_generic(c, false); }
-void bzpopmax(Context& c) { bzpop_generic(c, true); }
+void bzpopmin(Context& c) {
+  bzpop_generic(c, false);
+}
+void bzpopmax(Context& c) {
+  bzpop_generic(c, true);
+}
 
 }  // namespace
 

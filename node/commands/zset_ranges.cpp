@@ -57,10 +57,12 @@ std::vector<Entry> by_score(Context& c, const ZSet& z, const ScoreRange& r, bool
   IndexCursor cur(c, z, reverse);
   if (!reverse) {
     cur.to_score(r.min, r.minex);
-    take(cur, offset, limit, [&](const IndexCursor& e) { return r.lte_max(e.score()); }, out);
+    take(
+        cur, offset, limit, [&](const IndexCursor& e) { return r.lte_max(e.score()); }, out);
   } else {
     cur.to_score(r.max, r.maxex);
-    take(cur, offset, limit, [&](const IndexCursor& e) { return r.gte_min(e.score()); }, out);
+    take(
+        cur, offset, limit, [&](const IndexCursor& e) { return r.gte_min(e.score()); }, out);
   }
   return out;
 }
@@ -95,9 +97,11 @@ std::vector<Entry> by_lex(Context& c, const ZSet& z, const LexRange& r, bool rev
   IndexCursor cur(c, z, reverse);
   if (!to_lex_start(c, z, r, cur, reverse)) return out;
   if (!reverse) {
-    take(cur, offset, limit, [&](const IndexCursor& e) { return r.lte_max(e.member()); }, out);
+    take(
+        cur, offset, limit, [&](const IndexCursor& e) { return r.lte_max(e.member()); }, out);
   } else {
-    take(cur, offset, limit, [&](const IndexCursor& e) { return r.gte_min(e.member()); }, out);
+    take(
+        cur, offset, limit, [&](const IndexCursor& e) { return r.gte_min(e.member()); }, out);
   }
   return out;
 }
@@ -134,7 +138,8 @@ void zrange_generic(Context& c, size_t first, bool store, RangeType type, int re
   }
   bool rev = reverse > 0;
   if (type == RangeType::Auto) type = RangeType::Rank;
-  if (has_limit && type == RangeType::Rank) {
+  // As Redis 7.0 checks it: a LIMIT whose count is -1 (no limit) passes with a rank range.
+  if (has_limit && limit != -1 && type == RangeType::Rank) {
     return c.reply.error(
         "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
   }
@@ -162,9 +167,12 @@ void zrange_generic(Context& c, size_t first, bool store, RangeType type, int re
   ZSet z;
   if (!open_zset(c, c.arg(first), z, store ? Access::Write : Access::Read)) return;
   std::vector<Entry> entries;
-  if (type == RangeType::Score) entries = by_score(c, z, score_range, rev, offset, limit);
-  else if (type == RangeType::Lex) entries = by_lex(c, z, lex_range, rev, offset, limit);
-  else entries = by_rank(c, z, start, end, rev);
+  if (type == RangeType::Score)
+    entries = by_score(c, z, score_range, rev, offset, limit);
+  else if (type == RangeType::Lex)
+    entries = by_lex(c, z, lex_range, rev, offset, limit);
+  else
+    entries = by_rank(c, z, start, end, rev);
   if (!store) return reply_entries(c, entries, with_scores);
   if (replace_with_entries(c, c.arg(1), entries)) {
     c.propagate_as_is();
@@ -173,17 +181,32 @@ void zrange_generic(Context& c, size_t first, bool store, RangeType type, int re
   c.reply.integer(static_cast<int64_t>(entries.size()));
 }
 
-void zrange(Context& c) { zrange_generic(c, 1, false, RangeType::Auto, -1); }
-void zrangestore(Context& c) { zrange_generic(c, 2, true, RangeType::Auto, -1); }
-void zrevrange(Context& c) { zrange_generic(c, 1, false, RangeType::Rank, 1); }
-void zrangebyscore(Context& c) { zrange_generic(c, 1, false, RangeType::Score, 0); }
-void zrevrangebyscore(Context& c) { zrange_generic(c, 1, false, RangeType::Score, 1); }
-void zrangebylex(Context& c) { zrange_generic(c, 1, false, RangeType::Lex, 0); }
-void zrevrangebylex(Context& c) { zrange_generic(c, 1, false, RangeType::Lex, 1); }
+void zrange(Context& c) {
+  zrange_generic(c, 1, false, RangeType::Auto, -1);
+}
+void zrangestore(Context& c) {
+  zrange_generic(c, 2, true, RangeType::Auto, -1);
+}
+void zrevrange(Context& c) {
+  zrange_generic(c, 1, false, RangeType::Rank, 1);
+}
+void zrangebyscore(Context& c) {
+  zrange_generic(c, 1, false, RangeType::Score, 0);
+}
+void zrevrangebyscore(Context& c) {
+  zrange_generic(c, 1, false, RangeType::Score, 1);
+}
+void zrangebylex(Context& c) {
+  zrange_generic(c, 1, false, RangeType::Lex, 0);
+}
+void zrevrangebylex(Context& c) {
+  zrange_generic(c, 1, false, RangeType::Lex, 1);
+}
 
 void zcount(Context& c) {
   ScoreRange r;
-  if (!parse_score_range(c.arg(2), c.arg(3), r)) return c.reply.error("ERR min or max is not a float");
+  if (!parse_score_range(c.arg(2), c.arg(3), r))
+    return c.reply.error("ERR min or max is not a float");
   ZSet z;
   if (!open_zset(c, c.arg(1), z, Access::Read)) return;
   int64_t n = 0;
@@ -236,8 +259,12 @@ void rank_generic(Context& c, bool reverse) {
   c.reply.null_bulk();
 }
 
-void zrank(Context& c) { rank_generic(c, false); }
-void zrevrank(Context& c) { rank_generic(c, true); }
+void zrank(Context& c) {
+  rank_generic(c, false);
+}
+void zrevrank(Context& c) {
+  rank_generic(c, true);
+}
 
 enum class RemoveBy { Rank, Score, Lex };
 
@@ -262,9 +289,12 @@ void zremrange_generic(Context& c, RemoveBy by) {
   ZSet z;
   if (!open_zset(c, c.arg(1), z, Access::Write)) return;
   std::vector<Entry> doomed;  // collected first: the batch must not change under the cursor
-  if (by == RemoveBy::Rank) doomed = by_rank(c, z, start, end, false);
-  else if (by == RemoveBy::Score) doomed = by_score(c, z, score_range, false, 0, -1);
-  else doomed = by_lex(c, z, lex_range, false, 0, -1);
+  if (by == RemoveBy::Rank)
+    doomed = by_rank(c, z, start, end, false);
+  else if (by == RemoveBy::Score)
+    doomed = by_score(c, z, score_range, false, 0, -1);
+  else
+    doomed = by_lex(c, z, lex_range, false, 0, -1);
   for (const auto& [member, score] : doomed) erase_member(c, z, member, score);
   if (!doomed.empty()) {
     save_zset(c, z);
@@ -273,9 +303,15 @@ void zremrange_generic(Context& c, RemoveBy by) {
   c.reply.integer(static_cast<int64_t>(doomed.size()));
 }
 
-void zremrangebyrank(Context& c) { zremrange_generic(c, RemoveBy::Rank); }
-void zremrangebyscore(Context& c) { zremrange_generic(c, RemoveBy::Score); }
-void zremrangebylex(Context& c) { zremrange_generic(c, RemoveBy::Lex); }
+void zremrangebyrank(Context& c) {
+  zremrange_generic(c, RemoveBy::Rank);
+}
+void zremrangebyscore(Context& c) {
+  zremrange_generic(c, RemoveBy::Score);
+}
+void zremrangebylex(Context& c) {
+  zremrange_generic(c, RemoveBy::Lex);
+}
 
 }  // namespace
 

@@ -11,7 +11,7 @@ bool open_zset(Context& c, std::string_view key, ZSet& z, Access access) {
 }
 
 bool score_of(Context& c, const ZSet& z, std::string_view member, double& score) {
-  if (!z.exists()) return false;
+  if (z.version() == 0) return false;  // missing, and no members added in this command yet
   std::string value;
   if (!c.ks.sub_get(c.db(), z.key, z.version(), member_part(member), value)) return false;
   score = read_score(value);
@@ -135,8 +135,10 @@ void IndexCursor::to_entry(double score, std::string_view member) {
 }
 
 void IndexCursor::next() {
-  if (reverse_) it_->Prev();
-  else it_->Next();
+  if (reverse_)
+    it_->Prev();
+  else
+    it_->Next();
   load();
 }
 

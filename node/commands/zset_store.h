@@ -66,7 +66,7 @@ class IndexCursor {
   Entry entry() const { return {std::string(member_), score_}; }
 
  private:
-  void seek(std::string_view part);        // first index entry >= part
+  void seek(std::string_view part);         // first index entry >= part
   void seek_before(std::string_view part);  // last index entry < part
   void load();
 

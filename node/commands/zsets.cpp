@@ -16,7 +16,9 @@ namespace basalt::commands {
 
 namespace zset {
 
-void reply_score(Context& c, double score) { c.reply.bulk(format_score(score)); }
+void reply_score(Context& c, double score) {
+  c.reply.bulk(format_score(score));
+}
 
 void reply_entries(Context& c, const std::vector<Entry>& entries, bool with_scores) {
   c.reply.array(entries.size() * (with_scores ? 2 : 1));
@@ -41,7 +43,8 @@ void zadd_generic(Context& c, size_t first, const ZaddFlags& f) {
   size_t pairs = c.argc() - first;
   if (pairs == 0 || pairs % 2) return c.syntax_error();
   pairs /= 2;
-  if (f.nx && f.xx) return c.reply.error("ERR XX and NX options at the same time are not compatible");
+  if (f.nx && f.xx)
+    return c.reply.error("ERR XX and NX options at the same time are not compatible");
   if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt))
     return c.reply.error("ERR GT, LT, and/or NX options at the same time are not compatible");
   if (f.incr && pairs > 1)
@@ -86,8 +89,10 @@ void zadd_generic(Context& c, size_t first, const ZaddFlags& f) {
     if (added) signal_ready(c, z.key);
   }
   if (f.incr) {
-    if (processed) reply_score(c, score);
-    else c.reply.null_bulk();
+    if (processed)
+      reply_score(c, score);
+    else
+      c.reply.null_bulk();
   } else {
     c.reply.integer(f.ch ? added + updated : added);
   }
@@ -98,13 +103,20 @@ void zadd(Context& c) {
   size_t i = 2;
   for (; i < c.argc(); ++i) {
     std::string_view opt = c.arg(i);
-    if (iequals(opt, "nx")) f.nx = true;
-    else if (iequals(opt, "xx")) f.xx = true;
-    else if (iequals(opt, "gt")) f.gt = true;
-    else if (iequals(opt, "lt")) f.lt = true;
-    else if (iequals(opt, "ch")) f.ch = true;
-    else if (iequals(opt, "incr")) f.incr = true;
-    else break;
+    if (iequals(opt, "nx"))
+      f.nx = true;
+    else if (iequals(opt, "xx"))
+      f.xx = true;
+    else if (iequals(opt, "gt"))
+      f.gt = true;
+    else if (iequals(opt, "lt"))
+      f.lt = true;
+    else if (iequals(opt, "ch"))
+      f.ch = true;
+    else if (iequals(opt, "incr"))
+      f.incr = true;
+    else
+      break;
   }
   zadd_generic(c, i, f);
 }
@@ -142,8 +154,10 @@ void zscore(Context& c) {
   ZSet z;
   if (!open_zset(c, c.arg(1), z, Access::Read)) return;
   double score;
-  if (score_of(c, z, c.arg(2), score)) reply_score(c, score);
-  else c.reply.null_bulk();
+  if (score_of(c, z, c.arg(2), score))
+    reply_score(c, score);
+  else
+    c.reply.null_bulk();
 }
 
 void zmscore(Context& c) {
@@ -152,8 +166,10 @@ void zmscore(Context& c) {
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); ++i) {
     double score;
-    if (score_of(c, z, c.arg(i), score)) reply_score(c, score);
-    else c.reply.null_bulk();
+    if (score_of(c, z, c.arg(i), score))
+      reply_score(c, score);
+    else
+      c.reply.null_bulk();
   }
 }
 
@@ -161,9 +177,7 @@ void zmscore(Context& c) {
 std::vector<Entry> random_members(Context& c, const ZSet& z, uint64_t count, bool unique) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::vector<Entry> out;
-  auto to_entry = [](const Element& e) {
-    return Entry(e.first.substr(1), read_score(e.second));
-  };
+  auto to_entry = [](const Element& e) { return Entry(e.first.substr(1), read_score(e.second)); };
   auto is_member = [](const Element& e) { return !e.first.empty() && e.first[0] == kMemberTag; };
   // random_elements walks every entry of the collection; the member entries come first in
   // key order ('m' < 's'), so positions below size() are members. Whole-set picks also see

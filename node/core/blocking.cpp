@@ -5,10 +5,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cerrno>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 
 #include "node/core/client.h"
 #include "node/core/command_batch.h"
@@ -67,10 +66,8 @@ std::string BlockingRegistry::queue_name(uint16_t db, std::string_view key) {
   return name;
 }
 
-std::unique_ptr<KeyWait> BlockingRegistry::wait_for_keys(uint16_t db,
-                                                         std::vector<std::string> keys,
-                                                         uint64_t timeout_ms,
-                                                         uint64_t client_id) {
+std::unique_ptr<KeyWait> BlockingRegistry::wait_for_keys(uint16_t db, std::vector<std::string> keys,
+                                                         uint64_t timeout_ms, uint64_t client_id) {
   std::unique_ptr<KeyWait> wait(new KeyWait(*this, db, std::move(keys), timeout_ms, client_id));
   for (const auto& key : wait->keys_) {
     auto& queue = queues_[queue_name(db, key)];
@@ -87,8 +84,8 @@ void BlockingRegistry::signal_key(uint16_t db, std::string_view key) {
   auto it = queues_.find(queue_name(db, key));
   if (it == queues_.end()) return;
   for (KeyWait* wait : it->second) {
-    auto index = static_cast<size_t>(
-        std::find(wait->keys_.begin(), wait->keys_.end(), key) - wait->keys_.begin());
+    auto index = static_cast<size_t>(std::find(wait->keys_.begin(), wait->keys_.end(), key) -
+                                     wait->keys_.begin());
     auto& pending = wait->signalled_;
     if (std::find(pending.begin(), pending.end(), index) != pending.end()) continue;
     pending.push_back(index);
@@ -145,10 +142,13 @@ bool peer_gone(const Client& client) {
 std::function<asio::awaitable<void>(std::string& out)> block_until_served(
     Node& node, Client& client, std::vector<std::string> keys, uint64_t timeout_ms,
     RetryCommand retry, ServedCheck served, std::string timeout_reply) {
-  return [&node, &client, keys = std::move(keys), timeout_ms, retry = std::move(retry),
-          served = std::move(served),
+  // Registered now, while the blocking command runs in its write group: a push in the next
+  // group (which may run before this connection resumes to await the wait) then signals it
+  // instead of nobody. Dropping the returned function (EXEC) ends the wait.
+  std::shared_ptr<KeyWait> wait =
+      node.blocking().wait_for_keys(client.db, std::move(keys), timeout_ms, client.id);
+  return [&node, &client, wait, retry = std::move(retry), served = std::move(served),
           timeout_reply = std::move(timeout_reply)](std::string& out) -> asio::awaitable<void> {
-    auto wait = node.blocking().wait_for_keys(client.db, keys, timeout_ms, client.id);
     CommandBatch batch;
     std::string reply;
     for (;;) {

@@ -12,11 +12,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <cstdint>
-#include <functional>
-#include <deque>
 #include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,9 +38,9 @@ class KeyWait {
   KeyWait& operator=(const KeyWait&) = delete;
 
   // Suspends until one of the keys is signalled (returns its index in `keys()`; keys
-  // signalled meanwhile are returned by the next calls, in signal order), or until the deadline passes or the wait is ended
-  // (returns nullopt). A signal that arrived while the waiter was not suspended (it was
-  // retrying) is not lost: the next wait() returns at once.
+  // signalled meanwhile are returned by the next calls, in signal order), or until the
+  // deadline passes or the wait is ended (returns nullopt). A signal that arrived while the
+  // waiter was not suspended (it was retrying) is not lost: the next wait() returns at once.
   boost::asio::awaitable<std::optional<size_t>> wait();
 
   uint16_t db() const { return db_; }
@@ -52,8 +51,6 @@ class KeyWait {
 
  private:
   friend class BlockingRegistry;
-class Node;
-struct Client;
   KeyWait(BlockingRegistry& registry, uint16_t db, std::vector<std::string> keys,
           uint64_t timeout_ms, uint64_t client_id);
 
@@ -66,7 +63,7 @@ struct Client;
   std::chrono::steady_clock::time_point deadline_;
   boost::asio::steady_timer timer_;
   std::deque<size_t> signalled_;  // signalled keys not yet returned by wait(), in order
-  bool ended_ = false;               // unblocked from outside: wait() returns nullopt
+  bool ended_ = false;            // unblocked from outside: wait() returns nullopt
   bool unblock_error_ = false;
 };
 

@@ -27,14 +27,22 @@ bool parse_size(std::string word, uint64_t& out) {
   uint64_t n = std::stoull(word.substr(0, digits));
   std::string unit = word.substr(digits);
   uint64_t mul = 1;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000ull * 1000 * 1000;
-  else if (unit == "gb") mul = 1024ull * 1024 * 1024;
-  else return false;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000ull * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024ull * 1024 * 1024;
+  else
+    return false;
   out = n * mul;
   return true;
 }
@@ -182,8 +190,7 @@ size_t PubSubRegistry::publish(std::string_view channel, std::string_view messag
   return receivers;
 }
 
-std::vector<std::string> PubSubRegistry::active_channels(std::string_view pattern,
-                                                         bool all) const {
+std::vector<std::string> PubSubRegistry::active_channels(std::string_view pattern, bool all) const {
   std::vector<std::string> out;
   for (const auto& [name, clients] : channels_)
     if (all || util::glob_match(pattern, name)) out.push_back(name);

@@ -155,7 +155,9 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   if (!co_await io.send(capa) || !co_await read_line(io, line, timeout)) co_return false;
 
   // PSYNC with our own history: our log holds the same bytes at the same offsets.
-  bool no_history = repl.master_repl_offset == 0;
+  // "?" only for a node that never shared a history with anyone (a dataset synced at
+  // offset 0 from an empty master still has one).
+  bool no_history = repl.master_repl_offset == 0 && !repl.synced;
   std::string psync = no_history ? command({"PSYNC", "?", "-1"})
                                  : command({"PSYNC", repl.replid,
                                             std::to_string(repl.master_repl_offset + 1)});
@@ -187,6 +189,10 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
       repl.replid = new_id;
       persist_meta();
     }
+    if (!repl.synced) {
+      repl.synced = true;
+      persist_meta();
+    }
     log::info("partial resync with master accepted: continuing from offset {}",
               repl.master_repl_offset + 1);
   } else {
@@ -201,6 +207,9 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   link_.read_repl_offset = repl.master_repl_offset;
   master_client_->db = static_cast<uint16_t>(repl.stream_db);
   std::string rest = io.take_rest();
+  // The handshake and any snapshot came through `io`; count them as Redis does.
+  node_.stats().total_net_input_bytes += io.bytes_read() - rest.size();
+  node_.stats().total_net_repl_input_bytes += io.bytes_read() - rest.size();
   co_await (apply_stream(socket, std::move(rest), timeout) || send_acks(socket));
   log::warn("connection with master lost");
   co_return true;
@@ -357,6 +366,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     meta.second_replid_offset = -1;
     meta.master_repl_offset = offset;
     meta.stream_db = stream_db;
+    meta.synced = true;
     rocksdb::WriteBatch batch;
     storage::put_repl_meta(batch, engine, meta);
     for (size_t db = 0; db < counts.size(); ++db)
@@ -384,6 +394,8 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
 
 asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string first_bytes,
                                                 milliseconds timeout) {
+  node_.stats().total_net_input_bytes += first_bytes.size();
+  node_.stats().total_net_repl_input_bytes += first_bytes.size();
   std::vector<char> buf(std::max<size_t>(64 * 1024, first_bytes.size() * 2));
   std::memcpy(buf.data(), first_bytes.data(), first_bytes.size());
   size_t start = 0, end = first_bytes.size();
@@ -443,6 +455,7 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
     if (ec || n == 0) co_return;
     end += n;
     node_.stats().total_net_input_bytes += n;
+    node_.stats().total_net_repl_input_bytes += n;
     link_.last_io_ms = core::unix_time_ms();
   }
 }

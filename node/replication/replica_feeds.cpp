@@ -125,6 +125,7 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
     std::string line = "+CONTINUE " + repl.replid + "\r\n";
     auto [ec, n] = co_await asio::async_write(socket, asio::buffer(line), kNoThrow);
     if (ec) co_return;
+    count_output(n);
   } else {
     if (request.replid != "?") ++stats.sync_partial_err;
     ++stats.sync_full;
@@ -174,6 +175,7 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
                      " " + std::to_string(db) + "\r\n";
   auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(head), kNoThrow);
   if (hec) co_return;
+  count_output(hn);
 
   uint64_t running = 0;
   std::string payload;
@@ -187,11 +189,12 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
     running = fold_checksum(running, payload_checksum(payload));
     auto [ec, n] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
     if (ec) co_return;
-    node_.stats().total_net_output_bytes += n;
+    count_output(n);
   }
   std::string end = make_end(reader->entries(), running);
   auto [eec, en] = co_await asio::async_write(socket, asio::buffer(end), kNoThrow);
   if (eec) co_return;
+  count_output(en);
   log::info("full sync: sent {} entries at offset {} to {}:{}", reader->entries(), offset, feed.ip,
             feed.listening_port);
   start_offset = offset + 1;
@@ -212,7 +215,7 @@ asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& 
       }
       auto [ec, n] = co_await asio::async_write(socket, asio::buffer(buf), kNoThrow);
       if (ec) co_return;
-      node_.stats().total_net_output_bytes += n;
+      count_output(n);
       pos += buf.size();
       feed.sent_offset = pos - 1;
     } else {
@@ -259,6 +262,11 @@ asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& f
       parser.reset();
     }
   }
+}
+
+void Replication::count_output(size_t n) {
+  node_.stats().total_net_output_bytes += n;
+  node_.stats().total_net_repl_output_bytes += n;
 }
 
 void Replication::on_commit(uint64_t) {

@@ -107,6 +107,7 @@ class Replication {
                                             std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> send_acks(boost::asio::ip::tcp::socket& socket);
   void persist_meta();
+  void count_output(size_t n);
   boost::asio::steady_timer* ack_waker_ = nullptr;
 
   core::Node& node_;

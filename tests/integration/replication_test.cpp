@@ -168,7 +168,8 @@ TEST(Replication, ReplicaKilledRepeatedlyUnderLoadResumesPartially) {
   auto r = replica.client();
   wait_caught_up(m, r);
   EXPECT_EQ(digest(m), digest(r));
-  EXPECT_EQ(info_int(m, "stats", "sync_full"), full_before) << "a restart caused a full sync";
+  EXPECT_EQ(info_int(m, "stats", "sync_full"), full_before)
+      << "a restart caused a full sync:\n" << master.log_tail(400);
   EXPECT_GE(info_int(m, "stats", "sync_partial_ok"), 20);
   EXPECT_GT(writes.load(), 0);
 }

@@ -43,11 +43,21 @@ using Args = std::vector<std::string>;
 std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
-std::string nil() { return "$-1\r\n"; }
-std::string nil_array() { return "*-1\r\n"; }
-std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string err(std::string_view message) { return "-" + std::string(message) + "\r\n"; }
-std::string ok() { return "+OK\r\n"; }
+std::string nil() {
+  return "$-1\r\n";
+}
+std::string nil_array() {
+  return "*-1\r\n";
+}
+std::string integer(long long n) {
+  return ":" + std::to_string(n) + "\r\n";
+}
+std::string err(std::string_view message) {
+  return "-" + std::string(message) + "\r\n";
+}
+std::string ok() {
+  return "+OK\r\n";
+}
 // An array of bulk strings.
 std::string bulks(const std::vector<std::string>& items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";
@@ -59,18 +69,30 @@ std::string array(const std::vector<std::string>& encoded) {
   for (const auto& e : encoded) out += e;
   return out;
 }
-std::string empty() { return "*0\r\n"; }
-std::string syntax_error() { return err("ERR syntax error"); }
-std::string not_integer() { return err("ERR value is not an integer or out of range"); }
-std::string not_float() { return err("ERR value is not a valid float"); }
+std::string empty() {
+  return "*0\r\n";
+}
+std::string syntax_error() {
+  return err("ERR syntax error");
+}
+std::string not_integer() {
+  return err("ERR value is not an integer or out of range");
+}
+std::string not_float() {
+  return err("ERR value is not a valid float");
+}
 std::string wrong_type() {
   return err("WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 std::string wrong_args(std::string_view cmd) {
   return err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
 }
-std::string min_max_float() { return err("ERR min or max is not a float"); }
-std::string min_max_lex() { return err("ERR min or max not valid string range item"); }
+std::string min_max_float() {
+  return err("ERR min or max is not a float");
+}
+std::string min_max_lex() {
+  return err("ERR min or max not valid string range item");
+}
 
 std::string render(const Args& args) {
   std::string out;
@@ -124,7 +146,8 @@ TEST_F(Zsets, ZaddBasicsAndReplies) {
   EXPECT_EQ(run({"ZADD", "z", "1", "a", "5", "b", "4", "d"}), integer(1));  // only d is new
   EXPECT_EQ(run({"ZRANGE", "z", "0", "-1", "WITHSCORES"}),
             bulks({"a", "1", "c", "3", "d", "4", "b", "5"}));
-  EXPECT_EQ(run({"ZADD", "z", "CH", "1", "a", "6", "b", "7", "e"}), integer(2));  // b changed, e new
+  EXPECT_EQ(run({"ZADD", "z", "CH", "1", "a", "6", "b", "7", "e"}),
+            integer(2));  // b changed, e new
   // The same member twice in one call: added once, then updated.
   EXPECT_EQ(run({"ZADD", "y", "1", "m", "2", "m"}), integer(1));
   EXPECT_EQ(run({"ZSCORE", "y", "m"}), bulk("2"));
@@ -174,13 +197,20 @@ TEST_F(Zsets, ZaddOptions) {
 }
 
 TEST_F(Zsets, ScoresAreFormattedAsRedis) {
-  EXPECT_EQ(run({"ZADD", "z", "1.1", "a", "0.1", "b", "1e17", "c", "123456789012345678", "d",
-                 "-1e-5", "e", "inf", "f", "-inf", "g", "3.0", "h", "1.5", "i", "0x10", "j"}),
+  EXPECT_EQ(run({"ZADD", "z",     "1.1",  "a",   "0.1", "b",    "1e17", "c",   "123456789012345678",
+                 "d",    "-1e-5", "e",    "inf", "f",   "-inf", "g",    "3.0", "h",
+                 "1.5",  "i",     "0x10", "j"}),
             integer(10));
-  EXPECT_EQ(run({"ZRANGE", "z", "0", "-1", "WITHSCORES"}),
-            bulks({"g", "-inf", "e", "-1.0000000000000001e-05", "b", "0.10000000000000001", "a",
-                   "1.1000000000000001", "i", "1.5", "h", "3", "j", "16", "c", "1e+17", "d",
-                   "1.2345678901234568e+17", "f", "inf"}));
+  EXPECT_EQ(run({"ZRANGE", "z", "0", "-1", "WITHSCORES"}), bulks({"g", "-inf",
+                                                                  "e", "-1.0000000000000001e-05",
+                                                                  "b", "0.10000000000000001",
+                                                                  "a", "1.1000000000000001",
+                                                                  "i", "1.5",
+                                                                  "h", "3",
+                                                                  "j", "16",
+                                                                  "c", "1e+17",
+                                                                  "d", "1.2345678901234568e+17",
+                                                                  "f", "inf"}));
   // -0 is stored as 0 (as Redis's compact encoding does), ordered with 0 by member.
   EXPECT_EQ(run({"ZADD", "n", "-0", "b", "0", "a", "-0.0", "c"}), integer(3));
   EXPECT_EQ(run({"ZRANGE", "n", "0", "-1", "WITHSCORES"}), bulks({"a", "0", "b", "0", "c", "0"}));
@@ -297,6 +327,8 @@ TEST_F(ZsetsRanges, ByRank) {
   EXPECT_EQ(run({"ZRANGE", "z", "0", "1", "LIMIT", "0", "1"}),
             err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE "
                 "or BYLEX"));
+  // Redis 7.0 only refuses a LIMIT with a count other than -1.
+  EXPECT_EQ(run({"ZRANGE", "z", "0", "1", "LIMIT", "5", "-1"}), bulks({"a", "b"}));
   EXPECT_EQ(run({"ZRANGE", "z", "0", "1", "REV", "REV"}), syntax_error());
   EXPECT_EQ(run({"ZRANGE", "z", "0", "1", "BYSCORE", "BYLEX"}), syntax_error());
   EXPECT_EQ(run({"ZREVRANGE", "z", "0", "1", "REV"}), syntax_error());
@@ -458,8 +490,8 @@ TEST_F(Zsets, Zrandmember) {
   for (int count : {1, 2, 3, 5, -1, -7}) {
     Reply r = c().command({"ZRANDMEMBER", "z", std::to_string(count), "WITHSCORES"});
     ASSERT_EQ(r.type, Reply::Array);
-    size_t expected = count > 0 ? std::min<size_t>(3, static_cast<size_t>(count))
-                                : static_cast<size_t>(-count);
+    size_t expected =
+        count > 0 ? std::min<size_t>(3, static_cast<size_t>(count)) : static_cast<size_t>(-count);
     ASSERT_EQ(r.elements.size(), expected * 2) << count;
     std::set<std::string> seen;
     for (size_t i = 0; i < r.elements.size(); i += 2) {
@@ -672,13 +704,13 @@ class Generator {
   Step next() {
     using Fn = Step (Generator::*)();
     static const std::vector<std::pair<int, Fn>> table = {
-        {14, &Generator::zadd},      {4, &Generator::zincrby},    {4, &Generator::zrem},
-        {2, &Generator::zcard},      {3, &Generator::zscore},     {2, &Generator::zmscore},
-        {3, &Generator::zrank},      {3, &Generator::zcount},     {3, &Generator::zlexcount},
-        {6, &Generator::zrange},     {4, &Generator::byscore},    {4, &Generator::bylex},
+        {14, &Generator::zadd},       {4, &Generator::zincrby},   {4, &Generator::zrem},
+        {2, &Generator::zcard},       {3, &Generator::zscore},    {2, &Generator::zmscore},
+        {3, &Generator::zrank},       {3, &Generator::zcount},    {3, &Generator::zlexcount},
+        {6, &Generator::zrange},      {4, &Generator::byscore},   {4, &Generator::bylex},
         {2, &Generator::zrangestore}, {3, &Generator::zremrange}, {4, &Generator::zpop},
-        {1, &Generator::bzpop},      {4, &Generator::algebra},    {2, &Generator::zrandmember},
-        {1, &Generator::zscan},      {2, &Generator::sadd},       {2, &Generator::misc},
+        {1, &Generator::bzpop},       {4, &Generator::algebra},   {2, &Generator::zrandmember},
+        {1, &Generator::zscan},       {2, &Generator::sadd},      {2, &Generator::misc},
     };
     static const int total = [] {
       int t = 0;
@@ -832,9 +864,8 @@ class Generator {
     return {{chance(50) ? "BZPOPMIN" : "BZPOPMAX", key(), key(), "0.01"}};
   }
   Step algebra() {
-    static const std::vector<std::string> ops = {"ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE",
-                                                 "ZUNION",      "ZINTER",      "ZDIFF",
-                                                 "ZINTERCARD"};
+    static const std::vector<std::string> ops = {
+        "ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD"};
     const std::string& op = pick(ops);
     bool store = op.ends_with("STORE");
     Args a = {op};
@@ -933,7 +964,8 @@ TEST(ZsetsDifferential, RandomCommandsMatchRedis) {
       std::string why = compare_replies(step.compare, a, b);
       ASSERT_EQ(why, "") << "seed " << seed << ", command " << i << ": " << render(step.args)
                          << "\n  basalt: " << escape_bytes(a) << "\n  redis:  " << escape_bytes(b)
-                         << "\n  before:\n" << [&] {
+                         << "\n  before:\n"
+                         << [&] {
                               std::string s;
                               for (const auto& r : recent) s += "    " + r + "\n";
                               return s;
@@ -942,9 +974,8 @@ TEST(ZsetsDifferential, RandomCommandsMatchRedis) {
       if (recent.size() > 12) recent.pop_front();
     }
     for (const auto& key : Generator::keys()) {
-      for (const Args& args : std::vector<Args>{{"TYPE", key},
-                                                {"ZRANGE", key, "0", "-1", "WITHSCORES"},
-                                                {"ZCARD", key}}) {
+      for (const Args& args : std::vector<Args>{
+               {"TYPE", key}, {"ZRANGE", key, "0", "-1", "WITHSCORES"}, {"ZCARD", key}}) {
         EXPECT_EQ(ours.command_raw(args), theirs.command_raw(args))
             << "seed " << seed << ": " << render(args);
       }
@@ -962,8 +993,8 @@ TEST(ZsetsReplication, ReplicaReachesTheSameDigest) {
   replica.start();
   auto m = master.client();
   auto r = replica.client();
-  ASSERT_TRUE(wait_until(
-      [&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
+  ASSERT_TRUE(
+      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
   Generator gen(42);
   for (int i = 0; i < 1500; ++i) m.command_raw(gen.next().args);
   // Pops of random-looking choices, and blocking pops served after a wait.

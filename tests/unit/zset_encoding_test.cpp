@@ -2,6 +2,8 @@
 // score bytes (bytewise order == numeric order, -0.0 == 0.0, infinities at the ends), the
 // index parts (equal scores ordered by member bytes, as Redis orders them), round trips, and
 // the score / lex range specs with Redis's parsing rules.
+#include "node/commands/zset_encoding.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,8 +12,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include "node/commands/zset_encoding.h"
 
 namespace basalt::commands::zset {
 namespace {
@@ -34,7 +34,7 @@ std::vector<double> ascending_scores() {
           -1.5,
           -1,
           -0.5,
-          -std::numeric_limits<double>::min(),          // smallest normal
+          -std::numeric_limits<double>::min(),         // smallest normal
           -std::numeric_limits<double>::denorm_min(),  // closest to zero
           0.0,
           std::numeric_limits<double>::denorm_min(),
@@ -117,10 +117,10 @@ TEST(ZsetEncoding, RandomScoresSortLikeNumbers) {
 TEST(ZsetEncoding, IndexPartsOrderByScoreThenMemberBytes) {
   // Redis order: score, then member bytes (memcmp, shorter prefix first).
   std::vector<std::pair<double, std::string>> expected = {
-      {-kInf, "z"}, {-1, ""},  {-1, "a"},    {-1, "ab"},        {-1, "b"},
-      {0, ""},      {0, "A"},  {0, "a"},     {0, "a\x00"},      {0, "a\xff"},
-      {0, "b"},     {0.5, ""}, {1, "\x00"},  {1, "\x7f"},       {1, "\x80"},
-      {1, "\xff"},  {2, "a"},  {kInf, ""},   {kInf, "\xff\xff"}};
+      {-kInf, "z"}, {-1, ""},  {-1, "a"},   {-1, "ab"},        {-1, "b"},
+      {0, ""},      {0, "A"},  {0, "a"},    {0, "a\x00"},      {0, "a\xff"},
+      {0, "b"},     {0.5, ""}, {1, "\x00"}, {1, "\x7f"},       {1, "\x80"},
+      {1, "\xff"},  {2, "a"},  {kInf, ""},  {kInf, "\xff\xff"}};
   expected[9].second = std::string("a\xff", 2);
   expected[8].second = std::string("a\0", 2);
   expected[12].second = std::string("\0", 1);
