@@ -19,7 +19,9 @@ namespace {
 
 constexpr std::string_view kTimedOut = "*-1\r\n";
 
-std::string pop_verb(End end) { return end == End::Head ? "LPOP" : "RPOP"; }
+std::string pop_verb(End end) {
+  return end == End::Head ? "LPOP" : "RPOP";
+}
 
 // "*2\r\n" $key + `reply`: the blocking reply built from the retry's reply.
 void prepend_key(std::string& reply, std::string_view key) {
@@ -29,8 +31,8 @@ void prepend_key(std::string& reply, std::string_view key) {
   reply.swap(framed);
 }
 
-void block(Context& c, std::vector<std::string> keys, uint64_t timeout_ms,
-           core::RetryCommand retry, core::ServedCheck served) {
+void block(Context& c, std::vector<std::string> keys, uint64_t timeout_ms, core::RetryCommand retry,
+           core::ServedCheck served) {
   c.client.pending_block =
       core::block_until_served(c.node, c.client, std::move(keys), timeout_ms, std::move(retry),
                                std::move(served), std::string(kTimedOut));
@@ -59,8 +61,12 @@ void bpop_generic(Context& c, End end) {
   block(c, std::move(names), timeout_ms, std::move(retry), std::move(served));
 }
 
-void blpop(Context& c) { bpop_generic(c, End::Head); }
-void brpop(Context& c) { bpop_generic(c, End::Tail); }
+void blpop(Context& c) {
+  bpop_generic(c, End::Head);
+}
+void brpop(Context& c) {
+  bpop_generic(c, End::Tail);
+}
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
 void blmpop(Context& c) {

@@ -26,8 +26,7 @@ Outcome pop_first(Context& c, std::span<const std::string_view> keys, End end,
 
 // Moves one element from `source`'s `from` end to `destination`'s `to` end. Served: replied
 // the element; the caller propagates (LMOVE as given, BLMOVE as LMOVE, ...).
-Outcome move(Context& c, std::string_view source, std::string_view destination, End from,
-             End to);
+Outcome move(Context& c, std::string_view source, std::string_view destination, End from, End to);
 
 // LMPOP / BLMPOP arguments from `numkeys_at` on: numkeys key... LEFT|RIGHT [COUNT count].
 struct MpopArgs {

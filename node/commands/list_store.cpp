@@ -95,18 +95,26 @@ bool parse_end_or_reply(Context& c, std::string_view arg, End& out) {
   return true;
 }
 
-std::string_view end_word(End end) { return end == End::Head ? "left" : "right"; }
+std::string_view end_word(End end) {
+  return end == End::Head ? "left" : "right";
+}
 
 bool open(Context& c, std::string_view key, List& l, Access access) {
   l.key = key;
   return open_collection(c, key, ValueType::List, l, access);
 }
 
-bool check(Context& c, List& l) { return check_collection(c, ValueType::List, l); }
+bool check(Context& c, List& l) {
+  return check_collection(c, ValueType::List, l);
+}
 
-void save(Context& c, const List& l) { save_collection(c, l.key, ValueType::List, l); }
+void save(Context& c, const List& l) {
+  save_collection(c, l.key, ValueType::List, l);
+}
 
-void signal(Context& c, std::string_view key) { c.node.blocking().signal_key(c.db(), key); }
+void signal(Context& c, std::string_view key) {
+  c.node.blocking().signal_key(c.db(), key);
+}
 
 void push(Context& c, List& l, End end, std::string_view value) {
   if (l.meta.version == 0) make_empty(c, l);
@@ -154,15 +162,19 @@ void read(Context& c, const List& l, uint64_t position, uint64_t n, bool forward
   std::string prefix;
   auto it = c.ks.sub_iterate(c.db(), l.key, l.meta.version, prefix);
   std::string target = prefix + part(l.meta.head + position);
-  if (forward) it->Seek(target);
-  else it->SeekForPrev(target);
+  if (forward)
+    it->Seek(target);
+  else
+    it->SeekForPrev(target);
   for (uint64_t seen = 0; seen < n && it->Valid() && it->key().starts_with(prefix); ++seen) {
     uint64_t index;
     std::string_view p(it->key().data() + prefix.size(), it->key().size() - prefix.size());
     if (!index_of(p, index) || index < l.meta.head || index >= l.meta.tail) break;
     if (!f(index - l.meta.head, std::string_view(it->value().data(), it->value().size()))) break;
-    if (forward) it->Next();
-    else it->Prev();
+    if (forward)
+      it->Next();
+    else
+      it->Prev();
   }
 }
 
@@ -187,7 +199,7 @@ void remove(Context& c, List& l, const std::vector<uint64_t>& positions) {
   if (removed == size) return make_empty(c, l);
   // Close the gaps from the side that moves fewer elements.
   uint64_t moves_down = size - positions.front() - removed;  // elements after the first gap
-  uint64_t moves_up = positions.back() + 1 - removed;         // elements before the last gap
+  uint64_t moves_up = positions.back() + 1 - removed;        // elements before the last gap
   std::vector<std::string> chunk;
   if (moves_down <= moves_up) {
     uint64_t write = positions.front(), next = 0;
@@ -195,8 +207,10 @@ void remove(Context& c, List& l, const std::vector<uint64_t>& positions) {
       read_chunk(c, l, pos, std::min(kChunk, size - pos), true, chunk);
       if (chunk.empty()) break;
       for (const auto& element : chunk) {
-        if (next < removed && positions[next] == pos) ++next;
-        else put_at(c, l, l.meta.head + write++, element);
+        if (next < removed && positions[next] == pos)
+          ++next;
+        else
+          put_at(c, l, l.meta.head + write++, element);
         ++pos;
       }
     }
@@ -209,8 +223,10 @@ void remove(Context& c, List& l, const std::vector<uint64_t>& positions) {
       read_chunk(c, l, pos - 1, std::min(kChunk, pos), false, chunk);
       if (chunk.empty()) break;
       for (const auto& element : chunk) {
-        if (next > 0 && positions[next - 1] == pos - 1) --next;
-        else put_at(c, l, l.meta.head + --write, element);
+        if (next > 0 && positions[next - 1] == pos - 1)
+          --next;
+        else
+          put_at(c, l, l.meta.head + --write, element);
         --pos;
       }
     }

@@ -41,8 +41,7 @@ Outcome pop_first(Context& c, std::span<const std::string_view> keys, End end,
   return Outcome::Empty;
 }
 
-Outcome move(Context& c, std::string_view source, std::string_view destination, End from,
-             End to) {
+Outcome move(Context& c, std::string_view source, std::string_view destination, End from, End to) {
   List src;
   if (!open(c, source, src, Access::Write)) return Outcome::Failed;
   if (!src.exists()) return Outcome::Empty;
@@ -117,10 +116,18 @@ void push_generic(Context& c, End end, bool only_existing) {
   c.reply.integer(static_cast<int64_t>(l.size()));
 }
 
-void lpush(Context& c) { push_generic(c, End::Head, false); }
-void rpush(Context& c) { push_generic(c, End::Tail, false); }
-void lpushx(Context& c) { push_generic(c, End::Head, true); }
-void rpushx(Context& c) { push_generic(c, End::Tail, true); }
+void lpush(Context& c) {
+  push_generic(c, End::Head, false);
+}
+void rpush(Context& c) {
+  push_generic(c, End::Tail, false);
+}
+void lpushx(Context& c) {
+  push_generic(c, End::Head, true);
+}
+void rpushx(Context& c) {
+  push_generic(c, End::Tail, true);
+}
 
 // LPOP key [count], RPOP key [count]: a count answers an array (nil array for a missing key).
 void pop_generic(Context& c, End end) {
@@ -139,8 +146,12 @@ void pop_generic(Context& c, End end) {
   c.propagate_as_is();
 }
 
-void lpop(Context& c) { pop_generic(c, End::Head); }
-void rpop(Context& c) { pop_generic(c, End::Tail); }
+void lpop(Context& c) {
+  pop_generic(c, End::Head);
+}
+void rpop(Context& c) {
+  pop_generic(c, End::Tail);
+}
 
 void llen(Context& c) {
   List l;
@@ -192,9 +203,12 @@ void lset(Context& c) {
 
 void linsert(Context& c) {
   bool after;
-  if (iequals(c.arg(2), "after")) after = true;
-  else if (iequals(c.arg(2), "before")) after = false;
-  else return c.syntax_error();
+  if (iequals(c.arg(2), "after"))
+    after = true;
+  else if (iequals(c.arg(2), "before"))
+    after = false;
+  else
+    return c.syntax_error();
   List l;
   if (!list::open(c, c.arg(1), l, Access::Write)) return;
   if (!l.exists()) return c.reply.integer(0);
@@ -220,9 +234,9 @@ void lrem(Context& c) {
   if (!l.exists()) return c.reply.integer(0);
   // count > 0: the first `count` matches from the head; < 0: from the tail; 0: all of them.
   bool forward = count >= 0;
-  uint64_t limit = count > 0 ? static_cast<uint64_t>(count)
-                 : count < 0 ? 0 - static_cast<uint64_t>(count)
-                             : UINT64_MAX;
+  uint64_t limit = count > 0   ? static_cast<uint64_t>(count)
+                   : count < 0 ? 0 - static_cast<uint64_t>(count)
+                               : UINT64_MAX;
   std::vector<uint64_t> positions;
   uint64_t size = l.size();
   list::read(c, l, forward ? 0 : size - 1, size, forward,
@@ -291,17 +305,17 @@ void lpos(Context& c) {
   uint64_t scan = maxlen == 0 ? size : std::min(size, static_cast<uint64_t>(maxlen));
   int64_t matches = 0;
   std::vector<uint64_t> found;
-  list::read(c, l, forward ? 0 : size - 1, scan, forward, [&](uint64_t position,
-                                                              std::string_view e) {
-    if (e != c.arg(2)) return true;
-    ++matches;
-    if (matches < rank) return true;
-    found.push_back(position);
-    if (count == -1) return false;
-    auto taken = static_cast<int64_t>(static_cast<uint64_t>(matches) -
-                                      static_cast<uint64_t>(rank) + 1);
-    return count == 0 || taken < count;
-  });
+  list::read(
+      c, l, forward ? 0 : size - 1, scan, forward, [&](uint64_t position, std::string_view e) {
+        if (e != c.arg(2)) return true;
+        ++matches;
+        if (matches < rank) return true;
+        found.push_back(position);
+        if (count == -1) return false;
+        auto taken =
+            static_cast<int64_t>(static_cast<uint64_t>(matches) - static_cast<uint64_t>(rank) + 1);
+        return count == 0 || taken < count;
+      });
   if (count == -1) {
     if (found.empty()) return c.reply.null_bulk();
     return c.reply.integer(static_cast<int64_t>(found[0]));
@@ -323,13 +337,14 @@ void lmove(Context& c) {
   lmove_generic(c, from, to);
 }
 
-void rpoplpush(Context& c) { lmove_generic(c, End::Tail, End::Head); }
+void rpoplpush(Context& c) {
+  lmove_generic(c, End::Tail, End::Head);
+}
 
 void lmpop(Context& c) {
   list::MpopArgs args;
   if (!list::parse_mpop_or_reply(c, 1, args)) return;
-  if (list::pop_first(c, args.keys, args.end, args.count) == Outcome::Empty)
-    c.reply.null_array();
+  if (list::pop_first(c, args.keys, args.end, args.count) == Outcome::Empty) c.reply.null_array();
 }
 
 }  // namespace

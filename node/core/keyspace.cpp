@@ -124,7 +124,15 @@ void Keyspace::flush(int db) {
     std::string begin = storage::data_prefix(d);
     std::string end = storage::data_prefix(static_cast<uint16_t>(d + 1));
     if (d == 0xffff) end = std::string("\xff\xff\xff", 3);
-    // The pipeline starts a fresh group before a flush, so the batch holds nothing older.
+    // Keys this group already wrote are deleted through the index, so later commands of
+    // the group (a transaction) don't see them; the range deletion covers the stored ones.
+    for (auto* cf : {engine.data_cf(), engine.sub_cf()}) {
+      std::vector<std::string> written;
+      std::unique_ptr<rocksdb::WBWIIterator> wit(batch_->NewIterator(cf));
+      for (wit->Seek(begin); wit->Valid() && wit->Entry().key.compare(end) < 0; wit->Next())
+        written.push_back(wit->Entry().key.ToString());
+      for (const auto& k : written) batch_->Delete(cf, k);
+    }
     raw->DeleteRange(engine.data_cf(), begin, end);
     raw->DeleteRange(engine.sub_cf(), begin, end);
     flushed_[d] = true;

@@ -21,7 +21,22 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 constexpr size_t kMaxJobsPerGroup = 4096;
+
+// FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group: their range
+// deletions bypass the batch index, so the batch must hold nothing older.
+bool starts_fresh_group(const commands::Table& table, const Client& client,
+                        std::span<const std::string_view> argv) {
+  if (needs_barrier(table, argv)) return true;
+  if (argv.empty() || !commands::iequals(argv[0], "exec")) return false;
+  for (const auto& queued : client.multi_queue) {
+    if (queued.empty()) continue;
+    std::string_view name(queued[0]);
+    std::span<const std::string_view> one(&name, 1);
+    if (needs_barrier(table, one)) return true;
+  }
+  return false;
 }
+}  // namespace
 
 WritePipeline::WritePipeline(Node& node)
     : node_(node),
@@ -118,7 +133,7 @@ asio::awaitable<void> WritePipeline::run_group(
     bool from_master = job->client->is_master_link;
     for (size_t i = job->first; i < job->last && !job->client->close_after_reply; ++i) {
       auto argv = batch.command(i);
-      if (needs_barrier(table, argv) && batch_.GetWriteBatch()->Count() > 0) {
+      if (starts_fresh_group(table, *job->client, argv) && batch_.GetWriteBatch()->Count() > 0) {
         if (!co_await commit(*ks, error)) failed = true;
         batch_.Clear();
         stream_.clear();

@@ -38,11 +38,21 @@ using Args = std::vector<std::string>;
 std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
-std::string nil() { return "$-1\r\n"; }
-std::string nil_array() { return "*-1\r\n"; }
-std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string err(std::string_view message) { return "-" + std::string(message) + "\r\n"; }
-std::string ok() { return "+OK\r\n"; }
+std::string nil() {
+  return "$-1\r\n";
+}
+std::string nil_array() {
+  return "*-1\r\n";
+}
+std::string integer(long long n) {
+  return ":" + std::to_string(n) + "\r\n";
+}
+std::string err(std::string_view message) {
+  return "-" + std::string(message) + "\r\n";
+}
+std::string ok() {
+  return "+OK\r\n";
+}
 std::string bulks(const std::vector<std::string>& items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";
   for (const auto& s : items) out += bulk(s);
@@ -53,9 +63,15 @@ std::string integers(const std::vector<long long>& items) {
   for (long long n : items) out += integer(n);
   return out;
 }
-std::string empty() { return "*0\r\n"; }
-std::string syntax_error() { return err("ERR syntax error"); }
-std::string not_integer() { return err("ERR value is not an integer or out of range"); }
+std::string empty() {
+  return "*0\r\n";
+}
+std::string syntax_error() {
+  return err("ERR syntax error");
+}
+std::string not_integer() {
+  return err("ERR value is not an integer or out of range");
+}
 std::string wrong_type() {
   return err("WRONGTYPE Operation against a key holding the wrong kind of value");
 }
@@ -709,8 +725,8 @@ TEST(ListsReplication, ReplicaReachesTheSameDigest) {
   replica.start();
   auto m = master.client();
   auto r = replica.client();
-  ASSERT_TRUE(wait_until(
-      [&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
+  ASSERT_TRUE(
+      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
   Generator gen(42);
   for (int i = 0; i < 1500; ++i) m.command_raw(gen.next());
   // Blocking pops and moves served after a wait, on several clients.

@@ -5,6 +5,8 @@
 // element at exactly the indexes [head, tail) (middle edits, trims and rebuilds leave nothing
 // behind), agreement with an in-memory model over a seeded mix, and a replication log whose
 // replay on a second node reaches the same digest.
+#include "node/commands/list_encoding.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,7 +19,6 @@
 #include <vector>
 
 #include "node/commands/digest.h"
-#include "node/commands/list_encoding.h"
 #include "node/core/keyspace.h"
 #include "node/core/node.h"
 #include "node/protocol/request_parser.h"
@@ -40,8 +41,8 @@ using Args = std::vector<std::string>;
 // Index arithmetic.
 
 TEST(ListEncoding, PartsSortInIndexOrder) {
-  std::vector<uint64_t> indexes = {0,           1,           255,         256,
-                                   (1ull << 63) - 1, 1ull << 63, (1ull << 63) + 1, UINT64_MAX};
+  std::vector<uint64_t> indexes = {
+      0, 1, 255, 256, (1ull << 63) - 1, 1ull << 63, (1ull << 63) + 1, UINT64_MAX};
   for (size_t i = 0; i + 1 < indexes.size(); ++i) {
     EXPECT_LT(list::part(indexes[i]), list::part(indexes[i + 1])) << indexes[i];
   }
@@ -236,10 +237,11 @@ TEST(ListEncoding, PushesGrowAroundTheBias) {
   EXPECT_EQ(after_push.meta.head, list::kEmptyIndex - 2);
   EXPECT_EQ(after_push.meta.tail, list::kEmptyIndex + 3);
   EXPECT_EQ(after_push.meta.size, 5u);
-  std::map<std::string, std::string> want = {
-      {list::part(list::kEmptyIndex - 2), "a"}, {list::part(list::kEmptyIndex - 1), "b"},
-      {list::part(list::kEmptyIndex), "c"},     {list::part(list::kEmptyIndex + 1), "d"},
-      {list::part(list::kEmptyIndex + 2), "e"}};
+  std::map<std::string, std::string> want = {{list::part(list::kEmptyIndex - 2), "a"},
+                                             {list::part(list::kEmptyIndex - 1), "b"},
+                                             {list::part(list::kEmptyIndex), "c"},
+                                             {list::part(list::kEmptyIndex + 1), "d"},
+                                             {list::part(list::kEmptyIndex + 2), "e"}};
   EXPECT_EQ(after_push.elements, want);
   EXPECT_EQ(after_pop.meta.head, list::kEmptyIndex - 1);
   EXPECT_EQ(after_pop.elements.size(), 4u);
@@ -256,12 +258,12 @@ TEST(ListEncoding, MiddleEditsAndTrimsLeaveOnlyTheLiveRun) {
     fill.push_back("v" + std::to_string(i));
     model.push_back(fill.back());
   }
-  Args near_head = {"LINSERT", "l", "BEFORE", "v2", "x"};      // shifts 2 towards the head
-  Args near_tail = {"LINSERT", "l", "AFTER", "v397", "y"};     // shifts 2 towards the tail
-  Args rem_head = {"LREM", "l", "1", "v5"};                    // closes the gap from the head
-  Args rem_tail = {"LREM", "l", "-1", "v390"};                 // closes the gap from the tail
-  Args trim_small = {"LTRIM", "l", "3", "-4"};                 // point deletes
-  Args trim_big = {"LTRIM", "l", "10", "14"};                  // rebuild under a new version
+  Args near_head = {"LINSERT", "l", "BEFORE", "v2", "x"};   // shifts 2 towards the head
+  Args near_tail = {"LINSERT", "l", "AFTER", "v397", "y"};  // shifts 2 towards the tail
+  Args rem_head = {"LREM", "l", "1", "v5"};                 // closes the gap from the head
+  Args rem_tail = {"LREM", "l", "-1", "v390"};              // closes the gap from the tail
+  Args trim_small = {"LTRIM", "l", "3", "-4"};              // point deletes
+  Args trim_big = {"LTRIM", "l", "10", "14"};               // rebuild under a new version
   uint64_t version_before = 0;
   Stored after_small, after_big;
   std::deque<std::string> model_small, model_big;
@@ -315,8 +317,10 @@ class Model {
         Args a = {chance(50) ? "LPUSH" : "RPUSH", k};
         for (int n = uniform(1, 4); n > 0; --n) {
           a.push_back(value());
-          if (a[0] == "LPUSH") l.push_front(a.back());
-          else l.push_back(a.back());
+          if (a[0] == "LPUSH")
+            l.push_front(a.back());
+          else
+            l.push_back(a.back());
         }
         expect = ":" + std::to_string(l.size()) + "\r\n";
         return a;
@@ -325,8 +329,10 @@ class Model {
         bool left = chance(50);
         int n = uniform(1, 3);
         for (int i = 0; i < n && !l.empty(); ++i) {
-          if (left) l.pop_front();
-          else l.pop_back();
+          if (left)
+            l.pop_front();
+          else
+            l.pop_back();
         }
         return {left ? "LPOP" : "RPOP", k, std::to_string(n)};
       }
@@ -334,8 +340,10 @@ class Model {
         std::string pivot = value(), v = value();
         bool after = chance(50);
         auto it = std::find(l.begin(), l.end(), pivot);
-        if (l.empty()) expect = ":0\r\n";
-        else if (it == l.end()) expect = ":-1\r\n";
+        if (l.empty())
+          expect = ":0\r\n";
+        else if (it == l.end())
+          expect = ":-1\r\n";
         else {
           l.insert(after ? it + 1 : it, v);
           expect = ":" + std::to_string(l.size()) + "\r\n";
@@ -348,8 +356,10 @@ class Model {
         int removed = 0;
         if (count >= 0) {
           for (auto it = l.begin(); it != l.end() && (count == 0 || removed < count);) {
-            if (*it == v) it = l.erase(it), ++removed;
-            else ++it;
+            if (*it == v)
+              it = l.erase(it), ++removed;
+            else
+              ++it;
           }
         } else {
           for (size_t i = l.size(); i > 0 && removed < -count; --i) {
@@ -372,8 +382,10 @@ class Model {
         int index = uniform(-5, 5);
         std::string v = value();
         uint64_t pos;
-        if (l.empty()) expect = "-ERR no such key\r\n";
-        else if (!list::resolve_index(index, l.size(), pos)) expect = "-ERR index out of range\r\n";
+        if (l.empty())
+          expect = "-ERR no such key\r\n";
+        else if (!list::resolve_index(index, l.size(), pos))
+          expect = "-ERR index out of range\r\n";
         else {
           l[pos] = v;
           expect = "+OK\r\n";
@@ -385,11 +397,15 @@ class Model {
         bool from_left = chance(50), to_left = chance(50);
         if (!l.empty()) {
           std::string v = from_left ? l.front() : l.back();
-          if (from_left) l.pop_front();
-          else l.pop_back();
+          if (from_left)
+            l.pop_front();
+          else
+            l.pop_back();
           auto& d = lists_[dst];
-          if (to_left) d.push_front(v);
-          else d.push_back(v);
+          if (to_left)
+            d.push_front(v);
+          else
+            d.push_back(v);
         }
         return {"LMOVE", k, dst, from_left ? "LEFT" : "RIGHT", to_left ? "LEFT" : "RIGHT"};
       }
@@ -412,12 +428,16 @@ class Model {
         bool left = chance(50);
         auto& o = lists_[other];
         std::string served;
-        if (!l.empty()) served = k;
-        else if (!o.empty()) served = other;
+        if (!l.empty())
+          served = k;
+        else if (!o.empty())
+          served = other;
         if (!served.empty()) {
           auto& s = lists_[served];
-          if (left) s.pop_front();
-          else s.pop_back();
+          if (left)
+            s.pop_front();
+          else
+            s.pop_back();
         }
         return {left ? "BLPOP" : "BRPOP", k, other, "0.01"};
       }
