@@ -173,6 +173,8 @@ void zmscore(Context& c) {
   }
 }
 
+constexpr uint64_t kMaxRepeats = 16 * 1024 * 1024;
+
 // Random members as Redis picks them (see random_elements), from the member entries only.
 std::vector<Entry> random_members(Context& c, const ZSet& z, uint64_t count, bool unique) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -220,6 +222,9 @@ void zrandmember(Context& c) {
   if (!z.exists() || count == 0) return c.reply.array(0);
   bool unique = count > 0;
   auto n = static_cast<uint64_t>(count > 0 ? count : -count);
+  // Redis would stream any number of repeats until memory runs out; basalt builds the reply
+  // in memory, so it refuses counts it could not hold.
+  if (!unique && n > kMaxRepeats) return c.reply.error("ERR value is out of range");
   reply_entries(c, random_members(c, z, n, unique), with_scores);
 }
 

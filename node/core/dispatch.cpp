@@ -2,6 +2,7 @@
 #include "node/core/dispatch.h"
 
 #include "node/core/node.h"
+#include "node/util/log.h"
 #include "node/replication/replication.h"
 
 namespace basalt::core {
@@ -101,7 +102,20 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
   } else {
     commands::Context ctx{node, client, ks, reply, argv, *spec};
     client.last_command = spec->name;  // before the handler: CLIENT LIST shows it, as Redis
-    spec->handler(ctx);
+    bool guarded = ks.writable() && (spec->flags & commands::kWrite);
+    core::Keyspace::SavePoint point;
+    if (guarded) point = ks.save_point();
+    try {
+      spec->handler(ctx);
+      if (guarded) ks.release(point);
+    } catch (const std::exception& e) {
+      // A handler bug or an allocation failure must cost one error reply, never the
+      // connection, the write pipeline or the process; its half-done writes are undone.
+      if (guarded) ks.rollback(point);
+      log::error("command '{}' failed: {}", spec->name, e.what());
+      reply.error(std::string("ERR internal error while running '") + std::string(spec->name) +
+                  "': " + e.what());
+    }
   }
   ++stats.total_commands_processed;
   ++client.commands_processed;

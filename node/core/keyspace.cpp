@@ -236,6 +236,27 @@ void Keyspace::copy_value(uint16_t src_db, std::string_view src_key, const Looku
   put(dst_db, dst_key, src.record.type, src.record.expire_at_ms, meta.encode(), dst_old);
 }
 
+Keyspace::SavePoint Keyspace::save_point() {
+  SavePoint p;
+  if (!batch_) return p;
+  batch_->SetSavePoint();
+  p.stream_size = stream_ ? stream_->size() : 0;
+  p.stream_db = stream_ ? stream_->selected_db() : -1;
+  p.deltas = count_deltas_;
+  return p;
+}
+
+void Keyspace::rollback(const SavePoint& p) {
+  if (!batch_) return;
+  batch_->RollbackToSavePoint();
+  if (stream_) stream_->truncate(p.stream_size, p.stream_db);
+  count_deltas_ = p.deltas;
+}
+
+void Keyspace::release(const SavePoint&) {
+  if (batch_) batch_->PopSavePoint();
+}
+
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {
   if (stream_ && propagation_ && !master_stream_) stream_->append(db, args);
 }

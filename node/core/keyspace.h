@@ -96,6 +96,16 @@ class Keyspace {
   void copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src, uint16_t dst_db,
                   std::string_view dst_key, const Lookup& dst_old);
 
+  // A point to return to if a command fails halfway (writable views only).
+  struct SavePoint {
+    size_t stream_size = 0;
+    int stream_db = -1;
+    std::vector<int64_t> deltas;
+  };
+  SavePoint save_point();
+  void rollback(const SavePoint& point);
+  void release(const SavePoint& point);
+
   void propagate(uint16_t db, std::span<const std::string_view> args);
   template <size_t N>
   void propagate(uint16_t db, const std::string_view (&args)[N]) {

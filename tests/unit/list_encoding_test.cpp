@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/asio/detached.hpp>
 #include <climits>
 #include <deque>
 #include <map>
@@ -142,6 +143,21 @@ class Driver {
     std::string out;
     co_await node_.pipeline().execute(client_, batch, out);
     co_return out;
+  }
+
+  bool blocked() const { return static_cast<bool>(client_.pending_block); }
+  // Runs the wait a blocking command left behind in the background, as the connection would;
+  // `out` receives its reply and `done` turns true when it has.
+  void await_block_in_background(std::string& out, bool& done) {
+    auto wait = std::move(client_.pending_block);
+    client_.pending_block = nullptr;
+    asio::co_spawn(
+        node_.io(),
+        [wait = std::move(wait), &out, &done]() -> asio::awaitable<void> {
+          co_await wait(out);
+          done = true;
+        },
+        asio::detached);
   }
 
  private:
@@ -298,6 +314,78 @@ TEST(ListEncoding, MiddleEditsAndTrimsLeaveOnlyTheLiveRun) {
   EXPECT_EQ(after_big.meta.size, 5u);
   EXPECT_TRUE(elements_of(h.node(), "l", version_before).empty());
   EXPECT_TRUE(holds(h.node(), "l", model_big));
+}
+
+// The model's side of the middle edits used below (distinct pivots, exact counts).
+void apply(std::deque<std::string>& l, const Args& a) {
+  if (a[0] == "LINSERT") {
+    auto it = std::find(l.begin(), l.end(), a[3]);
+    l.insert(a[2] == "AFTER" ? it + 1 : it, a[4]);
+  } else if (a[0] == "LSET") {
+    l[std::stoul(a[2])] = a[3];
+  } else if (a[0] == "LREM") {
+    long count = std::stol(a[2]);
+    std::vector<size_t> hits;
+    for (size_t i = 0; i < l.size(); ++i)
+      if (l[i] == a[3]) hits.push_back(i);
+    if (count < 0) std::reverse(hits.begin(), hits.end());
+    if (count != 0 && hits.size() > static_cast<size_t>(std::labs(count)))
+      hits.resize(std::labs(count));
+    std::sort(hits.rbegin(), hits.rend());
+    for (size_t i : hits) l.erase(l.begin() + static_cast<long>(i));
+  } else if (a[0] == "LTRIM") {
+    list::Span keep = list::clamp_range(std::stol(a[2]), std::stol(a[3]), l.size());
+    std::deque<std::string> kept(l.begin() + static_cast<long>(keep.first),
+                                 l.begin() + static_cast<long>(keep.first + keep.count));
+    l.swap(kept);
+  }
+}
+
+// Lists of several read chunks (512 elements): shifts, gap closing in both directions and a
+// rebuild that each span chunk boundaries.
+TEST(ListEncoding, EditsAcrossReadChunks) {
+  ScratchDir tmp;
+  NodeHarness h(tmp.path().string());
+  Args fill = {"RPUSH", "l"};
+  std::deque<std::string> model;
+  for (int i = 0; i < 3000; ++i) {
+    fill.push_back("v" + std::to_string(i));
+    model.push_back(fill.back());
+  }
+  std::vector<Args> steps = {
+      {"LINSERT", "l", "BEFORE", "v1300", "x"},  // moves 1300 elements towards the head
+      {"LINSERT", "l", "AFTER", "v1700", "y"},   // moves ~1300 towards the tail
+      {"LSET", "l", "100", "dup"},
+      {"LSET", "l", "1100", "dup"},
+      {"LSET", "l", "2300", "dup"},
+      {"LSET", "l", "2900", "dup"},
+      {"LREM", "l", "0", "dup"},  // gaps at 100..2900: closed from the tail side
+      {"LSET", "l", "1200", "two"},
+      {"LSET", "l", "2950", "two"},
+      {"LREM", "l", "-2", "two"},  // gaps at 1200 and 2950: closed from the head side
+      {"LSET", "l", "40", "one"},
+      {"LREM", "l", "1", "one"},
+      {"LTRIM", "l", "1000", "1799"},  // keeps 800 of ~3000: rebuilt, two chunks
+      {"LTRIM", "l", "1", "-2"},       // point deletes
+  };
+  std::string failure;
+  uint64_t version_before_rebuild = 0;
+  h.run([&](core::Node& node) -> asio::awaitable<void> {
+    Driver d(node);
+    co_await d.run(fill);
+    for (const auto& step : steps) {
+      if (step[0] == "LTRIM" && version_before_rebuild == 0)
+        version_before_rebuild = stored(node, "l").meta.version;
+      co_await d.run(step);
+      apply(model, step);
+      auto ok = holds(node, "l", model);
+      if (!ok && failure.empty()) failure = step[0] + " " + step[2] + ": " + ok.message();
+    }
+  });
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(model.size(), 798u);
+  EXPECT_NE(stored(h.node(), "l").meta.version, version_before_rebuild);
+  EXPECT_TRUE(elements_of(h.node(), "l", version_before_rebuild).empty());
 }
 
 // A seeded mix of list writes on a few keys, checked against an in-memory model after every
@@ -567,6 +655,71 @@ TEST(ListEncoding, ReplayingTheLogReachesTheSameDigest) {
     EXPECT_NE(replies[i][0], '-') << commands[i][0] << ": " << replies[i];
   EXPECT_NE(digest_a, std::string(40, '0'));
   EXPECT_EQ(digest_of(b.node()), digest_a);
+}
+
+// Blocking commands are logged as their non-blocking forms, served at once (BLMOVE keeps
+// the client's words) or after a wait (the retried command as it logs itself).
+TEST(ListEncoding, BlockingFormsAreLoggedAsNonBlockingOnes) {
+  ScratchDir tmp;
+  NodeHarness h(tmp.path().string());
+  std::vector<Args> at_once = {{"RPUSH", "a", "x", "y", "z"},
+                               {"BLPOP", "nokey", "a", "0"},
+                               {"BLMOVE", "a", "b", "LEFT", "RIGHT", "0"},
+                               {"BLMPOP", "0", "1", "a", "RIGHT", "COUNT", "5"},
+                               {"BRPOPLPUSH", "b", "a", "0"}};
+  // (blocking command on an empty key, the push that serves it)
+  std::vector<std::pair<Args, Args>> after_wait = {
+      {{"BLPOP", "w1", "0"}, {"LPUSH", "w1", "v"}},
+      {{"BLMOVE", "w2", "a", "RIGHT", "LEFT", "0"}, {"RPUSH", "w2", "q"}},
+      {{"BLMPOP", "0", "1", "w3", "LEFT", "COUNT", "3"}, {"RPUSH", "w3", "1", "2"}},
+      {{"BRPOPLPUSH", "w4", "a", "0"}, {"LPUSH", "w4", "k"}}};
+  std::vector<std::string> replies;
+  h.run([&](core::Node& node) -> asio::awaitable<void> {
+    Driver d(node), pusher(node);
+    for (const auto& args : at_once) replies.push_back(co_await d.run(args));
+    for (const auto& [blocking, push] : after_wait) {
+      replies.push_back(co_await d.run(blocking));
+      EXPECT_TRUE(d.blocked()) << blocking[0];
+      std::string out;
+      bool done = false;
+      d.await_block_in_background(out, done);
+      co_await pusher.run(push);
+      bool served = co_await unit::poll_until([&] { return done; }, std::chrono::seconds(5));
+      EXPECT_TRUE(served) << blocking[0];
+      replies.push_back(out);
+    }
+  });
+  std::vector<std::string> want_replies = {":3\r\n",
+                                           "*2\r\n$1\r\na\r\n$1\r\nx\r\n",
+                                           "$1\r\ny\r\n",
+                                           "*2\r\n$1\r\na\r\n*1\r\n$1\r\nz\r\n",
+                                           "$1\r\ny\r\n",
+                                           "",  // BLPOP w1: blocked
+                                           "*2\r\n$2\r\nw1\r\n$1\r\nv\r\n",
+                                           "",
+                                           "$1\r\nq\r\n",
+                                           "",
+                                           "*2\r\n$2\r\nw3\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
+                                           "",
+                                           "$1\r\nk\r\n"};
+  EXPECT_EQ(replies, want_replies);
+  std::vector<Args> logged;
+  for (auto& c : parse_stream(whole_log(h.node())))
+    if (c[0] != "SELECT") logged.push_back(c);
+  std::vector<Args> want_log = {{"RPUSH", "a", "x", "y", "z"},
+                                {"LPOP", "a"},
+                                {"LMOVE", "a", "b", "LEFT", "RIGHT"},
+                                {"RPOP", "a", "1"},
+                                {"RPOPLPUSH", "b", "a"},
+                                {"LPUSH", "w1", "v"},
+                                {"LPOP", "w1"},
+                                {"RPUSH", "w2", "q"},
+                                {"LMOVE", "w2", "a", "right", "left"},
+                                {"RPUSH", "w3", "1", "2"},
+                                {"LPOP", "w3", "3"},
+                                {"LPUSH", "w4", "k"},
+                                {"RPOPLPUSH", "w4", "a"}};
+  EXPECT_EQ(logged, want_log);
 }
 
 }  // namespace
