@@ -70,25 +70,34 @@ TEST(Replication, MasterAndTwoReplicasConverge) {
   auto c2 = r2.client();
   wait_link_up(c1);
   wait_link_up(c2);
-  pipeline(m, 3000, [](size_t i) -> std::vector<std::string> {
+  // Writes of every type, including the non-deterministic ones that must be logged as
+  // their effects (SPOP, ZPOPMIN, HINCRBYFLOAT, INCRBYFLOAT, EXPIRE) and a transaction.
+  pipeline(m, 4000, [](size_t i) -> std::vector<std::string> {
     std::string k = "k" + std::to_string(i % 700);
-    switch (i % 7) {
-      case 0:
-        return {"SET", k, "v" + std::to_string(i)};
-      case 1:
-        return {"INCR", "counter" + std::to_string(i % 5)};
-      case 2:
-        return {"APPEND", k, "x"};
-      case 3:
-        return {"EXPIRE", k, "1000"};
-      case 4:
-        return {"SELECT", std::to_string(i % 3)};
-      case 5:
-        return {"DEL", "k" + std::to_string((i * 7) % 700)};
-      default:
-        return {"MSET", k, "a", k + "b", "b"};
+    std::string n = std::to_string(i);
+    switch (i % 16) {
+      case 0: return {"SET", k, "v" + n};
+      case 1: return {"INCR", "counter" + std::to_string(i % 5)};
+      case 2: return {"APPEND", k, "x"};
+      case 3: return {"EXPIRE", k, "1000"};
+      case 4: return {"SELECT", std::to_string(i % 3)};
+      case 5: return {"DEL", "k" + std::to_string((i * 7) % 700)};
+      case 6: return {"HSET", "h" + std::to_string(i % 20), "f" + std::to_string(i % 50), n};
+      case 7: return {"HINCRBYFLOAT", "hf", "f", "0.1"};
+      case 8: return {"SADD", "s" + std::to_string(i % 10), "m" + std::to_string(i % 97)};
+      case 9: return {"SPOP", "s" + std::to_string(i % 10)};
+      case 10: return {"ZADD", "z" + std::to_string(i % 10), std::to_string(i % 13), "m" + n};
+      case 11: return {"ZPOPMIN", "z" + std::to_string(i % 10)};
+      case 12: return {"RPUSH", "l" + std::to_string(i % 10), n};
+      case 13: return {"LPOP", "l" + std::to_string((i + 3) % 10)};
+      case 14: return {"INCRBYFLOAT", "float", "1.5"};
+      default: return {"MSET", k, "a", k + "b", "b"};
     }
   });
+  m.command({"MULTI"});
+  m.command({"SET", "tx", "1"});
+  m.command({"SADD", "tx-set", "a", "b"});
+  ASSERT_EQ(m.command({"EXEC"}).elements.size(), 2u);
   EXPECT_EQ(m.get_integer({"WAIT", "2", "5000"}), 2);
   EXPECT_EQ(digest(m), digest(c1));
   EXPECT_EQ(digest(m), digest(c2));
