@@ -7,6 +7,7 @@
 #
 # Environment:
 #   N=1000000        requests per test
+#   TESTS=set,get,incr,mset  redis-benchmark -t list (e.g. hset,lpush,lpop,sadd,spop,zadd,lrange_100)
 #   CLIENTS=50       parallel connections
 #   PIPELINE=16      the pipelined run's depth
 #   BENCH_ONLY=      "redis" or "basalt" to run only one side (basalt column n/a)
@@ -21,7 +22,7 @@ N="${N:-1000000}"
 CLIENTS="${CLIENTS:-50}"
 PIPELINE="${PIPELINE:-16}"
 BENCH_ONLY="${BENCH_ONLY:-}"
-TESTS="set,get,incr,mset"
+TESTS="${TESTS:-set,get,incr,mset}"
 BASALT="$ROOT/build/basalt"
 
 case "$BENCH_ONLY" in
@@ -210,7 +211,10 @@ echo
 echo "| test | pipeline | redis ops/s | basalt ops/s | ratio basalt/redis |"
 echo "|---|---:|---:|---:|---:|"
 for p in 1 "$PIPELINE"; do
-  for t in SET GET INCR "MSET (10 keys)"; do
+  # One row per test redis-benchmark reported (the first column of its CSV), in its order.
+  mapfile -t names < <(awk -F'","' 'NR > 1 { gsub(/^"/, "", $1); print $1 }' "$WORK/redis.p$p.csv" 2>/dev/null || true)
+  [[ ${#names[@]} -gt 0 ]] || names=(SET GET INCR "MSET (10 keys)")
+  for t in "${names[@]}"; do
     r="$(rps "$WORK/redis.p$p.csv" "$t")"
     b="$(rps "$WORK/basalt.p$p.csv" "$t")"
     ratio="$(awk -v r="$r" -v b="$b" 'BEGIN {

@@ -9,7 +9,13 @@
 #include <memory>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
 #include "http/admin_server.h"
+#include "node/commands/command_table.h"
 #include "node/config/config.h"
 #include "node/core/node.h"
 #include "node/server/server.h"
@@ -66,8 +72,29 @@ int run(basalt::config::Config config) {
 
 }  // namespace
 
+// `basalt --commands`: the supported commands as a markdown table, generated from the
+// command table (the README's list is this output; a test keeps them equal).
+int print_commands() {
+  basalt::commands::Table table;
+  std::vector<const basalt::commands::Spec*> specs;
+  for (const auto& spec : table.all()) specs.push_back(&spec);
+  std::sort(specs.begin(), specs.end(), [](auto* a, auto* b) {
+    return a->group != b->group ? a->group < b->group : a->name < b->name;
+  });
+  std::printf("| group | command | arity | summary |\n|---|---|---:|---|\n");
+  for (const auto* spec : specs) {
+    std::string name(spec->name);
+    for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::printf("| %.*s | %s | %d | %.*s |\n", static_cast<int>(spec->group.size()),
+                spec->group.data(), name.c_str(), spec->arity,
+                static_cast<int>(spec->summary.size()), spec->summary.data());
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  if (argc == 2 && std::string(argv[1]) == "--commands") return print_commands();
   basalt::config::Config config;
   std::string error;
   switch (basalt::config::parse_args(config, argc, argv, error)) {

@@ -284,7 +284,8 @@ bool load_file(Config& config, const std::string& path, std::string& error) {
 std::string usage() {
   return "Usage: basalt [/path/to/basalt.conf] [options]\n"
          "       basalt -v or --version\n"
-         "       basalt -h or --help\n\n"
+         "       basalt -h or --help\n"
+         "       basalt --commands     (the supported commands, as a markdown table)\n\n"
          "Options are any configuration directive, prefixed with '--':\n"
          "  --port 6379              TCP port for RESP clients (default 6379)\n"
          "  --bind 127.0.0.1         address to listen on (default 127.0.0.1)\n"
