@@ -1,9 +1,9 @@
 // http/admin_server.cpp — see admin_server.h.
 #include "http/admin_server.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -61,12 +61,12 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
     content_type = "text/plain; version=0.0.4";
     body = "basalt_master_repl_offset " + std::to_string(s.master_repl_offset) + "\n" +
            "basalt_connected_clients " + std::to_string(s.connected_clients) + "\n" +
-           "basalt_keys " + std::to_string(keys) + "\n" +
-           "basalt_commands_processed_total " + std::to_string(s.total_commands_processed) +
-           "\n" + "basalt_write_groups_total " + std::to_string(s.write_groups) + "\n" +
-           "basalt_expired_keys_total " + std::to_string(s.expired_keys) + "\n" +
-           "basalt_block_cache_bytes " + std::to_string(s.block_cache_bytes) + "\n" +
-           "basalt_memtable_bytes " + std::to_string(s.memtable_bytes) + "\n";
+           "basalt_keys " + std::to_string(keys) + "\n" + "basalt_commands_processed_total " +
+           std::to_string(s.total_commands_processed) + "\n" + "basalt_write_groups_total " +
+           std::to_string(s.write_groups) + "\n" + "basalt_expired_keys_total " +
+           std::to_string(s.expired_keys) + "\n" + "basalt_block_cache_bytes " +
+           std::to_string(s.block_cache_bytes) + "\n" + "basalt_memtable_bytes " +
+           std::to_string(s.memtable_bytes) + "\n";
     return true;
   }
   return false;

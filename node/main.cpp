@@ -1,16 +1,15 @@
 // node/main.cpp — the `basalt` binary: parse options, open the data directory, listen, run.
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <fstream>
 #include <memory>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
 #include <string>
 #include <vector>
 

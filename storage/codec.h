@@ -100,7 +100,8 @@ inline void encode_sub_prefix(std::string& out, uint16_t db, std::string_view ke
   out.reserve(14 + key.size());
   put_u16_be(out, db);
   uint32_t n = static_cast<uint32_t>(key.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((n >> shift) & 0xff));
   out.append(key);
   put_u64_be(out, version);
 }

@@ -55,9 +55,12 @@ WalSync parse_wal_sync(const std::string& s, bool& ok) {
 
 const char* wal_sync_name(WalSync mode) {
   switch (mode) {
-    case WalSync::Always: return "always";
-    case WalSync::EverySec: return "everysec";
-    case WalSync::No: return "no";
+    case WalSync::Always:
+      return "always";
+    case WalSync::EverySec:
+      return "everysec";
+    case WalSync::No:
+      return "no";
   }
   return "everysec";
 }
@@ -142,9 +145,12 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
       engine->other_cfs_.push_back(h);  // a staged load that never became active
       continue;
     }
-    if (h->GetName().rfind("data.", 0) == 0) engine->active_.data = h;
-    else if (h->GetName().rfind("expiry.", 0) == 0) engine->active_.expiry = h;
-    else engine->active_.sub = h;
+    if (h->GetName().rfind("data.", 0) == 0)
+      engine->active_.data = h;
+    else if (h->GetName().rfind("expiry.", 0) == 0)
+      engine->active_.expiry = h;
+    else
+      engine->active_.sub = h;
   }
   engine->active_.id = active;
   if (!engine->open_generation_cfs(active, engine->active_, error)) return nullptr;
@@ -207,7 +213,9 @@ rocksdb::Status Engine::activate_generation(const Generation& staged, rocksdb::W
   return s;
 }
 
-void Engine::drop_generation(Generation& g) { close_generation(g, true); }
+void Engine::drop_generation(Generation& g) {
+  close_generation(g, true);
+}
 
 Engine::~Engine() {
   if (!db_) return;
@@ -226,7 +234,9 @@ rocksdb::Status Engine::write(rocksdb::WriteBatch* batch) {
   return db_->Write(wo, batch);
 }
 
-rocksdb::Status Engine::sync_wal() { return db_->SyncWAL(); }
+rocksdb::Status Engine::sync_wal() {
+  return db_->SyncWAL();
+}
 
 rocksdb::Status Engine::flush() {
   rocksdb::FlushOptions fo;
@@ -238,7 +248,9 @@ rocksdb::Status Engine::flush() {
   return db_->Flush(fo, all);
 }
 
-uint64_t Engine::block_cache_usage() const { return cache_ ? cache_->GetUsage() : 0; }
+uint64_t Engine::block_cache_usage() const {
+  return cache_ ? cache_->GetUsage() : 0;
+}
 
 uint64_t Engine::memtable_usage() const {
   uint64_t total = 0;

@@ -28,8 +28,12 @@ std::string u64(uint64_t v) {
   put_u64_be(s, v);
   return s;
 }
-uint64_t as_u64(const std::string& s) { return s.size() == 8 ? get_u64_be(s.data()) : 0; }
-std::string key_count_name(uint16_t db) { return "keys:" + std::to_string(db); }
+uint64_t as_u64(const std::string& s) {
+  return s.size() == 8 ? get_u64_be(s.data()) : 0;
+}
+std::string key_count_name(uint16_t db) {
+  return "keys:" + std::to_string(db);
+}
 }  // namespace
 
 std::string random_replid() {

@@ -13,16 +13,16 @@
 namespace basalt::storage {
 
 struct ReplMeta {
-  std::string replid;                  // 40 hex chars
+  std::string replid;  // 40 hex chars
   std::string replid2 = std::string(40, '0');
   int64_t second_replid_offset = -1;
-  uint64_t master_repl_offset = 0;     // bytes of replication stream so far
-  std::string role = "master";         // "master" or "replica"
+  uint64_t master_repl_offset = 0;  // bytes of replication stream so far
+  std::string role = "master";      // "master" or "replica"
   std::string master_host;
   int master_port = 0;
-  int64_t stream_db = 0;               // db selected at master_repl_offset in the stream
-  bool synced = false;                 // this history came from (or was served to) a peer
-  bool has_history = false;            // true once the directory held any meta
+  int64_t stream_db = 0;     // db selected at master_repl_offset in the stream
+  bool synced = false;       // this history came from (or was served to) a peer
+  bool has_history = false;  // true once the directory held any meta
 };
 
 // Reads the meta column family. A fresh directory gets a new random replid (not yet stored).

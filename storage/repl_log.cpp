@@ -20,8 +20,7 @@ uint64_t ReplLog::first_offset() const {
   return get_u64_be(it->key().data());
 }
 
-bool ReplLog::read(uint64_t from, uint64_t end_offset, size_t max_bytes,
-                   std::string& out) const {
+bool ReplLog::read(uint64_t from, uint64_t end_offset, size_t max_bytes, std::string& out) const {
   if (from > end_offset) return from == end_offset + 1;
   std::unique_ptr<rocksdb::Iterator> it(
       engine_.db()->NewIterator(rocksdb::ReadOptions(), engine_.log_cf()));

@@ -18,21 +18,21 @@ class Node;
 namespace basalt::commands {
 
 enum Flag : uint32_t {
-  kWrite = 1u << 0,      // changes data: runs in a write group and is refused on replicas
-  kReadOnly = 1u << 1,   // reads data
+  kWrite = 1u << 0,     // changes data: runs in a write group and is refused on replicas
+  kReadOnly = 1u << 1,  // reads data
   kAdmin = 1u << 2,
   kFast = 1u << 3,
-  kStale = 1u << 4,      // allowed while a replica's link is down and stale data is off
+  kStale = 1u << 4,  // allowed while a replica's link is down and stale data is off
   kLoading = 1u << 5,
   kNoScript = 1u << 6,
   kPubSub = 1u << 7,
   kDenyOom = 1u << 8,
   kNoAuth = 1u << 9,
-  kBarrier = 1u << 10,   // must start a fresh write group (FLUSHDB, FLUSHALL)
-  kInGroup = 1u << 11,   // not a write, but must run in order with writes (SELECT, ...)
+  kBarrier = 1u << 10,  // must start a fresh write group (FLUSHDB, FLUSHALL)
+  kInGroup = 1u << 11,  // not a write, but must run in order with writes (SELECT, ...)
   kSentinel = 1u << 12,
-  kMayBlock = 1u << 13,  // may leave a wait for the connection (WAIT, PSYNC): ends a segment
-  kExecGroup = 1u << 14, // EXEC: runs its queued commands as one write group (also on replicas)
+  kMayBlock = 1u << 13,   // may leave a wait for the connection (WAIT, PSYNC): ends a segment
+  kExecGroup = 1u << 14,  // EXEC: runs its queued commands as one write group (also on replicas)
 };
 
 struct Context;
@@ -69,8 +69,10 @@ struct Context {
   // Looks a key up for reading, counting keyspace hits and misses as Redis does.
   void read_key(std::string_view key, core::Lookup& out) {
     ks.lookup(db(), key, out);
-    if (out.live) ++ks.shared().keyspace_hits;
-    else ++ks.shared().keyspace_misses;
+    if (out.live)
+      ++ks.shared().keyspace_hits;
+    else
+      ++ks.shared().keyspace_misses;
   }
   void write_lookup(std::string_view key, core::Lookup& out) { ks.lookup(db(), key, out); }
 

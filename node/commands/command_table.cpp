@@ -36,7 +36,9 @@ Table::Table() {
   for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
 }
 
-void Table::add(const Spec& spec) { specs_.push_back(spec); }
+void Table::add(const Spec& spec) {
+  specs_.push_back(spec);
+}
 
 const Spec* Table::find(std::string_view name) const {
   char buf[64];

@@ -130,14 +130,17 @@ std::string dataset_digest(core::Keyspace& ks) {
 }
 
 // Redis answers both as status replies.
-void debug_digest(Context& c) { c.reply.simple(dataset_digest(c.ks)); }
+void debug_digest(Context& c) {
+  c.reply.simple(dataset_digest(c.ks));
+}
 
 void debug_digest_value(Context& c) {
   c.reply.array(c.argc() - 2);
   core::Lookup l;
   for (size_t i = 2; i < c.argc(); ++i) {
     c.ks.lookup(c.db(), c.arg(i), l);
-    c.reply.simple(l.live ? hex(key_digest(c.ks, c.db(), c.arg(i), l.record)) : std::string(40, '0'));
+    c.reply.simple(l.live ? hex(key_digest(c.ks, c.db(), c.arg(i), l.record))
+                          : std::string(40, '0'));
   }
 }
 

@@ -19,10 +19,14 @@ enum ExpireFlag { kNx = 1, kXx = 2, kGt = 4, kLt = 8 };
 bool parse_expire_flags(Context& c, int& flags) {
   for (size_t i = 3; i < c.argc(); ++i) {
     std::string_view opt = c.arg(i);
-    if (iequals(opt, "nx")) flags |= kNx;
-    else if (iequals(opt, "xx")) flags |= kXx;
-    else if (iequals(opt, "gt")) flags |= kGt;
-    else if (iequals(opt, "lt")) flags |= kLt;
+    if (iequals(opt, "nx"))
+      flags |= kNx;
+    else if (iequals(opt, "xx"))
+      flags |= kXx;
+    else if (iequals(opt, "gt"))
+      flags |= kGt;
+    else if (iequals(opt, "lt"))
+      flags |= kLt;
     else {
       std::string msg = "ERR Unsupported option ";
       msg.append(opt);
@@ -84,10 +88,18 @@ void expire_generic(Context& c, int64_t basetime, bool seconds) {
   c.reply.integer(1);
 }
 
-void expire(Context& c) { expire_generic(c, static_cast<int64_t>(c.now_ms()), true); }
-void pexpire(Context& c) { expire_generic(c, static_cast<int64_t>(c.now_ms()), false); }
-void expireat(Context& c) { expire_generic(c, 0, true); }
-void pexpireat(Context& c) { expire_generic(c, 0, false); }
+void expire(Context& c) {
+  expire_generic(c, static_cast<int64_t>(c.now_ms()), true);
+}
+void pexpire(Context& c) {
+  expire_generic(c, static_cast<int64_t>(c.now_ms()), false);
+}
+void expireat(Context& c) {
+  expire_generic(c, 0, true);
+}
+void pexpireat(Context& c) {
+  expire_generic(c, 0, false);
+}
 
 void ttl_generic(Context& c, bool output_ms, bool absolute) {
   Lookup l;
@@ -100,10 +112,18 @@ void ttl_generic(Context& c, bool output_ms, bool absolute) {
   c.reply.integer(output_ms ? ttl : (ttl + 500) / 1000);
 }
 
-void ttl(Context& c) { ttl_generic(c, false, false); }
-void pttl(Context& c) { ttl_generic(c, true, false); }
-void expiretime(Context& c) { ttl_generic(c, false, true); }
-void pexpiretime(Context& c) { ttl_generic(c, true, true); }
+void ttl(Context& c) {
+  ttl_generic(c, false, false);
+}
+void pttl(Context& c) {
+  ttl_generic(c, true, false);
+}
+void expiretime(Context& c) {
+  ttl_generic(c, false, true);
+}
+void pexpiretime(Context& c) {
+  ttl_generic(c, true, true);
+}
 
 void persist(Context& c) {
   Lookup l;

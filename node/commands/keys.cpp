@@ -214,11 +214,17 @@ void rename_generic(Context& c, bool nx) {
   c.ks.copy_value(c.db(), from, src, c.db(), to, dst);
   c.ks.remove(c.db(), from, src);
   c.propagate_as_is();
-  if (nx) c.reply.integer(1);
-  else c.reply.ok();
+  if (nx)
+    c.reply.integer(1);
+  else
+    c.reply.ok();
 }
-void rename(Context& c) { rename_generic(c, false); }
-void renamenx(Context& c) { rename_generic(c, true); }
+void rename(Context& c) {
+  rename_generic(c, false);
+}
+void renamenx(Context& c) {
+  rename_generic(c, true);
+}
 
 void copy(Context& c) {
   uint16_t dst_db = c.db();
@@ -262,10 +268,13 @@ void move(Context& c) {
   c.reply.integer(1);
 }
 
-void dbsize(Context& c) { c.reply.integer(static_cast<int64_t>(c.ks.dbsize(c.db()))); }
+void dbsize(Context& c) {
+  c.reply.integer(static_cast<int64_t>(c.ks.dbsize(c.db())));
+}
 
 bool flush_args_ok(Context& c) {
-  if (c.argc() > 2 || (c.argc() == 2 && !iequals(c.arg(1), "sync") && !iequals(c.arg(1), "async"))) {
+  if (c.argc() > 2 ||
+      (c.argc() == 2 && !iequals(c.arg(1), "sync") && !iequals(c.arg(1), "async"))) {
     c.syntax_error();
     return false;
   }
@@ -299,21 +308,26 @@ void object(Context& c) {
   if (iequals(sub, "help")) {
     const char* lines[] = {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
-        "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
         "    proportional to the logarithm of the recent access frequency of the key.",
-        "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
         "    seconds elapsed since the last access to the key.",
-        "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
         "    <key>.",
-        "HELP", "    Print this help."};
+        "HELP",
+        "    Print this help."};
     c.reply.array(std::size(lines));
     for (auto* l : lines) c.reply.simple(l);
     return;
   }
-  bool known = iequals(sub, "encoding") || iequals(sub, "refcount") ||
-               iequals(sub, "idletime") || iequals(sub, "freq");
+  bool known = iequals(sub, "encoding") || iequals(sub, "refcount") || iequals(sub, "idletime") ||
+               iequals(sub, "freq");
   if (!known) {
     return c.reply.error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) +
                          "'. Try OBJECT HELP.");
@@ -328,11 +342,16 @@ void object(Context& c) {
   if (!l.live) return c.reply.null_bulk();
   if (iequals(sub, "encoding")) {
     switch (l.record.type) {
-      case ValueType::String: return c.reply.bulk(string_encoding(l.record.payload));
-      case ValueType::Hash: return c.reply.bulk("hashtable");
-      case ValueType::List: return c.reply.bulk("quicklist");
-      case ValueType::Set: return c.reply.bulk("hashtable");
-      case ValueType::ZSet: return c.reply.bulk("skiplist");
+      case ValueType::String:
+        return c.reply.bulk(string_encoding(l.record.payload));
+      case ValueType::Hash:
+        return c.reply.bulk("hashtable");
+      case ValueType::List:
+        return c.reply.bulk("quicklist");
+      case ValueType::Set:
+        return c.reply.bulk("hashtable");
+      case ValueType::ZSet:
+        return c.reply.bulk("skiplist");
     }
   } else if (iequals(sub, "refcount")) {
     c.reply.integer(1);

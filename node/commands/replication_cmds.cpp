@@ -80,8 +80,8 @@ void wait(Context& c) {
   }
   c.client.pending_block = [&replication, offset, numreplicas,
                             timeout](std::string& out) -> boost::asio::awaitable<void> {
-    int64_t n = co_await replication.wait_for_acks(offset, numreplicas,
-                                                   static_cast<uint64_t>(timeout));
+    int64_t n =
+        co_await replication.wait_for_acks(offset, numreplicas, static_cast<uint64_t>(timeout));
     protocol::ReplyBuilder(out).integer(n);
   };
 }

@@ -115,11 +115,10 @@ void role(Context& c) {
     return;
   }
   const auto& link = replication.link();
-  std::string_view state = link.state == "connected" ? "connected"
-                           : link.state == "sync"    ? "sync"
-                           : link.state == "handshake" || link.state == "connecting"
-                               ? "connecting"
-                               : "connect";
+  std::string_view state = link.state == "connected"                                 ? "connected"
+                           : link.state == "sync"                                    ? "sync"
+                           : link.state == "handshake" || link.state == "connecting" ? "connecting"
+                                                                                     : "connect";
   c.reply.array(5);
   c.reply.bulk("slave");
   c.reply.bulk(repl.master_host);

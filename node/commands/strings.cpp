@@ -20,8 +20,10 @@ using storage::ValueType;
 
 // Looks up a key that must hold a string; replies WRONGTYPE and returns false otherwise.
 bool string_or_reply(Context& c, std::string_view key, Lookup& l, bool for_read = true) {
-  if (for_read) c.read_key(key, l);
-  else c.write_lookup(key, l);
+  if (for_read)
+    c.read_key(key, l);
+  else
+    c.write_lookup(key, l);
   if (l.live && l.record.type != ValueType::String) {
     c.wrong_type();
     return false;
@@ -48,14 +50,17 @@ void get(Context& c) {
 void set_generic(Context& c, std::string_view key, std::string_view value, const ExpireArgs& ex,
                  bool reply_old, bool propagate_as_set) {
   uint64_t when = 0;
-  if (ex.kind != ExpireArgs::None && ex.kind != ExpireArgs::KeepTtl && ex.kind != ExpireArgs::Persist) {
+  if (ex.kind != ExpireArgs::None && ex.kind != ExpireArgs::KeepTtl &&
+      ex.kind != ExpireArgs::Persist) {
     if (!expire_time_or_reply(c, ex, when)) return;
   }
   Lookup l;
   if (reply_old) {
     if (!string_or_reply(c, key, l, false)) return;
-    if (l.live) c.reply.bulk(l.record.payload);
-    else c.reply.null_bulk();
+    if (l.live)
+      c.reply.bulk(l.record.payload);
+    else
+      c.reply.null_bulk();
   } else {
     c.write_lookup(key, l);
   }
@@ -100,10 +105,16 @@ void setex_generic(Context& c, ExpireArgs::Kind kind) {
   ex.value = c.arg(2);
   set_generic(c, c.arg(1), c.arg(3), ex, false, false);
 }
-void setex(Context& c) { setex_generic(c, ExpireArgs::Ex); }
-void psetex(Context& c) { setex_generic(c, ExpireArgs::Px); }
+void setex(Context& c) {
+  setex_generic(c, ExpireArgs::Ex);
+}
+void psetex(Context& c) {
+  setex_generic(c, ExpireArgs::Px);
+}
 
-void getset(Context& c) { set_generic(c, c.arg(1), c.arg(2), ExpireArgs{}, true, true); }
+void getset(Context& c) {
+  set_generic(c, c.arg(1), c.arg(2), ExpireArgs{}, true, true);
+}
 
 void getdel(Context& c) {
   Lookup l;
@@ -148,8 +159,10 @@ void mget(Context& c) {
   Lookup l;
   for (size_t i = 1; i < c.argc(); ++i) {
     c.read_key(c.arg(i), l);
-    if (l.is(ValueType::String)) c.reply.bulk(l.record.payload);
-    else c.reply.null_bulk();
+    if (l.is(ValueType::String))
+      c.reply.bulk(l.record.payload);
+    else
+      c.reply.null_bulk();
   }
 }
 
@@ -203,8 +216,12 @@ void incr_by(Context& c, int64_t delta) {
   c.reply.integer(value);
 }
 
-void incr(Context& c) { incr_by(c, 1); }
-void decr(Context& c) { incr_by(c, -1); }
+void incr(Context& c) {
+  incr_by(c, 1);
+}
+void decr(Context& c) {
+  incr_by(c, -1);
+}
 void incrby(Context& c) {
   int64_t d;
   if (!protocol::parse_i64(c.arg(2), d)) return c.not_integer();
@@ -269,8 +286,8 @@ void getrange(Context& c) {
   if (end < 0) end = 0;
   if (end >= len) end = len - 1;
   if (start > end || len == 0) return c.reply.bulk("");
-  c.reply.bulk(l.record.payload.substr(static_cast<size_t>(start),
-                                       static_cast<size_t>(end - start + 1)));
+  c.reply.bulk(
+      l.record.payload.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
 }
 
 void setrange(Context& c) {

@@ -65,8 +65,10 @@ Entry bool_entry(const char* name, bool Config::*field, bool mut) {
   return {name, mut,
           [=](Config& c, const std::string& v, std::string& err) {
             std::string l = lower(v);
-            if (l == "yes") c.*field = true;
-            else if (l == "no") c.*field = false;
+            if (l == "yes")
+              c.*field = true;
+            else if (l == "no")
+              c.*field = false;
             else {
               err = "argument must be 'yes' or 'no'";
               return false;
@@ -92,8 +94,7 @@ Entry enum_entry(const char* name, std::string Config::*field, std::vector<std::
             std::string l = lower(v);
             if (std::find(values.begin(), values.end(), l) == values.end()) {
               err = "argument(s) must be one of the following: ";
-              for (size_t i = 0; i < values.size(); ++i)
-                err += (i ? ", " : "") + values[i];
+              for (size_t i = 0; i < values.size(); ++i) err += (i ? ", " : "") + values[i];
               return false;
             }
             c.*field = l;
@@ -103,24 +104,71 @@ Entry enum_entry(const char* name, std::string Config::*field, std::vector<std::
 }
 
 // Directives from redis.conf that basalt accepts (so existing files load) but does not use.
-const std::set<std::string> kPassthrough = {
-    "save", "appendonly", "appendfsync", "appendfilename", "appenddirname", "dbfilename",
-    "protected-mode", "tcp-keepalive", "daemonize", "supervised", "always-show-logo",
-    "set-proc-title", "stop-writes-on-bgsave-error", "rdbcompression", "rdbchecksum",
-    "maxmemory", "maxmemory-policy", "maxmemory-samples", "lazyfree-lazy-eviction",
-    "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "replica-lazy-flush",
-    "lazyfree-lazy-user-del", "io-threads", "slowlog-log-slower-than", "slowlog-max-len",
-    "latency-monitor-threshold", "notify-keyspace-events", "activerehashing",
-    "client-output-buffer-limit", "repl-diskless-sync", "repl-diskless-sync-delay",
-    "repl-diskless-load", "repl-disable-tcp-nodelay", "syslog-enabled", "syslog-ident",
-    "lua-time-limit", "busy-reply-threshold", "aof-use-rdb-preamble", "unixsocket",
-    "unixsocketperm", "enable-debug-command", "enable-protected-configs", "jemalloc-bg-thread",
-    "hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
-    "set-max-intset-entries", "zset-max-listpack-entries", "zset-max-listpack-value",
-    "activedefrag", "dynamic-hz", "lfu-log-factor", "lfu-decay-time", "oom-score-adj",
-    "replica-ignore-maxmemory", "list-compress-depth", "no-appendfsync-on-rewrite",
-    "auto-aof-rewrite-percentage", "auto-aof-rewrite-min-size", "aof-load-truncated",
-    "aof-timestamp-enabled", "repl-backlog-ttl", "crash-log-enabled", "databases-compat"};
+const std::set<std::string> kPassthrough = {"save",
+                                            "appendonly",
+                                            "appendfsync",
+                                            "appendfilename",
+                                            "appenddirname",
+                                            "dbfilename",
+                                            "protected-mode",
+                                            "tcp-keepalive",
+                                            "daemonize",
+                                            "supervised",
+                                            "always-show-logo",
+                                            "set-proc-title",
+                                            "stop-writes-on-bgsave-error",
+                                            "rdbcompression",
+                                            "rdbchecksum",
+                                            "maxmemory",
+                                            "maxmemory-policy",
+                                            "maxmemory-samples",
+                                            "lazyfree-lazy-eviction",
+                                            "lazyfree-lazy-expire",
+                                            "lazyfree-lazy-server-del",
+                                            "replica-lazy-flush",
+                                            "lazyfree-lazy-user-del",
+                                            "io-threads",
+                                            "slowlog-log-slower-than",
+                                            "slowlog-max-len",
+                                            "latency-monitor-threshold",
+                                            "notify-keyspace-events",
+                                            "activerehashing",
+                                            "client-output-buffer-limit",
+                                            "repl-diskless-sync",
+                                            "repl-diskless-sync-delay",
+                                            "repl-diskless-load",
+                                            "repl-disable-tcp-nodelay",
+                                            "syslog-enabled",
+                                            "syslog-ident",
+                                            "lua-time-limit",
+                                            "busy-reply-threshold",
+                                            "aof-use-rdb-preamble",
+                                            "unixsocket",
+                                            "unixsocketperm",
+                                            "enable-debug-command",
+                                            "enable-protected-configs",
+                                            "jemalloc-bg-thread",
+                                            "hash-max-listpack-entries",
+                                            "hash-max-listpack-value",
+                                            "list-max-listpack-size",
+                                            "set-max-intset-entries",
+                                            "zset-max-listpack-entries",
+                                            "zset-max-listpack-value",
+                                            "activedefrag",
+                                            "dynamic-hz",
+                                            "lfu-log-factor",
+                                            "lfu-decay-time",
+                                            "oom-score-adj",
+                                            "replica-ignore-maxmemory",
+                                            "list-compress-depth",
+                                            "no-appendfsync-on-rewrite",
+                                            "auto-aof-rewrite-percentage",
+                                            "auto-aof-rewrite-min-size",
+                                            "aof-load-truncated",
+                                            "aof-timestamp-enabled",
+                                            "repl-backlog-ttl",
+                                            "crash-log-enabled",
+                                            "databases-compat"};
 
 }  // namespace
 
@@ -131,14 +179,22 @@ bool parse_memory(const std::string& s, int64_t& out) {
   while (digits < l.size() && std::isdigit(static_cast<unsigned char>(l[digits]))) ++digits;
   std::string unit = l.substr(digits);
   int64_t mul = 1;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000ll * 1000 * 1000;
-  else if (unit == "gb") mul = 1024ll * 1024 * 1024;
-  else return false;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000ll * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024ll * 1024 * 1024;
+  else
+    return false;
   int64_t n;
   if (!protocol::parse_i64(l.substr(0, digits), n)) return false;
   if (n != 0 && (n > INT64_MAX / mul || n < INT64_MIN / mul)) return false;
@@ -157,12 +213,10 @@ ConfigTable::ConfigTable() {
       int_entry("databases", &Config::databases, 1, 65535, false),
       enum_entry("wal-sync", &Config::wal_sync, {"always", "everysec", "no"}, true),
       memory_entry("rocksdb-block-cache-size", &Config::rocksdb_block_cache_size, 1 << 20, false),
-      memory_entry("rocksdb-write-buffer-size", &Config::rocksdb_write_buffer_size, 1 << 20,
-                   false),
+      memory_entry("rocksdb-write-buffer-size", &Config::rocksdb_write_buffer_size, 1 << 20, false),
       enum_entry("rocksdb-compression", &Config::rocksdb_compression,
                  {"none", "snappy", "lz4", "zstd"}, false),
-      int_entry("rocksdb-max-background-jobs", &Config::rocksdb_max_background_jobs, 1, 64,
-                false),
+      int_entry("rocksdb-max-background-jobs", &Config::rocksdb_max_background_jobs, 1, 64, false),
       memory_entry("proto-max-bulk-len", &Config::proto_max_bulk_len, 1024 * 1024, true),
       memory_entry("client-query-buffer-limit", &Config::client_query_buffer_limit, 1024 * 1024,
                    true),
@@ -179,8 +233,7 @@ ConfigTable::ConfigTable() {
       int_entry("repl-ping-replica-period", &Config::repl_ping_replica_period, 1, INT_MAX, true),
       bool_entry("replica-read-only", &Config::replica_read_only, true),
       bool_entry("replica-serve-stale-data", &Config::replica_serve_stale_data, true),
-      bool_entry("replica-allow-empty-master-sync", &Config::replica_allow_empty_master_sync,
-                 true),
+      bool_entry("replica-allow-empty-master-sync", &Config::replica_allow_empty_master_sync, true),
       int_entry("replica-priority", &Config::replica_priority, 0, INT_MAX, true),
       string_entry("replica-announce-ip", &Config::replica_announce_ip, true),
       int_entry("replica-announce-port", &Config::replica_announce_port, 0, 65535, true),
@@ -354,11 +407,21 @@ std::string quote_value(const std::string& v) {
   std::string out = "\"";
   for (unsigned char ch : v) {
     switch (ch) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (ch < ' ' || ch >= 127) {
           char buf[8];

@@ -2,12 +2,11 @@
 // name, flags) and that CLIENT LIST / INFO report.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
 
 namespace basalt::core {
 

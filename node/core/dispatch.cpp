@@ -2,8 +2,8 @@
 #include "node/core/dispatch.h"
 
 #include "node/core/node.h"
-#include "node/util/log.h"
 #include "node/replication/replication.h"
+#include "node/util/log.h"
 
 namespace basalt::core {
 
@@ -87,8 +87,7 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     reply.error("READONLY You can't write against a read only replica.");
   } else if (node.is_replica() && !client.is_master_link && !(spec->flags & commands::kStale) &&
              !node.config().replica_serve_stale_data && !node.replication().link_up()) {
-    reply.error(
-        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    reply.error("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
   } else if (client.subscriptions > 0 && client.protocol_version == 2 &&
              !allowed_when_subscribed(spec->name)) {
     reply.error("ERR Can't execute '" + std::string(spec->name) +

@@ -68,10 +68,9 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
   if (!old.present) ++count_deltas_[db];
   if (old.present && old.record.type != ValueType::String) {
     storage::CollectionMeta before, after;
-    bool same_collection = type != ValueType::String &&
-                           storage::CollectionMeta::decode(old.record.payload, before) &&
-                           storage::CollectionMeta::decode(payload, after) &&
-                           before.version == after.version;
+    bool same_collection =
+        type != ValueType::String && storage::CollectionMeta::decode(old.record.payload, before) &&
+        storage::CollectionMeta::decode(payload, after) && before.version == after.version;
     if (!same_collection) drop_elements(db, key, old.record);
   }
   std::string record;
@@ -269,9 +268,9 @@ uint64_t Keyspace::dbsize(uint16_t db) const {
 
 std::unique_ptr<rocksdb::Iterator> Keyspace::iterate(uint16_t db) {
   auto& engine = *shared_.engine;
-  rocksdb::Iterator* base = batch_ && flushed_[db]
-                                ? rocksdb::NewEmptyIterator()
-                                : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());
+  rocksdb::Iterator* base =
+      batch_ && flushed_[db] ? rocksdb::NewEmptyIterator()
+                             : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());
   if (!batch_) return std::unique_ptr<rocksdb::Iterator>(base);
   return std::unique_ptr<rocksdb::Iterator>(batch_->NewIteratorWithBase(engine.data_cf(), base));
 }

@@ -2,7 +2,6 @@
 #include "node/core/node.h"
 
 #include <boost/asio/post.hpp>
-
 #include <chrono>
 
 #include "node/core/write_pipeline.h"

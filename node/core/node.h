@@ -5,22 +5,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-
 #include <cstdint>
 #include <functional>
-#include <vector>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "node/commands/command_table.h"
-#include "node/core/blocking.h"
 #include "node/config/config.h"
+#include "node/core/blocking.h"
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
 #include "node/core/pubsub_registry.h"
-#include "node/core/watch_registry.h"
 #include "node/core/stats.h"
+#include "node/core/watch_registry.h"
 #include "storage/engine.h"
 #include "storage/meta.h"
 #include "storage/repl_log.h"

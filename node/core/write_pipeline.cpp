@@ -1,11 +1,10 @@
 // node/core/write_pipeline.cpp — see write_pipeline.h.
 #include "node/core/write_pipeline.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <optional>
 
 #include "node/core/dispatch.h"
@@ -112,8 +111,8 @@ asio::awaitable<void> WritePipeline::run() {
   if (on_idle_) on_idle_();
 }
 
-asio::awaitable<void> WritePipeline::run_group(
-    std::vector<Job*>& jobs, std::vector<std::function<void(Keyspace&)>>& tasks) {
+asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
+                                               std::vector<std::function<void(Keyspace&)>>& tasks) {
   batch_.Clear();
   stream_.clear();
   std::optional<Keyspace> ks;

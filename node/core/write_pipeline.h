@@ -5,19 +5,19 @@
 // (group commit), and only then lets the clients send their replies.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
-#include <cstdint>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "node/core/command_batch.h"
 #include "node/core/client.h"
+#include "node/core/command_batch.h"
 #include "node/core/keyspace.h"
 #include "node/core/repl_stream.h"
 
@@ -35,9 +35,8 @@ class WritePipeline {
   void stop(std::function<void()> on_idle);
 
   // Runs every command of `batch` for `client` in the next group; replies go to `out`.
-  boost::asio::awaitable<void> execute(Client& client, const CommandBatch& batch,
-                                       std::string& out, size_t first = 0,
-                                       size_t last = SIZE_MAX);
+  boost::asio::awaitable<void> execute(Client& client, const CommandBatch& batch, std::string& out,
+                                       size_t first = 0, size_t last = SIZE_MAX);
   // Queues an internal write (expiry deletions) for the next group.
   void post(std::function<void(Keyspace&)> task);
 

@@ -1,11 +1,10 @@
 // node/expiry/active_expiry.cpp — see active_expiry.h.
 #include "node/expiry/active_expiry.h"
 
+#include <boost/asio/post.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/post.hpp>
 
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"

@@ -64,8 +64,8 @@ bool parse_double(std::string_view s, double& out) {
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(buf.c_str(), &end);
-  if (end != buf.c_str() + buf.size() || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) ||
-      std::isnan(v))
+  if (end != buf.c_str() + buf.size() ||
+      (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) || std::isnan(v))
     return false;
   out = v;
   return true;

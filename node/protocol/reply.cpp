@@ -47,6 +47,8 @@ void ReplyBuilder::bulk(std::string_view s) {
   out_->append("\r\n", 2);
 }
 
-void ReplyBuilder::double_bulk(double v) { bulk(format_double(v)); }
+void ReplyBuilder::double_bulk(double v) {
+  bulk(format_double(v));
+}
 
 }  // namespace basalt::protocol

@@ -19,8 +19,8 @@ struct ArgSpan {
 };
 
 struct ParserLimits {
-  size_t max_bulk_len = 512ull << 20;    // proto-max-bulk-len
-  size_t max_inline_len = 64 * 1024;     // PROTO_INLINE_MAX_SIZE
+  size_t max_bulk_len = 512ull << 20;  // proto-max-bulk-len
+  size_t max_inline_len = 64 * 1024;   // PROTO_INLINE_MAX_SIZE
 };
 
 class RequestParser {

@@ -8,7 +8,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
 #include <cstring>
 #include <sstream>
 
@@ -59,7 +58,9 @@ asio::awaitable<bool> read_exact(LinkIo& io, size_t n, std::string& out, millise
   co_return true;
 }
 
-uint64_t be64(const std::string& s, size_t at) { return storage::get_u64_be(s.data() + at); }
+uint64_t be64(const std::string& s, size_t at) {
+  return storage::get_u64_be(s.data() + at);
+}
 uint32_t be32(const std::string& s, size_t at) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(s[at + i]);
@@ -101,16 +102,15 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   tcp::socket socket(node_.io());
   {
     tcp::resolver resolver(node_.io());
-    auto [rec, endpoints] =
-        co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
+    auto [rec, endpoints] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
     if (rec) {
       link_.last_error = "can't resolve " + host + ": " + rec.message();
       co_return false;
     }
     asio::steady_timer timer(node_.io());
     timer.expires_after(std::min(timeout, milliseconds(5000)));
-    auto result = co_await (asio::async_connect(socket, endpoints, kNoThrow) ||
-                            timer.async_wait(kNoThrow));
+    auto result =
+        co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
     if (result.index() != 0 || std::get<0>(std::get<0>(result))) {
       link_.last_error = "can't connect to master " + host + ":" + std::to_string(port);
       co_return false;
@@ -158,9 +158,9 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   // "?" only for a node that never shared a history with anyone (a dataset synced at
   // offset 0 from an empty master still has one).
   bool no_history = repl.master_repl_offset == 0 && !repl.synced;
-  std::string psync = no_history ? command({"PSYNC", "?", "-1"})
-                                 : command({"PSYNC", repl.replid,
-                                            std::to_string(repl.master_repl_offset + 1)});
+  std::string psync =
+      no_history ? command({"PSYNC", "?", "-1"})
+                 : command({"PSYNC", repl.replid, std::to_string(repl.master_repl_offset + 1)});
   if (!co_await io.send(psync)) co_return false;
   do {
     if (!co_await read_line(io, line, timeout)) co_return false;
@@ -332,10 +332,9 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   if (entries == 0 && our_keys > 0 && !shared_history &&
       !node_.config().replica_allow_empty_master_sync) {
     link_.refused_empty_master = true;
-    link_.last_error =
-        "refused a full sync from an empty master with no shared history; keeping " +
-        std::to_string(our_keys) +
-        " keys (set replica-allow-empty-master-sync yes to accept it)";
+    link_.last_error = "refused a full sync from an empty master with no shared history; keeping " +
+                       std::to_string(our_keys) +
+                       " keys (set replica-allow-empty-master-sync yes to accept it)";
     log::warn("{}", link_.last_error);
     co_return false;
   }
@@ -441,12 +440,14 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
       start = 0;
     }
     size_t need = start + parser.bytes_needed();
-    if (buf.size() - end < 16 * 1024 || buf.size() < need) buf.resize(std::max(need, buf.size() * 2));
+    if (buf.size() - end < 16 * 1024 || buf.size() < need)
+      buf.resize(std::max(need, buf.size() * 2));
 
     asio::steady_timer timer(node_.io());
     timer.expires_after(timeout);
-    auto result = co_await (socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow) ||
-                            timer.async_wait(kNoThrow));
+    auto result = co_await (
+        socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow) ||
+        timer.async_wait(kNoThrow));
     if (result.index() != 0) {
       log::warn("MASTER timeout: no data nor PING received for {} ms", timeout.count());
       co_return;

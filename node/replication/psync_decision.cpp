@@ -37,8 +37,9 @@ PsyncDecision decide_psync(const PsyncRequest& request, const MasterHistory& h) 
     return {false, "the log no longer covers offset " + std::to_string(wanted) + " (first byte " +
                        std::to_string(h.log_first_offset) + ")"};
   }
-  return {true, same_history ? "same replication id, offset in the log"
-                             : "former replication id within the shared history, offset in the log"};
+  return {true, same_history
+                    ? "same replication id, offset in the log"
+                    : "former replication id within the shared history, offset in the log"};
 }
 
 }  // namespace basalt::replication

@@ -1,13 +1,12 @@
 // node/replication/replica_feeds.cpp — the master side: PSYNC answers, snapshot streaming
 // for full resyncs, log streaming, REPLCONF ACK handling and WAIT.
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <algorithm>
 #include <climits>
 
 #include "node/core/node.h"
@@ -170,9 +169,9 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
   feed.sent_offset = offset;
   feed.ack_offset = offset;
   feed.state = "send_bulk";
-  std::string head = "+FULLRESYNC " + node_.repl().replid + " " + std::to_string(offset) +
-                     "\r\n" + std::string(kSnapshotPreamble.substr(0, kSnapshotPreamble.size() - 2)) +
-                     " " + std::to_string(db) + "\r\n";
+  std::string head = "+FULLRESYNC " + node_.repl().replid + " " + std::to_string(offset) + "\r\n" +
+                     std::string(kSnapshotPreamble.substr(0, kSnapshotPreamble.size() - 2)) + " " +
+                     std::to_string(db) + "\r\n";
   auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(head), kNoThrow);
   if (hec) co_return;
   count_output(hn);
@@ -209,8 +208,8 @@ asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& 
     if (pos <= end) {
       buf.clear();
       if (!node_.repl_log().read(pos, end, kLogChunk, buf) || buf.empty()) {
-        log::warn("replica {}:{}: the log no longer holds offset {}", feed.ip,
-                  feed.listening_port, pos);
+        log::warn("replica {}:{}: the log no longer holds offset {}", feed.ip, feed.listening_port,
+                  pos);
         co_return;
       }
       auto [ec, n] = co_await asio::async_write(socket, asio::buffer(buf), kNoThrow);
@@ -307,12 +306,13 @@ int64_t Replication::replicas_acked(uint64_t offset) const {
 
 asio::awaitable<int64_t> Replication::wait_for_acks(uint64_t offset, int64_t numreplicas,
                                                     uint64_t timeout_ms) {
-  if (replicas_acked(offset) >= numreplicas)
-    co_return replicas_acked(offset);
+  if (replicas_acked(offset) >= numreplicas) co_return replicas_acked(offset);
   request_acks();
   asio::steady_timer timer(node_.io());
-  if (timeout_ms == 0) timer.expires_at(asio::steady_timer::time_point::max());
-  else timer.expires_after(std::chrono::milliseconds(timeout_ms));
+  if (timeout_ms == 0)
+    timer.expires_at(asio::steady_timer::time_point::max());
+  else
+    timer.expires_after(std::chrono::milliseconds(timeout_ms));
   waiters_.push_back(&timer);
   for (;;) {
     auto [ec] = co_await timer.async_wait(kNoThrow);

@@ -4,7 +4,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-
 #include <sstream>
 
 #include "node/core/node.h"
@@ -39,9 +38,10 @@ void Replication::start() {
   }
   if (configured.empty()) return;
   if (meta_decides) {
-    log::warn("the data directory says this node is a master with history (offset {}); the "
-              "configured replicaof '{}' is ignored (use REPLICAOF to change roles)",
-              repl.master_repl_offset, configured);
+    log::warn(
+        "the data directory says this node is a master with history (offset {}); the "
+        "configured replicaof '{}' is ignored (use REPLICAOF to change roles)",
+        repl.master_repl_offset, configured);
     return;
   }
   std::istringstream words(configured);

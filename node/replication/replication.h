@@ -11,7 +11,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -37,7 +36,7 @@ struct ReplicaFeed {
   uint64_t sent_offset = 0;           // last byte sent
   uint64_t ack_offset = 0;            // last REPLCONF ACK
   uint64_t last_ack_ms = 0;
-  uint64_t needed_from = 0;           // first log byte it may still need
+  uint64_t needed_from = 0;  // first log byte it may still need
   boost::asio::steady_timer* waker = nullptr;
 };
 

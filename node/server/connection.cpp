@@ -7,7 +7,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
 #include <cstring>
 #include <vector>
 
@@ -46,8 +45,8 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // Sends what others put in the client's outbox (Pub/Sub messages) whenever woken, unless the
 // reader is writing its replies (then the reader wakes us when it is done). Never ends by
 // itself: when a write fails it closes the socket, so the reader ends and cancels us.
-asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket,
-                                asio::steady_timer& wake, core::Stats& stats) {
+asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket, asio::steady_timer& wake,
+                                core::Stats& stats) {
   std::string sending;
   for (;;) {
     auto cs = co_await asio::this_coro::cancellation_state;
@@ -99,8 +98,8 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       }
       buf.resize(grow);
     }
-    auto [rec, n] = co_await socket.async_read_some(
-        asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
+    auto [rec, n] =
+        co_await socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
     if (rec || n == 0) break;
     end += n;
     stats.total_net_input_bytes += n;

@@ -12,6 +12,7 @@ class Node;
 
 namespace basalt::server {
 
-boost::asio::awaitable<void> serve_connection(core::Node& node, boost::asio::ip::tcp::socket socket);
+boost::asio::awaitable<void> serve_connection(core::Node& node,
+                                              boost::asio::ip::tcp::socket socket);
 
 }  // namespace basalt::server

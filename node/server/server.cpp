@@ -1,12 +1,11 @@
 // node/server/server.cpp — see server.h.
 #include "node/server/server.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
 #include <sstream>
 
 #include "node/core/node.h"
@@ -63,8 +62,8 @@ bool Server::listen(std::string& error) {
     if (!ec) acceptor->listen(node_.config().tcp_backlog, ec);
     if (ec) {
       if (optional) continue;
-      error = "Could not create server TCP listening socket " + addr + ":" +
-              std::to_string(port) + ": " + ec.message() +
+      error = "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
+              ": " + ec.message() +
               (ec == asio::error::address_in_use
                    ? " (another server, maybe a redis-server service, is using this port;"
                      " choose another with --port)"

@@ -34,6 +34,8 @@ bool init(const std::string& file, const std::string& level, std::string& error)
   return true;
 }
 
-void set_level(const std::string& level) { spdlog::set_level(to_level(level)); }
+void set_level(const std::string& level) {
+  spdlog::set_level(to_level(level));
+}
 
 }  // namespace basalt::log

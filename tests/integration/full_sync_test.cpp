@@ -37,8 +37,12 @@ void load_keys(RespClient& c, size_t keys, const std::string& prefix) {
   }
 }
 
-std::string digest(RespClient& c) { return c.get_string({"DEBUG", "DIGEST"}); }
-long long offset(RespClient& c) { return info_int(c, "replication", "master_repl_offset"); }
+std::string digest(RespClient& c) {
+  return c.get_string({"DEBUG", "DIGEST"});
+}
+long long offset(RespClient& c) {
+  return info_int(c, "replication", "master_repl_offset");
+}
 
 TEST(FullSync, MillionKeysWhileTheMasterWritesAndTheReplicaServesStaleData) {
   BasaltServer master;
@@ -70,8 +74,8 @@ TEST(FullSync, MillionKeysWhileTheMasterWritesAndTheReplicaServesStaleData) {
     EXPECT_TRUE(r.command({"GET", "old-data"}).is_bulk("still here"));
     EXPECT_EQ(r.get_integer({"DBSIZE"}), 1);
   }
-  ASSERT_TRUE(wait_until(
-      [&] { return info_field(r, "replication", "master_link_status") == "up"; }, 120s));
+  ASSERT_TRUE(
+      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 120s));
   stop = true;
   writer.join();
   ASSERT_TRUE(wait_until([&] { return offset(r) == offset(m); }, 60s));
@@ -125,17 +129,15 @@ TEST(FullSync, EmptyMasterWithoutSharedHistoryDoesNotWipeAReplica) {
   r.command({"SET", "precious", "data"});
   ASSERT_TRUE(r.command({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).is_status("OK"));
   ASSERT_TRUE(wait_until(
-      [&] {
-        return info_field(r, "replication", "master_sync_refused_empty_master") == "1";
-      },
+      [&] { return info_field(r, "replication", "master_sync_refused_empty_master") == "1"; },
       20s));
   EXPECT_TRUE(r.command({"GET", "precious"}).is_bulk("data"));
   EXPECT_EQ(info_field(r, "replication", "master_link_status"), "down");
   // The operator override lets it through.
   ASSERT_TRUE(
       r.command({"CONFIG", "SET", "replica-allow-empty-master-sync", "yes"}).is_status("OK"));
-  ASSERT_TRUE(wait_until(
-      [&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s));
+  ASSERT_TRUE(
+      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s));
   EXPECT_EQ(r.get_integer({"DBSIZE"}), 0);
 }
 

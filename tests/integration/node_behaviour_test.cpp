@@ -50,8 +50,8 @@ TEST(NodeBehaviour, IdleClientsAreClosedAfterTimeout) {
 TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
   BasaltServer master({"--requirepass", "s3cret"});
   master.start();
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth",
-                        "s3cret"});
+  BasaltServer replica(
+      {"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth", "s3cret"});
   replica.start();
   auto m = master.client();
   EXPECT_EQ(m.command_raw({"SET", "a", "1"}), "-NOAUTH Authentication required.\r\n");
@@ -61,12 +61,12 @@ TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
   ASSERT_TRUE(wait_until([&] { return r.command({"GET", "a"}).is_bulk("1"); }, 20s));
 
   // A wrong password keeps the link down.
-  BasaltServer lost({"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth",
-                     "wrong"});
+  BasaltServer lost(
+      {"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth", "wrong"});
   lost.start();
   auto l = lost.client();
-  EXPECT_FALSE(wait_until(
-      [&] { return info_field(l, "replication", "master_link_status") == "up"; }, 2s));
+  EXPECT_FALSE(
+      wait_until([&] { return info_field(l, "replication", "master_link_status") == "up"; }, 2s));
 }
 
 TEST(NodeBehaviour, AdminApiReportsStatus) {

@@ -76,22 +76,38 @@ TEST(Replication, MasterAndTwoReplicasConverge) {
     std::string k = "k" + std::to_string(i % 700);
     std::string n = std::to_string(i);
     switch (i % 16) {
-      case 0: return {"SET", k, "v" + n};
-      case 1: return {"INCR", "counter" + std::to_string(i % 5)};
-      case 2: return {"APPEND", k, "x"};
-      case 3: return {"EXPIRE", k, "1000"};
-      case 4: return {"SELECT", std::to_string(i % 3)};
-      case 5: return {"DEL", "k" + std::to_string((i * 7) % 700)};
-      case 6: return {"HSET", "h" + std::to_string(i % 20), "f" + std::to_string(i % 50), n};
-      case 7: return {"HINCRBYFLOAT", "hf", "f", "0.1"};
-      case 8: return {"SADD", "s" + std::to_string(i % 10), "m" + std::to_string(i % 97)};
-      case 9: return {"SPOP", "s" + std::to_string(i % 10)};
-      case 10: return {"ZADD", "z" + std::to_string(i % 10), std::to_string(i % 13), "m" + n};
-      case 11: return {"ZPOPMIN", "z" + std::to_string(i % 10)};
-      case 12: return {"RPUSH", "l" + std::to_string(i % 10), n};
-      case 13: return {"LPOP", "l" + std::to_string((i + 3) % 10)};
-      case 14: return {"INCRBYFLOAT", "float", "1.5"};
-      default: return {"MSET", k, "a", k + "b", "b"};
+      case 0:
+        return {"SET", k, "v" + n};
+      case 1:
+        return {"INCR", "counter" + std::to_string(i % 5)};
+      case 2:
+        return {"APPEND", k, "x"};
+      case 3:
+        return {"EXPIRE", k, "1000"};
+      case 4:
+        return {"SELECT", std::to_string(i % 3)};
+      case 5:
+        return {"DEL", "k" + std::to_string((i * 7) % 700)};
+      case 6:
+        return {"HSET", "h" + std::to_string(i % 20), "f" + std::to_string(i % 50), n};
+      case 7:
+        return {"HINCRBYFLOAT", "hf", "f", "0.1"};
+      case 8:
+        return {"SADD", "s" + std::to_string(i % 10), "m" + std::to_string(i % 97)};
+      case 9:
+        return {"SPOP", "s" + std::to_string(i % 10)};
+      case 10:
+        return {"ZADD", "z" + std::to_string(i % 10), std::to_string(i % 13), "m" + n};
+      case 11:
+        return {"ZPOPMIN", "z" + std::to_string(i % 10)};
+      case 12:
+        return {"RPUSH", "l" + std::to_string(i % 10), n};
+      case 13:
+        return {"LPOP", "l" + std::to_string((i + 3) % 10)};
+      case 14:
+        return {"INCRBYFLOAT", "float", "1.5"};
+      default:
+        return {"MSET", k, "a", k + "b", "b"};
     }
   });
   m.command({"MULTI"});
@@ -177,8 +193,8 @@ TEST(Replication, ReplicaKilledRepeatedlyUnderLoadResumesPartially) {
   auto r = replica.client();
   wait_caught_up(m, r);
   EXPECT_EQ(digest(m), digest(r));
-  EXPECT_EQ(info_int(m, "stats", "sync_full"), full_before)
-      << "a restart caused a full sync:\n" << master.log_tail(400);
+  EXPECT_EQ(info_int(m, "stats", "sync_full"), full_before) << "a restart caused a full sync:\n"
+                                                            << master.log_tail(400);
   EXPECT_GE(info_int(m, "stats", "sync_partial_ok"), 20);
   EXPECT_GT(writes.load(), 0);
 }

@@ -1,7 +1,7 @@
 // tests/unit/glob_test.cpp — Redis-style glob matching.
-#include <gtest/gtest.h>
-
 #include "node/util/glob.h"
+
+#include <gtest/gtest.h>
 
 using basalt::util::glob_match;
 
