@@ -5,6 +5,7 @@
 #include <string>
 
 #include "node/commands/command_table.h"
+#include "node/core/blocking.h"
 #include "node/core/node.h"
 #include "node/protocol/numbers.h"
 #include "node/util/glob.h"
@@ -20,6 +21,13 @@ using storage::ValueType;
 bool live_record(const rocksdb::Slice& value, uint64_t now, storage::RecordView& rec) {
   if (!storage::decode_record(std::string_view(value.data(), value.size()), rec)) return false;
   return rec.expire_at_ms == 0 || rec.expire_at_ms > now;
+}
+
+// A list or sorted set that appears under `key` (RENAME, COPY, MOVE) serves clients blocked
+// on it, as a push would.
+void signal_if_poppable(Context& c, uint16_t db, std::string_view key, const Lookup& src) {
+  if (src.record.type == ValueType::List || src.record.type == ValueType::ZSet)
+    c.node.blocking().signal_key(db, key);
 }
 
 // Parses a database index the way SELECT / MOVE / COPY do.
@@ -212,6 +220,7 @@ void rename_generic(Context& c, bool nx) {
   c.write_lookup(to, dst);
   if (dst.live && nx) return c.reply.integer(0);
   c.ks.copy_value(c.db(), from, src, c.db(), to, dst);
+  signal_if_poppable(c, c.db(), to, src);
   c.ks.remove(c.db(), from, src);
   c.propagate_as_is();
   if (nx)
@@ -248,6 +257,7 @@ void copy(Context& c) {
   c.ks.lookup(dst_db, c.arg(2), dst);
   if (dst.live && !replace) return c.reply.integer(0);
   c.ks.copy_value(c.db(), c.arg(1), src, dst_db, c.arg(2), dst);
+  signal_if_poppable(c, dst_db, c.arg(2), src);
   c.propagate_as_is();
   c.reply.integer(1);
 }
@@ -263,6 +273,7 @@ void move(Context& c) {
   c.ks.lookup(dst_db, c.arg(1), dst);
   if (dst.live) return c.reply.integer(0);
   c.ks.copy_value(c.db(), c.arg(1), src, dst_db, c.arg(1), dst);
+  signal_if_poppable(c, dst_db, c.arg(1), src);
   c.ks.remove(c.db(), c.arg(1), src);
   c.propagate_as_is();
   c.reply.integer(1);

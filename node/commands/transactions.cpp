@@ -13,6 +13,7 @@
 #include "node/commands/command_table.h"
 #include "node/core/dispatch.h"
 #include "node/core/node.h"
+#include "node/replication/replication.h"
 
 namespace basalt::commands {
 
@@ -61,9 +62,16 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
     argv.assign(cmd.begin(), cmd.end());
     core::run_command(c.node, c.client, c.ks, c.reply, argv);
     if (c.client.pending_block) {
-      // Blocking commands never block inside a transaction: they time out at once.
+      // Blocking commands never block inside a transaction: they time out at once, with
+      // the reply their timeout gives (WAIT: the replicas that acknowledged so far).
       c.client.pending_block = nullptr;
-      c.reply.null_array();
+      if (!argv.empty() && (iequals(argv[0], "blmove") || iequals(argv[0], "brpoplpush"))) {
+        c.reply.null_bulk();
+      } else if (!argv.empty() && iequals(argv[0], "wait")) {
+        c.reply.integer(c.node.replication().replicas_acked(c.node.repl().master_repl_offset));
+      } else {
+        c.reply.null_array();
+      }
     }
   }
   if (!stream || stream->size() == stream_start) return;
