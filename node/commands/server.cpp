@@ -148,6 +148,7 @@ void register_server_commands(Table& t) {
   register_config_command(t);
   register_debug_command(t);
   register_command_command(t);
+  register_latency_and_security_commands(t);
 }
 
 }  // namespace basalt::commands

@@ -69,6 +69,17 @@ TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
       wait_until([&] { return info_field(l, "replication", "master_link_status") == "up"; }, 2s));
 }
 
+TEST(NodeBehaviour, HttpRequestOnTheRespPortIsRefused) {
+  BasaltServer server;
+  server.start();
+  auto attacker = server.client();
+  attacker.send_raw("POST / HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  EXPECT_TRUE(attacker.closed_by_peer(5s));
+  auto c = server.client();
+  EXPECT_TRUE(c.command({"PING"}).is_status("PONG"));
+  EXPECT_EQ(c.command_raw({"LATENCY", "LATEST"}), "*0\r\n");
+}
+
 TEST(NodeBehaviour, AdminApiReportsStatus) {
   int http_port = free_port();
   BasaltServer server({"--http-port", std::to_string(http_port)});

@@ -373,6 +373,9 @@ TEST(Replication, StaleDataReadOnlyWaitAndMinReplicas) {
   EXPECT_TRUE(r.command({"PING"}).is_status("PONG"));
   EXPECT_FALSE(r.command({"INFO", "replication"}).is_error());
   EXPECT_FALSE(r.command({"ROLE"}).is_error());
+  EXPECT_FALSE(r.command({"LATENCY", "LATEST"}).is_error());
+  EXPECT_FALSE(r.command({"COMMAND", "COUNT"}).is_error());
+  EXPECT_FALSE(r.command({"PUBLISH", "ch", "m"}).is_error());
   ASSERT_TRUE(r.command({"CONFIG", "SET", "replica-serve-stale-data", "yes"}).is_status("OK"));
   EXPECT_TRUE(r.command({"GET", "a"}).is_bulk("1"));
 }
