@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential g++ cmake ccache
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev
-  redis-server redis-tools procps
+  redis-server redis-tools redis-sentinel procps
 )
 
 SUDO=()
@@ -26,13 +26,17 @@ for pkg in "${PACKAGES[@]}"; do
   is_installed "$pkg" || missing+=("$pkg")
 done
 
-# Stop and disable a running/enabled redis-server unit (systemd machines only).
+# Stop and disable running/enabled redis-server and redis-sentinel units (systemd machines
+# only): tests start their own on free ports, and 6379 belongs to basalt.
 disable_redis_service() {
   command -v systemctl >/dev/null 2>&1 || return 0
-  if systemctl is-active --quiet redis-server 2>/dev/null \
-     || systemctl is-enabled --quiet redis-server 2>/dev/null; then
-    "${SUDO[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
-  fi
+  local unit
+  for unit in redis-server redis-sentinel; do
+    if systemctl is-active --quiet "$unit" 2>/dev/null \
+       || systemctl is-enabled --quiet "$unit" 2>/dev/null; then
+      "${SUDO[@]}" systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    fi
+  done
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then

@@ -84,7 +84,10 @@ void publish(Context& c) {
   auto it = pass.find("client-output-buffer-limit");
   uint64_t limit = core::pubsub_hard_limit(it == pass.end() ? std::string_view() : it->second);
   size_t n = c.node.pubsub().publish(c.arg(1), c.arg(2), limit);
-  c.propagate_as_is();
+  // Redis replicates PUBLISH. Sentinel's hello messages are the exception here: sentinels
+  // send them to every node directly, and logging them would move the offset of a restarted
+  // old master before Sentinel demotes it, turning its rejoin into a full resync.
+  if (!c.arg(1).starts_with("__sentinel__:")) c.propagate_as_is();
   c.reply.integer(static_cast<int64_t>(n));
 }
 
