@@ -11,6 +11,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "node/commands/command.h"
 #include "node/core/command_batch.h"
 #include "node/core/dispatch.h"
 #include "node/core/node.h"
@@ -407,6 +408,9 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
   for (;;) {
     batch.clear();
     size_t pos = start;
+    // A transaction from the master is applied whole: if a read ends between MULTI and
+    // EXEC, the transaction waits in the buffer for the rest (readers never see half of it).
+    size_t open_multi = SIZE_MAX, open_multi_pos = 0;
     while (pos < end) {
       auto r = parser.parse(buf.data() + pos, end - pos);
       if (r == protocol::RequestParser::Result::Incomplete) break;
@@ -422,8 +426,22 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
       if (spans.empty()) {  // a bare newline: not a command (basalt masters never send it)
         batch.commands.pop_back();
         batch.raw.pop_back();
+      } else {
+        std::string_view name(buf.data() + pos + spans[0].offset, spans[0].length);
+        if (commands::iequals(name, "multi")) {
+          open_multi = batch.size() - 1;
+          open_multi_pos = pos;
+        } else if (commands::iequals(name, "exec") || commands::iequals(name, "discard")) {
+          open_multi = SIZE_MAX;
+        }
       }
       pos += parser.consumed();
+      parser.reset();
+    }
+    if (open_multi != SIZE_MAX) {
+      batch.commands.resize(open_multi);
+      batch.raw.resize(open_multi);
+      pos = open_multi_pos;
       parser.reset();
     }
     if (!batch.empty()) {

@@ -380,6 +380,37 @@ TEST(Replication, StaleDataReadOnlyWaitAndMinReplicas) {
   EXPECT_TRUE(r.command({"GET", "a"}).is_bulk("1"));
 }
 
+TEST(Replication, ReplicaAppliesTheMastersTransactionsWhole) {
+  BasaltServer master;
+  master.start();
+  BasaltServer replica(replica_args(master));
+  replica.start();
+  auto m = master.client();
+  auto r = replica.client();
+  wait_link_up(r);
+  // A transaction whose stream spans many reads on the replica (~1 MB).
+  const int keys = 20000;
+  std::string bytes = encode_command({"MULTI"});
+  for (int i = 0; i < keys; ++i)
+    bytes += encode_command({"SET", "tx:" + std::to_string(i), std::string(32, 'v')});
+  bytes += encode_command({"EXEC"});
+  std::atomic<bool> done{false};
+  std::vector<long long> seen;
+  std::thread reader([&] {
+    auto rr = replica.client();
+    while (!done) seen.push_back(rr.get_integer({"DBSIZE"}));
+  });
+  m.send_raw(bytes);
+  for (int i = 0; i < keys + 2; ++i) ASSERT_FALSE(m.read_reply().is_error());
+  bool complete = wait_until([&] { return r.get_integer({"DBSIZE"}) == keys; }, 30s);
+  done = true;
+  reader.join();
+  ASSERT_TRUE(complete);
+  for (long long n : seen) EXPECT_TRUE(n == 0 || n == keys) << "a reader saw " << n << " keys";
+  wait_caught_up(m, r);
+  EXPECT_EQ(digest(m), digest(r));
+}
+
 TEST(Replication, PromotionKeepsHistoryForTheOtherReplicas) {
   BasaltServer master;
   master.start();
