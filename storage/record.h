@@ -23,6 +23,9 @@ struct RecordView {
   ValueType type = ValueType::String;
   uint64_t expire_at_ms = 0;  // 0 = no expiry
   std::string_view payload;
+
+  // Logically present at `now_ms`: no expiry, or an expiry still in the future.
+  bool live_at(uint64_t now_ms) const { return expire_at_ms == 0 || expire_at_ms > now_ms; }
 };
 
 inline constexpr uint8_t kFlagHasExpire = 1;

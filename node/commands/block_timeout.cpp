@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "node/protocol/numbers.h"
 
@@ -25,7 +26,13 @@ bool block_timeout_or_reply(Context& c, std::string_view arg, uint64_t& timeout_
     c.reply.error("ERR timeout is negative");
     return false;
   }
-  timeout_ms = std::min(static_cast<uint64_t>(ms), kMaxTimeoutMs);
+  auto rounded = static_cast<int64_t>(ms);
+  // Redis adds the current time to a positive timeout and refuses what would overflow.
+  if (rounded > 0 && rounded > INT64_MAX - static_cast<int64_t>(c.now_ms())) {
+    c.reply.error("ERR timeout is out of range");
+    return false;
+  }
+  timeout_ms = std::min(static_cast<uint64_t>(rounded), kMaxTimeoutMs);
   return true;
 }
 

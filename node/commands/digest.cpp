@@ -94,10 +94,6 @@ std::string hex(const Digest& d) {
   return s;
 }
 
-bool is_live(const storage::RecordView& rec, uint64_t now) {
-  return rec.expire_at_ms == 0 || rec.expire_at_ms > now;
-}
-
 }  // namespace
 
 std::string dataset_digest(core::Keyspace& ks) {
@@ -113,7 +109,7 @@ std::string dataset_digest(core::Keyspace& ks) {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (!storage::decode_record(std::string_view(it->value().data(), it->value().size()), rec))
         continue;
-      if (!is_live(rec, ks.now_ms())) continue;
+      if (!rec.live_at(ks.now_ms())) continue;
       std::string_view key(it->key().data() + 2, it->key().size() - 2);
       xor_into(db_digest, key_digest(ks, id, key, rec));
       db_any = true;

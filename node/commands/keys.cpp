@@ -20,7 +20,7 @@ using storage::ValueType;
 
 bool live_record(const rocksdb::Slice& value, uint64_t now, storage::RecordView& rec) {
   if (!storage::decode_record(std::string_view(value.data(), value.size()), rec)) return false;
-  return rec.expire_at_ms == 0 || rec.expire_at_ms > now;
+  return rec.live_at(now);
 }
 
 // A list or sorted set that appears under `key` (RENAME, COPY, MOVE) serves clients blocked

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "node/commands/block_timeout.h"
 #include "node/commands/zset_commands.h"
 #include "node/core/blocking.h"
 #include "node/core/node.h"
@@ -57,29 +58,6 @@ void zpopmax(Context& c) {
   zpop_generic(c, true);
 }
 
-// A blocking command's timeout in seconds, as Redis 7.0's getTimeoutFromObjectOrReply reads
-// it: milliseconds rounded up; 0 waits forever. Its quirk is kept: a number of milliseconds
-// beyond the long long range converts to a negative one.
-bool timeout_or_reply(Context& c, std::string_view arg, uint64_t& ms) {
-  long double seconds;
-  if (!protocol::parse_long_double(arg, seconds)) {
-    c.reply.error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  long double millis = std::ceil(seconds * 1000.0L);
-  if (millis < 0 || millis >= 9223372036854775808.0L) {
-    c.reply.error("ERR timeout is negative");
-    return false;
-  }
-  auto rounded = static_cast<int64_t>(millis);
-  if (rounded > 0 && rounded > INT64_MAX - static_cast<int64_t>(c.now_ms())) {
-    c.reply.error("ERR timeout is out of range");
-    return false;
-  }
-  ms = static_cast<uint64_t>(rounded);
-  return true;
-}
-
 // The reply of a blocking pop: key, member, score.
 void reply_with_key(Context& c, std::string_view key, const Entry& e) {
   c.reply.array(3);
@@ -90,7 +68,7 @@ void reply_with_key(Context& c, std::string_view key, const Entry& e) {
 
 void bzpop_generic(Context& c, bool max) {
   uint64_t timeout_ms;
-  if (!timeout_or_reply(c, c.arg(c.argc() - 1), timeout_ms)) return;
+  if (!block_timeout_or_reply(c, c.arg(c.argc() - 1), timeout_ms)) return;
   std::vector<std::string> keys;
   for (size_t i = 1; i + 1 < c.argc(); ++i) {
     ZSet z;

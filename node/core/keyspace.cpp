@@ -41,7 +41,7 @@ void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
   saw_expired_ = false;
   read_raw(db, key, out);
   if (master_stream_) return;
-  if (!out.present || out.record.expire_at_ms == 0 || out.record.expire_at_ms > now_ms_) return;
+  if (!out.present || out.record.live_at(now_ms_)) return;
   out.live = false;
   saw_expired_ = true;
   if (batch_ && shared_.active_expiry) {
@@ -149,7 +149,7 @@ void Keyspace::flush(int db) {
 bool Keyspace::expire_if_needed(uint16_t db, std::string_view key) {
   Lookup l;
   read_raw(db, key, l);
-  if (!l.present || l.record.expire_at_ms == 0 || l.record.expire_at_ms > now_ms_) return false;
+  if (!l.present || l.record.live_at(now_ms_)) return false;
   delete_stored(db, key, l);
   touch(db, key, true);
   std::string_view del[] = {"DEL", key};

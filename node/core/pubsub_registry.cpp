@@ -2,9 +2,9 @@
 #include "node/core/pubsub_registry.h"
 
 #include <algorithm>
-#include <cctype>
 #include <sstream>
 
+#include "node/config/config.h"
 #include "node/protocol/reply.h"
 #include "node/util/glob.h"
 
@@ -17,35 +17,6 @@ bool erase_one(std::vector<std::string>& v, std::string_view s) {
   v.erase(it);
   return true;
 }
-
-// "32mb", "8k", "1gb", "1024" -> bytes; false if not a size.
-bool parse_size(std::string word, uint64_t& out) {
-  for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  size_t digits = 0;
-  while (digits < word.size() && std::isdigit(static_cast<unsigned char>(word[digits]))) ++digits;
-  if (digits == 0) return false;
-  uint64_t n = std::stoull(word.substr(0, digits));
-  std::string unit = word.substr(digits);
-  uint64_t mul = 1;
-  if (unit.empty() || unit == "b")
-    mul = 1;
-  else if (unit == "k")
-    mul = 1000;
-  else if (unit == "kb")
-    mul = 1024;
-  else if (unit == "m")
-    mul = 1000 * 1000;
-  else if (unit == "mb")
-    mul = 1024 * 1024;
-  else if (unit == "g")
-    mul = 1000ull * 1000 * 1000;
-  else if (unit == "gb")
-    mul = 1024ull * 1024 * 1024;
-  else
-    return false;
-  out = n * mul;
-  return true;
-}
 }  // namespace
 
 uint64_t pubsub_hard_limit(std::string_view config_value) {
@@ -53,8 +24,9 @@ uint64_t pubsub_hard_limit(std::string_view config_value) {
   std::string cls, hard, soft, secs;
   uint64_t limit = 32ull * 1024 * 1024;
   while (in >> cls >> hard >> soft >> secs) {
-    uint64_t v;
-    if (cls == "pubsub" && parse_size(hard, v)) limit = v;
+    int64_t v;
+    if (cls == "pubsub" && config::parse_memory(hard, v) && v >= 0)
+      limit = static_cast<uint64_t>(v);
   }
   return limit;
 }
