@@ -78,6 +78,17 @@ void WritePipeline::at_quiescent_point(std::function<void()> fn) {
   wake_.cancel();
 }
 
+asio::awaitable<void> WritePipeline::run_at_quiescent_point(std::function<void()> fn) {
+  asio::steady_timer ready(node_.io(), asio::steady_timer::time_point::max());
+  bool ran = false;
+  at_quiescent_point([&] {
+    fn();
+    ran = true;
+    ready.cancel();
+  });
+  while (!ran) co_await ready.async_wait(kNoThrow);
+}
+
 asio::awaitable<void> WritePipeline::run() {
   std::vector<Job*> jobs;
   std::vector<std::function<void(Keyspace&)>> tasks;

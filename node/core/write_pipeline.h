@@ -42,6 +42,9 @@ class WritePipeline {
 
   // Runs `fn` between two groups, when no write is in flight (consistent snapshots).
   void at_quiescent_point(std::function<void()> fn);
+  // The same, awaited: resumes once `fn` has run (always waits for it, so `fn` may use the
+  // caller's locals).
+  boost::asio::awaitable<void> run_at_quiescent_point(std::function<void()> fn);
 
   // Our stream must SELECT again before its next command (after promotion or a restart).
   void reset_stream_db() { stream_.reset_selected_db(); }

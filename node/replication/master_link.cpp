@@ -356,10 +356,8 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
 
   // Switch: new generation, new history, empty log at the snapshot offset, in one batch,
   // between two write groups.
-  asio::steady_timer done(node_.io(), asio::steady_timer::time_point::max());
-  bool switched = false;
   rocksdb::Status status;
-  node_.pipeline().at_quiescent_point([&] {
+  co_await node_.pipeline().run_at_quiescent_point([&] {
     storage::ReplMeta meta = repl;
     meta.replid = replid;
     meta.replid2 = std::string(40, '0');
@@ -378,10 +376,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
       repl = meta;
       node_.keyspace().key_counts = counts;
     }
-    switched = true;
-    done.cancel();
   });
-  while (!switched) co_await done.async_wait(kNoThrow);
   if (!status.ok()) {
     link_.last_error = "switching to the new dataset failed: " + status.ToString();
     log::error("{}", link_.last_error);

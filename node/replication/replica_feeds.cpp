@@ -149,22 +149,14 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
                                                    uint64_t& start_offset) {
   start_offset = 0;
   // The snapshot must match an exact offset: take it between two write groups.
-  asio::steady_timer ready(node_.io(), asio::steady_timer::time_point::max());
   std::unique_ptr<SnapshotReader> reader;
   uint64_t offset = 0;
   int db = 0;
-  bool taken = false;
-  node_.pipeline().at_quiescent_point([&] {
+  co_await node_.pipeline().run_at_quiescent_point([&] {
     reader = std::make_unique<SnapshotReader>(node_.engine());
     offset = node_.repl().master_repl_offset;
     db = static_cast<int>(node_.repl().stream_db);
-    taken = true;
-    ready.cancel();
   });
-  while (!taken) {
-    co_await ready.async_wait(kNoThrow);
-    if (co_await cancelled()) co_return;
-  }
   feed.needed_from = offset + 1;
   feed.sent_offset = offset;
   feed.ack_offset = offset;
