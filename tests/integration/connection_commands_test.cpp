@@ -15,19 +15,13 @@
 #include <vector>
 
 #include "tests/support/resp_client.h"
+#include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 
 namespace basalt::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string err(std::string_view message) {
-  return "-" + std::string(message) + "\r\n";
-}
 
 // "k1=v1 k2=v2 ..." (one CLIENT LIST line) as a map.
 std::map<std::string, std::string> fields(const std::string& line) {

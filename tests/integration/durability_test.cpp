@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tests/support/resp_client.h"
+#include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 
 namespace basalt::test {
@@ -28,16 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-std::string ok() {
-  return "+OK\r\n";
-}
-std::string integer(long long n) {
-  return ":" + std::to_string(n) + "\r\n";
-}
-std::string bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
 
 // A field of an INFO section ("master_repl_offset"), or nullopt if INFO or the field is missing.
 std::optional<std::string> info_field(RespClient& c, const std::string& section,

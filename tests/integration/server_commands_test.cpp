@@ -22,6 +22,7 @@
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/resp_client.h"
+#include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 #include "tests/support/temp_dir.h"
 
@@ -31,13 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-std::string err(std::string_view message) {
-  return "-" + std::string(message) + "\r\n";
-}
-std::string bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
 
 // INFO text as section -> field -> value; checks Redis's framing on the way (CRLF lines,
 // "# Section" headers, one blank line between sections, none at the end).

@@ -36,6 +36,7 @@
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
 #include "tests/support/resp_client.h"
+#include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 #include "tests/support/temp_dir.h"
 
@@ -49,26 +50,6 @@ using Clock = std::chrono::steady_clock;
 // ---------------------------------------------------------------------------------------------
 // Expected-reply builders (RESP2 bytes).
 
-std::string ok() {
-  return "+OK\r\n";
-}
-std::string nil() {
-  return "$-1\r\n";
-}
-std::string bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string integer(long long n) {
-  return ":" + std::to_string(n) + "\r\n";
-}
-std::string err(std::string_view message) {
-  return "-" + std::string(message) + "\r\n";
-}
-std::string array(const std::vector<std::string>& encoded_elements) {
-  std::string out = "*" + std::to_string(encoded_elements.size()) + "\r\n";
-  for (const std::string& e : encoded_elements) out += e;
-  return out;
-}
 std::string syntax_error() {
   return err("ERR syntax error");
 }

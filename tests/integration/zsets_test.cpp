@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "tests/support/resp_client.h"
+#include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
 
@@ -40,35 +41,6 @@ using Args = std::vector<std::string>;
 // ---------------------------------------------------------------------------------------------
 // Expected-reply builders (RESP2 bytes).
 
-std::string bulk(std::string_view s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
-}
-std::string nil() {
-  return "$-1\r\n";
-}
-std::string nil_array() {
-  return "*-1\r\n";
-}
-std::string integer(long long n) {
-  return ":" + std::to_string(n) + "\r\n";
-}
-std::string err(std::string_view message) {
-  return "-" + std::string(message) + "\r\n";
-}
-std::string ok() {
-  return "+OK\r\n";
-}
-// An array of bulk strings.
-std::string bulks(const std::vector<std::string>& items) {
-  std::string out = "*" + std::to_string(items.size()) + "\r\n";
-  for (const auto& s : items) out += bulk(s);
-  return out;
-}
-std::string array(const std::vector<std::string>& encoded) {
-  std::string out = "*" + std::to_string(encoded.size()) + "\r\n";
-  for (const auto& e : encoded) out += e;
-  return out;
-}
 std::string empty() {
   return "*0\r\n";
 }
