@@ -29,6 +29,7 @@ enum class ClientType { Normal, Replica, Master, PubSub };
 ClientType client_type(const Client& cl) {
   if (cl.is_master_link) return ClientType::Master;
   if (cl.is_replica) return ClientType::Replica;
+  if (cl.subscriptions > 0) return ClientType::PubSub;
   return ClientType::Normal;
 }
 
@@ -55,13 +56,15 @@ std::string flags_of(const Client& cl) {
   std::string f;
   if (cl.is_replica) f += 'S';
   if (cl.is_master_link) f += 'M';
+  if (cl.subscriptions > 0) f += 'P';
+  if (cl.in_multi) f += 'x';
   if (cl.close_after_reply) f += 'c';
   if (f.empty()) f = "N";
   return f;
 }
 
 // One CLIENT LIST line (without the newline), fields as Redis 7.0 prints them. Figures basalt
-// does not track per client (pub/sub, MULTI, reply buffer internals) are given as a client
+// does not track per client (reply buffer internals, sharded pub/sub) are given as a client
 // with none of them would show.
 std::string info_line(Context& c, const Client& cl) {
   uint64_t now = core::unix_time_ms();
@@ -76,11 +79,12 @@ std::string info_line(Context& c, const Client& cl) {
   size_t tot_mem = 1024 + qbuf + qbuf_free + argv_mem + omem + cl.name.size();
   auto secs = [now](uint64_t since_ms) { return since_ms < now ? (now - since_ms) / 1000 : 0; };
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
+      "multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
       "omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
       cl.id, cl.addr, cl.laddr, cl.fd, cl.name, secs(cl.created_ms), secs(cl.last_interaction_ms),
-      flags_of(cl), cl.db, qbuf, qbuf_free, argv_mem, omem, tot_mem, cl.last_command,
+      flags_of(cl), cl.db, cl.subscriptions - cl.pattern_subscriptions, cl.pattern_subscriptions,
+      cl.in_multi ? static_cast<int64_t>(cl.multi_queue.size()) : int64_t{-1}, qbuf, qbuf_free, argv_mem, omem, tot_mem, cl.last_command,
       cl.protocol_version);
 }
 

@@ -59,7 +59,8 @@ struct Client {
   // Pub/Sub (node/core/pubsub_registry.h): messages for this client wait in `outbox` until
   // the connection's writer sends them; `wake_writer` wakes it. `writing` is true while
   // any coroutine writes to the socket (one writer at a time).
-  size_t subscriptions = 0;  // channels + patterns
+  size_t subscriptions = 0;          // channels + patterns
+  size_t pattern_subscriptions = 0;  // patterns only
   std::string outbox;
   bool writing = false;
   std::function<void()> wake_writer;

@@ -66,6 +66,7 @@ bool PubSubRegistry::psubscribe(Client& c, std::string_view pattern) {
   }
   it->second.push_back(&c);
   ++c.subscriptions;
+  ++c.pattern_subscriptions;
   return true;
 }
 
@@ -79,6 +80,7 @@ bool PubSubRegistry::punsubscribe(Client& c, std::string_view pattern) {
     if (p->second.empty()) patterns_.erase(p);
   }
   --c.subscriptions;
+  --c.pattern_subscriptions;
   return true;
 }
 
@@ -111,6 +113,7 @@ void PubSubRegistry::remove_client(Client& c) {
     if (p->second.empty()) patterns_.erase(p);
   }
   c.subscriptions = 0;
+  c.pattern_subscriptions = 0;
 }
 
 void PubSubRegistry::deliver(Client& c, const std::string& bytes, uint64_t hard_limit) {

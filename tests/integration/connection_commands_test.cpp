@@ -385,6 +385,59 @@ TEST_F(Connection, ClientListAndInfoFormat) {
   EXPECT_EQ(run({"CLIENT", "LIST", "ID", "999999"}), bulk(""));
 }
 
+// Subscribers are type "pubsub" (flag P, sub/psub counts) and a client inside MULTI shows
+// flag x and its queue length, as in Redis: Sentinel's CLIENT KILL TYPE normal / pubsub on a
+// promoted replica relies on the split. Checked against redis-server.
+TEST_F(Connection, ClientListAndKillSeePubSubAndMultiClients) {
+  auto scenario = [](ServerProcess& server, RespClient& admin) {
+    std::map<std::string, std::string> seen;
+    RespClient sub = server.client();
+    RespClient psub = server.client();
+    RespClient tx = server.client();
+    RespClient plain = server.client();
+    const std::string sub_id = std::to_string(sub.get_integer({"CLIENT", "ID"}));
+    const std::string psub_id = std::to_string(psub.get_integer({"CLIENT", "ID"}));
+    const std::string tx_id = std::to_string(tx.get_integer({"CLIENT", "ID"}));
+    const std::string plain_id = std::to_string(plain.get_integer({"CLIENT", "ID"}));
+    sub.command({"SUBSCRIBE", "a", "b"});
+    psub.command({"PSUBSCRIBE", "p*"});
+    psub.command({"SUBSCRIBE", "c"});
+    tx.command({"MULTI"});
+    tx.command({"SET", "x", "1"});
+    tx.command({"GET", "x"});
+    for (const auto& [label, id] : {std::pair{"sub", sub_id}, {"psub", psub_id}, {"tx", tx_id}}) {
+      auto f = fields(admin.get_string({"CLIENT", "LIST", "ID", id}));
+      for (const char* k : {"flags", "sub", "psub", "multi"}) seen[std::string(label) + "." + k] = f[k];
+    }
+    std::string pubsub_ids;
+    for (const auto& l : lines(admin.get_string({"CLIENT", "LIST", "TYPE", "pubsub"})))
+      pubsub_ids += (fields(l)["id"] == sub_id ? "sub " : fields(l)["id"] == psub_id ? "psub " : "? ");
+    seen["type pubsub"] = pubsub_ids;
+    seen["kill pubsub"] = admin.command_raw({"CLIENT", "KILL", "TYPE", "pubsub"});
+    seen["sub closed"] = sub.closed_by_peer(5s) ? "yes" : "no";
+    seen["plain alive"] = plain.command_raw({"PING"});
+    seen["kill normal"] = admin.command_raw({"CLIENT", "KILL", "TYPE", "normal"});
+    seen["tx closed"] = tx.closed_by_peer(5s) ? "yes" : "no";
+    seen["admin alive"] = admin.command_raw({"PING"});
+    return seen;
+  };
+  auto mine = scenario(*basalt_, *b_);
+  EXPECT_EQ(mine["sub.flags"], "P");
+  EXPECT_EQ(mine["sub.sub"], "2");
+  EXPECT_EQ(mine["psub.psub"], "1");
+  EXPECT_EQ(mine["tx.flags"], "x");
+  EXPECT_EQ(mine["tx.multi"], "2");
+  EXPECT_EQ(mine["kill pubsub"], ":2\r\n");
+  EXPECT_EQ(mine["sub closed"], "yes");
+  EXPECT_EQ(mine["plain alive"], "+PONG\r\n");
+  EXPECT_EQ(mine["kill normal"], ":2\r\n");  // tx and plain, not the caller
+  EXPECT_EQ(mine["tx closed"], "yes");
+  EXPECT_EQ(mine["admin alive"], "+PONG\r\n");
+  if (redis_) {
+    EXPECT_EQ(mine, scenario(*redis_, *r_));
+  }
+}
+
 TEST_F(Connection, ClientListAgeAndIdle) {
   RespClient idle = basalt_->client();
   const long long idle_id = idle.get_integer({"CLIENT", "ID"});

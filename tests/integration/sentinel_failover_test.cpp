@@ -3,7 +3,9 @@
 // master comes back Sentinel demotes it and it rejoins with a *partial* resync.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "tests/support/ports.h"
 #include "tests/support/process.h"
@@ -41,12 +43,25 @@ TEST(SentinelFailover, OldMasterRejoinsWithPartialResync) {
   std::string conf = (dir.path() / "sentinel.conf").string();
   {
     std::ofstream out(conf);
+    // down-after must stay well above one second: after +switch-master Sentinel reuses the
+    // old master's link, whose reconnects are throttled to one per second, and starts the
+    // "no PONG yet" clock at once. With 1000 ms it can call the new master down before it
+    // even reconnects and fail over a second time (seen in CI; Redis behaves the same).
     out << "port " << sentinel_port << "\nbind 127.0.0.1\ndaemonize no\n"
         << "sentinel monitor basalt 127.0.0.1 " << master.port() << " 1\n"
-        << "sentinel down-after-milliseconds basalt 1000\n"
+        << "sentinel down-after-milliseconds basalt 3000\n"
         << "sentinel failover-timeout basalt 5000\n";
   }
   Process sentinel({kSentinel, conf}, dir.path() / "sentinel.log");
+  // On failure, show what Sentinel decided (its +sdown/+failover/+convert-to-slave events).
+  struct DumpOnFailure {
+    std::filesystem::path log;
+    ~DumpOnFailure() {
+      if (!::testing::Test::HasFailure() && !getenv("BASALT_TEST_SHOW_LOGS")) return;
+      std::ifstream in(log);
+      std::cerr << "--- sentinel log ---\n" << in.rdbuf() << "--- end of sentinel log ---\n";
+    }
+  } dump_sentinel_log{dir.path() / "sentinel.log"};
   RespClient s(sentinel_port);
   s.connect(5s);
   // Sentinel must know the replica before the master dies.
