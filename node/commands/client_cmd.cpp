@@ -1,5 +1,6 @@
 // node/commands/client_cmd.cpp — CLIENT and its subcommands (ID, SETNAME, GETNAME, LIST, INFO,
-// KILL, NO-EVICT, NO-TOUCH, GETREDIR, HELP), with Redis 7.0's replies and CLIENT LIST lines.
+// KILL, UNBLOCK, NO-EVICT, NO-TOUCH, GETREDIR, HELP), with Redis 7.0's replies and CLIENT
+// LIST lines.
 #include <spdlog/fmt/fmt.h>
 
 #include <string>
@@ -84,8 +85,8 @@ std::string info_line(Context& c, const Client& cl) {
       "omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
       cl.id, cl.addr, cl.laddr, cl.fd, cl.name, secs(cl.created_ms), secs(cl.last_interaction_ms),
       flags_of(cl), cl.db, cl.subscriptions - cl.pattern_subscriptions, cl.pattern_subscriptions,
-      cl.in_multi ? static_cast<int64_t>(cl.multi_queue.size()) : int64_t{-1}, qbuf, qbuf_free, argv_mem, omem, tot_mem, cl.last_command,
-      cl.protocol_version);
+      cl.in_multi ? static_cast<int64_t>(cl.multi_queue.size()) : int64_t{-1}, qbuf, qbuf_free,
+      argv_mem, omem, tot_mem, cl.last_command, cl.protocol_version);
 }
 
 void client_id(Context& c) {
@@ -211,6 +212,26 @@ void client_kill(Context& c) {
   if (kill_self) c.client.close_after_reply = true;
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking pop's wait as its timeout would, or
+// with an -UNBLOCKED error. (WAIT is not a key wait: it is not unblocked, as a client that
+// is not blocked.)
+void client_unblock(Context& c) {
+  bool error = false;
+  if (c.argc() == 4) {
+    if (iequals(c.arg(3), "error")) {
+      error = true;
+    } else if (!iequals(c.arg(3), "timeout")) {
+      return c.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  } else if (c.argc() != 3) {
+    return subcommand_syntax_error(c);
+  }
+  int64_t id;
+  if (!protocol::parse_i64(c.arg(2), id)) return c.not_integer();
+  bool unblocked = id > 0 && c.node.blocking().unblock_client(static_cast<uint64_t>(id), error);
+  c.reply.integer(unblocked ? 1 : 0);
+}
+
 // NO-EVICT (no client eviction in basalt) and NO-TOUCH (Redis 7.2; basalt keeps no LRU):
 // accepted and ignored.
 void client_on_off(Context& c) {
@@ -252,6 +273,8 @@ void client_help(Context& c) {
                     "      Return clients of specified type.",
                     "SETNAME <name>",
                     "    Assign the name <name> to the current connection.",
+                    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                    "    Unblock the specified blocked client.",
                     "NO-EVICT (ON|OFF)",
                     "    Protect current client connection from eviction.",
                     "NO-TOUCH (ON|OFF)",
@@ -273,6 +296,8 @@ const Spec kClientSubcommands[] = {
      "Get the list of client connections"},
     {"client|kill", -3, kAdmin | kSub, client_kill, 0, 0, 0, kConn,
      "Kill the connection of a client"},
+    {"client|unblock", -3, kAdmin | kSub, client_unblock, 0, 0, 0, kConn,
+     "Unblock a client blocked in a blocking command from a different connection"},
     {"client|no-evict", 3, kAdmin | kSub, client_on_off, 0, 0, 0, kConn,
      "Set client eviction mode for the current connection"},
     {"client|no-touch", 3, kSub | kFast, client_on_off, 0, 0, 0, kConn,

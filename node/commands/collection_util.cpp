@@ -289,4 +289,44 @@ void scan_collection(Context& c, const ScanShape& shape) {
   c.reply.raw(body);
 }
 
+bool parse_multi_pop_or_reply(Context& c, size_t numkeys_at, std::string_view first_word,
+                              std::string_view second_word, MultiPopArgs& out) {
+  int64_t numkeys;
+  if (!protocol::parse_i64(c.arg(numkeys_at), numkeys) || numkeys <= 0) {
+    c.reply.error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  size_t where_at = numkeys_at + 1;
+  if (static_cast<uint64_t>(numkeys) >= c.argc() - where_at) {
+    c.syntax_error();
+    return false;
+  }
+  where_at += static_cast<size_t>(numkeys);
+  out.keys = c.argv.subspan(numkeys_at + 1, static_cast<size_t>(numkeys));
+  if (iequals(c.arg(where_at), first_word)) {
+    out.second = false;
+  } else if (iequals(c.arg(where_at), second_word)) {
+    out.second = true;
+  } else {
+    c.syntax_error();
+    return false;
+  }
+  bool have_count = false;
+  for (size_t i = where_at + 1; i < c.argc(); ++i) {
+    if (!have_count && iequals(c.arg(i), "count") && i + 1 < c.argc()) {
+      int64_t count;
+      if (!protocol::parse_i64(c.arg(++i), count) || count <= 0) {
+        c.reply.error("ERR count should be greater than 0");
+        return false;
+      }
+      out.count = static_cast<uint64_t>(count);
+      have_count = true;
+    } else {
+      c.syntax_error();
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace basalt::commands

@@ -2,11 +2,13 @@
 // sorted sets may use it too) share: opening a collection key with Redis's WRONGTYPE rule,
 // saving its metadata record after its elements changed (removing the key once empty),
 // walking its elements, uniform random picks (HRANDFIELD, SRANDMEMBER, SPOP), the
-// HSCAN / SSCAN / ZSCAN loop, and the numeric argument checks those commands share.
+// HSCAN / SSCAN / ZSCAN loop, the LMPOP / ZMPOP argument shape, and the numeric argument
+// checks those commands share.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,5 +92,17 @@ struct ScanShape {
       emit;
 };
 void scan_collection(Context& c, const ScanShape& shape);
+
+// The arguments LMPOP / BLMPOP / ZMPOP / BZMPOP share, from `numkeys_at` on:
+// numkeys key [key ...] <first_word|second_word> [COUNT count]. Checks them in Redis's
+// order (numkeys, the end word, then the options) with its error texts; `second` tells
+// which end word was given.
+struct MultiPopArgs {
+  std::span<const std::string_view> keys;
+  bool second = false;
+  uint64_t count = 1;
+};
+bool parse_multi_pop_or_reply(Context& c, size_t numkeys_at, std::string_view first_word,
+                              std::string_view second_word, MultiPopArgs& out);
 
 }  // namespace basalt::commands

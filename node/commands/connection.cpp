@@ -1,5 +1,5 @@
-// node/commands/connection.cpp — the connection commands: PING, ECHO, SELECT, QUIT, HELLO and
-// AUTH (CLIENT is in client_cmd.cpp). basalt speaks RESP2 only: HELLO 3 is refused.
+// node/commands/connection.cpp — the connection commands: PING, ECHO, SELECT, QUIT, HELLO,
+// AUTH and RESET (CLIENT is in client_cmd.cpp). basalt speaks RESP2 only: HELLO 3 is refused.
 #include <climits>
 #include <string>
 
@@ -141,6 +141,24 @@ void hello(Context& c) {
   c.reply.array(0);
 }
 
+// RESET: the connection as it was when it connected (Redis clearClientConnectionState):
+// no transaction or watched keys, no subscriptions, db 0, RESP2, no name, and
+// authenticated only if the default user needs no password.
+void reset(Context& c) {
+  if (c.client.is_replica || c.client.is_master_link)
+    return c.reply.error("ERR can only reset normal client connections");
+  c.client.in_multi = false;
+  c.client.multi_dirty = false;
+  c.client.multi_queue.clear();
+  c.node.watches().unwatch_all(c.client);
+  c.node.pubsub().remove_client(c.client);
+  c.client.db = 0;
+  c.client.protocol_version = 2;
+  c.client.name.clear();
+  c.client.authenticated = c.node.config().requirepass.empty();
+  c.reply.simple("RESET");
+}
+
 }  // namespace
 
 void register_connection_commands(Table& t) {
@@ -155,6 +173,7 @@ void register_connection_commands(Table& t) {
          "Handshake with Redis"});
   t.add({"auth", -2, kConn | kNoAuth | kSentinel, auth, 0, 0, 0, "connection",
          "Authenticate to the server"});
+  t.add({"reset", 1, kConn | kNoAuth, reset, 0, 0, 0, "connection", "Reset the connection"});
   register_client_command(t);
 }
 

@@ -109,8 +109,7 @@ void debug(Context& c) {
     if (!arity_ok) break;
     return sub.handler(c);
   }
-  c.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
-                std::string(c.arg(1)) + "'. Try DEBUG HELP.");
+  subcommand_syntax_error(c);
 }
 
 }  // namespace

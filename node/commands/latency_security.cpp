@@ -4,6 +4,7 @@
 #include <string>
 
 #include "node/commands/families.h"
+#include "node/commands/subcommand.h"
 #include "node/util/log.h"
 
 namespace basalt::commands {
@@ -41,9 +42,7 @@ void latency(Context& c) {
     for (auto* line : lines) c.reply.simple(line);
     return;
   }
-  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
-  msg.append(sub.substr(0, 128)).append("'. Try LATENCY HELP.");
-  c.reply.error(msg);
+  subcommand_syntax_error(c);
 }
 
 void security_warning(Context& c) {

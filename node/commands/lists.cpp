@@ -65,34 +65,11 @@ Outcome move(Context& c, std::string_view source, std::string_view destination, 
 }
 
 bool parse_mpop_or_reply(Context& c, size_t numkeys_at, MpopArgs& out) {
-  int64_t numkeys;
-  if (!protocol::parse_i64(c.arg(numkeys_at), numkeys) || numkeys <= 0) {
-    c.reply.error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  size_t end_at = numkeys_at + 1;
-  if (static_cast<uint64_t>(numkeys) >= c.argc() - end_at) {
-    c.syntax_error();
-    return false;
-  }
-  end_at += static_cast<size_t>(numkeys);
-  out.keys = c.argv.subspan(numkeys_at + 1, static_cast<size_t>(numkeys));
-  if (!parse_end_or_reply(c, c.arg(end_at), out.end)) return false;
-  bool have_count = false;
-  for (size_t i = end_at + 1; i < c.argc(); ++i) {
-    if (!have_count && iequals(c.arg(i), "count") && i + 1 < c.argc()) {
-      int64_t count;
-      if (!protocol::parse_i64(c.arg(++i), count) || count <= 0) {
-        c.reply.error("ERR count should be greater than 0");
-        return false;
-      }
-      out.count = static_cast<uint64_t>(count);
-      have_count = true;
-    } else {
-      c.syntax_error();
-      return false;
-    }
-  }
+  MultiPopArgs args;
+  if (!parse_multi_pop_or_reply(c, numkeys_at, "left", "right", args)) return false;
+  out.keys = args.keys;
+  out.end = args.second ? End::Tail : End::Head;
+  out.count = args.count;
   return true;
 }
 

@@ -19,6 +19,12 @@ std::string_view subcommand_suffix(const Spec& sub) {
   return bar == std::string_view::npos ? sub.name : sub.name.substr(bar + 1);
 }
 
+void subcommand_syntax_error(Context& c) {
+  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
+  msg.append(c.arg(1).substr(0, 128)).append("'. Try ").append(upper(c.arg(0))).append(" HELP.");
+  c.reply.error(msg);
+}
+
 const Spec* find_subcommand(const Spec& container, std::string_view sub) {
   for (const Spec& s : container.subs()) {
     if (iequals(subcommand_suffix(s), sub)) return &s;

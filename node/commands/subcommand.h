@@ -19,6 +19,10 @@ const Spec* find_subcommand(const Spec& container, std::string_view sub);
 // Subcommand spec names are "container|sub"; this is the "sub" part.
 std::string_view subcommand_suffix(const Spec& sub);
 
+// Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong number of arguments
+// for '<argv[1]>'. Try <ARGV[0]> HELP."
+void subcommand_syntax_error(Context& c);
+
 // "CLIENT HELP"-style replies, as Redis's addReplyHelp: the usage line, `lines`, then HELP.
 void reply_help(Context& c, std::initializer_list<std::string_view> lines);
 

@@ -1,14 +1,15 @@
-// node/commands/zset_pops.cpp — ZPOPMIN / ZPOPMAX and their blocking forms BZPOPMIN /
-// BZPOPMAX. A pop is logged as its effect, ZREM of the popped members. A blocking pop that
-// finds every key empty hands a wait to the connection (core::block_until_served): when a
-// write signals one of its keys, it runs ZPOPMIN / ZPOPMAX through the write pipeline, so
-// the pop served after the wait is one ordinary write, logged as ZREM.
+// node/commands/zset_pops.cpp — ZPOPMIN / ZPOPMAX / ZMPOP and their blocking forms BZPOPMIN /
+// BZPOPMAX / BZMPOP. A pop is logged as its effect, ZREM of the popped members. A blocking
+// pop that finds every key empty hands a wait to the connection (core::block_until_served):
+// when a write signals one of its keys, it runs ZPOPMIN / ZPOPMAX / ZMPOP through the write
+// pipeline, so the pop served after the wait is one ordinary write, logged as ZREM.
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "node/commands/block_timeout.h"
+#include "node/commands/collection_util.h"
 #include "node/commands/zset_commands.h"
 #include "node/core/blocking.h"
 #include "node/core/node.h"
@@ -103,6 +104,53 @@ void bzpopmax(Context& c) {
   bzpop_generic(c, true);
 }
 
+// Pops up to `count` from the first of `keys` holding members (WRONGTYPE stops the scan, as
+// Redis) and replies [key, [[member, score], ...]]. False (nothing replied) if all are empty.
+bool pop_first_nonempty(Context& c, std::span<const std::string_view> keys, bool max,
+                        uint64_t count) {
+  for (std::string_view key : keys) {
+    ZSet z;
+    if (!open_zset(c, key, z, Access::Write)) return true;
+    if (!z.exists()) continue;
+    auto popped = pop_entries(c, z, count, max);
+    c.reply.array(2);
+    c.reply.bulk(key);
+    c.reply.array(popped.size());
+    for (const auto& e : popped) {
+      c.reply.array(2);
+      c.reply.bulk(e.first);
+      reply_score(c, e.second);
+    }
+    return true;
+  }
+  return false;
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
+void zmpop(Context& c) {
+  MultiPopArgs args;
+  if (!parse_multi_pop_or_reply(c, 1, "min", "max", args)) return;
+  if (!pop_first_nonempty(c, args.keys, args.second, args.count)) c.reply.null_array();
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: served at once like ZMPOP;
+// after a wait the retry is ZMPOP on the signalled key, whose reply is BZMPOP's.
+void bzmpop(Context& c) {
+  MultiPopArgs args;
+  if (!parse_multi_pop_or_reply(c, 2, "min", "max", args)) return;
+  uint64_t timeout_ms;
+  if (!block_timeout_or_reply(c, c.arg(1), timeout_ms)) return;
+  if (pop_first_nonempty(c, args.keys, args.second, args.count)) return;
+  std::vector<std::string> keys(args.keys.begin(), args.keys.end());
+  auto retry = [keys, where = std::string(args.second ? "MAX" : "MIN"),
+                count = std::to_string(args.count)](size_t i) {
+    return std::vector<std::string>{"ZMPOP", "1", keys[i], where, "COUNT", count};
+  };
+  auto served = [](size_t, std::string& reply) { return reply.starts_with("*2\r\n"); };
+  c.client.pending_block = core::block_until_served(c.node, c.client, std::move(keys), timeout_ms,
+                                                    std::move(retry), std::move(served), "*-1\r\n");
+}
+
 }  // namespace
 
 void register_pop_commands(Table& t) {
@@ -113,6 +161,10 @@ void register_pop_commands(Table& t) {
          "Remove the lowest-scored member, or block until there is one"});
   t.add({"bzpopmax", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmax, 1, -2, 1, G,
          "Remove the highest-scored member, or block until there is one"});
+  t.add({"zmpop", -4, kWrite, zmpop, 0, 0, 0, G,
+         "Remove the lowest- or highest-scored members of the first non-empty sorted set"});
+  t.add({"bzmpop", -5, kWrite | kNoScript | kMayBlock, bzmpop, 0, 0, 0, G,
+         "Remove members from the first non-empty sorted set, or block until there is one"});
 }
 
 }  // namespace basalt::commands::zset

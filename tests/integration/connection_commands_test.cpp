@@ -407,11 +407,14 @@ TEST_F(Connection, ClientListAndKillSeePubSubAndMultiClients) {
     tx.command({"GET", "x"});
     for (const auto& [label, id] : {std::pair{"sub", sub_id}, {"psub", psub_id}, {"tx", tx_id}}) {
       auto f = fields(admin.get_string({"CLIENT", "LIST", "ID", id}));
-      for (const char* k : {"flags", "sub", "psub", "multi"}) seen[std::string(label) + "." + k] = f[k];
+      for (const char* k : {"flags", "sub", "psub", "multi"})
+        seen[std::string(label) + "." + k] = f[k];
     }
     std::string pubsub_ids;
     for (const auto& l : lines(admin.get_string({"CLIENT", "LIST", "TYPE", "pubsub"})))
-      pubsub_ids += (fields(l)["id"] == sub_id ? "sub " : fields(l)["id"] == psub_id ? "psub " : "? ");
+      pubsub_ids += (fields(l)["id"] == sub_id    ? "sub "
+                     : fields(l)["id"] == psub_id ? "psub "
+                                                  : "? ");
     seen["type pubsub"] = pubsub_ids;
     seen["kill pubsub"] = admin.command_raw({"CLIENT", "KILL", "TYPE", "pubsub"});
     seen["sub closed"] = sub.closed_by_peer(5s) ? "yes" : "no";
