@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "node/commands/command.h"
 #include "node/core/node.h"
@@ -371,6 +372,26 @@ void cpu_section(Writer& w) {
   w.field("used_cpu_user_main_thread", fmt::format("{:.6f}", seconds(thread.ru_utime)));
 }
 
+// cmdstat_<name>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=.., by name.
+void commandstats_section(core::Node& node, Writer& w) {
+  w.header("Commandstats");
+  std::map<std::string_view, const core::CommandCounters*> sorted;
+  for (const auto& [spec, counters] : node.stats().commands) sorted.emplace(spec->name, &counters);
+  for (const auto& [name, k] : sorted) {
+    double per_call = k->calls ? static_cast<double>(k->usec) / static_cast<double>(k->calls) : 0;
+    w.line(
+        fmt::format("cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls={},"
+                    "failed_calls={}",
+                    name, k->calls, k->usec, per_call, k->rejected_calls, k->failed_calls));
+  }
+}
+
+void errorstats_section(core::Node& node, Writer& w) {
+  w.header("Errorstats");
+  for (const auto& [code, count] : node.stats().error_codes)
+    w.line(fmt::format("errorstat_{}:count={}", code, count));
+}
+
 void keyspace_section(core::Node& node, Writer& w) {
   w.header("Keyspace");
   const auto& counts = node.keyspace().key_counts;
@@ -393,8 +414,8 @@ std::string build_info(core::Node& node, std::span<const std::string_view> secti
   if (bits & kReplication) replication_section(node, w);
   if (bits & kCpu) cpu_section(w);
   if (bits & kModules) w.header("Modules");
-  if (bits & kCommandStats) w.header("Commandstats");
-  if (bits & kErrorStats) w.header("Errorstats");
+  if (bits & kCommandStats) commandstats_section(node, w);
+  if (bits & kErrorStats) errorstats_section(node, w);
   if (bits & kLatencyStats) w.header("Latencystats");
   if (bits & kCluster) {
     w.header("Cluster");

@@ -1,6 +1,9 @@
 // node/core/dispatch.cpp — see dispatch.h.
 #include "node/core/dispatch.h"
 
+#include <chrono>
+
+#include "node/commands/subcommand.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
@@ -65,12 +68,22 @@ bool needs_barrier(const commands::Table& table, std::span<const std::string_vie
   return has_flag(table, argv, commands::kBarrier);
 }
 
+namespace {
+// The INFO commandstats entry of a call: the subcommand's for a container command
+// ("client|list"); none for an unknown subcommand (Redis counts it nowhere).
+const Spec* stats_entry(const Spec& spec, std::span<const std::string_view> argv) {
+  if (spec.subcommand_count == 0) return &spec;
+  return argv.size() >= 2 ? commands::find_subcommand(spec, argv[1]) : &spec;
+}
+}  // namespace
+
 void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
                  std::span<const std::string_view> argv) {
   if (argv.empty()) return;
   auto& stats = node.stats();
   size_t reply_start = reply.size();
   const Spec* spec = node.commands().find(argv[0]);
+  bool ran = false;  // the handler ran (else an error reply is a rejection)
   if (!spec) {
     unknown_command(reply, argv);
   } else if ((spec->arity > 0 && argv.size() != static_cast<size_t>(spec->arity)) ||
@@ -99,11 +112,13 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     // A write reached a read-only view: a bug in routing, never silently dropped.
     reply.error("ERR internal error: write command outside a write group");
   } else {
+    ran = true;
     commands::Context ctx{node, client, ks, reply, argv, *spec};
     client.last_command = spec->name;  // before the handler: CLIENT LIST shows it, as Redis
     bool guarded = ks.writable() && (spec->flags & commands::kWrite);
     core::Keyspace::SavePoint point;
     if (guarded) point = ks.save_point();
+    auto started = std::chrono::steady_clock::now();
     try {
       spec->handler(ctx);
       if (guarded) ks.release(point);
@@ -115,11 +130,27 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
       reply.error(std::string("ERR internal error while running '") + std::string(spec->name) +
                   "': " + e.what());
     }
+    const Spec* entry = stats_entry(*spec, argv);
+    // run_subcommand names the client's last command after the subcommand once it runs it;
+    // a subcommand refused for its arity did not run.
+    ran = entry && (entry == spec || client.last_command == entry->name);
+    if (ran) {
+      auto& counters = stats.commands[entry];
+      ++counters.calls;
+      counters.usec += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                 std::chrono::steady_clock::now() - started)
+                                                 .count());
+    }
   }
   ++stats.total_commands_processed;
   ++client.commands_processed;
   if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') {
-    ++stats.total_error_replies;
+    std::string_view error(reply.buffer().data() + reply_start + 1, reply.size() - reply_start - 1);
+    stats.count_error(error);
+    if (const Spec* entry = spec ? stats_entry(*spec, argv) : nullptr) {
+      auto& counters = stats.commands[entry];
+      ++(ran ? counters.failed_calls : counters.rejected_calls);
+    }
     // A command refused before it ran (or queued) dooms the transaction (EXECABORT).
     if (client.in_multi && (!spec || !runs_inside_multi(spec->name))) client.multi_dirty = true;
   }

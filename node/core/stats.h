@@ -1,8 +1,17 @@
-// node/core/stats.h — counters reported by INFO stats (reset by CONFIG RESETSTAT).
+// node/core/stats.h — counters reported by INFO stats, commandstats and errorstats (reset by
+// CONFIG RESETSTAT).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace basalt::commands {
+struct Spec;
+}
 
 namespace basalt::core {
 
@@ -29,6 +38,15 @@ struct OpsSampler {
   }
 };
 
+// INFO commandstats for one command (or subcommand): calls that ran, their time, calls
+// refused before running (arity, NOAUTH, READONLY, ...) and calls that ran and failed.
+struct CommandCounters {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
 struct Stats {
   uint64_t total_connections_received = 0;
   uint64_t total_commands_processed = 0;
@@ -48,6 +66,14 @@ struct Stats {
   uint64_t sync_partial_err = 0;
   uint64_t unexpected_error_replies = 0;
   OpsSampler ops;  // fed by Node::cron
+  std::unordered_map<const commands::Spec*, CommandCounters> commands;
+  // INFO errorstats: error replies by their code (the first word: ERR, WRONGTYPE, ...), at
+  // most kMaxErrorCodes distinct codes, as Redis (further new codes are not tracked).
+  static constexpr size_t kMaxErrorCodes = 128;
+  std::map<std::string, uint64_t, std::less<>> error_codes;
+
+  // Counts one error reply (`error` is its text without the leading '-').
+  void count_error(std::string_view error);
 };
 
 }  // namespace basalt::core
