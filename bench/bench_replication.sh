@@ -16,6 +16,7 @@
 #      with 0 and with 2 replicas attached, and the replicas' lag (master offset
 #      minus replica offset, sampled every LAG_INTERVAL seconds during the run).
 # Prints markdown tables on stdout; progress on stderr.
+# Server start/stop, ports, the data set, temp dir and cleanup come from bench/lib.sh.
 #
 # Environment:
 #   KEYS=1000000     keys in the data set of (a) and (b)
@@ -34,8 +35,8 @@
 #   REDIS_ARGS=      extra arguments for redis-server (word-split; masters and replicas)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KEYS="${KEYS:-1000000}"
 VALUE_SIZE="${VALUE_SIZE:-100}"
@@ -47,20 +48,7 @@ LAG_INTERVAL="${LAG_INTERVAL:-0.2}"
 SETTLE="${SETTLE:-2}"
 SYNC_TIMEOUT="${SYNC_TIMEOUT:-300}"
 PARTS="${PARTS:-abc}"
-BENCH_ONLY="${BENCH_ONLY:-}"
-BASALT="$ROOT/build/basalt"
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
-
-is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
-# need_uint NAME MIN [MAX] — dies unless the variable NAME holds an integer in range
-need_uint() {
-  local v=${!1}
-  if ! is_uint "$v" || [[ "$v" -lt $2 || ( -n "${3:-}" && "$v" -gt "${3:-0}" ) ]]; then
-    die "$1 must be an integer >= $2${3:+ and <= $3}"
-  fi
-}
 need_uint KEYS 1 999999999
 need_uint VALUE_SIZE 16
 need_uint MISSED 1 999999999
@@ -71,100 +59,17 @@ need_uint SYNC_TIMEOUT 1
 [[ "$LAG_INTERVAL" =~ ^[0-9]*\.?[0-9]+$ ]] || die "LAG_INTERVAL must be a number of seconds"
 [[ "$SETTLE" =~ ^[0-9]*\.?[0-9]+$ ]] || die "SETTLE must be a number of seconds"
 [[ "$PARTS" =~ ^[abc]+$ ]] || die "PARTS must be made of the letters a, b, c"
-case "$BENCH_ONLY" in
-  ""|redis|basalt) ;;
-  *) die "BENCH_ONLY must be empty, 'redis' or 'basalt'" ;;
-esac
-run_redis=1; run_basalt=1
-[[ "$BENCH_ONLY" == basalt ]] && run_redis=0
-[[ "$BENCH_ONLY" == redis ]] && run_basalt=0
+parse_bench_only
 part() { [[ "$PARTS" == *"$1"* ]]; }
+need_tools redis-cli redis-benchmark awk
+ensure_basalt measure
+init_work
 
-for tool in redis-cli redis-benchmark awk; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run scripts/setup.sh)"
-done
-if [[ $run_redis -eq 1 ]]; then
-  command -v redis-server >/dev/null 2>&1 || die "redis-server not found (run scripts/setup.sh)"
-fi
-
-# ---------------------------------------------------------------- build
-if [[ $run_basalt -eq 1 ]]; then
-  if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-    log "building basalt (Release)..."
-    if ! scripts/build.sh Release >"${TMPDIR:-/tmp}/basalt-bench-build.log" 2>&1; then
-      tail -n 30 "${TMPDIR:-/tmp}/basalt-bench-build.log" >&2 || true
-      die "building basalt failed (full log: ${TMPDIR:-/tmp}/basalt-bench-build.log); use BENCH_ONLY=redis, or SKIP_BUILD=1 to use an existing build/basalt"
-    fi
-  fi
-  [[ -x "$BASALT" ]] || die "build/basalt is missing (build failed or not built yet); use BENCH_ONLY=redis to measure redis alone"
-fi
-
-# ---------------------------------------------------------------- process/tmp cleanup
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/basalt-bench.XXXXXX")"
-declare -A PID=()   # server name -> pid of every server this script started
-CHILD_PID=""
-cleanup() {
-  local rc=$? name pid
-  if [[ -n "$CHILD_PID" ]] && kill -0 "$CHILD_PID" 2>/dev/null; then
-    pkill -TERM -P "$CHILD_PID" 2>/dev/null || true  # the loader pipeline's processes
-    kill -TERM "$CHILD_PID" 2>/dev/null || true
-    wait "$CHILD_PID" 2>/dev/null || true
-  fi
-  for name in "${!PID[@]}"; do
-    pid="${PID[$name]}"
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for name in "${!PID[@]}"; do
-    pid="${PID[$name]}"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# repl-diskless-sync-delay 0: do not wait 5 s for more replicas before a full sync.
+# shellcheck disable=SC2206
+REDIS_EXTRA=(--repl-diskless-sync-delay 0 ${REDIS_ARGS:-})
 
 # ---------------------------------------------------------------- helpers
-port_in_use() {
-  local p=$1
-  if command -v ss >/dev/null 2>&1; then
-    [[ -n "$(ss -Htln "sport = :$p" 2>/dev/null)" ]] && return 0
-  fi
-  (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null
-}
-
-free_port() {
-  local base=$((20000 + RANDOM % 30000)) p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((base + i))
-    port_in_use "$p" || { echo "$p"; return 0; }
-  done
-  die "no free TCP port found"
-}
-
-# run_child CMD... — runs CMD in the background and waits for it, so that a
-# signal to this script interrupts the wait and cleanup can kill CMD.
-run_child() {
-  local rc=0
-  "$@" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=""
-  return "$rc"
-}
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-
-# field FILE NAME -> the value of NAME in a saved INFO reply (empty if absent)
-field() { tr -d '\r' <"$1" | awk -F: -v f="$2" '$1 == f { print $2; exit }'; }
-
-# info PORT SECTION OUTFILE — INFO into a file (an empty file if the server does not answer)
-info() { redis-cli -h 127.0.0.1 -p "$1" INFO "$2" >"$3" 2>/dev/null || : >"$3"; }
-
 # minfo PORT SECTION OUTFILE — INFO to the master under measurement; adds the size of
 # its RESP reply ($<len>\r\n<body>\r\n; redis-cli prints <body>\n) to M_OVERHEAD, so that
 # our own INFO traffic can be taken out of the master's total_net_output_bytes delta.
@@ -179,120 +84,11 @@ minfo() {
   fi
 }
 
-# wait_ready PORT NAME — until the server answers PING (not LOADING); 1 if it exited
-wait_ready() {
-  local port=$1 name=$2 pid=${PID[$2]} i
-  for ((i = 0; i < 1200; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      wait "$pid" 2>/dev/null || true
-      unset "PID[$name]"
-      return 1
-    fi
-    if [[ "$(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null)" == PONG ]]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  tail -n 20 "$WORK/$name.log" >&2 || true
-  die "$name did not answer PING on port $port within 120s"
-}
-
-# launch KIND NAME PORT DIR [ARGS...] — starts a server in the background (KIND is redis
-# or basalt); its log goes to $WORK/NAME.log (appended to across restarts)
-launch() {
-  local kind=$1 name=$2 port=$3 dir=$4
-  shift 4
-  mkdir -p "$dir"
-  if [[ "$kind" == redis ]]; then
-    # repl-diskless-sync-delay 0: do not wait 5 s for more replicas before a full sync.
-    # shellcheck disable=SC2086
-    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize no \
-      --appendonly yes --appendfsync everysec --save "" --repl-diskless-sync-delay 0 \
-      --logfile "$WORK/$name.log" ${REDIS_ARGS:-} "$@" &
-  else
-    # shellcheck disable=SC2086
-    "$BASALT" --bind 127.0.0.1 --port "$port" --dir "$dir" --wal-sync everysec \
-      ${BASALT_ARGS:-} "$@" >>"$WORK/$name.log" 2>&1 &
-  fi
-  PID[$name]=$!
-}
-
-# start_server KIND NAME PORT DIR [ARGS...] — launch, and return once it answers PING
-start_server() {
-  launch "$@"
-  if ! wait_ready "$3" "$2"; then
-    tail -n 20 "$WORK/$2.log" >&2 || true
-    die "$2 exited during startup (log above)"
-  fi
-}
-
-# start_new KIND NAME DIR [ARGS...] — start_server on a free port (another one if some
-# other process takes the port first); sets NEW_PORT
-NEW_PORT=""
-start_new() {
-  local kind=$1 name=$2 dir=$3 try port
-  shift 3
-  for ((try = 0; try < 5; try++)); do
-    port="$(free_port)"
-    launch "$kind" "$name" "$port" "$dir" "$@"
-    if wait_ready "$port" "$name"; then
-      NEW_PORT=$port
-      return 0
-    fi
-    grep -qi "address already in use" "$WORK/$name.log" 2>/dev/null || break
-    log "$name: port $port was taken meanwhile; trying another one"
-  done
-  tail -n 20 "$WORK/$name.log" >&2 || true
-  die "$name exited during startup (log above)"
-}
-
-# wait_exit NAME SECONDS — reaps the server; 1 if it is still running after SECONDS
-wait_exit() {
-  local name=$1 pid=${PID[$1]} i
-  for ((i = 0; i < $2 * 10; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      wait "$pid" 2>/dev/null || true
-      unset "PID[$name]"
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
-# stop_server NAME PORT [SHUTDOWN ARGS...] — SHUTDOWN (default NOSAVE), SIGTERM/SIGKILL if it hangs
-stop_server() {
-  local name=$1 port=$2
-  shift 2
-  [[ -n "${PID[$name]:-}" ]] || return 0
-  wait_aof "$port"  # redis refuses to exit while writing its initial AOF
-  redis-cli -h 127.0.0.1 -p "$port" SHUTDOWN "${@:-NOSAVE}" >/dev/null 2>&1 || true
-  wait_exit "$name" 30 && return 0
-  log "$name did not exit within 30s after SHUTDOWN; sending SIGTERM"
-  kill -TERM "${PID[$name]}" 2>/dev/null || true
-  wait_exit "$name" 10 && return 0
-  kill -KILL "${PID[$name]}" 2>/dev/null || true
-  wait_exit "$name" 10 || true
-}
-
 kill9_server() {
   local name=$1
   # (reaped right away with stderr closed: no "Killed" job notice from bash)
   { kill -KILL "${PID[$name]}"; wait "${PID[$name]}"; } 2>/dev/null || true
   wait_exit "$name" 10 || die "$name survived kill -9"
-}
-
-# wait_aof PORT — until no AOF rewrite is running or scheduled (redis; basalt reports 0).
-# A redis replica rewrites its AOF after every full sync and refuses SHUTDOWN meanwhile.
-wait_aof() {
-  local i
-  for ((i = 0; i < 1200; i++)); do
-    info "$1" persistence "$WORK/aof.info"
-    [[ "$(field "$WORK/aof.info" aof_rewrite_in_progress)" != 1 &&
-       "$(field "$WORK/aof.info" aof_rewrite_scheduled)" != 1 ]] && return 0
-    sleep 0.1
-  done
-  log "warning: an AOF rewrite on port $1 is still running after 120s"
 }
 
 # wait_caught_up MPORT RPORT RNAME — polls the replica's INFO replication every 50 ms
@@ -331,25 +127,6 @@ wait_caught_up() {
   done
 }
 
-# The data set as a RESP stream of SET commands: key:%09d -> VALUE_SIZE bytes (the key
-# number, then a slice of one of 4096 pseudo-random strings from a fixed seed:
-# deterministic, unique per key, not trivially compressible). Same as bench_memory.sh.
-gen_dataset() {
-  awk -v n="$KEYS" -v size="$VALUE_SIZE" 'BEGIN {
-    srand(42)
-    alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"
-    for (j = 0; j < 4096; j++) {
-      s = ""
-      for (k = 0; k < size - 9; k++) s = s substr(alpha, int(rand() * 64) + 1, 1)
-      pool[j] = s
-    }
-    for (i = 1; i <= n; i++) {
-      key = sprintf("key:%09d", i)
-      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%09d%s\r\n", length(key), key, size, i, pool[i % 4096]
-    }
-  }'
-}
-
 # gen_missed TAG — MISSED SETs overwriting key:000000001... with "TAG:<n>:" + padding
 gen_missed() {
   awk -v n="$MISSED" -v size="$VALUE_SIZE" -v tag="$1" 'BEGIN {
@@ -373,28 +150,6 @@ gen_bench_keys() {
       printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(key), key, size, v
     }
   }'
-}
-
-pipe_into() {  # pipe_into PORT OUTFILE GENERATOR [ARGS...]
-  local port=$1 out=$2
-  shift 2
-  "$@" | redis-cli -h 127.0.0.1 -p "$port" --pipe --pipe-timeout 120 >"$out" 2>&1
-}
-
-# load NAME PORT EXPECTED GENERATOR [ARGS...] — sends a generated RESP stream with --pipe
-load() {
-  local name=$1 port=$2 expected=$3 out="$WORK/pipe.out" last errors replies
-  shift 3
-  if ! run_child pipe_into "$port" "$out" "$@"; then
-    cat "$out" >&2
-    die "$name: redis-cli --pipe failed"
-  fi
-  last="$(tail -n 1 "$out")"
-  errors="$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' <<<"$last")"
-  replies="$(sed -n 's/.*replies: \([0-9]*\).*/\1/p' <<<"$last")"
-  if [[ "$errors" != 0 || "$replies" != "$expected" ]]; then
-    log "$name: warning: unexpected --pipe result: $last"
-  fi
 }
 
 # net_stats PORT OUTFILE — "total_net_output_bytes sync_full sync_partial_ok" via minfo
@@ -533,7 +288,7 @@ sample_lag() {
 # bench_set NAME PORT OUT [REPLICA PORTS...] — redis-benchmark SET; samples the lag
 # while it runs (if replicas are given); writes "ops/s" to OUT
 bench_set() {
-  local name=$1 port=$2 out=$3 rc=0 t0 rps
+  local name=$1 port=$2 out=$3 rc=0 t0
   shift 3
   log "$name: redis-benchmark -t set -n $N -c $CLIENTS -r $BENCH_KEYS -d $VALUE_SIZE ($# replicas)"
   : >"$WORK/lag.samples"
@@ -554,8 +309,7 @@ bench_set() {
     log "$name: redis-benchmark failed:"
     tail -n 5 "$WORK/bench.err" "$WORK/bench.csv" >&2 || true
   fi
-  rps="$(awk -F'","' '{ gsub(/^"|"$/, "") } $1 == "SET" { print $2; exit }' "$WORK/bench.csv")"
-  echo "${rps:-n/a}" >"$out"
+  csv_rps "$WORK/bench.csv" SET >"$out"
   # lag stats over all samples and replicas: max avg count (negative = read skew -> 0)
   awk '{ for (i = 1; i <= NF; i++) { v = $i < 0 ? 0 : $i; s += v; n++; if (v > m) m = v } }
        END { if (n) printf "%d %.0f %d\n", m, s / n, NR; else print "n/a n/a 0" }' \
@@ -615,19 +369,13 @@ run_throughput() {
 }
 
 # ---------------------------------------------------------------- runs
-sides=()
-[[ $run_redis -eq 1 ]] && sides+=(redis)
-[[ $run_basalt -eq 1 ]] && sides+=(basalt)
 for kind in "${sides[@]}"; do
   if part a || part b; then run_sync "$kind"; fi
   if part c; then run_throughput "$kind"; fi
 done
 
 # ---------------------------------------------------------------- report
-cpu_model="$(awk -F': *' '/^(model name|Model|Hardware|cpu model)[[:space:]]*:/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
-redis_version="$(redis-server --version 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^v=/) { sub(/^v=/, "", $i); print $i } }' || true)"
 basalt_version="$("$BASALT" --version 2>/dev/null | head -n 1 || true)"
-git_rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 payload=$((KEYS * (13 + VALUE_SIZE)))
 
 num() { awk -v v="$1" 'BEGIN { if (v ~ /^-?[0-9]+$/) { s = sprintf("%d", v); o = ""
@@ -635,15 +383,12 @@ num() { awk -v v="$1" 'BEGIN { if (v ~ /^-?[0-9]+$/) { s = sprintf("%d", v); o =
   print s o } else print "n/a" }'; }
 mb() { awk -v v="$1" 'BEGIN { if (v ~ /^-?[0-9]+$/) printf "%.1f", v / 1e6; else print "n/a" }'; }
 rate() { awk -v b="$1" -v s="$2" 'BEGIN { if (b ~ /^[0-9]+$/ && s ~ /^[0-9.]+$/ && s + 0 > 0) printf "%.3f", b / s; else print "n/a" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 get() {  # get FILE COLUMN
   if [[ -f "$1" ]]; then awk -v c="$2" '{ print $c; exit }' "$1"; else echo n/a; fi
 }
 flag() { if [[ -f "$1.bad" ]]; then echo " (replica data differs!)"; fi; }
 
-echo "## basalt vs redis-server: replication"
-echo
-echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, kernel $(uname -r)"
+report_head "replication"
 echo "- redis-server ${redis_version:-?} (appendonly yes, appendfsync everysec, save \"\", repl-diskless-sync-delay 0${REDIS_ARGS:+, $REDIS_ARGS}; replicas alike)"
 echo "- basalt ${basalt_version:-?} at ${git_rev} (wal-sync everysec${BASALT_ARGS:+, $BASALT_ARGS}; replicas alike)"
 echo "- all servers on 127.0.0.1 on this machine; MB = 10^6 bytes; bytes = the master's INFO stats total_net_output_bytes delta without the replies to this script's INFO calls"
@@ -708,8 +453,7 @@ if part c; then
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for kind in redis basalt; do
     c0="$(get "$WORK/$kind.c0" 1)"; c2="$(get "$WORK/$kind.c2" 1)"
-    fmt() { awk -v v="$1" 'BEGIN { if (v ~ /^[0-9.]+$/) printf "%.0f", v; else print v }'; }
-    echo "| $kind | 0 | $(fmt "$c0") | | | | | | $(cat "$WORK/$kind.c0.cpu" 2>/dev/null || echo n/a) |"
-    echo "| $kind | 2 | $(fmt "$c2") | $(ratio "$c2" "$c0") | $(num "$(get "$WORK/$kind.c2.lag" 1)") | $(num "$(get "$WORK/$kind.c2.lag" 2)") | $(get "$WORK/$kind.c2.lag" 3) | $(get "$WORK/$kind.c2.drain" 1)s | $(cat "$WORK/$kind.c2.cpu" 2>/dev/null || echo n/a) |"
+    echo "| $kind | 0 | $(round "$c0") | | | | | | $(cat "$WORK/$kind.c0.cpu" 2>/dev/null || echo n/a) |"
+    echo "| $kind | 2 | $(round "$c2") | $(ratio "$c2" "$c0") | $(num "$(get "$WORK/$kind.c2.lag" 1)") | $(num "$(get "$WORK/$kind.c2.lag" 2)") | $(get "$WORK/$kind.c2.lag" 3) | $(get "$WORK/$kind.c2.drain" 1)s | $(cat "$WORK/$kind.c2.cpu" 2>/dev/null || echo n/a) |"
   done
 fi
