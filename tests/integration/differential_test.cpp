@@ -28,8 +28,11 @@
 // A few HSET / SADD / ZADD writes share the key space, so string commands meet WRONGTYPE and the
 // key-space commands meet every type. At the end of each seed the full key sets (KEYS * sorted),
 // every value (GET; sorted contents for collections) and the presence of TTLs are compared, per
-// database. A mismatch reports the seed, the command index, the
-// command, both replies and the commands just before it.
+// database. The random runs go through the shared runner (tests/support/differential.h): a
+// mismatch reports the seed, the command index, the command, both replies and the commands just
+// before it.
+#include "tests/support/differential.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,18 +40,16 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
-#include <functional>
 #include <map>
-#include <optional>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/resp_client.h"
+#include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 
 namespace basalt::test {
@@ -64,15 +65,6 @@ long long unix_ms() {
       .count();
 }
 
-std::string render(const Args& args) {
-  std::string out;
-  for (const std::string& a : args) {
-    if (!out.empty()) out += ' ';
-    out += '"' + escape_bytes(a, 80) + '"';
-  }
-  return out;
-}
-
 // How two replies to the same command are compared.
 enum class Compare {
   Exact,
@@ -83,10 +75,7 @@ enum class Compare {
   FullScan,     // pseudo-command: a whole SCAN iteration, compared as a sorted set
 };
 
-struct Step {
-  Args args;
-  Compare compare = Compare::Exact;
-};
+using Step = ComparedStep<Compare>;
 
 // Returns an empty string if the replies agree, else why not.
 std::string compare_replies(Compare how, const std::string& ours, const std::string& theirs,
@@ -130,13 +119,13 @@ std::string compare_replies(Compare how, const std::string& ours, const std::str
 // ---------------------------------------------------------------------------------------------
 // The generator.
 
-class Generator {
+class Generator : public SeededRandom {
  public:
-  Generator(uint64_t seed, long long base_ms) : rng_(seed), base_ms_(base_ms) {}
+  Generator(uint64_t seed, long long base_ms) : SeededRandom(seed), base_ms_(base_ms) {}
 
   Step next() {
     // Weighted choice of a command family.
-    static const std::vector<std::pair<int, Step (Generator::*)()>> table = {
+    static const WeightedChoice<Generator, Step> table = {
         {14, &Generator::set},        {9, &Generator::get},       {2, &Generator::setnx},
         {2, &Generator::setex},       {2, &Generator::psetex},    {3, &Generator::mget},
         {3, &Generator::mset},        {2, &Generator::msetnx},    {2, &Generator::getset},
@@ -151,27 +140,10 @@ class Generator {
         {1, &Generator::full_scan},   {1, &Generator::malformed}, {1, &Generator::flush},
         {3, &Generator::collection},
     };
-    static const int total = [] {
-      int t = 0;
-      for (const auto& e : table) t += e.first;
-      return t;
-    }();
-    int r = uniform(0, total - 1);
-    for (const auto& [weight, fn] : table) {
-      if (r < weight) return (this->*fn)();
-      r -= weight;
-    }
-    return get();
+    return table.next(*this);
   }
 
  private:
-  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  bool chance(int percent) { return uniform(0, 99) < percent; }
-  template <class T>
-  const T& pick(const std::vector<T>& v) {
-    return v[static_cast<size_t>(uniform(0, static_cast<int>(v.size()) - 1))];
-  }
-
   std::string key() {
     static const std::vector<std::string> keys = {"k0", "k1", "k2", "k3", "k4", "k5",
                                                   "k6", "k7", "k8", "n0", "n1", "n2"};
@@ -452,7 +424,6 @@ class Generator {
     }
   }
 
-  std::mt19937_64 rng_;
   long long base_ms_;
   std::set<long long> used_relative_;
 };
@@ -521,26 +492,19 @@ class EncodingTracker {
 
 class Differential {
  public:
-  Differential() {
-    basalt_.start();
-    redis_.start();
-    ours_.emplace(basalt_.client());
-    theirs_.emplace(redis_.client());
-  }
-
-  BasaltServer& basalt() { return basalt_; }
-  RespClient& ours() { return *ours_; }
-  RespClient& theirs() { return *theirs_; }
+  RespClient& ours() { return servers_.ours(); }
+  RespClient& theirs() { return servers_.theirs(); }
 
   // Sends one step to both; returns "" if they agree, else a description of the mismatch.
   std::string step(const Step& s) {
     std::string a, b;
     if (s.compare == Compare::FullScan) {
-      a = full_scan(*ours_, s.args);
-      b = full_scan(*theirs_, s.args);
+      a = full_scan(ours(), s.args);
+      b = full_scan(theirs(), s.args);
     } else {
-      a = ours_->command_raw(s.args);
-      b = theirs_->command_raw(s.args);
+      ServerPair::Replies r = servers_.send(s.args);
+      a = std::move(r.ours);
+      b = std::move(r.theirs);
     }
     const std::string why =
         compare_replies(s.compare, a, b, s.args.size() >= 3 && tracker_.by_rule(db_, s.args[2]));
@@ -549,7 +513,7 @@ class Differential {
       if (!s.args.empty() && (s.args[0] == "SELECT") && b == "+OK\r\n") db_ = std::stoi(s.args[1]);
       return "";
     }
-    return why + "\n    basalt: " + escape_bytes(a, 600) + "\n    redis:  " + escape_bytes(b, 600);
+    return describe_mismatch(why, a, b);
   }
 
   // The whole data set of dbs 0..dbs-1: keys, values, TTL presence. "" if equal.
@@ -557,42 +521,42 @@ class Differential {
     std::ostringstream diff;
     for (int db = 0; db < dbs; ++db) {
       const std::string sel = std::to_string(db);
-      if (ours_->command_raw({"SELECT", sel}) != "+OK\r\n" ||
-          theirs_->command_raw({"SELECT", sel}) != "+OK\r\n") {
+      if (ours().command_raw({"SELECT", sel}) != "+OK\r\n" ||
+          theirs().command_raw({"SELECT", sel}) != "+OK\r\n") {
         return "SELECT " + sel + " failed";
       }
-      std::vector<std::string> ka = ours_->get_strings({"KEYS", "*"});
-      std::vector<std::string> kb = theirs_->get_strings({"KEYS", "*"});
+      std::vector<std::string> ka = ours().get_strings({"KEYS", "*"});
+      std::vector<std::string> kb = theirs().get_strings({"KEYS", "*"});
       std::sort(ka.begin(), ka.end());
       std::sort(kb.begin(), kb.end());
       if (ka != kb) {
         diff << "db " << db << ": key sets differ: basalt has " << ka.size() << ", redis has "
              << kb.size() << "\n";
       }
-      const std::string sa = full_scan(*ours_, {"SCAN", "0", "COUNT", "3"});
-      if (sa != full_scan(*theirs_, {"SCAN", "0", "COUNT", "3"})) {
+      const std::string sa = full_scan(ours(), {"SCAN", "0", "COUNT", "3"});
+      if (sa != full_scan(theirs(), {"SCAN", "0", "COUNT", "3"})) {
         diff << "db " << db << ": full SCAN differs from redis\n";
       }
-      if (ours_->command_raw({"DBSIZE"}) != theirs_->command_raw({"DBSIZE"})) {
+      if (ours().command_raw({"DBSIZE"}) != theirs().command_raw({"DBSIZE"})) {
         diff << "db " << db << ": DBSIZE differs\n";
       }
       for (const std::string& k : kb) {
-        const std::string va = value_of(*ours_, k);
-        const std::string vb = value_of(*theirs_, k);
+        const std::string va = value_of(ours(), k);
+        const std::string vb = value_of(theirs(), k);
         if (va != vb) {
           diff << "db " << db << " key " << escape_bytes(k) << ": basalt " << escape_bytes(va)
                << " redis " << escape_bytes(vb) << "\n";
         }
-        const long long ta = ours_->get_integer({"PTTL", k});
-        const long long tb = theirs_->get_integer({"PTTL", k});
+        const long long ta = ours().get_integer({"PTTL", k});
+        const long long tb = theirs().get_integer({"PTTL", k});
         if ((ta < 0) != (tb < 0) || (ta >= 0 && std::llabs(ta - tb) > 1000)) {
           diff << "db " << db << " key " << escape_bytes(k) << ": PTTL basalt " << ta << " redis "
                << tb << "\n";
         }
       }
     }
-    ours_->command_raw({"SELECT", std::to_string(db_)});
-    theirs_->command_raw({"SELECT", std::to_string(db_)});
+    ours().command_raw({"SELECT", std::to_string(db_)});
+    theirs().command_raw({"SELECT", std::to_string(db_)});
     return diff.str();
   }
 
@@ -623,28 +587,16 @@ class Differential {
   }
 
   // A whole SCAN iteration with the options of `args` ({"SCAN", "0", opts...}), as a RESP
-  // array of the sorted keys (so it can be compared like any reply).
+  // array of the sorted keys (so it can be compared like any reply), or a RESP error.
   static std::string full_scan(RespClient& c, const Args& args) {
-    std::vector<std::string> keys;
-    Args a = args;
-    for (int round = 0;; ++round) {
-      if (round > 100'000) return "-SCAN did not terminate\r\n";
-      const Reply r = c.command(a);
-      if (r.type != Reply::Array || r.elements.size() != 2) return "-bad SCAN reply\r\n";
-      for (const Reply& k : r.elements[1].elements) keys.push_back(k.str);
-      a[1] = r.elements[0].str;
-      if (a[1] == "0") break;
-    }
-    std::sort(keys.begin(), keys.end());
-    std::string out = "*" + std::to_string(keys.size()) + "\r\n";
-    for (const std::string& k : keys) out += "$" + std::to_string(k.size()) + "\r\n" + k + "\r\n";
-    return out;
+    ScanResult scan = scan_all(c, args, 1);
+    if (!scan.error.empty()) return scan.error;
+    std::sort(scan.items.begin(), scan.items.end());
+    return bulks(scan.items);
   }
 
  private:
-  BasaltServer basalt_;
-  RedisOracle redis_;
-  std::optional<RespClient> ours_, theirs_;
+  ServerPair servers_;
   EncodingTracker tracker_;
   int db_ = 0;
 };
@@ -660,28 +612,16 @@ TEST_P(RandomDifferential, StringKeyExpiryCommandsMatchRedis) {
   const uint64_t seed = GetParam();
   Differential d;
   Generator gen(seed, unix_ms());
-  std::deque<std::string> recent;  // the last commands, for the failure message
-  std::map<std::string, int> counts;
   const auto t0 = Clock::now();
-  for (int i = 0; i < kCommandsPerSeed; ++i) {
-    const Step s = gen.next();
-    ++counts[s.args.empty() ? "" : s.args[0]];
-    const std::string mismatch = d.step(s);
-    if (!mismatch.empty()) {
-      std::string context;
-      for (const std::string& r : recent) context += "    " + r + "\n";
-      FAIL() << "seed " << seed << ", command #" << i << ": " << render(s.args) << "\n  "
-             << mismatch << "\n  preceding commands (oldest first):\n"
-             << context;
-    }
-    recent.push_back("#" + std::to_string(i) + " " + render(s.args));
-    if (recent.size() > 12) recent.pop_front();
-  }
+  auto next = [&] { return gen.next(); };
+  auto check = [&](const Step& s) { return d.step(s); };
+  const RandomRunResult run = RandomRun<Step>(seed, kCommandsPerSeed, next, check).run();
+  ASSERT_TRUE(run.matched()) << run.report;
   const std::string diff = d.compare_datasets(2);
   EXPECT_TRUE(diff.empty()) << "seed " << seed << ": final data sets differ:\n" << diff;
   // The mix really exercised the commands (guards against a generator that degenerates).
-  EXPECT_GT(counts["SET"], kCommandsPerSeed / 20);
-  EXPECT_GT(counts["GETEX"], 0);
+  EXPECT_GT(run.count("SET"), kCommandsPerSeed / 20);
+  EXPECT_GT(run.count("GETEX"), 0);
   EXPECT_LT(Clock::now() - t0, 60s) << "the differential run is too slow";
 }
 
@@ -798,7 +738,7 @@ TEST(Differential, FixedEdgeCasesMatchRedis) {
     Step s{script[i]};
     if (s.args.size() == 3 && s.args[0] == "OBJECT") s.compare = Compare::Encoding;
     const std::string mismatch = d.step(s);
-    EXPECT_TRUE(mismatch.empty()) << "command #" << i << ": " << render(script[i]) << "\n  "
+    EXPECT_TRUE(mismatch.empty()) << "command #" << i << ": " << render_command(script[i]) << "\n  "
                                   << mismatch;
   }
 }
@@ -822,7 +762,7 @@ TEST(Differential, ShortExpiriesMatchRedis) {
   };
   const auto t0 = Clock::now();
   for (const Args& a : setup)
-    EXPECT_EQ(d.ours().command_raw(a), d.theirs().command_raw(a)) << render(a);
+    EXPECT_EQ(d.ours().command_raw(a), d.theirs().command_raw(a)) << render_command(a);
   // Before the deadline (if this machine was quick enough to check in time): both see them.
   const std::vector<std::string> watched = {"px", "psetex", "getex", "pexpire", "incr"};
   for (const std::string& k : watched) {

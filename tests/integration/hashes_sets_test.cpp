@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
@@ -35,12 +35,6 @@ namespace {
 using namespace std::chrono_literals;
 using Args = std::vector<std::string>;
 using Clock = std::chrono::steady_clock;
-
-std::string render(const Args& args) {
-  std::string out;
-  for (const auto& a : args) out += (out.empty() ? "" : " ") + ('"' + escape_bytes(a, 60) + '"');
-  return out;
-}
 
 std::string bulk(const std::string& s) {
   return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
@@ -76,20 +70,11 @@ std::vector<std::string> sorted_pairs(const std::vector<std::string>& flat) {
 }
 
 // A whole HSCAN / SSCAN iteration (args = {CMD, key, "0", options...}): the sorted elements
-// (pairs for HSCAN), or an error reply as a one-element list starting with "-".
-std::vector<std::string> full_scan(RespClient& c, Args args) {
-  std::vector<std::string> items;
-  for (int round = 0;; ++round) {
-    if (round > 100'000) return {"-did not terminate"};
-    std::string raw = c.command_raw(args);
-    Reply r = parse_reply(raw);
-    if (r.type == Reply::Error) return {raw};
-    if (r.type != Reply::Array || r.elements.size() != 2) return {"-bad reply " + raw};
-    for (const auto& e : r.elements[1].elements) items.push_back(e.str);
-    args[2] = r.elements[0].str;
-    if (args[2] == "0") break;
-  }
-  return args[0] == "HSCAN" || args[0] == "hscan" ? sorted_pairs(items) : sorted(items);
+// (pairs for HSCAN), or an error as a one-element list starting with "-".
+std::vector<std::string> full_scan(RespClient& c, const Args& args) {
+  const ScanResult scan = scan_all(c, args, 2);
+  if (!scan.error.empty()) return {scan.error};
+  return args[0] == "HSCAN" || args[0] == "hscan" ? sorted_pairs(scan.items) : sorted(scan.items);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,20 +113,20 @@ class HashesSets : public ::testing::Test {
   void check(const Args& args, const std::string& expected) {
     std::string ours = ours_->command_raw(args), theirs = theirs_->command_raw(args);
     EXPECT_EQ(escape_bytes(theirs, 400), escape_bytes(expected, 400))
-        << "redis disagrees with the expectation for " << render(args);
-    EXPECT_EQ(escape_bytes(ours, 400), escape_bytes(expected, 400)) << render(args);
+        << "redis disagrees with the expectation for " << render_command(args);
+    EXPECT_EQ(escape_bytes(ours, 400), escape_bytes(expected, 400)) << render_command(args);
   }
   // The same for an array reply whose order is not defined.
   void check_sorted(const Args& args, const std::vector<std::string>& expected) {
     std::string ours = ours_->command_raw(args), theirs = theirs_->command_raw(args);
-    EXPECT_EQ(sorted(strings_of(theirs)), sorted(expected)) << "redis: " << render(args);
-    EXPECT_EQ(sorted(strings_of(ours)), sorted(expected)) << render(args);
-    EXPECT_EQ(ours[0], '*') << render(args);
+    EXPECT_EQ(sorted(strings_of(theirs)), sorted(expected)) << "redis: " << render_command(args);
+    EXPECT_EQ(sorted(strings_of(ours)), sorted(expected)) << render_command(args);
+    EXPECT_EQ(ours[0], '*') << render_command(args);
   }
   // Both servers must answer byte for byte alike.
   void same(const Args& args) {
     std::string ours = ours_->command_raw(args), theirs = theirs_->command_raw(args);
-    EXPECT_EQ(escape_bytes(ours, 400), escape_bytes(theirs, 400)) << render(args);
+    EXPECT_EQ(escape_bytes(ours, 400), escape_bytes(theirs, 400)) << render_command(args);
   }
   void both(const Args& args) {
     ours_->command_raw(args);
@@ -607,18 +592,15 @@ TEST_F(HashesSets, TtlAndKeyCommands) {
 
 enum class Compare { Exact, Sorted, SortedPairs, FullScan, RandomPick, Pop };
 
-struct Step {
-  Args args;
-  Compare compare = Compare::Exact;
-};
+using Step = ComparedStep<Compare>;
 
-class Generator {
+class Generator : public SeededRandom {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) {}
+  explicit Generator(uint64_t seed) : SeededRandom(seed) {}
 
   Step next() {
     using G = Generator;
-    static const std::vector<std::pair<int, Step (G::*)()>> table = {
+    static const WeightedChoice<G, Step> table = {
         {8, &G::hset},    {3, &G::hsetnx},     {6, &G::hget},        {3, &G::hmget},
         {2, &G::hmset},   {3, &G::hgetall},    {5, &G::hdel},        {2, &G::hexists},
         {3, &G::hlen},    {2, &G::hkeys_vals}, {4, &G::hincrby},     {4, &G::hincrbyfloat},
@@ -627,26 +609,10 @@ class Generator {
         {3, &G::scard},   {3, &G::spop},       {3, &G::srandmember}, {4, &G::smove},
         {4, &G::algebra}, {3, &G::store},      {2, &G::sintercard},  {2, &G::sscan},
         {2, &G::generic}};
-    static const int total = [] {
-      int t = 0;
-      for (const auto& e : table) t += e.first;
-      return t;
-    }();
-    int r = uniform(0, total - 1);
-    for (const auto& [weight, fn] : table) {
-      if (r < weight) return (this->*fn)();
-      r -= weight;
-    }
-    return hget();
+    return table.next(*this);
   }
 
  private:
-  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  bool chance(int percent) { return uniform(0, 99) < percent; }
-  const std::string& pick(const Args& v) {
-    return v[static_cast<size_t>(uniform(0, static_cast<int>(v.size()) - 1))];
-  }
-
   std::string hkey() {
     static const Args mostly = {"h0", "h0", "h1", "h1", "h2"};
     static const Args other = {"s0", "str", "missing"};
@@ -802,31 +768,20 @@ class Generator {
         return {{"EXISTS", hkey(), skey()}};
     }
   }
-
-  std::mt19937_64 rng_;
 };
 
 class Differential {
  public:
-  Differential() {
-    basalt_.start();
-    redis_.start();
-    ours_.emplace(basalt_.client());
-    theirs_.emplace(redis_.client());
-  }
-
   // Runs one step on both servers; "" if they agree, else why not.
   std::string step(const Step& s) {
     if (s.compare == Compare::FullScan) {
-      auto a = full_scan(*ours_, s.args), b = full_scan(*theirs_, s.args);
+      auto a = full_scan(servers_.ours(), s.args), b = full_scan(servers_.theirs(), s.args);
       return a == b ? "" : "full scans differ";
     }
-    const std::string ours = ours_->command_raw(s.args), theirs = theirs_->command_raw(s.args);
+    const ServerPair::Replies replies = servers_.send(s.args);
+    const std::string &ours = replies.ours, &theirs = replies.theirs;
     if (ours == theirs) return "";
-    auto why = [&](const std::string& what) {
-      return what + "\n  basalt: " + escape_bytes(ours, 300) +
-             "\n  redis:  " + escape_bytes(theirs, 300);
-    };
+    auto why = [&](const std::string& what) { return describe_mismatch(what, ours, theirs); };
     const Reply a = parse_reply(ours), b = parse_reply(theirs);
     if (a.type != b.type || a.type == Reply::Error) return why("replies differ");
     switch (s.compare) {
@@ -850,22 +805,24 @@ class Differential {
   // The whole data set, key by key (type and sorted contents) — "" if equal.
   std::string compare_datasets() {
     std::ostringstream diff;
-    auto keys_a = sorted(strings_of(ours_->command_raw({"KEYS", "*"})));
-    auto keys_b = sorted(strings_of(theirs_->command_raw({"KEYS", "*"})));
+    auto keys_a = sorted(strings_of(servers_.ours().command_raw({"KEYS", "*"})));
+    auto keys_b = sorted(strings_of(servers_.theirs().command_raw({"KEYS", "*"})));
     if (keys_a != keys_b) diff << "key sets differ\n";
     for (const auto& k : keys_b) {
-      std::string type = theirs_->get_string({"TYPE", k});
+      std::string type = servers_.theirs().get_string({"TYPE", k});
       Args read = type == "hash"  ? Args{"HGETALL", k}
                   : type == "set" ? Args{"SMEMBERS", k}
                                   : Args{"GET", k};
-      auto a = sorted(strings_of(ours_->command_raw(read)));
-      auto b = sorted(strings_of(theirs_->command_raw(read)));
-      if (ours_->get_string({"TYPE", k}) != type || a != b ||
-          (type == "hash" &&
-           ours_->command_raw({"HLEN", k}) != theirs_->command_raw({"HLEN", k})) ||
-          (type == "set" && ours_->command_raw({"SCARD", k}) != theirs_->command_raw({"SCARD", k})))
+      auto a = sorted(strings_of(servers_.ours().command_raw(read)));
+      auto b = sorted(strings_of(servers_.theirs().command_raw(read)));
+      if (servers_.ours().get_string({"TYPE", k}) != type || a != b ||
+          (type == "hash" && servers_.ours().command_raw({"HLEN", k}) !=
+                                 servers_.theirs().command_raw({"HLEN", k})) ||
+          (type == "set" && servers_.ours().command_raw({"SCARD", k}) !=
+                                servers_.theirs().command_raw({"SCARD", k})))
         diff << "key " << escape_bytes(k) << " (" << type << ") differs\n";
-      if (type == "string" && ours_->command_raw({"GET", k}) != theirs_->command_raw({"GET", k}))
+      if (type == "string" &&
+          servers_.ours().command_raw({"GET", k}) != servers_.theirs().command_raw({"GET", k}))
         diff << "string " << escape_bytes(k) << " differs\n";
     }
     return diff.str();
@@ -877,7 +834,7 @@ class Differential {
     const std::string& key = args[1];
     bool hash = args[0] == "HRANDFIELD";
     if (a.type == Reply::Bulk) {  // one pick: must exist
-      std::string raw = theirs_->command_raw({hash ? "HEXISTS" : "SISMEMBER", key, a.str});
+      std::string raw = servers_.theirs().command_raw({hash ? "HEXISTS" : "SISMEMBER", key, a.str});
       return raw == integer(1) ? "" : why("the pick is not in the collection");
     }
     if (a.type != Reply::Array || a.elements.size() != b.elements.size())
@@ -891,9 +848,10 @@ class Differential {
       return why("a positive count picked something twice");
     for (size_t i = 0; i < names.size(); ++i) {
       if (with_values) {
-        if (theirs_->command_raw({"HGET", key, names[i]}) != bulk(a.elements[2 * i + 1].str))
+        if (servers_.theirs().command_raw({"HGET", key, names[i]}) !=
+            bulk(a.elements[2 * i + 1].str))
           return why("a picked field has the wrong value");
-      } else if (theirs_->command_raw({hash ? "HEXISTS" : "SISMEMBER", key, names[i]}) !=
+      } else if (servers_.theirs().command_raw({hash ? "HEXISTS" : "SISMEMBER", key, names[i]}) !=
                  integer(1)) {
         return why("a pick is not in the collection");
       }
@@ -920,16 +878,14 @@ class Differential {
     Args restore = {"SADD", args[1]}, remove = {"SREM", args[1]};
     restore.insert(restore.end(), theirs.begin(), theirs.end());
     remove.insert(remove.end(), ours.begin(), ours.end());
-    theirs_->command_raw(restore);
-    std::string removed = theirs_->command_raw(remove);
+    servers_.theirs().command_raw(restore);
+    std::string removed = servers_.theirs().command_raw(remove);
     if (removed != integer(static_cast<long long>(ours.size())))
       return why("basalt popped members the set did not have");
     return "";
   }
 
-  BasaltServer basalt_;
-  RedisOracle redis_;
-  std::optional<RespClient> ours_, theirs_;
+  ServerPair servers_;
 };
 
 constexpr int kCommandsPerSeed = 2000;
@@ -941,30 +897,18 @@ TEST_P(HashesSetsDifferential, RandomCommandsMatchRedis) {
   const uint64_t seed = GetParam();
   Differential d;
   Generator gen(seed);
-  std::deque<std::string> recent;
-  std::map<std::string, int> counts;
   const auto t0 = Clock::now();
-  for (int i = 0; i < kCommandsPerSeed; ++i) {
-    const Step s = gen.next();
-    ++counts[s.args[0]];
-    const std::string mismatch = d.step(s);
-    if (!mismatch.empty()) {
-      std::string context;
-      for (const auto& r : recent) context += "    " + r + "\n";
-      FAIL() << "seed " << seed << ", command #" << i << ": " << render(s.args) << "\n  "
-             << mismatch << "\n  preceding commands (oldest first):\n"
-             << context;
-    }
-    recent.push_back("#" + std::to_string(i) + " " + render(s.args));
-    if (recent.size() > 15) recent.pop_front();
-    if (i % 500 == 499) {
-      std::string diff = d.compare_datasets();
-      ASSERT_TRUE(diff.empty()) << "seed " << seed << " after #" << i << ":\n" << diff;
-    }
-  }
+  auto next = [&] { return gen.next(); };
+  auto check = [&](const Step& s) { return d.step(s); };
+  auto datasets = [&] { return d.compare_datasets(); };
+  const RandomRunResult run = RandomRun<Step>(seed, kCommandsPerSeed, next, check)
+                                  .history(15)
+                                  .checkpoint(500, datasets)
+                                  .run();
+  ASSERT_TRUE(run.matched()) << run.report;
   EXPECT_TRUE(d.compare_datasets().empty());
-  EXPECT_GT(counts["HSET"], kCommandsPerSeed / 40);
-  EXPECT_GT(counts["SPOP"], 0);
+  EXPECT_GT(run.count("HSET"), kCommandsPerSeed / 40);
+  EXPECT_GT(run.count("SPOP"), 0);
   EXPECT_LT(Clock::now() - t0, 40s) << "the differential run is too slow";
 }
 
@@ -1026,13 +970,9 @@ TEST(HashesSetsDigest, SameDataInDifferentOrdersDigestsAlike) {
 // The random and order-dependent writes run on a master; its replica, applying the logged
 // effects, ends with the same digest.
 TEST(HashesSetsDigest, ReplicaOfRandomWritesDigestsAlike) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
-  replica.start();
-  RespClient m = master.client(), r = replica.client();
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s));
+  MasterAndReplica servers;
+  RespClient m = servers.master.client(), r = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(r, 20s));
   std::mt19937 rng(5);
   auto n = [&](int k) { return std::to_string(rng() % static_cast<unsigned>(k)); };
   std::string bytes;

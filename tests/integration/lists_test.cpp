@@ -14,15 +14,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <deque>
-#include <memory>
-#include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/resp_expect.h"
+#include "tests/support/server_fixture.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
 
@@ -56,52 +54,16 @@ std::string keyed(std::string_view key, const std::vector<std::string>& items) {
   return "*2\r\n" + bulk(key) + bulks(items);
 }
 
-std::string render(const Args& args) {
-  std::string out;
-  for (const auto& a : args) {
-    if (!out.empty()) out += ' ';
-    out += '"' + escape_bytes(a, 60) + '"';
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
-// Fixture: one server per suite, an empty data set and a fresh client per test.
+// Fixture: one server per suite, an empty data set and a fresh client per test (BasaltSuite).
 
-class Lists : public ::testing::Test {
+class Lists : public BasaltSuite {
  protected:
-  static void TearDownTestSuite() { server_.reset(); }
-
-  void SetUp() override {
-    if (!server_ || !server_->running()) {
-      server_.reset();
-      server_ = std::make_unique<BasaltServer>();
-      server_->start();
-    }
-    client_.emplace(server_->client());
-    ASSERT_EQ(run({"FLUSHALL"}), ok());
-  }
-
-  void TearDown() override {
-    if (HasFailure() && server_) {
-      std::cerr << "--- server log tail ---\n" << server_->log_tail(30) << "--- end ---\n";
-    }
-    client_.reset();
-  }
-
-  std::string run(const Args& args) { return client_->command_raw(args); }
-  RespClient other() { return server_->client(); }
-  int blocked_clients() {
-    return static_cast<int>(info_int(*client_, "clients", "blocked_clients"));
-  }
   // Sends `args` from `w` and waits until the server counts `n` blocked clients.
   void block(RespClient& w, const Args& args, int n = 1) {
     w.send_command(args);
-    ASSERT_TRUE(wait_until([&] { return blocked_clients() == n; }, 10s)) << render(args);
+    ASSERT_TRUE(wait_until([&] { return blocked_clients() == n; }, 10s)) << render_command(args);
   }
-
-  static inline std::unique_ptr<BasaltServer> server_;
-  std::optional<RespClient> client_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -174,7 +136,7 @@ TEST_F(Lists, WrongTypeEverywhere) {
            {"BRPOPLPUSH", "s", "d", "0"},
            {"BLMPOP", "0", "1", "s", "RIGHT"},
        }) {
-    EXPECT_EQ(run(args), wrong_type()) << render(args);
+    EXPECT_EQ(run(args), wrong_type()) << render_command(args);
   }
   // A missing source answers nil before the destination's type is looked at; an existing
   // source with a destination of another type is a WRONGTYPE and moves nothing.
@@ -409,9 +371,9 @@ TEST_F(Lists, BlockingTimesOutWithNilArray) {
                                             {"BRPOPLPUSH", "a", "b", "0.2"},
                                             {"BLMPOP", "0.2", "2", "a", "b", "LEFT"}}) {
     auto start = Clock::now();
-    EXPECT_EQ(w.command_raw(args), nil_array()) << render(args);
-    EXPECT_GE(Clock::now() - start, 190ms) << render(args);
-    EXPECT_LT(Clock::now() - start, 5s) << render(args);
+    EXPECT_EQ(w.command_raw(args), nil_array()) << render_command(args);
+    EXPECT_GE(Clock::now() - start, 190ms) << render_command(args);
+    EXPECT_LT(Clock::now() - start, 5s) << render_command(args);
   }
   // Sub-millisecond timeouts round up to 1 ms (not "forever").
   EXPECT_EQ(w.command_raw({"BLPOP", "a", "0.0001"}), nil_array());
@@ -526,9 +488,9 @@ TEST_F(Lists, BlockedClientThatClosedTakesNothing) {
 // ---------------------------------------------------------------------------------------------
 // Differential: random list commands against the real Redis.
 
-class Generator {
+class Generator : public SeededRandom {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) {}
+  explicit Generator(uint64_t seed) : SeededRandom(seed) {}
 
   static const std::vector<std::string>& keys() {
     static const std::vector<std::string> k = {"l0", "l1", "l2", "l3", "str"};
@@ -601,8 +563,6 @@ class Generator {
   }
 
  private:
-  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  bool chance(int percent) { return uniform(0, 99) < percent; }
   std::string pick(const std::vector<std::string>& v, int rare_last_percent) {
     // The last entry (an invalid one) is picked rarely.
     if (chance(100 - rare_last_percent)) {
@@ -646,45 +606,24 @@ class Generator {
     if (chance(2)) a.push_back("BOGUS");
     return a;
   }
-
-  std::mt19937_64 rng_;
 };
 
 TEST(ListsDifferential, RandomCommandsMatchRedis) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
-  BasaltServer basalt;
-  RedisOracle redis;
-  basalt.start();
-  redis.start();
-  auto ours = basalt.client();
-  auto theirs = redis.client();
+  ServerPair servers;
   constexpr int kCommands = 2000;
   for (uint64_t seed : {1u, 2u}) {
-    ASSERT_EQ(ours.command_raw({"FLUSHALL"}), ok());
-    ASSERT_EQ(theirs.command_raw({"FLUSHALL"}), ok());
+    ASSERT_EQ(servers.ours().command_raw({"FLUSHALL"}), ok());
+    ASSERT_EQ(servers.theirs().command_raw({"FLUSHALL"}), ok());
     Generator gen(seed);
-    std::deque<std::string> recent;
-    for (int i = 0; i < kCommands; ++i) {
-      Args args = gen.next();
-      std::string a = ours.command_raw(args);
-      std::string b = theirs.command_raw(args);
-      ASSERT_EQ(escape_bytes(a, 4096), escape_bytes(b, 4096))
-          << "seed " << seed << ", command " << i << ": " << render(args) << "\n  before:\n"
-          << [&] {
-               std::string s;
-               for (const auto& r : recent) s += "    " + r + "\n";
-               return s;
-             }();
-      recent.push_back(render(args));
-      if (recent.size() > 12) recent.pop_front();
-    }
-    for (const auto& key : Generator::keys()) {
-      for (const Args& args :
-           std::vector<Args>{{"TYPE", key}, {"LRANGE", key, "0", "-1"}, {"LLEN", key}}) {
-        EXPECT_EQ(ours.command_raw(args), theirs.command_raw(args))
-            << "seed " << seed << ": " << render(args);
-      }
-    }
+    auto next = [&] { return gen.next(); };
+    auto check = [&](const Args& args) { return servers.same(args); };
+    const RandomRunResult run = RandomRun<Args>(seed, kCommands, next, check).run();
+    ASSERT_TRUE(run.matched()) << run.report;
+    std::vector<Args> reads;
+    for (const auto& key : Generator::keys())
+      reads.insert(reads.end(), {{"TYPE", key}, {"LRANGE", key, "0", "-1"}, {"LLEN", key}});
+    EXPECT_EQ(servers.same_all(reads), "") << "seed " << seed;
   }
 }
 
@@ -694,12 +633,12 @@ TEST(ListsDifferential, RandomCommandsMatchRedis) {
 TEST(ListsReplication, ReplicaReachesTheSameDigest) {
   BasaltServer master;
   master.start();
+  // --replicaof in its one-argument form "host port" (MasterAndReplica passes two arguments).
   BasaltServer replica({"--replicaof", "127.0.0.1 " + std::to_string(master.port())});
   replica.start();
   auto m = master.client();
   auto r = replica.client();
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
+  ASSERT_TRUE(wait_for_master_link(r, 30s));
   Generator gen(42);
   for (int i = 0; i < 1500; ++i) m.command_raw(gen.next());
   // Blocking pops and moves served after a wait, on several clients.

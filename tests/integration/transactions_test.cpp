@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
@@ -34,17 +35,12 @@ std::vector<std::string> run_steps(ServerProcess& server, const std::vector<Step
 
 void expect_same_as_redis(const std::vector<Step>& steps) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
-  BasaltServer basalt;
-  basalt.start();
-  RedisOracle redis;
-  redis.start();
-  auto got = run_steps(basalt, steps);
-  auto want = run_steps(redis, steps);
+  ServerPair servers;
+  auto got = run_steps(servers.basalt(), steps);
+  auto want = run_steps(servers.redis(), steps);
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
-    std::string cmd;
-    for (const auto& a : steps[i].cmd) cmd += a + " ";
-    EXPECT_EQ(got[i], want[i]) << "step " << i << ": " << cmd;
+    EXPECT_EQ(got[i], want[i]) << "step " << i << ": " << render_command(steps[i].cmd);
   }
 }
 
@@ -162,24 +158,17 @@ std::vector<std::string> watch_expiring(ServerProcess& server) {
 
 TEST(Transactions, WatchedKeyExpiringAbortsLikeRedis) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
-  BasaltServer basalt;
-  basalt.start();
-  RedisOracle redis;
-  redis.start();
-  auto got = watch_expiring(basalt);
-  EXPECT_EQ(got, watch_expiring(redis));
+  ServerPair servers;
+  auto got = watch_expiring(servers.basalt());
+  EXPECT_EQ(got, watch_expiring(servers.redis()));
   EXPECT_EQ(got.back(), "*-1\r\n");
 }
 
 TEST(Transactions, ExecIsReplicatedWrappedInMultiExec) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
-  replica.start();
-  auto m = master.client();
-  auto r = replica.client();
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto r = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(r, 30s));
   ASSERT_TRUE(m.command({"SET", "warm", "1"}).is_status("OK"));  // the stream selects db 0
 
   long long before = info_int(m, "replication", "master_repl_offset");

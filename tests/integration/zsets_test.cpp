@@ -15,19 +15,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
-#include <functional>
 #include <map>
-#include <memory>
-#include <optional>
-#include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/resp_expect.h"
+#include "tests/support/server_fixture.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
 
@@ -66,49 +62,10 @@ std::string min_max_lex() {
   return err("ERR min or max not valid string range item");
 }
 
-std::string render(const Args& args) {
-  std::string out;
-  for (const auto& a : args) {
-    if (!out.empty()) out += ' ';
-    out += '"' + escape_bytes(a, 60) + '"';
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
-// Fixture: one server per suite, an empty data set and a fresh client per test.
+// Fixture: one server per suite, an empty data set and a fresh client per test (BasaltSuite).
 
-class Zsets : public ::testing::Test {
- protected:
-  static void TearDownTestSuite() { server_.reset(); }
-
-  void SetUp() override {
-    if (!server_ || !server_->running()) {
-      server_.reset();
-      server_ = std::make_unique<BasaltServer>();
-      server_->start();
-    }
-    client_.emplace(server_->client());
-    ASSERT_EQ(run({"FLUSHALL"}), ok());
-  }
-
-  void TearDown() override {
-    if (HasFailure() && server_) {
-      std::cerr << "--- server log tail ---\n" << server_->log_tail(30) << "--- end ---\n";
-    }
-    client_.reset();
-  }
-
-  RespClient& c() { return *client_; }
-  std::string run(const Args& args) { return client_->command_raw(args); }
-  RespClient other() { return server_->client(); }
-  int blocked_clients() {
-    return static_cast<int>(info_int(*client_, "clients", "blocked_clients"));
-  }
-
-  static inline std::unique_ptr<BasaltServer> server_;
-  std::optional<RespClient> client_;
-};
+class Zsets : public BasaltSuite {};
 
 // ---------------------------------------------------------------------------------------------
 // ZADD, ZINCRBY and score formatting
@@ -262,7 +219,7 @@ TEST_F(Zsets, WrongTypeEverywhere) {
                                             {"ZRANDMEMBER", "s"},
                                             {"ZRANDMEMBER", "s", "2"},
                                             {"ZSCAN", "s", "0"}}) {
-    EXPECT_EQ(run(args), wrong_type()) << render(args);
+    EXPECT_EQ(run(args), wrong_type()) << render_command(args);
   }
   // Errors in the arguments come before the type check where Redis checks them first.
   EXPECT_EQ(run({"ZADD", "s", "x", "a"}), not_float());
@@ -664,18 +621,14 @@ TEST_F(Zsets, BlockingPopOfAClosedConnectionTakesNothing) {
 
 enum class Compare { Exact, Shape, SortedPairs };
 
-struct Step {
-  Args args;
-  Compare compare = Compare::Exact;
-};
+using Step = ComparedStep<Compare>;
 
-class Generator {
+class Generator : public SeededRandom {
  public:
-  explicit Generator(uint64_t seed) : rng_(seed) {}
+  explicit Generator(uint64_t seed) : SeededRandom(seed) {}
 
   Step next() {
-    using Fn = Step (Generator::*)();
-    static const std::vector<std::pair<int, Fn>> table = {
+    static const WeightedChoice<Generator, Step> table = {
         {14, &Generator::zadd},       {4, &Generator::zincrby},   {4, &Generator::zrem},
         {2, &Generator::zcard},       {3, &Generator::zscore},    {2, &Generator::zmscore},
         {3, &Generator::zrank},       {3, &Generator::zcount},    {3, &Generator::zlexcount},
@@ -684,29 +637,12 @@ class Generator {
         {1, &Generator::bzpop},       {4, &Generator::algebra},   {2, &Generator::zrandmember},
         {1, &Generator::zscan},       {2, &Generator::sadd},      {2, &Generator::misc},
     };
-    static const int total = [] {
-      int t = 0;
-      for (const auto& e : table) t += e.first;
-      return t;
-    }();
-    int r = uniform(0, total - 1);
-    for (const auto& [weight, fn] : table) {
-      if (r < weight) return (this->*fn)();
-      r -= weight;
-    }
-    return zcard();
+    return table.next(*this);
   }
 
   static std::vector<std::string> keys() { return {"z0", "z1", "z2", "z3", "s0", "str"}; }
 
  private:
-  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-  bool chance(int percent) { return uniform(0, 99) < percent; }
-  template <class T>
-  const T& pick(const std::vector<T>& v) {
-    return v[static_cast<size_t>(uniform(0, static_cast<int>(v.size()) - 1))];
-  }
-
   std::string key() {
     if (chance(4)) return pick(std::vector<std::string>{"s0", "str", "nokey"});
     return pick(std::vector<std::string>{"z0", "z1", "z2", "z3"});
@@ -890,8 +826,6 @@ class Generator {
         return {{"ZADD", key(), "0", member(), "0", member(), "0", member()}};
     }
   }
-
-  std::mt19937_64 rng_;
 };
 
 // Empty if the replies agree under `how`, else why not.
@@ -917,41 +851,26 @@ std::string compare_replies(Compare how, const std::string& ours, const std::str
 
 TEST(ZsetsDifferential, RandomCommandsMatchRedis) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
-  BasaltServer basalt;
-  RedisOracle redis;
-  basalt.start();
-  redis.start();
-  auto ours = basalt.client();
-  auto theirs = redis.client();
+  ServerPair servers;
   constexpr int kCommands = 2000;
   for (uint64_t seed : {1u, 2u}) {
-    ASSERT_EQ(ours.command_raw({"FLUSHALL"}), ok());
-    ASSERT_EQ(theirs.command_raw({"FLUSHALL"}), ok());
+    ASSERT_EQ(servers.ours().command_raw({"FLUSHALL"}), ok());
+    ASSERT_EQ(servers.theirs().command_raw({"FLUSHALL"}), ok());
     Generator gen(seed);
-    std::deque<std::string> recent;
-    for (int i = 0; i < kCommands; ++i) {
-      Step step = gen.next();
-      std::string a = ours.command_raw(step.args);
-      std::string b = theirs.command_raw(step.args);
-      std::string why = compare_replies(step.compare, a, b);
-      ASSERT_EQ(why, "") << "seed " << seed << ", command " << i << ": " << render(step.args)
-                         << "\n  basalt: " << escape_bytes(a) << "\n  redis:  " << escape_bytes(b)
-                         << "\n  before:\n"
-                         << [&] {
-                              std::string s;
-                              for (const auto& r : recent) s += "    " + r + "\n";
-                              return s;
-                            }();
-      recent.push_back(render(step.args));
-      if (recent.size() > 12) recent.pop_front();
-    }
+    auto next = [&] { return gen.next(); };
+    auto check = [&](const Step& step) {
+      return servers.check(step.args, [&](const std::string& ours, const std::string& theirs) {
+        return compare_replies(step.compare, ours, theirs);
+      });
+    };
+    const RandomRunResult run = RandomRun<Step>(seed, kCommands, next, check).run();
+    ASSERT_TRUE(run.matched()) << run.report;
+    std::vector<Args> reads;
     for (const auto& key : Generator::keys()) {
-      for (const Args& args : std::vector<Args>{
-               {"TYPE", key}, {"ZRANGE", key, "0", "-1", "WITHSCORES"}, {"ZCARD", key}}) {
-        EXPECT_EQ(ours.command_raw(args), theirs.command_raw(args))
-            << "seed " << seed << ": " << render(args);
-      }
+      reads.insert(reads.end(),
+                   {{"TYPE", key}, {"ZRANGE", key, "0", "-1", "WITHSCORES"}, {"ZCARD", key}});
     }
+    EXPECT_EQ(servers.same_all(reads), "") << "seed " << seed;
   }
 }
 
@@ -959,20 +878,16 @@ TEST(ZsetsDifferential, RandomCommandsMatchRedis) {
 // Replication: pops are logged as their effect.
 
 TEST(ZsetsReplication, ReplicaReachesTheSameDigest) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
-  replica.start();
-  auto m = master.client();
-  auto r = replica.client();
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 30s));
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto r = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(r, 30s));
   Generator gen(42);
   for (int i = 0; i < 1500; ++i) m.command_raw(gen.next().args);
   // Pops of random-looking choices, and blocking pops served after a wait.
   m.command_raw({"ZADD", "p", "1", "a", "2", "b", "3", "c", "4", "d"});
   m.command_raw({"ZPOPMAX", "p", "2"});
-  auto w = master.client();
+  auto w = servers.master.client();
   w.send_command({"BZPOPMIN", "bp", "10"});
   ASSERT_TRUE(wait_until([&] { return info_int(m, "clients", "blocked_clients") == 1; }, 10s));
   m.command_raw({"ZADD", "bp", "5", "x", "6", "y"});

@@ -235,4 +235,18 @@ bool RedisOracle::available() {
   return ::access(kBinary, X_OK) == 0;
 }
 
+namespace {
+
+// Starts `master` (its port is final only once it runs) and returns a replica's args for it.
+std::vector<std::string> start_and_replicate(BasaltServer& master) {
+  master.start();
+  return {"--replicaof", "127.0.0.1", std::to_string(master.port())};
+}
+
+}  // namespace
+
+MasterAndReplica::MasterAndReplica() : replica(start_and_replicate(master)) {
+  replica.start();
+}
+
 }  // namespace basalt::test

@@ -1,6 +1,7 @@
 // tests/support/servers.h — owns the server processes integration tests run against: the basalt
 // binary under test (BasaltServer) and Debian's redis-server as a reference oracle
-// (RedisOracle), each on its own free loopback port with its own temporary data directory.
+// (RedisOracle), each on its own free loopback port with its own temporary data directory, and a
+// basalt master with a basalt replica of it (MasterAndReplica).
 #pragma once
 
 #include <sys/types.h>
@@ -104,6 +105,15 @@ class RedisOracle : public ServerProcess {
   explicit RedisOracle(std::vector<std::string> extra_args = {});
   // True if redis-server is installed (use to GTEST_SKIP differential tests without it).
   static bool available();
+};
+
+// A basalt master and a basalt replica of it (--replicaof 127.0.0.1 <master port>), both
+// started. The replica links up on its own: wait for it with wait_for_master_link (wait.h).
+struct MasterAndReplica {
+  MasterAndReplica();
+
+  BasaltServer master;
+  BasaltServer replica;
 };
 
 }  // namespace basalt::test

@@ -36,4 +36,9 @@ long long info_int(RespClient& client, const std::string& section, const std::st
   return v.empty() ? -1 : std::stoll(v);
 }
 
+bool wait_for_master_link(RespClient& replica, std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] { return info_field(replica, "replication", "master_link_status") == "up"; }, timeout);
+}
+
 }  // namespace basalt::test

@@ -1,5 +1,5 @@
-// tests/support/wait.h — waiting for a condition with a deadline (never a bare sleep), and
-// reading INFO fields.
+// tests/support/wait.h — waiting for a condition with a deadline (never a bare sleep), reading
+// INFO fields, and waiting for a replica's link to its master.
 #pragma once
 
 #include <chrono>
@@ -17,5 +17,8 @@ bool wait_until(const std::function<bool()>& condition,
 // The value of `field` in `INFO section`, or "" if absent.
 std::string info_field(RespClient& client, const std::string& section, const std::string& field);
 long long info_int(RespClient& client, const std::string& section, const std::string& field);
+
+// Waits until `replica` reports master_link_status:up in INFO replication (true), or timeout.
+bool wait_for_master_link(RespClient& replica, std::chrono::milliseconds timeout);
 
 }  // namespace basalt::test
