@@ -92,6 +92,9 @@ struct Context {
   void not_integer() { reply.error("ERR value is not an integer or out of range"); }
   void not_float() { reply.error("ERR value is not a valid float"); }
   void wrong_arity();
+  // A database index argument (SELECT, MOVE, COPY ... DB): an int, then one of ours; false
+  // after replying Redis's error otherwise.
+  bool db_index_or_reply(std::string_view arg, uint16_t& out);
 };
 
 // Case-insensitive equality for option words ("EX", "nx", ...).

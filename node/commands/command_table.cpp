@@ -2,6 +2,10 @@
 #include "node/commands/command_table.h"
 
 #include <cctype>
+#include <cstdint>
+
+#include "node/core/keyspace.h"
+#include "node/protocol/numbers.h"
 
 namespace basalt::commands {
 
@@ -12,6 +16,24 @@ bool iequals(std::string_view a, std::string_view b) {
         std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   }
+  return true;
+}
+
+bool Context::db_index_or_reply(std::string_view arg, uint16_t& out) {
+  int64_t n;
+  if (!protocol::parse_i64(arg, n)) {
+    not_integer();
+    return false;
+  }
+  if (n < INT32_MIN || n > INT32_MAX) {
+    reply.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return false;
+  }
+  if (n < 0 || n >= static_cast<int64_t>(ks.databases())) {
+    reply.error("ERR DB index is out of range");
+    return false;
+  }
+  out = static_cast<uint16_t>(n);
   return true;
 }
 

@@ -31,16 +31,9 @@ void echo(Context& c) {
 }
 
 void select(Context& c) {
-  int64_t id;
-  if (!protocol::parse_i64(c.arg(1), id)) return c.not_integer();
-  if (id < INT_MIN || id > INT_MAX) {
-    return c.reply.error(
-        "ERR value is out of range, value must between -2147483648 and 2147483647");
-  }
-  if (id < 0 || static_cast<size_t>(id) >= c.ks.databases()) {
-    return c.reply.error("ERR DB index is out of range");
-  }
-  c.client.db = static_cast<uint16_t>(id);
+  uint16_t db;
+  if (!c.db_index_or_reply(c.arg(1), db)) return;
+  c.client.db = db;
   c.reply.ok();
 }
 

@@ -29,7 +29,7 @@ bool parse_expire_flags(Context& c, int& flags) {
       flags |= kLt;
     else {
       std::string msg = "ERR Unsupported option ";
-      msg.append(opt);
+      msg.append(opt.substr(0, opt.find('\0')));  // Redis formats it as a C string
       c.reply.error(msg);
       return false;
     }

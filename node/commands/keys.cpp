@@ -31,20 +31,6 @@ void signal_if_poppable(Context& c, uint16_t db, std::string_view key, const Loo
 }
 
 // Parses a database index the way SELECT / MOVE / COPY do.
-bool db_index_or_reply(Context& c, std::string_view arg, uint16_t& db) {
-  int64_t n;
-  if (!protocol::parse_i64(arg, n) || n < INT32_MIN || n > INT32_MAX) {
-    c.not_integer();
-    return false;
-  }
-  if (n < 0 || n >= static_cast<int64_t>(c.ks.databases())) {
-    c.reply.error("ERR DB index is out of range");
-    return false;
-  }
-  db = static_cast<uint16_t>(n);
-  return true;
-}
-
 void del(Context& c) {
   int64_t deleted = 0;
   Lookup l;
@@ -242,7 +228,7 @@ void copy(Context& c) {
     if (iequals(c.arg(j), "replace")) {
       replace = true;
     } else if (iequals(c.arg(j), "db") && j + 1 < c.argc()) {
-      if (!db_index_or_reply(c, c.arg(j + 1), dst_db)) return;
+      if (!c.db_index_or_reply(c.arg(j + 1), dst_db)) return;
       ++j;
     } else {
       return c.syntax_error();
@@ -264,7 +250,7 @@ void copy(Context& c) {
 
 void move(Context& c) {
   uint16_t dst_db;
-  if (!db_index_or_reply(c, c.arg(2), dst_db)) return;
+  if (!c.db_index_or_reply(c.arg(2), dst_db)) return;
   if (dst_db == c.db()) return c.reply.error("ERR source and destination objects are the same");
   Lookup src;
   c.write_lookup(c.arg(1), src);

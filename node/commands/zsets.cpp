@@ -98,9 +98,10 @@ void zadd_generic(Context& c, size_t first, const ZaddFlags& f) {
   }
 }
 
-void zadd(Context& c) {
-  ZaddFlags f;
-  size_t i = 2;
+// ZADD's flags from argument `i` on; returns where the score-member pairs start. ZINCRBY
+// parses them too (as Redis, which runs it as ZADD INCR), so "ZINCRBY key NX m" is a syntax
+// error, not a bad increment.
+size_t parse_zadd_flags(Context& c, size_t i, ZaddFlags& f) {
   for (; i < c.argc(); ++i) {
     std::string_view opt = c.arg(i);
     if (iequals(opt, "nx"))
@@ -118,13 +119,18 @@ void zadd(Context& c) {
     else
       break;
   }
-  zadd_generic(c, i, f);
+  return i;
+}
+
+void zadd(Context& c) {
+  ZaddFlags f;
+  zadd_generic(c, parse_zadd_flags(c, 2, f), f);
 }
 
 void zincrby(Context& c) {
   ZaddFlags f;
   f.incr = true;
-  zadd_generic(c, 2, f);
+  zadd_generic(c, parse_zadd_flags(c, 2, f), f);
 }
 
 void zrem(Context& c) {
