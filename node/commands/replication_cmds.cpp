@@ -34,7 +34,14 @@ void replconf(Context& c) {
       int64_t port;
       if (!protocol::parse_i64(c.arg(i + 1), port)) return c.not_integer();
       c.client.replica_listening_port = static_cast<int>(port);
-    } else if (iequals(opt, "ip-address") || iequals(opt, "capa") || iequals(opt, "rdb-only") ||
+    } else if (iequals(opt, "ip-address")) {
+      std::string_view ip = c.arg(i + 1);
+      if (ip.size() >= 256) {  // Redis's NET_HOST_STR_LEN
+        return c.reply.error("ERR REPLCONF ip-address provided by replica instance is too long: " +
+                             std::to_string(ip.size()) + " bytes");
+      }
+      c.client.replica_announced_ip = ip;
+    } else if (iequals(opt, "capa") || iequals(opt, "rdb-only") ||
                iequals(opt, "rdb-filter-only")) {
       // Accepted; basalt replicas always speak PSYNC2 and the snapshot format.
     } else if (iequals(opt, "ack") || iequals(opt, "fack")) {

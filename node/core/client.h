@@ -33,6 +33,7 @@ struct Client {
 
   // Replication handshake state (REPLCONF / PSYNC from a replica).
   int replica_listening_port = 0;
+  std::string replica_announced_ip;  // REPLCONF ip-address (replica-announce-ip), if sent
   bool psync_requested = false;
   std::string psync_replid;
   int64_t psync_offset = -1;

@@ -98,7 +98,8 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
   asio::steady_timer waker(node_.io(), asio::steady_timer::time_point::max());
   ReplicaFeed feed;
   feed.client_id = client.id;
-  feed.ip = ip_of(client.addr);
+  // The address the replica announced (replica-announce-ip), else the one it connects from.
+  feed.ip = client.replica_announced_ip.empty() ? ip_of(client.addr) : client.replica_announced_ip;
   feed.listening_port = client.replica_listening_port;
   feed.waker = &waker;
   feed.last_ack_ms = core::unix_time_ms();

@@ -69,6 +69,27 @@ TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
       wait_until([&] { return info_field(l, "replication", "master_link_status") == "up"; }, 2s));
 }
 
+// replica-announce-ip / -port: the master lists the replica under the address it announced
+// (what Sentinel then connects to, e.g. a docker compose service name).
+TEST(NodeBehaviour, MasterListsReplicasUnderTheirAnnouncedAddress) {
+  BasaltServer master;
+  master.start();
+  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port()),
+                        "--replica-announce-ip", "basalt-2", "--replica-announce-port", "7777"});
+  replica.start();
+  auto m = master.client();
+  ASSERT_TRUE(
+      wait_until([&] { return info_field(m, "replication", "connected_slaves") == "1"; }, 20s));
+  EXPECT_TRUE(info_field(m, "replication", "slave0").starts_with("ip=basalt-2,port=7777,"))
+      << info_field(m, "replication", "slave0");
+  Reply role = m.command({"ROLE"});
+  ASSERT_EQ(role.type, Reply::Array) << role;
+  ASSERT_EQ(role.elements.at(2).elements.size(), 1u) << role;
+  EXPECT_EQ(role.elements[2].elements[0].elements.at(0).str, "basalt-2");
+  EXPECT_EQ(role.elements[2].elements[0].elements.at(1).str, "7777");
+  EXPECT_TRUE(m.command({"REPLCONF", "ip-address", std::string(300, 'x')}).is_error());
+}
+
 TEST(NodeBehaviour, HttpRequestOnTheRespPortIsRefused) {
   BasaltServer server;
   server.start();
