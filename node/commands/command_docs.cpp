@@ -22,9 +22,10 @@ struct FlagName {
   std::string_view name;
 };
 constexpr FlagName kFlagNames[] = {
-    {kWrite, "write"},   {kReadOnly, "readonly"}, {kDenyOom, "denyoom"}, {kAdmin, "admin"},
-    {kPubSub, "pubsub"}, {kNoScript, "noscript"}, {kLoading, "loading"}, {kStale, "stale"},
-    {kFast, "fast"},     {kNoAuth, "no_auth"},
+    {kWrite, "write"},     {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
+    {kAdmin, "admin"},     {kPubSub, "pubsub"},     {kNoScript, "noscript"},
+    {kLoading, "loading"}, {kStale, "stale"},       {kSkipSlowlog, "skip_slowlog"},
+    {kFast, "fast"},       {kNoAuth, "no_auth"},
 };
 
 // ACL categories, in Redis's order (without the '@').

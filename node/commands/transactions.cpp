@@ -125,7 +125,7 @@ constexpr std::string_view kTx = "transactions";
 void register_transactions_commands(Table& t) {
   constexpr uint32_t kBase = kNoScript | kLoading | kStale;
   t.add({"multi", 1, kBase | kFast, multi, 0, 0, 0, kTx, "Start a transaction"});
-  t.add({"exec", 1, kBase | kExecGroup, exec, 0, 0, 0, kTx,
+  t.add({"exec", 1, kBase | kExecGroup | kSkipSlowlog, exec, 0, 0, 0, kTx,
          "Execute all commands issued after MULTI"});
   t.add({"discard", 1, kBase | kFast, discard, 0, 0, 0, kTx,
          "Discard all commands issued after MULTI"});

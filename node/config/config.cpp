@@ -43,6 +43,25 @@ Entry int_entry(const char* name, int Config::*field, int64_t lo, int64_t hi, bo
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
+Entry ll_entry(const char* name, int64_t Config::*field, int64_t lo, int64_t hi, bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string& err) {
+            int64_t n;
+            if (!protocol::parse_i64(v, n)) {
+              err = "argument couldn't be parsed into an integer";
+              return false;
+            }
+            if (n < lo || n > hi) {
+              err = "argument must be between " + std::to_string(lo) + " and " +
+                    std::to_string(hi) + " inclusive";
+              return false;
+            }
+            c.*field = n;
+            return true;
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
 Entry memory_entry(const char* name, int64_t Config::*field, int64_t lo, bool mut) {
   return {name, mut,
           [=](Config& c, const std::string& v, std::string& err) {
@@ -128,8 +147,6 @@ const std::set<std::string> kPassthrough = {"save",
                                             "replica-lazy-flush",
                                             "lazyfree-lazy-user-del",
                                             "io-threads",
-                                            "slowlog-log-slower-than",
-                                            "slowlog-max-len",
                                             "latency-monitor-threshold",
                                             "notify-keyspace-events",
                                             "activerehashing",
@@ -225,6 +242,9 @@ ConfigTable::ConfigTable() {
       string_entry("logfile", &Config::logfile, false),
       string_entry("pidfile", &Config::pidfile, false),
       string_entry("requirepass", &Config::requirepass, true),
+      ll_entry("slowlog-log-slower-than", &Config::slowlog_log_slower_than, INT64_MIN, INT64_MAX,
+               true),
+      ll_entry("slowlog-max-len", &Config::slowlog_max_len, 0, INT64_MAX, true),
       string_entry("replicaof", &Config::replicaof, false),
       string_entry("masterauth", &Config::masterauth, true),
       string_entry("masteruser", &Config::masteruser, true),

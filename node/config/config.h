@@ -34,6 +34,8 @@ struct Config {
   std::string logfile;
   std::string pidfile;
   std::string requirepass;
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; negative: off, 0: every command
+  int64_t slowlog_max_len = 128;
   // replication
   std::string replicaof;
   std::string masterauth;

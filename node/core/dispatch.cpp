@@ -136,10 +136,17 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     ran = entry && (entry == spec || client.last_command == entry->name);
     if (ran) {
       auto& counters = stats.commands[entry];
+      auto usec = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                            std::chrono::steady_clock::now() - started)
+                                            .count());
       ++counters.calls;
-      counters.usec += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                 std::chrono::steady_clock::now() - started)
-                                                 .count());
+      counters.usec += usec;
+      // EXEC's commands are logged one by one, not EXEC.
+      if (!(spec->flags & commands::kSkipSlowlog)) {
+        const auto& config = node.config();
+        node.slowlog().maybe_add(argv, usec, config.slowlog_log_slower_than, config.slowlog_max_len,
+                                 client.addr, client.name);
+      }
     }
   }
   ++stats.total_commands_processed;

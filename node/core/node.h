@@ -18,6 +18,7 @@
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
 #include "node/core/pubsub_registry.h"
+#include "node/core/slowlog.h"
 #include "node/core/stats.h"
 #include "node/core/watch_registry.h"
 #include "storage/engine.h"
@@ -61,6 +62,7 @@ class Node {
   storage::ReplMeta& repl() { return repl_; }
   KeyspaceShared& keyspace() { return keyspace_; }
   Stats& stats() { return stats_; }
+  SlowLog& slowlog() { return slowlog_; }
   WritePipeline& pipeline() { return *pipeline_; }
   // The keys blocked clients wait on (BLPOP, BZPOPMIN, ...).
   BlockingRegistry& blocking() { return blocking_; }
@@ -104,6 +106,7 @@ class Node {
   storage::ReplMeta repl_;
   KeyspaceShared keyspace_;
   Stats stats_;
+  SlowLog slowlog_;
   commands::Table commands_;
   std::unique_ptr<WritePipeline> pipeline_;
   BlockingRegistry blocking_;
