@@ -140,9 +140,10 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
     if (from == 0) co_return;
   }
   feed.state = "online";
+  feed.last_ack_ms = core::unix_time_ms();  // a long full sync is not an ACK timeout
   log::info("replica {}:{} is online, streaming from offset {}", feed.ip, feed.listening_port,
             from);
-  co_await (stream_log(socket, feed, from) || read_acks(socket, feed));
+  co_await (stream_log(socket, feed, from) || read_acks(socket, feed) || watch_ack_timeout(feed));
   log::info("connection with replica {}:{} lost", feed.ip, feed.listening_port);
 }
 
@@ -214,6 +215,22 @@ asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& 
       co_await feed.waker->async_wait(kNoThrow);
     }
     if (co_await cancelled()) co_return;
+  }
+}
+
+asio::awaitable<void> Replication::watch_ack_timeout(ReplicaFeed& feed) {
+  asio::steady_timer timer(node_.io());
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    co_await timer.async_wait(kNoThrow);
+    if (co_await cancelled()) co_return;
+    uint64_t timeout_ms = static_cast<uint64_t>(node_.config().repl_timeout) * 1000;
+    uint64_t now = core::unix_time_ms();
+    if (now > feed.last_ack_ms && now - feed.last_ack_ms > timeout_ms) {
+      log::warn("disconnecting timed out replica {}:{}: no ACK for {} s", feed.ip,
+                feed.listening_port, (now - feed.last_ack_ms) / 1000);
+      co_return;
+    }
   }
 }
 

@@ -97,6 +97,9 @@ class Replication {
   boost::asio::awaitable<void> stream_log(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
                                           uint64_t from);
   boost::asio::awaitable<void> read_acks(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed);
+  // Returns once an online replica has sent no ACK for repl-timeout (it is then dropped, as
+  // Redis drops a timed-out replica; it resumes with a partial resync when it comes back).
+  boost::asio::awaitable<void> watch_ack_timeout(ReplicaFeed& feed);
   // Loads a full-sync snapshot into a staged generation and switches to it.
   boost::asio::awaitable<bool> load_snapshot(class LinkIo& io, const std::string& replid,
                                              uint64_t offset, std::chrono::milliseconds timeout,
