@@ -45,6 +45,7 @@ Table::Table() {
   specs_.reserve(256);
   register_connection_commands(*this);
   register_string_commands(*this);
+  register_bitmap_commands(*this);
   register_key_commands(*this);
   register_expire_commands(*this);
   register_server_commands(*this);

@@ -27,6 +27,7 @@ class Table {
 // One per family (node/commands/<family>.cpp).
 void register_connection_commands(Table& t);
 void register_string_commands(Table& t);
+void register_bitmap_commands(Table& t);
 void register_key_commands(Table& t);
 void register_expire_commands(Table& t);
 void register_server_commands(Table& t);

@@ -8,6 +8,7 @@
 
 #include "node/commands/command_table.h"
 #include "node/commands/expire_args.h"
+#include "node/commands/string_access.h"
 #include "node/core/node.h"
 #include "node/protocol/numbers.h"
 
@@ -19,26 +20,6 @@ using core::Lookup;
 using storage::ValueType;
 
 // Looks up a key that must hold a string; replies WRONGTYPE and returns false otherwise.
-bool string_or_reply(Context& c, std::string_view key, Lookup& l, bool for_read = true) {
-  if (for_read)
-    c.read_key(key, l);
-  else
-    c.write_lookup(key, l);
-  if (l.live && l.record.type != ValueType::String) {
-    c.wrong_type();
-    return false;
-  }
-  return true;
-}
-
-bool check_length(Context& c, uint64_t size, uint64_t append) {
-  if (size + append > static_cast<uint64_t>(c.node.config().proto_max_bulk_len)) {
-    c.reply.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-    return false;
-  }
-  return true;
-}
-
 void get(Context& c) {
   Lookup l;
   if (!string_or_reply(c, c.arg(1), l)) return;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <set>
 #include <string>
@@ -231,13 +232,28 @@ void fuzz_with_seed(uint32_t seed, int steps) {
   EXPECT_TRUE(basalt.running());
 }
 
+// Three seeds of 1500 commands in CI; BASALT_FUZZ_SEEDS=N and BASALT_FUZZ_STEPS=M run seeds
+// 1..N with M commands each, for longer hunts by hand.
+std::vector<uint32_t> fuzz_seeds() {
+  const char* n = std::getenv("BASALT_FUZZ_SEEDS");
+  if (!n) return {11u, 2024u, 777777u};
+  std::vector<uint32_t> seeds;
+  for (uint32_t i = 1; i <= static_cast<uint32_t>(std::atoi(n)); ++i) seeds.push_back(i);
+  return seeds;
+}
+
+int fuzz_steps() {
+  const char* m = std::getenv("BASALT_FUZZ_STEPS");
+  return m ? std::atoi(m) : 1500;
+}
+
 class CommandFuzz : public ::testing::TestWithParam<uint32_t> {};
 
 TEST_P(CommandFuzz, RandomCommandsKeepTheNodeUpAndMatchRedis) {
-  fuzz_with_seed(GetParam(), 1500);
+  fuzz_with_seed(GetParam(), fuzz_steps());
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, CommandFuzz, ::testing::Values(11u, 2024u, 777777u));
+INSTANTIATE_TEST_SUITE_P(Seeds, CommandFuzz, ::testing::ValuesIn(fuzz_seeds()));
 
 // What the fuzzer found, kept as plain regressions (byte for byte against Redis).
 TEST(FuzzFindings, EdgeArgumentsGetRedisErrors) {
