@@ -237,6 +237,8 @@ void memory_section(core::Node& node, Writer& w) {
   w.field("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
   w.field("mem_clients_normal", clients);
   w.field("mem_allocator", "libc");
+  w.field("record_cache_bytes", node.keyspace().record_cache.bytes());
+  w.field("record_cache_entries", node.keyspace().record_cache.entries());
   w.field("rocksdb_block_cache_usage", engine.block_cache_usage());
   w.field("rocksdb_memtable_usage", engine.memtable_usage());
   w.field("rocksdb_disk_usage", engine.disk_usage());
@@ -292,6 +294,9 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("total_forks", 0);
   w.field("unexpected_error_replies", st.unexpected_error_replies);
   w.field("total_error_replies", st.total_error_replies);
+  const auto& cache = node.keyspace().record_cache;
+  w.field("record_cache_hits", cache.hits());
+  w.field("record_cache_misses", cache.misses());
   w.field("write_groups", st.write_groups);
   w.field("write_group_commands", st.write_group_commands);
 }

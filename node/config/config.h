@@ -23,6 +23,7 @@ struct Config {
   std::string wal_sync = "everysec";
   int64_t rocksdb_block_cache_size = 256ll << 20;
   int64_t rocksdb_write_buffer_size = 64ll << 20;
+  int64_t record_cache_size = 64ll << 20;  // in-memory cache of committed records; 0 = off
   std::string rocksdb_compression = "lz4";
   int rocksdb_max_background_jobs = 2;
   // protocol limits

@@ -25,13 +25,28 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
   storage::encode_data_key(key_buf_, db, key);
   auto& engine = *shared_.engine;
   rocksdb::Status s;
-  if (!batch_) {
-    s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
-  } else if (flushed_[db]) {
+  if (batch_ && flushed_[db]) {
     s = batch_->GetFromBatch(engine.data_cf(), rocksdb::DBOptions(), key_buf_, &out.raw);
-  } else {
+  } else if (batch_ && written_.count(key_buf_)) {
     s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.data_cf(), key_buf_,
                                   &out.raw);
+  } else {
+    // Committed state: the record cache, else the database (which then fills the cache).
+    auto& cache = shared_.record_cache;
+    switch (cache.find(key_buf_, out.raw)) {
+      case RecordCache::Hit::Present:
+        break;
+      case RecordCache::Hit::Absent:
+        s = rocksdb::Status::NotFound();
+        break;
+      case RecordCache::Hit::Miss:
+        s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
+        if (s.ok())
+          cache.put_present(key_buf_, out.raw);
+        else if (s.IsNotFound())
+          cache.put_absent(key_buf_);
+        break;
+    }
   }
   out.present = s.ok() && storage::decode_record(out.raw, out.record);
   out.live = out.present;
@@ -77,6 +92,7 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
   storage::encode_record(record, type, expire_at_ms, payload);
   storage::encode_data_key(key_buf_, db, key);
   batch_->Put(engine.data_cf(), key_buf_, record);
+  written_.insert(key_buf_);
   touch(db, key);
 }
 
@@ -99,6 +115,7 @@ void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& ol
   }
   storage::encode_data_key(key_buf_, db, key);
   batch_->Delete(engine.data_cf(), key_buf_);
+  written_.insert(key_buf_);
   --count_deltas_[db];
 }
 
@@ -135,6 +152,7 @@ void Keyspace::flush(int db) {
     raw->DeleteRange(engine.data_cf(), begin, end);
     raw->DeleteRange(engine.sub_cf(), begin, end);
     flushed_[d] = true;
+    clear_cache_ = true;
     count_deltas_[d] = -static_cast<int64_t>(shared_.key_counts[d]);
   };
   if (db < 0) {
@@ -248,8 +266,24 @@ Keyspace::SavePoint Keyspace::save_point() {
 void Keyspace::rollback(const SavePoint& p) {
   if (!batch_) return;
   batch_->RollbackToSavePoint();
+  clear_cache_ = true;  // written_ may now name keys the batch no longer holds
   if (stream_) stream_->truncate(p.stream_size, p.stream_db);
   count_deltas_ = p.deltas;
+}
+
+void Keyspace::publish_to_cache() {
+  auto& cache = shared_.record_cache;
+  if (clear_cache_) return cache.clear();
+  if (!cache.enabled() || !batch_) return;
+  std::string raw;
+  for (const auto& key : written_) {
+    rocksdb::Status s =
+        batch_->GetFromBatch(shared_.engine->data_cf(), rocksdb::DBOptions(), key, &raw);
+    if (s.ok())
+      cache.put_present(key, raw);
+    else if (s.IsNotFound())  // deleted by this group
+      cache.put_absent(key);
+  }
 }
 
 void Keyspace::release(const SavePoint&) {

@@ -12,8 +12,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
+#include "node/core/record_cache.h"
 #include "node/core/repl_stream.h"
 #include "node/core/scan_cursors.h"
 #include "node/core/watch_registry.h"
@@ -44,6 +46,9 @@ struct KeyspaceShared {
   std::function<void(uint16_t, std::string_view)> on_expired_read;
   // WATCH: told about every key a write view changes (null: the registry is not wired).
   WatchRegistry* watches = nullptr;
+  // Committed top-level records (see record_cache.h); filled by reads, updated by
+  // Keyspace::publish_to_cache after each committed group.
+  RecordCache record_cache;
 };
 
 class Keyspace {
@@ -119,6 +124,9 @@ class Keyspace {
 
   // Per-db count changes of this group, applied by the pipeline after a successful write.
   const std::vector<int64_t>& count_deltas() const { return count_deltas_; }
+  // After the group's batch is written: the record cache takes the final state of every key
+  // the group wrote (or is emptied, after a flush or a rollback).
+  void publish_to_cache();
   rocksdb::WriteBatchWithIndex* batch() { return batch_; }
   ReplStream* stream() { return stream_; }
   storage::Engine& engine() { return *shared_.engine; }
@@ -139,6 +147,9 @@ class Keyspace {
   ReplStream* stream_ = nullptr;
   std::vector<int64_t> count_deltas_;
   std::vector<bool> flushed_;  // dbs flushed in this group: read from the batch only
+  // Encoded data keys this group wrote: reads of them must see the batch, not the cache.
+  std::unordered_set<std::string> written_;
+  bool clear_cache_ = false;  // a flush or a rollback: the cache is emptied at publish
   std::string key_buf_;
   bool saw_expired_ = false;
   bool master_stream_ = false;

@@ -60,6 +60,7 @@ bool Node::open(std::string& error) {
     }
   }
   keyspace_.engine = engine_.get();
+  keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
   keyspace_.key_counts = storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
   keyspace_.active_expiry = !is_replica();
   keyspace_.watches = &watches_;
@@ -183,6 +184,8 @@ void Node::on_config_changed(const std::string& name) {
     engine_->set_wal_sync(storage::parse_wal_sync(config_.wal_sync, ok));
   } else if (name == "loglevel") {
     log::set_level(config_.loglevel);
+  } else if (name == "record-cache-size") {
+    keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
   }
 }
 

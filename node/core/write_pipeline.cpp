@@ -220,6 +220,7 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     log::error("write group failed: {}", error);
     co_return false;
   }
+  ks.publish_to_cache();
   for (size_t db = 0; db < deltas.size(); ++db) {
     int64_t n = static_cast<int64_t>(shared.key_counts[db]) + deltas[db];
     shared.key_counts[db] = static_cast<uint64_t>(n < 0 ? 0 : n);

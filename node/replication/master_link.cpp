@@ -371,6 +371,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
       storage::put_key_count(batch, engine, static_cast<uint16_t>(db), counts[db]);
     batch.DeleteRange(engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
     status = engine.activate_generation(staged, batch);
+    node_.keyspace().record_cache.clear();  // it described the dataset just replaced
     if (status.ok()) {
       activated = true;
       repl = meta;

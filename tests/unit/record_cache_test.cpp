@@ -1,0 +1,137 @@
+// tests/unit/record_cache_test.cpp — the record cache on its own (present / absent entries,
+// updates, eviction in insertion order within the byte budget, oversized values, turning it
+// off), and inside a node: after groups of writes (overwrites, deletes, a FLUSHDB, a
+// transaction, collections, TTLs) every cached record equals what RocksDB holds.
+#include "node/core/record_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "node/core/keyspace.h"
+#include "node/core/node.h"
+#include "storage/codec.h"
+#include "tests/unit/node_harness.h"
+#include "tests/unit/scratch_dir.h"
+
+namespace {
+
+using basalt::core::RecordCache;
+using Hit = RecordCache::Hit;
+
+TEST(RecordCache, PresentAbsentAndUpdates) {
+  RecordCache cache(1 << 20);
+  std::string raw;
+  EXPECT_EQ(cache.find("a", raw), Hit::Miss);
+  cache.put_present("a", "one");
+  cache.put_absent("b");
+  EXPECT_EQ(cache.find("a", raw), Hit::Present);
+  EXPECT_EQ(raw, "one");
+  EXPECT_EQ(cache.find("b", raw), Hit::Absent);
+  cache.put_present("b", "two");
+  cache.put_absent("a");
+  EXPECT_EQ(cache.find("a", raw), Hit::Absent);
+  EXPECT_EQ(cache.find("b", raw), Hit::Present);
+  EXPECT_EQ(raw, "two");
+  EXPECT_EQ(cache.entries(), 2u);
+  EXPECT_EQ(cache.hits(), 4u);
+  EXPECT_EQ(cache.misses(), 1u);
+}
+
+TEST(RecordCache, EvictsOldestFirstWithinBudget) {
+  RecordCache cache(2000);
+  std::string raw;
+  for (int i = 0; i < 100; ++i) cache.put_present("key" + std::to_string(i), std::string(50, 'x'));
+  EXPECT_LE(cache.bytes(), 2000u);
+  EXPECT_GT(cache.entries(), 5u);
+  EXPECT_EQ(cache.find("key0", raw), Hit::Miss);  // the oldest went first
+  EXPECT_EQ(cache.find("key99", raw), Hit::Present);
+  cache.set_budget(500);
+  EXPECT_LE(cache.bytes(), 500u);
+  EXPECT_EQ(cache.find("key99", raw), Hit::Present);
+  cache.set_budget(0);
+  EXPECT_FALSE(cache.enabled());
+  EXPECT_EQ(cache.entries(), 0u);
+  cache.put_present("x", "y");
+  EXPECT_EQ(cache.find("x", raw), Hit::Miss);
+}
+
+TEST(RecordCache, OversizedValuesAreNotKeptAndForgetTheOldState) {
+  RecordCache cache(1 << 24);
+  std::string raw;
+  cache.put_present("k", "small");
+  cache.put_present("k", std::string(RecordCache::kMaxValueBytes + 1, 'x'));
+  EXPECT_EQ(cache.find("k", raw), Hit::Miss);  // neither the old value nor the big one
+  cache.put_present("k", "again");
+  EXPECT_EQ(cache.find("k", raw), Hit::Present);
+  EXPECT_EQ(raw, "again");
+  // Many insert / drop cycles of one key stay within the budget.
+  RecordCache small(4096);
+  for (int i = 0; i < 10000; ++i) {
+    small.put_present("k", "v");
+    small.put_present("k", std::string(RecordCache::kMaxValueBytes + 1, 'x'));
+  }
+  EXPECT_LE(small.bytes(), 4096u);
+}
+
+using namespace basalt;
+using unit::Commands;
+using unit::NodeHarness;
+using unit::ScratchDir;
+namespace asio = boost::asio;
+
+// Every cached record of `keys` (db 0) equals RocksDB's (present with the same bytes, or
+// absent when RocksDB has none).
+void expect_cache_matches_db(core::Node& node, const std::vector<std::string>& keys) {
+  auto& cache = node.keyspace().record_cache;
+  auto& engine = node.engine();
+  for (const auto& key : keys) {
+    std::string encoded, cached, stored;
+    storage::encode_data_key(encoded, 0, key);
+    Hit hit = cache.find(encoded, cached);
+    rocksdb::Status s =
+        engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), encoded, &stored);
+    if (hit == Hit::Present) {
+      EXPECT_TRUE(s.ok()) << key << " cached but not stored";
+      EXPECT_EQ(cached, stored) << key;
+    } else if (hit == Hit::Absent) {
+      EXPECT_TRUE(s.IsNotFound()) << key << " cached as absent but stored";
+    }
+  }
+}
+
+TEST(RecordCache, StaysEqualToTheDatabaseAcrossWriteGroups) {
+  ScratchDir tmp;
+  NodeHarness h(tmp.path().string());
+  const std::vector<std::string> keys = {"s", "t", "gone", "h", "ttl", "never", "tx"};
+  h.run([&](core::Node& node) -> asio::awaitable<void> {
+    core::Client& client = node.add_client();
+    Commands first({"SET", "s", "1"});
+    first.add({"GET", "never"}).add({"SET", "gone", "x"}).add({"HSET", "h", "f", "v"});
+    co_await unit::execute(node, client, first);
+    expect_cache_matches_db(node, keys);
+    Commands second({"APPEND", "s", "2"});
+    second.add({"DEL", "gone"}).add({"HSET", "h", "g", "w"}).add({"SET", "ttl", "v", "EX", "100"});
+    second.add({"INCR", "s"}).add({"GET", "s"});
+    co_await unit::execute(node, client, second);
+    expect_cache_matches_db(node, keys);
+    Commands tx({"MULTI"});
+    tx.add({"SET", "tx", "a"}).add({"DEL", "s"}).add({"SET", "s", "b"}).add({"EXEC"});
+    co_await unit::execute(node, client, tx);
+    expect_cache_matches_db(node, keys);
+    Commands flush({"SET", "t", "1"});
+    flush.add({"FLUSHDB"}).add({"SET", "t", "2"}).add({"GET", "s"});
+    co_await unit::execute(node, client, flush);
+    expect_cache_matches_db(node, keys);
+    // Reads after the flush see the new state, through the cache.
+    Commands reads({"GET", "t"});
+    reads.add({"GET", "s"}).add({"EXISTS", "h"});
+    std::string out = co_await unit::execute(node, client, reads);
+    EXPECT_EQ(out, "$1\r\n2\r\n$-1\r\n:0\r\n");
+    expect_cache_matches_db(node, keys);
+    EXPECT_GT(node.keyspace().record_cache.hits(), 0u);
+  });
+}
+
+}  // namespace
