@@ -21,15 +21,29 @@ Keyspace::Keyspace(KeyspaceShared& shared, uint64_t now_ms, rocksdb::WriteBatchW
       count_deltas_(shared.key_counts.size(), 0),
       flushed_(shared.key_counts.size(), false) {}
 
+namespace {
+// GetFromBatch's options (there is no merge operator to apply), built once.
+const rocksdb::DBOptions& batch_only() {
+  static const rocksdb::DBOptions options;
+  return options;
+}
+}  // namespace
+
 void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
   storage::encode_data_key(key_buf_, db, key);
   auto& engine = *shared_.engine;
   rocksdb::Status s;
   if (batch_ && flushed_[db]) {
-    s = batch_->GetFromBatch(engine.data_cf(), rocksdb::DBOptions(), key_buf_, &out.raw);
+    s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
   } else if (batch_ && written_.count(key_buf_)) {
-    s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.data_cf(), key_buf_,
-                                  &out.raw);
+    if (clear_cache_) {
+      // After a rollback written_ may name keys the batch no longer holds.
+      s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.data_cf(), key_buf_,
+                                    &out.raw);
+    } else {
+      // The group wrote it: the batch holds its state (a put, or a delete: NotFound).
+      s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
+    }
   } else {
     // Committed state: the record cache, else the database (which then fills the cache).
     auto& cache = shared_.record_cache;
@@ -185,7 +199,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
   if (!batch_) {
     s = engine.db()->Get(rocksdb::ReadOptions(), engine.sub_cf(), key_buf_, &value);
   } else if (flushed_[db]) {
-    s = batch_->GetFromBatch(engine.sub_cf(), rocksdb::DBOptions(), key_buf_, &value);
+    s = batch_->GetFromBatch(engine.sub_cf(), batch_only(), key_buf_, &value);
   } else {
     s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
                                   &value);
@@ -277,8 +291,7 @@ void Keyspace::publish_to_cache() {
   if (!cache.enabled() || !batch_) return;
   std::string raw;
   for (const auto& key : written_) {
-    rocksdb::Status s =
-        batch_->GetFromBatch(shared_.engine->data_cf(), rocksdb::DBOptions(), key, &raw);
+    rocksdb::Status s = batch_->GetFromBatch(shared_.engine->data_cf(), batch_only(), key, &raw);
     if (s.ok())
       cache.put_present(key, raw);
     else if (s.IsNotFound())  // deleted by this group
