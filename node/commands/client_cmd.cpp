@@ -57,6 +57,7 @@ std::string flags_of(const Client& cl) {
   std::string f;
   if (cl.is_replica) f += 'S';
   if (cl.is_master_link) f += 'M';
+  if (cl.is_monitor) f += 'O';
   if (cl.subscriptions > 0) f += 'P';
   if (cl.in_multi) f += 'x';
   if (cl.close_after_reply) f += 'c';

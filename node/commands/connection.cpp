@@ -145,6 +145,7 @@ void reset(Context& c) {
   c.client.multi_queue.clear();
   c.node.watches().unwatch_all(c.client);
   c.node.pubsub().remove_client(c.client);
+  c.node.monitors().remove(c.client);
   c.client.db = 0;
   c.client.protocol_version = 2;
   c.client.name.clear();

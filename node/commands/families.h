@@ -8,13 +8,16 @@
 
 namespace basalt::commands {
 
-void register_client_command(Table& t);   // client_cmd.cpp (connection family)
-void register_config_command(Table& t);   // config_cmd.cpp (server family)
-void register_debug_command(Table& t);    // debug_cmd.cpp (server family)
-void register_command_command(Table& t);  // command_docs.cpp (server family)
+// Commands that live in their own files: client_cmd.cpp (connection family), config_cmd.cpp,
+// debug_cmd.cpp, command_docs.cpp, latency_security.cpp, slowlog_cmd.cpp and monitor_cmd.cpp
+// (server family).
+void register_client_command(Table& t);
+void register_config_command(Table& t);
+void register_debug_command(Table& t);
+void register_command_command(Table& t);
 void register_latency_and_security_commands(Table& t);
-void register_slowlog_command(
-    Table& t);  // slowlog_cmd.cpp (server family)  // latency_security.cpp
+void register_slowlog_command(Table& t);
+void register_monitor_command(Table& t);
 
 // CLIENT SETNAME's rule for names (also HELLO ... SETNAME): printable, no spaces.
 bool valid_client_name(std::string_view name);

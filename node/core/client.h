@@ -27,6 +27,7 @@ struct Client {
   bool authenticated = true;
   bool is_master_link = false;  // the replica's link to its master: applies the stream as-is
   bool is_replica = false;      // a replica attached to us
+  bool is_monitor = false;      // in MONITOR mode (node/core/monitors.h)
   int protocol_version = 2;
   // Closes the connection from outside its coroutine (CLIENT KILL, shutdown).
   std::function<void()> kill;

@@ -147,6 +147,9 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
         node.slowlog().maybe_add(argv, usec, config.slowlog_log_slower_than, config.slowlog_max_len,
                                  client.addr, client.name);
       }
+      // MONITOR shows what ran, except administrative commands (as Redis).
+      if (!node.monitors().empty() && !(entry->flags & commands::kAdmin))
+        node.monitors().feed(client, client.db, argv);
     }
   }
   ++stats.total_commands_processed;

@@ -165,6 +165,7 @@ void Node::remove_client(uint64_t id) {
   if (it == clients_.end()) return;
   watches_.unwatch_all(*it->second);
   pubsub_.remove_client(*it->second);
+  monitors_.remove(*it->second);
   clients_.erase(it);
 }
 

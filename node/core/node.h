@@ -17,6 +17,7 @@
 #include "node/core/blocking.h"
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
+#include "node/core/monitors.h"
 #include "node/core/pubsub_registry.h"
 #include "node/core/slowlog.h"
 #include "node/core/stats.h"
@@ -63,6 +64,7 @@ class Node {
   KeyspaceShared& keyspace() { return keyspace_; }
   Stats& stats() { return stats_; }
   SlowLog& slowlog() { return slowlog_; }
+  Monitors& monitors() { return monitors_; }
   WritePipeline& pipeline() { return *pipeline_; }
   // The keys blocked clients wait on (BLPOP, BZPOPMIN, ...).
   BlockingRegistry& blocking() { return blocking_; }
@@ -107,6 +109,7 @@ class Node {
   KeyspaceShared keyspace_;
   Stats stats_;
   SlowLog slowlog_;
+  Monitors monitors_;
   commands::Table commands_;
   std::unique_ptr<WritePipeline> pipeline_;
   BlockingRegistry blocking_;

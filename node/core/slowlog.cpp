@@ -1,40 +1,11 @@
 // node/core/slowlog.cpp — see slowlog.h.
 #include "node/core/slowlog.h"
 
-#include <cctype>
 #include <chrono>
 
+#include "node/core/redaction.h"
+
 namespace basalt::core {
-
-namespace {
-
-bool is(std::string_view arg, std::string_view lower_name) {
-  if (arg.size() != lower_name.size()) return false;
-  for (size_t i = 0; i < arg.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(arg[i])) != lower_name[i]) return false;
-  }
-  return true;
-}
-
-// Whether argument i is a secret Redis keeps out of the slow log ("(redacted)"): AUTH's
-// arguments, HELLO's AUTH user and password, the values of CONFIG SET requirepass /
-// masterauth / masteruser.
-bool sensitive(std::span<const std::string_view> argv, size_t i) {
-  if (is(argv[0], "auth")) return i >= 1;
-  if (is(argv[0], "hello")) {
-    for (size_t j = 2; j < i; ++j) {
-      if (is(argv[j], "auth") && (i == j + 1 || i == j + 2)) return true;
-    }
-    return false;
-  }
-  if (is(argv[0], "config") && argv.size() > 1 && is(argv[1], "set") && i >= 3 && i % 2 == 1) {
-    return is(argv[i - 1], "requirepass") || is(argv[i - 1], "masterauth") ||
-           is(argv[i - 1], "masteruser");
-  }
-  return false;
-}
-
-}  // namespace
 
 void SlowLog::maybe_add(std::span<const std::string_view> argv, uint64_t duration_us,
                         int64_t threshold_us, int64_t max_len, const std::string& client_addr,
@@ -50,7 +21,7 @@ void SlowLog::maybe_add(std::span<const std::string_view> argv, uint64_t duratio
   // bytes with a note of how many more bytes.
   size_t kept = argv.size() > kMaxArgs ? kMaxArgs - 1 : argv.size();
   for (size_t i = 0; i < kept; ++i) {
-    std::string_view a = sensitive(argv, i) ? std::string_view("(redacted)") : argv[i];
+    std::string_view a = is_secret_argument(argv, i) ? std::string_view("(redacted)") : argv[i];
     if (a.size() > kMaxArgBytes) {
       e.args.push_back(std::string(a.substr(0, kMaxArgBytes)) + "... (" +
                        std::to_string(a.size() - kMaxArgBytes) + " more bytes)");

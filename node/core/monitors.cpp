@@ -1,0 +1,84 @@
+// node/core/monitors.cpp — see monitors.h.
+#include "node/core/monitors.h"
+
+#include <spdlog/fmt/fmt.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include "node/core/client.h"
+#include "node/core/redaction.h"
+
+namespace basalt::core {
+
+void Monitors::add(Client& c) {
+  if (std::find(clients_.begin(), clients_.end(), &c) == clients_.end()) clients_.push_back(&c);
+  c.is_monitor = true;
+}
+
+void Monitors::remove(Client& c) {
+  std::erase(clients_, &c);
+  c.is_monitor = false;
+}
+
+void Monitors::append_quoted(std::string& out, std::string_view arg) {
+  out += '"';
+  for (char ch : arg) {
+    switch (ch) {
+      case '\\':
+      case '"':
+        out += '\\';
+        out += ch;
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(ch)))
+          out += ch;
+        else
+          fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned char>(ch));
+    }
+  }
+  out += '"';
+}
+
+void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string_view> argv) {
+  if (clients_.empty()) return;
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  std::string line = fmt::format("+{}.{:06} [{} {}] ", now / 1000000, now % 1000000, db,
+                                 from.is_master_link ? std::string("master") : from.addr);
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i > 0) line += ' ';
+    append_quoted(line, is_secret_argument(argv, i) ? std::string_view("(redacted)") : argv[i]);
+  }
+  line += "\r\n";
+  for (Client* m : clients_) {
+    if (m->close_after_reply) continue;
+    if (m->outbox.size() + line.size() > kOutboxLimit) {
+      m->close_after_reply = true;
+      m->outbox.clear();
+      if (m->kill) m->kill();
+      continue;
+    }
+    m->outbox += line;
+    if (m->wake_writer) m->wake_writer();
+  }
+}
+
+}  // namespace basalt::core

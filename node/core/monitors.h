@@ -1,0 +1,36 @@
+// node/core/monitors.h — the clients in MONITOR mode and the feed they get: one line per
+// command the node runs, formatted as Redis's replicationFeedMonitors does
+// (+<unix>.<micros> [<db> <addr>] "arg" "arg"...), with secrets redacted, delivered through
+// each monitor's outbox (a monitor that falls too far behind is disconnected).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace basalt::core {
+
+struct Client;
+
+class Monitors {
+ public:
+  // A monitor whose unsent feed passes this is disconnected (Redis's replica-class limit).
+  static constexpr size_t kOutboxLimit = 256u << 20;
+
+  void add(Client& c);
+  void remove(Client& c);
+  bool empty() const { return clients_.empty(); }
+  // Feeds `argv`, run by `from` with `db` selected afterwards, to every monitor.
+  void feed(const Client& from, uint16_t db, std::span<const std::string_view> argv);
+
+  // Redis's sdscatrepr: a double-quoted, escaped argument.
+  static void append_quoted(std::string& out, std::string_view arg);
+
+ private:
+  std::vector<Client*> clients_;
+};
+
+}  // namespace basalt::core
