@@ -12,6 +12,7 @@
 
 #include "node/protocol/numbers.h"
 #include "node/protocol/request_parser.h"
+#include "node/util/repr.h"
 
 namespace basalt::config {
 
@@ -24,7 +25,9 @@ std::string lower(std::string s) {
 
 using Entry = ConfigTable::Entry;
 
-Entry int_entry(const char* name, int Config::*field, int64_t lo, int64_t hi, bool mut) {
+// An integer directive (int or int64_t field) accepting lo..hi.
+template <typename T>
+Entry integer_entry(const char* name, T Config::*field, int64_t lo, int64_t hi, bool mut) {
   return {name, mut,
           [=](Config& c, const std::string& v, std::string& err) {
             int64_t n;
@@ -37,29 +40,18 @@ Entry int_entry(const char* name, int Config::*field, int64_t lo, int64_t hi, bo
                     std::to_string(hi) + " inclusive";
               return false;
             }
-            c.*field = static_cast<int>(n);
+            c.*field = static_cast<T>(n);
             return true;
           },
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
+Entry int_entry(const char* name, int Config::*field, int64_t lo, int64_t hi, bool mut) {
+  return integer_entry(name, field, lo, hi, mut);
+}
+
 Entry ll_entry(const char* name, int64_t Config::*field, int64_t lo, int64_t hi, bool mut) {
-  return {name, mut,
-          [=](Config& c, const std::string& v, std::string& err) {
-            int64_t n;
-            if (!protocol::parse_i64(v, n)) {
-              err = "argument couldn't be parsed into an integer";
-              return false;
-            }
-            if (n < lo || n > hi) {
-              err = "argument must be between " + std::to_string(lo) + " and " +
-                    std::to_string(hi) + " inclusive";
-              return false;
-            }
-            c.*field = n;
-            return true;
-          },
-          [=](const Config& c) { return std::to_string(c.*field); }};
+  return integer_entry(name, field, lo, hi, mut);
 }
 
 Entry memory_entry(const char* name, int64_t Config::*field, int64_t lo, bool mut) {
@@ -425,35 +417,9 @@ std::string quote_value(const std::string& v) {
     if (ch <= ' ' || ch == '"' || ch == '\'' || ch == '\\' || ch >= 127) plain = false;
   }
   if (plain) return v;
-  std::string out = "\"";
-  for (unsigned char ch : v) {
-    switch (ch) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (ch < ' ' || ch >= 127) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", ch);
-          out += buf;
-        } else {
-          out += static_cast<char>(ch);
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  util::append_repr(out, v);
+  return out;
 }
 }  // namespace
 

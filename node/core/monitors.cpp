@@ -4,11 +4,11 @@
 #include <spdlog/fmt/fmt.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "node/core/client.h"
 #include "node/core/redaction.h"
+#include "node/util/repr.h"
 
 namespace basalt::core {
 
@@ -22,40 +22,6 @@ void Monitors::remove(Client& c) {
   c.is_monitor = false;
 }
 
-void Monitors::append_quoted(std::string& out, std::string_view arg) {
-  out += '"';
-  for (char ch : arg) {
-    switch (ch) {
-      case '\\':
-      case '"':
-        out += '\\';
-        out += ch;
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(static_cast<unsigned char>(ch)))
-          out += ch;
-        else
-          fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned char>(ch));
-    }
-  }
-  out += '"';
-}
-
 void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string_view> argv) {
   if (clients_.empty()) return;
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -65,7 +31,7 @@ void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string
                                  from.is_master_link ? std::string("master") : from.addr);
   for (size_t i = 0; i < argv.size(); ++i) {
     if (i > 0) line += ' ';
-    append_quoted(line, is_secret_argument(argv, i) ? std::string_view("(redacted)") : argv[i]);
+    util::append_repr(line, is_secret_argument(argv, i) ? std::string_view("(redacted)") : argv[i]);
   }
   line += "\r\n";
   for (Client* m : clients_) {

@@ -26,9 +26,6 @@ class Monitors {
   // Feeds `argv`, run by `from` with `db` selected afterwards, to every monitor.
   void feed(const Client& from, uint16_t db, std::span<const std::string_view> argv);
 
-  // Redis's sdscatrepr: a double-quoted, escaped argument.
-  static void append_quoted(std::string& out, std::string_view arg);
-
  private:
   std::vector<Client*> clients_;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 
@@ -66,16 +67,10 @@ const std::vector<std::vector<std::string>> kScript = {
 
 TEST(InfoStats, CommandAndErrorStatsMatchRedis) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server is not installed";
-  BasaltServer basalt;
-  basalt.start();
-  RedisOracle redis;
-  redis.start();
-  RespClient b = basalt.client();
-  RespClient r = redis.client();
-  for (const auto& cmd : kScript) {
-    b.command_raw(cmd);
-    r.command_raw(cmd);
-  }
+  ServerPair pair;
+  RespClient& b = pair.ours();
+  RespClient& r = pair.theirs();
+  for (const auto& cmd : kScript) pair.send(cmd);
   auto mine = commandstats(b);
   EXPECT_EQ(mine, commandstats(r));
   EXPECT_EQ(errorstats(b), errorstats(r));
