@@ -34,6 +34,10 @@ uint64_t as_u64(const std::string& s) {
 std::string key_count_name(uint16_t db) {
   return "keys:" + std::to_string(db);
 }
+
+std::string expire_count_name(uint16_t db) {
+  return "expires:" + std::to_string(db);
+}
 }  // namespace
 
 std::string random_replid() {
@@ -74,6 +78,20 @@ std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases) {
   return counts;
 }
 
+std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t databases) {
+  std::vector<uint64_t> counts(databases, 0);
+  std::string v;
+  bool any = false;
+  for (size_t db = 0; db < databases; ++db) {
+    if (get(engine, expire_count_name(static_cast<uint16_t>(db)), v)) {
+      counts[db] = as_u64(v);
+      any = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  return counts;
+}
+
 void put_repl_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
   b.Put(e.meta_cf(), kReplid, m.replid);
   b.Put(e.meta_cf(), kReplid2, m.replid2);
@@ -97,6 +115,10 @@ void put_stream_db(rocksdb::WriteBatchBase& b, Engine& e, int64_t db) {
 
 void put_key_count(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t count) {
   b.Put(e.meta_cf(), key_count_name(db), u64(count));
+}
+
+void put_expire_count(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t count) {
+  b.Put(e.meta_cf(), expire_count_name(db), u64(count));
 }
 
 }  // namespace basalt::storage

@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch_base.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,15 @@ struct ReplMeta {
 // Reads the meta column family. A fresh directory gets a new random replid (not yet stored).
 ReplMeta load_repl_meta(Engine& engine);
 std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases);
+// Per-db number of keys with a TTL (INFO keyspace expires=); nullopt for a directory written
+// before basalt kept it.
+std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t databases);
 
 void put_repl_meta(rocksdb::WriteBatchBase& batch, Engine& engine, const ReplMeta& meta);
 void put_offset(rocksdb::WriteBatchBase& batch, Engine& engine, uint64_t master_repl_offset);
 void put_stream_db(rocksdb::WriteBatchBase& batch, Engine& engine, int64_t db);
 void put_key_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);
+void put_expire_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);
 
 std::string random_replid();
 

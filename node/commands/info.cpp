@@ -400,9 +400,11 @@ void errorstats_section(core::Node& node, Writer& w) {
 void keyspace_section(core::Node& node, Writer& w) {
   w.header("Keyspace");
   const auto& counts = node.keyspace().key_counts;
+  const auto& expires = node.keyspace().expire_counts;
   for (size_t db = 0; db < counts.size(); ++db) {
     if (counts[db] == 0) continue;
-    w.line(fmt::format("db{}:keys={},expires=0,avg_ttl=0", db, counts[db]));
+    w.line(fmt::format("db{}:keys={},expires={},avg_ttl=0", db, counts[db],
+                       db < expires.size() ? expires[db] : 0));
   }
 }
 

@@ -19,7 +19,12 @@ Keyspace::Keyspace(KeyspaceShared& shared, uint64_t now_ms, rocksdb::WriteBatchW
       batch_(&batch),
       stream_(&stream),
       count_deltas_(shared.key_counts.size(), 0),
-      flushed_(shared.key_counts.size(), false) {}
+      expire_deltas_(shared.key_counts.size(), 0),
+      flushed_(shared.key_counts.size(), false) {
+  // Views built on a bare KeyspaceShared (tests) get zero TTL counts.
+  if (shared.expire_counts.size() < shared.key_counts.size())
+    shared.expire_counts.resize(shared.key_counts.size(), 0);
+}
 
 namespace {
 // GetFromBatch's options (there is no merge operator to apply), built once.
@@ -95,6 +100,8 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
     batch_->Put(engine.expiry_cf(), storage::expiry_key(expire_at_ms, db, key), "");
   }
   if (!old.present) ++count_deltas_[db];
+  expire_deltas_[db] += static_cast<int64_t>(expire_at_ms != 0) -
+                        static_cast<int64_t>(old.present && old.record.expire_at_ms != 0);
   if (old.present && old.record.type != ValueType::String) {
     storage::CollectionMeta before, after;
     bool same_collection =
@@ -131,6 +138,7 @@ void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& ol
   batch_->Delete(engine.data_cf(), key_buf_);
   written_.insert(key_buf_);
   --count_deltas_[db];
+  if (old.record.expire_at_ms) --expire_deltas_[db];
 }
 
 void Keyspace::remove(uint16_t db, std::string_view key, const Lookup& old) {
@@ -168,6 +176,7 @@ void Keyspace::flush(int db) {
     flushed_[d] = true;
     clear_cache_ = true;
     count_deltas_[d] = -static_cast<int64_t>(shared_.key_counts[d]);
+    expire_deltas_[d] = -static_cast<int64_t>(shared_.expire_counts[d]);
   };
   if (db < 0) {
     for (size_t d = 0; d < databases(); ++d) flush_one(static_cast<uint16_t>(d));
@@ -274,6 +283,7 @@ Keyspace::SavePoint Keyspace::save_point() {
   p.stream_size = stream_ ? stream_->size() : 0;
   p.stream_db = stream_ ? stream_->selected_db() : -1;
   p.deltas = count_deltas_;
+  p.expire_deltas = expire_deltas_;
   return p;
 }
 
@@ -283,6 +293,7 @@ void Keyspace::rollback(const SavePoint& p) {
   clear_cache_ = true;  // written_ may now name keys the batch no longer holds
   if (stream_) stream_->truncate(p.stream_size, p.stream_db);
   count_deltas_ = p.deltas;
+  expire_deltas_ = p.expire_deltas;
 }
 
 void Keyspace::publish_to_cache() {

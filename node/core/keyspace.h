@@ -35,7 +35,8 @@ struct Lookup {
 // State shared by every view: committed key counts and counters the views update.
 struct KeyspaceShared {
   storage::Engine* engine = nullptr;
-  std::vector<uint64_t> key_counts;  // committed, per db
+  std::vector<uint64_t> key_counts;     // committed, per db
+  std::vector<uint64_t> expire_counts;  // committed keys with a TTL, per db
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
@@ -106,6 +107,7 @@ class Keyspace {
     size_t stream_size = 0;
     int stream_db = -1;
     std::vector<int64_t> deltas;
+    std::vector<int64_t> expire_deltas;
   };
   SavePoint save_point();
   void rollback(const SavePoint& point);
@@ -124,6 +126,7 @@ class Keyspace {
 
   // Per-db count changes of this group, applied by the pipeline after a successful write.
   const std::vector<int64_t>& count_deltas() const { return count_deltas_; }
+  const std::vector<int64_t>& expire_deltas() const { return expire_deltas_; }
   // After the group's batch is written: the record cache takes the final state of every key
   // the group wrote (or is emptied, after a flush or a rollback).
   void publish_to_cache();
@@ -146,7 +149,8 @@ class Keyspace {
   rocksdb::WriteBatchWithIndex* batch_ = nullptr;
   ReplStream* stream_ = nullptr;
   std::vector<int64_t> count_deltas_;
-  std::vector<bool> flushed_;  // dbs flushed in this group: read from the batch only
+  std::vector<int64_t> expire_deltas_;  // keys with a TTL gained (lost) per db
+  std::vector<bool> flushed_;           // dbs flushed in this group: read from the batch only
   // Encoded data keys this group wrote: reads of them must see the batch, not the cache.
   std::unordered_set<std::string> written_;
   bool clear_cache_ = false;  // a flush or a rollback: the cache is emptied at publish

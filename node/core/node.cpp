@@ -62,6 +62,11 @@ bool Node::open(std::string& error) {
   keyspace_.engine = engine_.get();
   keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
   keyspace_.key_counts = storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
+  if (auto expires = storage::load_expire_counts(*engine_, keyspace_.key_counts.size())) {
+    keyspace_.expire_counts = std::move(*expires);
+  } else if (!count_keys_with_ttl(error)) {
+    return false;
+  }
   keyspace_.active_expiry = !is_replica();
   keyspace_.watches = &watches_;
   keyspace_.on_expired_read = [this](uint16_t db, std::string_view key) {
@@ -158,6 +163,33 @@ Client& Node::add_client() {
   clients_[ref.id] = std::move(client);
   ++stats_.total_connections_received;
   return ref;
+}
+
+bool Node::count_keys_with_ttl(std::string& error) {
+  // A directory from before the count was kept: count once (one pass over the records).
+  keyspace_.expire_counts.assign(keyspace_.key_counts.size(), 0);
+  std::unique_ptr<rocksdb::Iterator> it(
+      engine_->db()->NewIterator(rocksdb::ReadOptions(), engine_->data_cf()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint16_t db;
+    std::string_view key;
+    storage::RecordView record;
+    std::string_view raw(it->value().data(), it->value().size());
+    if (!storage::decode_data_key(std::string_view(it->key().data(), it->key().size()), db, key) ||
+        !storage::decode_record(raw, record) || db >= keyspace_.expire_counts.size())
+      continue;
+    if (record.expire_at_ms) ++keyspace_.expire_counts[db];
+  }
+  rocksdb::WriteBatch batch;
+  for (size_t db = 0; db < keyspace_.expire_counts.size(); ++db)
+    storage::put_expire_count(batch, *engine_, static_cast<uint16_t>(db),
+                              keyspace_.expire_counts[db]);
+  rocksdb::Status s = engine_->write(&batch);
+  if (!s.ok()) {
+    error = "can't write to the data directory: " + s.ToString();
+    return false;
+  }
+  return true;
 }
 
 void Node::remove_client(uint64_t id) {

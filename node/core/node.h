@@ -76,6 +76,9 @@ class Node {
 
   // Clients
   Client& add_client();
+  // Counts the keys with a TTL per db from the records and stores the counts (directories
+  // written before basalt kept them).
+  bool count_keys_with_ttl(std::string& error);
   void remove_client(uint64_t id);
   const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
 

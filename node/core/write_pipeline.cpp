@@ -195,11 +195,20 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     }
   }
   const auto& deltas = ks.count_deltas();
+  const auto& expire_deltas = ks.expire_deltas();
+  auto after = [](uint64_t committed, int64_t delta) {
+    int64_t n = static_cast<int64_t>(committed) + delta;
+    return static_cast<uint64_t>(n < 0 ? 0 : n);
+  };
   for (size_t db = 0; db < deltas.size(); ++db) {
-    if (deltas[db] == 0) continue;
-    int64_t n = static_cast<int64_t>(shared.key_counts[db]) + deltas[db];
-    storage::put_key_count(batch_, engine, static_cast<uint16_t>(db),
-                           static_cast<uint64_t>(n < 0 ? 0 : n));
+    if (deltas[db] != 0) {
+      storage::put_key_count(batch_, engine, static_cast<uint16_t>(db),
+                             after(shared.key_counts[db], deltas[db]));
+    }
+    if (expire_deltas[db] != 0) {
+      storage::put_expire_count(batch_, engine, static_cast<uint16_t>(db),
+                                after(shared.expire_counts[db], expire_deltas[db]));
+    }
   }
   auto* wb = batch_.GetWriteBatch();
   if (wb->Count() == 0) co_return true;
@@ -222,8 +231,8 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   }
   ks.publish_to_cache();
   for (size_t db = 0; db < deltas.size(); ++db) {
-    int64_t n = static_cast<int64_t>(shared.key_counts[db]) + deltas[db];
-    shared.key_counts[db] = static_cast<uint64_t>(n < 0 ? 0 : n);
+    shared.key_counts[db] = after(shared.key_counts[db], deltas[db]);
+    shared.expire_counts[db] = after(shared.expire_counts[db], expire_deltas[db]);
   }
   if (new_offset != repl.master_repl_offset) {
     repl.master_repl_offset = new_offset;

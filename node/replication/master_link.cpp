@@ -257,7 +257,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   link_.sync_read_bytes = 0;
   link_.sync_entries = 0;
   size_t databases = node_.keyspace().key_counts.size();
-  std::vector<uint64_t> counts(databases, 0);
+  std::vector<uint64_t> counts(databases, 0), expires(databases, 0);
   uint64_t running = 0, entries = 0;
   std::string header, payload;
   std::vector<Entry> parsed;
@@ -299,8 +299,10 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
             if (storage::decode_data_key(e.key, db, user_key) &&
                 storage::decode_record(e.value, rec)) {
               if (db < counts.size()) ++counts[db];
-              if (rec.expire_at_ms)
+              if (rec.expire_at_ms) {
                 batch.Put(staged.expiry, storage::expiry_key(rec.expire_at_ms, db, user_key), "");
+                if (db < expires.size()) ++expires[db];
+              }
             }
           }
           rocksdb::WriteOptions wo;
@@ -367,8 +369,10 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     meta.synced = true;
     rocksdb::WriteBatch batch;
     storage::put_repl_meta(batch, engine, meta);
-    for (size_t db = 0; db < counts.size(); ++db)
+    for (size_t db = 0; db < counts.size(); ++db) {
       storage::put_key_count(batch, engine, static_cast<uint16_t>(db), counts[db]);
+      storage::put_expire_count(batch, engine, static_cast<uint16_t>(db), expires[db]);
+    }
     batch.DeleteRange(engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
     status = engine.activate_generation(staged, batch);
     node_.keyspace().record_cache.clear();  // it described the dataset just replaced
@@ -376,6 +380,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
       activated = true;
       repl = meta;
       node_.keyspace().key_counts = counts;
+      node_.keyspace().expire_counts = expires;
     }
   });
   if (!status.ok()) {
