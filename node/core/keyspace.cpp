@@ -60,6 +60,9 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         break;
       case RecordCache::Hit::Miss:
         s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
+        // Reads fill the cache; a write's own lookup does not (writes of keys nobody reads
+        // would only churn it).
+        if (batch_) break;
         if (s.ok())
           cache.put_present(key_buf_, out.raw);
         else if (s.IsNotFound())
@@ -302,6 +305,7 @@ void Keyspace::publish_to_cache() {
   if (!cache.enabled() || !batch_) return;
   std::string raw;
   for (const auto& key : written_) {
+    if (!cache.contains(key)) continue;  // only what readers brought in is kept current
     rocksdb::Status s = batch_->GetFromBatch(shared_.engine->data_cf(), batch_only(), key, &raw);
     if (s.ok())
       cache.put_present(key, raw);

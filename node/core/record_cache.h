@@ -2,8 +2,10 @@
 // column family (a string's value, a collection's metadata), by encoded data key: a point
 // lookup that hits it skips RocksDB's memtable and table search, the bulk of a GET's or a
 // SET's CPU. It holds committed state only: the write pipeline publishes a group's final
-// records after the group is written, and a miss fills it from the database. A key may be
-// cached as absent. Bounded by a byte budget, evicting in insertion order.
+// records after the group is written (for keys it holds), and a read-only miss fills it from
+// the database, so it holds what clients read, not every key ever written (a bulk load does
+// not churn it). A key may be cached as absent. Bounded by a byte budget, evicting in
+// insertion order.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +28,7 @@ class RecordCache {
   // Records the committed state of `key`: its raw record, or absent.
   void put_present(std::string_view key, std::string_view raw);
   void put_absent(std::string_view key);
+  bool contains(std::string_view key) const { return budget_ > 0 && map_.count(key) > 0; }
   void clear();
   // 0 turns the cache off (and empties it).
   void set_budget(size_t bytes);
@@ -48,9 +51,10 @@ class RecordCache {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  // Bytes charged for a map entry and for its slot in the insertion order.
-  static size_t entry_cost(size_t key_size, size_t raw_size) { return key_size + raw_size + 64; }
-  static size_t slot_cost(size_t key_size) { return key_size + 32; }
+  // Bytes charged for a map entry and for its slot in the insertion order: the bytes plus
+  // an estimate of the hash node, string and allocator overheads.
+  static size_t entry_cost(size_t key_size, size_t raw_size) { return key_size + raw_size + 128; }
+  static size_t slot_cost(size_t key_size) { return key_size + 48; }
   void put(std::string_view key, std::string_view raw, bool present);
   void evict();
 
