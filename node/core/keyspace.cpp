@@ -60,13 +60,17 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         break;
       case RecordCache::Hit::Miss:
         s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
-        // Reads fill the cache; a write's own lookup does not (writes of keys nobody reads
-        // would only churn it).
-        if (batch_) break;
-        if (s.ok())
+        if (!s.ok() && !s.IsNotFound()) break;
+        if (batch_) {
+          // A write's own lookup: kept only while the cache has room (a bulk load of keys
+          // nobody reads must not churn it).
+          cache.put_if_room(key_buf_, s.ok() ? std::string_view(out.raw) : std::string_view(),
+                            s.ok());
+        } else if (s.ok()) {
           cache.put_present(key_buf_, out.raw);
-        else if (s.IsNotFound())
+        } else {
           cache.put_absent(key_buf_);
+        }
         break;
     }
   }

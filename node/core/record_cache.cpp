@@ -47,6 +47,12 @@ void RecordCache::put(std::string_view key, std::string_view raw, bool present) 
   evict();
 }
 
+void RecordCache::put_if_room(std::string_view key, std::string_view raw, bool present) {
+  if (budget_ == 0 || raw.size() > kMaxValueBytes || map_.count(key)) return;
+  if (bytes_ + entry_cost(key.size(), raw.size()) + slot_cost(key.size()) > budget_) return;
+  put(key, raw, present);
+}
+
 void RecordCache::evict() {
   while (bytes_ > budget_ && !order_.empty()) {
     const std::string& key = order_.front();

@@ -2,9 +2,9 @@
 // column family (a string's value, a collection's metadata), by encoded data key: a point
 // lookup that hits it skips RocksDB's memtable and table search, the bulk of a GET's or a
 // SET's CPU. It holds committed state only: the write pipeline publishes a group's final
-// records after the group is written (for keys it holds), and a read-only miss fills it from
-// the database, so it holds what clients read, not every key ever written (a bulk load does
-// not churn it). A key may be cached as absent. Bounded by a byte budget, evicting in
+// records after the group is written (for keys it holds), a read that misses fills it from
+// the database, and a write's own lookup fills it only while it has room, so a bulk load
+// does not churn it. A key may be cached as absent. Bounded by a byte budget, evicting in
 // insertion order.
 #pragma once
 
@@ -29,6 +29,9 @@ class RecordCache {
   void put_present(std::string_view key, std::string_view raw);
   void put_absent(std::string_view key);
   bool contains(std::string_view key) const { return budget_ > 0 && map_.count(key) > 0; }
+  // Inserts only while the budget has room (evicts nothing): what a write learns is kept
+  // while it is free to keep, and never pushes out what readers brought in.
+  void put_if_room(std::string_view key, std::string_view raw, bool present);
   void clear();
   // 0 turns the cache off (and empties it).
   void set_budget(size_t bytes);

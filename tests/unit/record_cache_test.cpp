@@ -57,6 +57,21 @@ TEST(RecordCache, EvictsOldestFirstWithinBudget) {
   EXPECT_EQ(cache.find("x", raw), Hit::Miss);
 }
 
+TEST(RecordCache, PutIfRoomNeverEvicts) {
+  RecordCache cache(2000);
+  std::string raw;
+  cache.put_present("read", "by a reader");
+  for (int i = 0; i < 100; ++i)
+    cache.put_if_room("w" + std::to_string(i), std::string(50, 'x'), true);
+  EXPECT_LE(cache.bytes(), 2000u);
+  EXPECT_EQ(cache.find("read", raw), Hit::Present);  // not pushed out by writes
+  EXPECT_EQ(cache.find("w0", raw), Hit::Present);    // the first writes fit
+  EXPECT_EQ(cache.find("w99", raw), Hit::Miss);      // later ones found no room
+  cache.put_if_room("read", "changed", true);        // never overwrites either
+  EXPECT_EQ(cache.find("read", raw), Hit::Present);
+  EXPECT_EQ(raw, "by a reader");
+}
+
 TEST(RecordCache, OversizedValuesAreNotKeptAndForgetTheOldState) {
   RecordCache cache(1 << 24);
   std::string raw;
