@@ -54,6 +54,17 @@ void exists(Context& c) {
   c.reply.integer(n);
 }
 
+// TOUCH: the number of keys that exist (basalt keeps no access times to update).
+void touch(Context& c) {
+  int64_t n = 0;
+  Lookup l;
+  for (size_t i = 1; i < c.argc(); ++i) {
+    c.read_key(c.arg(i), l);
+    if (l.live) ++n;
+  }
+  c.reply.integer(n);
+}
+
 void type(Context& c) {
   Lookup l;
   c.ks.lookup(c.db(), c.arg(1), l);
@@ -368,6 +379,8 @@ void register_key_commands(Table& t) {
   t.add({"del", -2, kWrite, del, 1, -1, 1, "generic", "Delete keys"});
   t.add({"unlink", -2, kWrite | kFast, del, 1, -1, 1, "generic", "Delete keys"});
   t.add({"exists", -2, kReadOnly | kFast, exists, 1, -1, 1, "generic", "Count existing keys"});
+  t.add({"touch", -2, kReadOnly | kFast, touch, 1, -1, 1, "generic",
+         "Count existing keys (and mark them accessed)"});
   t.add({"type", 2, kReadOnly | kFast, type, 1, 1, 1, "generic", "Type of a key"});
   t.add({"keys", 2, kReadOnly, keys, 0, 0, 0, "generic", "Keys matching a pattern"});
   t.add({"scan", -2, kReadOnly, scan, 0, 0, 0, "generic", "Iterate the key space"});

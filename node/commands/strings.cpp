@@ -313,6 +313,7 @@ void register_string_commands(Table& t) {
   t.add({"append", 3, W | kFast, append, 1, 1, 1, "string", "Append to a string"});
   t.add({"strlen", 2, kReadOnly | kFast, strlen_cmd, 1, 1, 1, "string", "Length of a string"});
   t.add({"getrange", 4, kReadOnly, getrange, 1, 1, 1, "string", "Get a substring"});
+  t.add({"substr", 4, kReadOnly, getrange, 1, 1, 1, "string", "Get a substring (old name)"});
   t.add({"setrange", 4, W, setrange, 1, 1, 1, "string", "Overwrite part of a string"});
 }
 

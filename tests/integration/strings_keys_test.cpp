@@ -487,6 +487,18 @@ TEST_F(StringsKeys, AppendStrlen) {
   EXPECT_EQ(run({"STRLEN", "big"}), integer(kMaxBulk));
 }
 
+// SUBSTR is GETRANGE's old name; TOUCH counts the keys that exist (as Redis answers).
+TEST_F(StringsKeys, SubstrAndTouch) {
+  ASSERT_EQ(run({"SET", "g", "Hello World"}), ok());
+  ASSERT_EQ(run({"RPUSH", "l", "a"}), integer(1));
+  EXPECT_EQ(run({"SUBSTR", "g", "-5", "-1"}), bulk("World"));
+  EXPECT_EQ(run({"SUBSTR", "l", "0", "1"}),
+            err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+  EXPECT_EQ(run({"SUBSTR", "g", "0"}), wrong_args("substr"));
+  EXPECT_EQ(run({"TOUCH", "g", "l", "none", "g"}), integer(3));
+  EXPECT_EQ(run({"TOUCH"}), wrong_args("touch"));
+}
+
 TEST_F(StringsKeys, Getrange) {
   EXPECT_EQ(run({"SET", "g", "Hello World"}), ok());
   EXPECT_EQ(run({"GETRANGE", "g", "0", "4"}), bulk("Hello"));
