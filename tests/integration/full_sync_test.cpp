@@ -74,8 +74,7 @@ TEST(FullSync, MillionKeysWhileTheMasterWritesAndTheReplicaServesStaleData) {
     EXPECT_TRUE(r.command({"GET", "old-data"}).is_bulk("still here"));
     EXPECT_EQ(r.get_integer({"DBSIZE"}), 1);
   }
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 120s));
+  ASSERT_TRUE(wait_for_master_link(r, 120s));
   stop = true;
   writer.join();
   ASSERT_TRUE(wait_until([&] { return offset(r) == offset(m); }, 60s));
@@ -136,8 +135,7 @@ TEST(FullSync, EmptyMasterWithoutSharedHistoryDoesNotWipeAReplica) {
   // The operator override lets it through.
   ASSERT_TRUE(
       r.command({"CONFIG", "SET", "replica-allow-empty-master-sync", "yes"}).is_status("OK"));
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s));
+  ASSERT_TRUE(wait_for_master_link(r, 20s));
   EXPECT_EQ(r.get_integer({"DBSIZE"}), 0);
 }
 

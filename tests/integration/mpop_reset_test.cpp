@@ -191,8 +191,7 @@ TEST(Mpop, PopsReachTheReplicaAsTheSameDataset) {
   replica.start();
   RespClient m = master.client();
   RespClient r = replica.client();
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s));
+  ASSERT_TRUE(wait_for_master_link(r, 20s));
   for (int i = 0; i < 50; ++i)
     m.command(
         {"ZADD", "z" + std::to_string(i % 3), std::to_string(i % 7), "m" + std::to_string(i)});

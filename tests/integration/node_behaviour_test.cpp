@@ -65,8 +65,7 @@ TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
       {"--replicaof", "127.0.0.1", std::to_string(master.port()), "--masterauth", "wrong"});
   lost.start();
   auto l = lost.client();
-  EXPECT_FALSE(
-      wait_until([&] { return info_field(l, "replication", "master_link_status") == "up"; }, 2s));
+  EXPECT_FALSE(wait_for_master_link(l, 2s));
 }
 
 // replica-announce-ip / -port: the master lists the replica under the address it announced

@@ -54,8 +54,7 @@ void wait_caught_up(RespClient& master, RespClient& replica, std::chrono::millis
 }
 
 void wait_link_up(RespClient& replica) {
-  ASSERT_TRUE(wait_until(
-      [&] { return info_field(replica, "replication", "master_link_status") == "up"; }, 30s));
+  ASSERT_TRUE(wait_for_master_link(replica, 30s));
 }
 
 TEST(Replication, MasterAndTwoReplicasConverge) {
@@ -184,9 +183,7 @@ TEST(Replication, ReplicaKilledRepeatedlyUnderLoadResumesPartially) {
     replica.kill9();
     replica.start();
     auto r = replica.client();
-    ASSERT_TRUE(
-        wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s))
-        << "round " << round;
+    ASSERT_TRUE(wait_for_master_link(r, 20s)) << "round " << round;
   }
   stop = true;
   writer.join();

@@ -35,8 +35,7 @@ TEST(SentinelFailover, OldMasterRejoinsWithPartialResync) {
   replica.start();
   auto m = master.client();
   auto r = replica.client();
-  ASSERT_TRUE(
-      wait_until([&] { return info_field(r, "replication", "master_link_status") == "up"; }, 20s));
+  ASSERT_TRUE(wait_for_master_link(r, 20s));
 
   TempDir dir("basalt-sentinel-");
   int sentinel_port = free_port();
