@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace basalt::core {
@@ -67,5 +68,20 @@ struct Client {
   bool writing = false;
   std::function<void()> wake_writer;
 };
+
+// Queues bytes others send a client (Pub/Sub messages, MONITOR lines) in its outbox and wakes
+// its writer. A client whose unsent outbox would pass hard_limit (0: none) is disconnected
+// instead of buffered without bound.
+inline void push_to_client(Client& c, std::string_view bytes, uint64_t hard_limit) {
+  if (c.close_after_reply) return;
+  if (hard_limit > 0 && c.outbox.size() + bytes.size() > hard_limit) {
+    c.close_after_reply = true;
+    c.outbox.clear();
+    if (c.kill) c.kill();
+    return;
+  }
+  c.outbox += bytes;
+  if (c.wake_writer) c.wake_writer();
+}
 
 }  // namespace basalt::core

@@ -34,17 +34,7 @@ void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string
     util::append_repr(line, is_secret_argument(argv, i) ? std::string_view("(redacted)") : argv[i]);
   }
   line += "\r\n";
-  for (Client* m : clients_) {
-    if (m->close_after_reply) continue;
-    if (m->outbox.size() + line.size() > kOutboxLimit) {
-      m->close_after_reply = true;
-      m->outbox.clear();
-      if (m->kill) m->kill();
-      continue;
-    }
-    m->outbox += line;
-    if (m->wake_writer) m->wake_writer();
-  }
+  for (Client* m : clients_) push_to_client(*m, line, kOutboxLimit);
 }
 
 }  // namespace basalt::core

@@ -116,19 +116,6 @@ void PubSubRegistry::remove_client(Client& c) {
   c.pattern_subscriptions = 0;
 }
 
-void PubSubRegistry::deliver(Client& c, const std::string& bytes, uint64_t hard_limit) {
-  if (c.close_after_reply) return;
-  if (hard_limit > 0 && c.outbox.size() + bytes.size() > hard_limit) {
-    // A slow subscriber: disconnect it rather than buffer without bound.
-    c.close_after_reply = true;
-    c.outbox.clear();
-    if (c.kill) c.kill();
-    return;
-  }
-  c.outbox += bytes;
-  if (c.wake_writer) c.wake_writer();
-}
-
 size_t PubSubRegistry::publish(std::string_view channel, std::string_view message,
                                uint64_t hard_limit) {
   size_t receivers = 0;
@@ -142,7 +129,7 @@ size_t PubSubRegistry::publish(std::string_view channel, std::string_view messag
     // Copy: a disconnect may change the list.
     std::vector<Client*> receivers_list = it->second;
     for (Client* c : receivers_list) {
-      deliver(*c, bytes, hard_limit);
+      push_to_client(*c, bytes, hard_limit);
       ++receivers;
     }
   }
@@ -158,7 +145,7 @@ size_t PubSubRegistry::publish(std::string_view channel, std::string_view messag
     r.bulk(channel);
     r.bulk(message);
     for (Client* c : clients) {
-      deliver(*c, bytes, hard_limit);
+      push_to_client(*c, bytes, hard_limit);
       ++receivers;
     }
   }

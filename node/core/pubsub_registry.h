@@ -40,7 +40,6 @@ class PubSubRegistry {
   struct Subs {
     std::vector<std::string> channels, patterns;
   };
-  void deliver(Client& c, const std::string& bytes, uint64_t hard_limit);
 
   std::unordered_map<std::string, std::vector<Client*>> channels_;
   std::vector<std::pair<std::string, std::vector<Client*>>> patterns_;  // in creation order
