@@ -140,10 +140,7 @@ void hello(Context& c) {
 void reset(Context& c) {
   if (c.client.is_replica || c.client.is_master_link)
     return c.reply.error("ERR can only reset normal client connections");
-  c.client.in_multi = false;
-  c.client.multi_dirty = false;
-  c.client.multi_queue.clear();
-  c.node.watches().unwatch_all(c.client);
+  end_transaction(c);
   c.node.pubsub().remove_client(c.client);
   c.node.monitors().remove(c.client);
   c.client.db = 0;

@@ -19,6 +19,9 @@ void register_latency_and_security_commands(Table& t);
 void register_slowlog_command(Table& t);
 void register_monitor_command(Table& t);
 
+// Leaves MULTI and forgets the WATCHed keys (transactions.cpp; also RESET).
+void end_transaction(Context& c);
+
 // CLIENT SETNAME's rule for names (also HELLO ... SETNAME): printable, no spaces.
 bool valid_client_name(std::string_view name);
 

@@ -11,13 +11,12 @@
 #include <vector>
 
 #include "node/commands/command_table.h"
+#include "node/commands/families.h"
 #include "node/core/dispatch.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 
 namespace basalt::commands {
-
-namespace {
 
 void end_transaction(Context& c) {
   c.client.in_multi = false;
@@ -25,6 +24,8 @@ void end_transaction(Context& c) {
   c.client.multi_queue.clear();
   c.node.watches().unwatch_all(c.client);
 }
+
+namespace {
 
 void multi(Context& c) {
   if (c.client.is_master_link) return c.reply.ok();
