@@ -34,21 +34,6 @@ using Args = std::vector<std::string>;
 // ---------------------------------------------------------------------------------------------
 // Expected-reply builders (RESP2 bytes).
 
-std::string empty() {
-  return "*0\r\n";
-}
-std::string syntax_error() {
-  return err("ERR syntax error");
-}
-std::string not_integer() {
-  return err("ERR value is not an integer or out of range");
-}
-std::string wrong_type() {
-  return err("WRONGTYPE Operation against a key holding the wrong kind of value");
-}
-std::string wrong_args(std::string_view cmd) {
-  return err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
 // LMPOP / BLMPOP: [key, [elements...]].
 std::string keyed(std::string_view key, const std::vector<std::string>& items) {
   return "*2\r\n" + bulk(key) + bulks(items);

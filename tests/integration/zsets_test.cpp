@@ -37,24 +37,6 @@ using Args = std::vector<std::string>;
 // ---------------------------------------------------------------------------------------------
 // Expected-reply builders (RESP2 bytes).
 
-std::string empty() {
-  return "*0\r\n";
-}
-std::string syntax_error() {
-  return err("ERR syntax error");
-}
-std::string not_integer() {
-  return err("ERR value is not an integer or out of range");
-}
-std::string not_float() {
-  return err("ERR value is not a valid float");
-}
-std::string wrong_type() {
-  return err("WRONGTYPE Operation against a key holding the wrong kind of value");
-}
-std::string wrong_args(std::string_view cmd) {
-  return err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
-}
 std::string min_max_float() {
   return err("ERR min or max is not a float");
 }

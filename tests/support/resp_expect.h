@@ -26,6 +26,27 @@ inline std::string err(std::string_view message) {
 inline std::string bulk(std::string_view s) {
   return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
 }
+inline std::string empty() {  // an empty array
+  return "*0\r\n";
+}
+
+// The errors every command family shares, as Redis words them.
+inline std::string syntax_error() {
+  return err("ERR syntax error");
+}
+inline std::string not_integer() {
+  return err("ERR value is not an integer or out of range");
+}
+inline std::string not_float() {
+  return err("ERR value is not a valid float");
+}
+inline std::string wrong_type() {
+  return err("WRONGTYPE Operation against a key holding the wrong kind of value");
+}
+inline std::string wrong_args(std::string_view cmd) {
+  return err("ERR wrong number of arguments for '" + std::string(cmd) + "' command");
+}
+
 // An array of already encoded replies.
 inline std::string array(const std::vector<std::string>& encoded) {
   std::string out = "*" + std::to_string(encoded.size()) + "\r\n";
