@@ -4,6 +4,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 
 #include <filesystem>
@@ -35,6 +36,19 @@ uint64_t generation_of(const std::string& name) {
   }
   return 0;
 }
+
+// basalt drives recovery from write errors itself (DB::Resume with backoff, see
+// StorageHealth): RocksDB's own recovery from a full disk waits until the free space
+// exceeds every write buffer it may flush (64 MB and more by default), and while it waits
+// a manual Resume is refused as busy.
+class ManualRecovery : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error,
+                            bool* auto_recovery) override {
+    bg_error.PermitUncheckedError();
+    *auto_recovery = false;
+  }
+};
 
 rocksdb::CompressionType compression_of(const std::string& name) {
   if (name == "none" || name == "no") return rocksdb::kNoCompression;
@@ -87,6 +101,8 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  if (options.info_log) db_options.info_log = options.info_log;
+  db_options.listeners.push_back(std::make_shared<ManualRecovery>());
   db_options.keep_log_file_num = 3;
   db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
 
@@ -132,11 +148,29 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   for (int i = 0; i < kCount; ++i) engine->cfs_[i] = handles[i];
 
   // The active generation is recorded in meta; a new directory starts with generation 1.
+  auto fail = [&](std::string why) {
+    for (size_t i = kCount; i < handles.size(); ++i)
+      engine->db_->DestroyColumnFamilyHandle(handles[i]);
+    error = std::move(why);
+    return nullptr;
+  };
   uint64_t active = 1;
   std::string v;
-  if (engine->db_->Get(rocksdb::ReadOptions(), engine->cfs_[kMeta], kGenerationKey, &v).ok() &&
-      v.size() == 8) {
+  s = engine->db_->Get(rocksdb::ReadOptions(), engine->cfs_[kMeta], kGenerationKey, &v);
+  if (s.ok() && v.size() == 8) {
     active = get_u64_be(v.data());
+  } else if (!s.IsNotFound()) {
+    // Guessing generation 1 here would drop the real dataset at the next step.
+    return fail("can't read the active generation from '" + options.dir + "': " +
+                (s.ok() ? "corrupt value (" + std::to_string(v.size()) + " bytes)" : s.ToString()));
+  } else {
+    for (const auto& name : existing) {
+      if (generation_of(name) > 1) {
+        return fail("the data directory '" + options.dir +
+                    "' holds dataset generations but no record of the active one; refusing to "
+                    "guess");
+      }
+    }
   }
   for (size_t i = kCount; i < handles.size(); ++i) {
     auto* h = handles[i];
@@ -227,15 +261,18 @@ Engine::~Engine() {
   delete db_;
 }
 
-rocksdb::Status Engine::write(rocksdb::WriteBatch* batch) {
+rocksdb::Status Engine::write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions wo;
   WalSync mode = wal_sync_.load(std::memory_order_relaxed);
-  wo.sync = mode == WalSync::Always;
+  wo.sync = sync || mode == WalSync::Always;
   return db_->Write(wo, batch);
 }
 
-rocksdb::Status Engine::sync_wal() {
-  return db_->SyncWAL();
+// DB::SyncWAL is not used: in Debian's RocksDB 7.8 it aborts the process (an assertion in
+// WritableFileWriter) when called after a failed WAL append, e.g. on a full disk. A synced
+// write goes through the write path, which refuses cleanly while the DB is in error.
+rocksdb::Status Engine::resume() {
+  return db_->Resume();
 }
 
 rocksdb::Status Engine::flush() {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,12 +16,28 @@ namespace basalt::storage {
 
 enum class WalSync { Always, EverySec, No };
 
+// A read the store could not answer (an I/O error, corruption). Never taken as "absent":
+// whoever reads lets it end the command with an error, so no write builds on a guess.
+class ReadError : public std::runtime_error {
+ public:
+  explicit ReadError(const rocksdb::Status& s) : std::runtime_error(s.ToString()) {}
+};
+
+// Throws ReadError unless `s` is OK or NotFound; true if found.
+inline bool found(const rocksdb::Status& s) {
+  if (s.ok()) return true;
+  if (s.IsNotFound()) return false;
+  throw ReadError(s);
+}
+
 struct EngineOptions {
   std::string dir;
   uint64_t block_cache_bytes = 256ull << 20;
   uint64_t write_buffer_bytes = 64ull << 20;
   std::string compression = "lz4";  // none|snappy|lz4|zstd
   int max_background_jobs = 2;
+  // Where RocksDB's info log goes (null: its LOG file in the data directory).
+  std::shared_ptr<rocksdb::Logger> info_log;
 };
 
 class Engine {
@@ -56,12 +73,13 @@ class Engine {
   // Drops a staged generation that will not be used (an interrupted full sync).
   void drop_generation(Generation& g);
 
-  // Applies one batch with the durability chosen by wal-sync.
-  rocksdb::Status write(rocksdb::WriteBatch* batch);
+  // Applies one batch with the durability chosen by wal-sync; `sync` forces an fsync of
+  // the WAL with it (the everysec sync rides on a write group: an empty batch syncs too).
+  rocksdb::Status write(rocksdb::WriteBatch* batch, bool sync = false);
+  // Asks RocksDB to leave the read-only state a failed write put it in (DB::Resume).
+  rocksdb::Status resume();
   void set_wal_sync(WalSync mode) { wal_sync_.store(mode); }
   WalSync wal_sync() const { return wal_sync_.load(); }
-  // Syncs the WAL to disk (used by the everysec timer).
-  rocksdb::Status sync_wal();
   // Flushes all memtables to SST files (SAVE / BGSAVE / clean shutdown).
   rocksdb::Status flush();
 

@@ -20,16 +20,27 @@ constexpr const char* kEncoding = "encoding_version";
 constexpr const char* kStreamDb = "stream_db";
 constexpr const char* kSynced = "synced";
 
+// One meta value: true if present, false if absent; a read error is never "absent".
 bool get(Engine& e, const std::string& name, std::string& out) {
-  return e.db()->Get(rocksdb::ReadOptions(), e.meta_cf(), name, &out).ok();
+  rocksdb::Status s = e.db()->Get(rocksdb::ReadOptions(), e.meta_cf(), name, &out);
+  if (s.ok()) return true;
+  if (s.IsNotFound()) return false;
+  throw MetaError("can't read '" + name + "' from the meta column family: " + s.ToString());
+}
+// A present 8-byte number; anything else stored there is damage, not a value.
+bool get_u64(Engine& e, const std::string& name, uint64_t& out) {
+  std::string v;
+  if (!get(e, name, v)) return false;
+  if (v.size() != 8)
+    throw MetaError("meta value '" + name + "' is corrupt (" + std::to_string(v.size()) +
+                    " bytes, expected 8)");
+  out = get_u64_be(v.data());
+  return true;
 }
 std::string u64(uint64_t v) {
   std::string s;
   put_u64_be(s, v);
   return s;
-}
-uint64_t as_u64(const std::string& s) {
-  return s.size() == 8 ? get_u64_be(s.data()) : 0;
 }
 std::string key_count_name(uint16_t db) {
   return "keys:" + std::to_string(db);
@@ -52,41 +63,51 @@ std::string random_replid() {
 ReplMeta load_repl_meta(Engine& engine) {
   ReplMeta m;
   std::string v;
-  if (get(engine, kReplid, v) && v.size() == 40) {
-    m.replid = v;
+  uint64_t n = 0;
+  if (get_u64(engine, kEncoding, n) && n > kEncodingVersion) {
+    throw MetaError("the data directory was written by a newer basalt (encoding version " +
+                    std::to_string(n) + "; this binary reads up to " +
+                    std::to_string(kEncodingVersion) + ")");
+  }
+  auto id = [](const std::string& name, const std::string& value) {
+    if (value.size() != 40)
+      throw MetaError("meta value '" + name + "' is corrupt (not a 40-character replication id)");
+    return value;
+  };
+  if (get(engine, kReplid, v)) {
+    m.replid = id(kReplid, v);
     m.has_history = true;
   } else {
     m.replid = random_replid();
   }
-  if (get(engine, kReplid2, v) && v.size() == 40) m.replid2 = v;
-  if (get(engine, kSecondOffset, v)) m.second_replid_offset = static_cast<int64_t>(as_u64(v));
-  if (get(engine, kOffset, v)) m.master_repl_offset = as_u64(v);
-  if (get(engine, kRole, v)) m.role = v;
+  if (get(engine, kReplid2, v)) m.replid2 = id(kReplid2, v);
+  if (get_u64(engine, kSecondOffset, n)) m.second_replid_offset = static_cast<int64_t>(n);
+  if (get_u64(engine, kOffset, n)) m.master_repl_offset = n;
+  if (get(engine, kRole, v)) {
+    if (v != "master" && v != "replica") throw MetaError("meta value 'role' is corrupt: " + v);
+    m.role = v;
+  }
   if (get(engine, kMasterHost, v)) m.master_host = v;
-  if (get(engine, kMasterPort, v)) m.master_port = static_cast<int>(as_u64(v));
-  if (get(engine, kStreamDb, v)) m.stream_db = static_cast<int64_t>(as_u64(v));
-  if (get(engine, kSynced, v)) m.synced = as_u64(v) != 0;
+  if (get_u64(engine, kMasterPort, n)) m.master_port = static_cast<int>(n);
+  if (get_u64(engine, kStreamDb, n)) m.stream_db = static_cast<int64_t>(n);
+  if (get_u64(engine, kSynced, n)) m.synced = n != 0;
+  if (!m.has_history && (m.master_repl_offset > 0 || m.role != "master"))
+    throw MetaError("meta has a replication offset or role but no replication id");
   return m;
 }
 
 std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases) {
   std::vector<uint64_t> counts(databases, 0);
-  std::string v;
-  for (size_t db = 0; db < databases; ++db) {
-    if (get(engine, key_count_name(static_cast<uint16_t>(db)), v)) counts[db] = as_u64(v);
-  }
+  for (size_t db = 0; db < databases; ++db)
+    get_u64(engine, key_count_name(static_cast<uint16_t>(db)), counts[db]);
   return counts;
 }
 
 std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t databases) {
   std::vector<uint64_t> counts(databases, 0);
-  std::string v;
   bool any = false;
   for (size_t db = 0; db < databases; ++db) {
-    if (get(engine, expire_count_name(static_cast<uint16_t>(db)), v)) {
-      counts[db] = as_u64(v);
-      any = true;
-    }
+    if (get_u64(engine, expire_count_name(static_cast<uint16_t>(db)), counts[db])) any = true;
   }
   if (!any) return std::nullopt;
   return counts;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,15 @@ struct ReplMeta {
   bool has_history = false;  // true once the directory held any meta
 };
 
+// Meta that can't be read or makes no sense (a read error, a value of the wrong size, a
+// directory from a newer basalt): the node must refuse to start, never reset it.
+class MetaError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Reads the meta column family. A fresh directory gets a new random replid (not yet stored).
+// Throws MetaError (so do the loaders below) rather than guess.
 ReplMeta load_repl_meta(Engine& engine);
 std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases);
 // Per-db number of keys with a TTL (INFO keyspace expires=); nullopt for a directory written

@@ -260,8 +260,17 @@ void persistence_section(core::Node& node, Writer& w) {
   w.field("aof_last_rewrite_time_sec", -1);
   w.field("aof_current_rewrite_time_sec", -1);
   w.field("aof_last_bgrewrite_status", "ok");
-  w.field("aof_last_write_status", "ok");
+  const auto& health = node.storage_health();
+  w.field("aof_last_write_status", health.writable() ? "ok" : "err");
   w.field("wal_sync", storage::wal_sync_name(node.engine().wal_sync()));
+  // The store's health: whether it accepts writes, why not, and since when (ms).
+  w.field("storage_status", health.writable() ? "ok" : "failing");
+  w.field("storage_last_error", health.error());
+  w.field("storage_failing_since", health.failing_since_ms());
+  w.field("storage_write_errors", health.write_errors());
+  w.field("storage_recoveries", health.recoveries());
+  w.field("storage_resume_attempts", health.resume_attempts());
+  w.field("storage_read_errors", node.stats().storage_read_errors);
 }
 
 void stats_section(core::Node& node, Writer& w) {
@@ -301,6 +310,14 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("write_group_commands", st.write_group_commands);
 }
 
+// An INFO value must stay on its line.
+std::string one_line(std::string s) {
+  for (char& c : s) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return s;
+}
+
 void replication_section(core::Node& node, Writer& w) {
   const auto& repl = node.repl();
   const auto& replication = node.replication();
@@ -337,6 +354,11 @@ void replication_section(core::Node& node, Writer& w) {
     w.field("slave_priority", node.config().replica_priority);
     w.field("slave_read_only", node.config().replica_read_only ? 1 : 0);
     w.field("replica_announced", 1);
+    // Why the link last went down or was refused ("" if never), and how many times applying
+    // the master's stream stopped (a storage failure, a command the master's data allowed
+    // but ours did not).
+    w.field("master_link_last_error", one_line(link.last_error));
+    w.field("master_stream_apply_failures", link.apply_failures);
     w.field("master_sync_refused_empty_master", link.refused_empty_master ? 1 : 0);
   } else {
     w.field("role", "master");

@@ -91,6 +91,9 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
   } else if (!client.authenticated && !(spec->flags & commands::kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
+  } else if ((spec->flags & commands::kWrite) && !node.storage_health().writable()) {
+    // The store refuses writes (a full disk, an I/O error): say so instead of failing later.
+    reply.error("MISCONF Errors writing to the storage engine: " + node.storage_health().error());
   } else if ((spec->flags & commands::kWrite) && !node.is_replica() &&
              node.config().min_replicas_to_write > 0 && node.config().min_replicas_max_lag > 0 &&
              node.replication().good_replicas() < node.config().min_replicas_to_write) {
@@ -122,6 +125,12 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     try {
       spec->handler(ctx);
       if (guarded) ks.release(point);
+    } catch (const storage::ReadError& e) {
+      // The store could not answer a read: the command ends here, undone, and says so.
+      if (guarded) ks.rollback(point);
+      ++stats.storage_read_errors;
+      log::error("command '{}': storage read failed: {}", spec->name, e.what());
+      reply.error(std::string("ERR storage read failed: ") + e.what());
     } catch (const std::exception& e) {
       // A handler bug or an allocation failure must cost one error reply, never the
       // connection, the write pipeline or the process; its half-done writes are undone.

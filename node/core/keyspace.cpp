@@ -60,7 +60,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         break;
       case RecordCache::Hit::Miss:
         s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
-        if (!s.ok() && !s.IsNotFound()) break;
+        storage::found(s);  // throws on a read error: never cached, never taken as absent
         if (batch_) {
           // A write's own lookup: kept only while the cache has room (a bulk load of keys
           // nobody reads must not churn it).
@@ -74,7 +74,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         break;
     }
   }
-  out.present = s.ok() && storage::decode_record(out.raw, out.record);
+  out.present = storage::found(s) && storage::decode_record(out.raw, out.record);
   out.live = out.present;
 }
 
@@ -220,7 +220,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
     s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
                                   &value);
   }
-  return s.ok();
+  return storage::found(s);
 }
 
 void Keyspace::sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,

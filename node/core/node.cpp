@@ -8,6 +8,7 @@
 #include "node/expiry/active_expiry.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
+#include "node/util/rocksdb_log.h"
 #include "storage/meta.h"
 
 namespace basalt::core {
@@ -44,12 +45,23 @@ bool Node::open(std::string& error) {
   options.write_buffer_bytes = static_cast<uint64_t>(config_.rocksdb_write_buffer_size);
   options.compression = config_.rocksdb_compression;
   options.max_background_jobs = config_.rocksdb_max_background_jobs;
+  options.info_log = log::rocksdb_logger(rocksdb::InfoLogLevel::WARN_LEVEL);
   engine_ = storage::Engine::open(options, error);
   if (!engine_) return false;
   bool ok = true;
   engine_->set_wal_sync(storage::parse_wal_sync(config_.wal_sync, ok));
   repl_log_ = std::make_unique<storage::ReplLog>(*engine_);
-  repl_ = storage::load_repl_meta(*engine_);
+  try {
+    repl_ = storage::load_repl_meta(*engine_);
+    keyspace_.key_counts =
+        storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
+    if (auto expires = storage::load_expire_counts(*engine_, keyspace_.key_counts.size()))
+      keyspace_.expire_counts = std::move(*expires);
+  } catch (const storage::MetaError& e) {
+    // Starting anyway would mean a new history or lost counts: refuse, say why.
+    error = "refusing to start on data directory '" + config_.dir + "': " + e.what();
+    return false;
+  }
   if (!repl_.has_history) {
     rocksdb::WriteBatch batch;
     storage::put_repl_meta(batch, *engine_, repl_);
@@ -61,12 +73,7 @@ bool Node::open(std::string& error) {
   }
   keyspace_.engine = engine_.get();
   keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
-  keyspace_.key_counts = storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
-  if (auto expires = storage::load_expire_counts(*engine_, keyspace_.key_counts.size())) {
-    keyspace_.expire_counts = std::move(*expires);
-  } else if (!count_keys_with_ttl(error)) {
-    return false;
-  }
+  if (keyspace_.expire_counts.empty() && !count_keys_with_ttl(error)) return false;
   keyspace_.active_expiry = !is_replica();
   keyspace_.watches = &watches_;
   keyspace_.on_expired_read = [this](uint16_t db, std::string_view key) {
@@ -95,12 +102,7 @@ void Node::schedule_wal_sync() {
   wal_timer_.expires_after(std::chrono::seconds(1));
   wal_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || shutting_down_) return;
-    if (engine_->wal_sync() == storage::WalSync::EverySec) {
-      asio::post(blocking_pool_, [engine = engine_.get()] {
-        rocksdb::Status s = engine->sync_wal();
-        if (!s.ok()) log::warn("WAL sync failed: {}", s.ToString());
-      });
-    }
+    if (engine_->wal_sync() == storage::WalSync::EverySec) pipeline_->request_wal_sync();
     schedule_wal_sync();
   });
 }
@@ -111,6 +113,24 @@ void Node::schedule_cron() {
     if (ec || shutting_down_) return;
     cron();
     schedule_cron();
+  });
+}
+
+void Node::try_storage_recovery(uint64_t now) {
+  if (resume_in_flight_ || !storage_health_.resume_due(now)) return;
+  resume_in_flight_ = true;
+  asio::post(blocking_pool_, [this, alive = std::weak_ptr<int>(lifetime_)] {
+    rocksdb::Status s = engine_->resume();
+    asio::post(io_, [this, alive, s] {
+      if (alive.expired()) return;
+      resume_in_flight_ = false;
+      bool was_failing = !storage_health_.writable();
+      storage_health_.record_resume_attempt(s.ok() ? "" : s.ToString(), unix_time_ms());
+      if (s.ok() && was_failing)
+        log::info("storage recovered: writes are accepted again");
+      else if (!s.ok())
+        log::debug("storage still refuses writes: {}", s.ToString());
+    });
   });
 }
 
@@ -140,6 +160,7 @@ void Node::cron() {
     });
   }
   stats_.ops.sample(monotonic_us(), stats_.total_commands_processed);
+  try_storage_recovery(now);
   expiry_->cycle();
   close_idle_clients(now);
   // Keep the on-disk backlog within repl-backlog-size.
@@ -238,8 +259,13 @@ void Node::shutdown(bool save) {
       std::string error;
       if (!this->save(error)) log::warn("flush before shutdown failed: {}", error);
     }
-    rocksdb::Status s = engine_->sync_wal();
-    if (!s.ok()) log::warn("WAL sync at shutdown failed: {}", s.ToString());
+    if (storage_health_.writable()) {
+      rocksdb::WriteBatch empty;
+      rocksdb::Status s = engine_->write(&empty, true);
+      if (!s.ok()) log::warn("WAL sync at shutdown failed: {}", s.ToString());
+    } else {
+      log::warn("exiting while the store refuses writes: {}", storage_health_.error());
+    }
     log::info("basalt is now ready to exit, bye bye...");
     io_.stop();
   });

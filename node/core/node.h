@@ -23,6 +23,7 @@
 #include "node/core/stats.h"
 #include "node/core/watch_registry.h"
 #include "storage/engine.h"
+#include "storage/health.h"
 #include "storage/meta.h"
 #include "storage/repl_log.h"
 
@@ -59,6 +60,8 @@ class Node {
   boost::asio::thread_pool& blocking_pool() { return blocking_pool_; }
   config::Config& config() { return config_; }
   storage::Engine& engine() { return *engine_; }
+  // Whether the store accepts writes, and why not (a full disk, an I/O error).
+  storage::StorageHealth& storage_health() { return storage_health_; }
   storage::ReplLog& repl_log() { return *repl_log_; }
   storage::ReplMeta& repl() { return repl_; }
   KeyspaceShared& keyspace() { return keyspace_; }
@@ -100,6 +103,8 @@ class Node {
  private:
   void schedule_wal_sync();
   void schedule_cron();
+  // While the store refuses writes: DB::Resume() on the blocking pool, with backoff.
+  void try_storage_recovery(uint64_t now);
   void cron();
   void close_idle_clients(uint64_t now);
 
@@ -108,6 +113,8 @@ class Node {
   config::Config config_;
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<storage::ReplLog> repl_log_;
+  storage::StorageHealth storage_health_;
+  bool resume_in_flight_ = false;
   storage::ReplMeta repl_;
   KeyspaceShared keyspace_;
   Stats stats_;

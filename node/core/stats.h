@@ -60,6 +60,7 @@ struct Stats {
   uint64_t keyspace_misses = 0;
   uint64_t total_error_replies = 0;
   uint64_t write_groups = 0;
+  uint64_t storage_read_errors = 0;  // commands ended by a read the store could not answer
   uint64_t write_group_commands = 0;
   uint64_t sync_full = 0;
   uint64_t sync_partial_ok = 0;

@@ -21,6 +21,10 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 namespace {
 constexpr size_t kMaxJobsPerGroup = 4096;
 
+std::string misconf_error(const std::string& cause) {
+  return "MISCONF Errors writing to the storage engine: " + cause;
+}
+
 // FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group: their range
 // deletions bypass the batch index, so the batch must hold nothing older.
 bool starts_fresh_group(const commands::Table& table, const Client& client,
@@ -59,13 +63,26 @@ void WritePipeline::stop(std::function<void()> on_idle) {
   wake_.cancel();
 }
 
-asio::awaitable<void> WritePipeline::execute(Client& client, const CommandBatch& batch,
-                                             std::string& out, size_t first, size_t last) {
+asio::awaitable<std::string> WritePipeline::execute(Client& client, const CommandBatch& batch,
+                                                    std::string& out, size_t first, size_t last) {
   asio::steady_timer waker(node_.io(), asio::steady_timer::time_point::max());
-  Job job{&client, &batch, first, std::min(last, batch.size()), &out, &waker};
+  Job job;
+  job.client = &client;
+  job.batch = &batch;
+  job.first = first;
+  job.last = std::min(last, batch.size());
+  job.out = &out;
+  job.waker = &waker;
   queue_.push_back(&job);
   wake_.cancel();
   while (!job.done) co_await waker.async_wait(kNoThrow);
+  co_return std::move(job.error);
+}
+
+void WritePipeline::request_wal_sync() {
+  if (!unsynced_ || !node_.storage_health().writable()) return;
+  sync_due_ = true;
+  wake_.cancel();
 }
 
 void WritePipeline::post(std::function<void(Keyspace&)> task) {
@@ -98,7 +115,7 @@ asio::awaitable<void> WritePipeline::run() {
       quiescent_.clear();
       for (auto& fn : fns) fn();
     }
-    if (queue_.empty() && tasks_.empty()) {
+    if (queue_.empty() && tasks_.empty() && !sync_due_) {
       if (stopping_) break;
       co_await wake_.async_wait(kNoThrow);
       continue;
@@ -130,51 +147,112 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
   ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
   for (auto& task : tasks) task(*ks);
 
-  std::vector<size_t> out_starts;
-  out_starts.reserve(jobs.size());
-  bool failed = false;
-  std::string error;
   const auto& table = node_.commands();
-  bool replica = node_.is_replica();
-  for (Job* job : jobs) {
-    out_starts.push_back(job->out->size());
-    protocol::ReplyBuilder reply(*job->out);
-    const CommandBatch& batch = *job->batch;
-    bool from_master = job->client->is_master_link;
-    for (size_t i = job->first; i < job->last && !job->client->close_after_reply; ++i) {
-      auto argv = batch.command(i);
-      if (starts_fresh_group(table, *job->client, argv) && batch_.GetWriteBatch()->Count() > 0) {
-        if (!co_await commit(*ks, error)) failed = true;
+  std::string error;
+  bool failed = false;
+  size_t j = 0;
+  for (; j < jobs.size() && !failed; ++j) {
+    Job& job = *jobs[j];
+    job.committed_out = job.out->size();
+    job.uncommitted = 0;
+    size_t i = job.first;
+    for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
+      auto argv = job.batch->command(i);
+      if (starts_fresh_group(table, *job.client, argv) && batch_.GetWriteBatch()->Count() > 0) {
+        if (!co_await commit_jobs(*ks, jobs, j + 1, error)) {
+          failed = true;
+          break;
+        }
         batch_.Clear();
         stream_.clear();
         ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
       }
-      ks->set_master_stream_mode(from_master);
-      ks->set_propagation(!replica);
-      run_command(node_, *job->client, *ks, reply, argv);
-      // The master's bytes are logged right after their effects, so that every commit
-      // (barriers included) holds data and offset in step.
-      if (from_master && i < batch.raw.size()) {
-        stream_.append_raw(batch.raw[i]);
-        master_stream_db_ = job->client->db;
+      if (job.client->is_master_link) {
+        run_master_command(job, *ks, i);
+      } else {
+        protocol::ReplyBuilder reply(*job.out);
+        ks->set_propagation(!node_.is_replica());
+        run_command(node_, *job.client, *ks, reply, argv);
+        ks->set_propagation(true);
       }
+      ++job.uncommitted;
     }
-    ks->set_master_stream_mode(false);
-    ks->set_propagation(true);
+    if (failed) refuse(job, i, error);
   }
-  if (!co_await commit(*ks, error)) failed = true;
+  if (!failed && !co_await commit_jobs(*ks, jobs, jobs.size(), error)) failed = true;
+  // Jobs the group never reached after a failed commit: none of their commands ran.
+  for (; j < jobs.size(); ++j) refuse(*jobs[j], jobs[j]->first, error);
   ++node_.stats().write_groups;
   node_.stats().write_group_commands += jobs.size();
+}
 
-  if (failed) {
-    // Nothing (or not all) of the group is durable: no client may see a success reply.
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      jobs[j]->out->resize(out_starts[j]);
-      protocol::ReplyBuilder reply(*jobs[j]->out);
-      for (size_t i = jobs[j]->first; i < jobs[j]->last; ++i)
-        reply.error("ERR the write to the storage engine failed: " + error);
-    }
+void WritePipeline::refuse(Job& job, size_t from, const std::string& error) {
+  protocol::ReplyBuilder reply(*job.out);
+  for (size_t i = from; i < job.last; ++i) reply.error(misconf_error(error));
+  if (job.error.empty()) job.error = error;
+}
+
+void WritePipeline::run_master_command(Job& job, Keyspace& ks, size_t i) {
+  auto argv = job.batch->command(i);
+  bool opens = commands::iequals(argv[0], "multi");
+  bool closes = commands::iequals(argv[0], "exec");
+  ks.set_master_stream_mode(true);
+  ks.set_propagation(false);
+  Keyspace::SavePoint point = ks.save_point();
+  size_t before = job.out->size();
+  protocol::ReplyBuilder reply(*job.out);
+  run_command(node_, *job.client, ks, reply, argv);
+  ks.set_master_stream_mode(false);
+  ks.set_propagation(true);
+  if (job.out->size() > before && (*job.out)[before] == '-') {
+    // The stream holds only commands that succeeded on the master: one that fails here
+    // means this dataset is not the master's. Undo it (and its open transaction), log
+    // none of its bytes, and stop: the offset stays at the last command applied.
+    ks.rollback(point);
+    if (master_txn_) ks.rollback(*master_txn_);
+    master_txn_.reset();
+    std::string_view refused(job.out->data() + before + 1, job.out->size() - before - 1);
+    while (!refused.empty() && (refused.back() == '\n' || refused.back() == '\r'))
+      refused.remove_suffix(1);
+    job.error = "the master's command '" + std::string(argv[0]) +
+                "' failed on this replica: " + std::string(refused);
+    log::error("replication stream stopped: {}", job.error);
+    return;
   }
+  if (opens) {
+    master_txn_ = std::move(point);  // kept until EXEC: a failure inside undoes it all
+  } else {
+    ks.release(point);
+  }
+  if (closes && master_txn_) {
+    ks.release(*master_txn_);
+    master_txn_.reset();
+  }
+  // The master's bytes are logged right after their effects, so that every commit
+  // (barriers included) holds data and offset in step.
+  if (i < job.batch->raw.size()) {
+    stream_.append_raw(job.batch->raw[i]);
+    master_stream_db_ = job.client->db;
+  }
+}
+
+asio::awaitable<bool> WritePipeline::commit_jobs(Keyspace& ks, std::vector<Job*>& jobs,
+                                                 size_t count, std::string& error) {
+  master_txn_.reset();  // a commit ends the batch its save point lived in
+  bool ok = co_await commit(ks, error);
+  for (size_t k = 0; k < count; ++k) {
+    Job& job = *jobs[k];
+    if (!ok) {
+      // None of these replies' effects is durable: each becomes the error.
+      job.out->resize(job.committed_out);
+      protocol::ReplyBuilder reply(*job.out);
+      for (size_t n = 0; n < job.uncommitted; ++n) reply.error(misconf_error(error));
+      if (job.error.empty()) job.error = error;
+    }
+    job.committed_out = job.out->size();
+    job.uncommitted = 0;
+  }
+  co_return ok;
 }
 
 asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
@@ -211,24 +289,36 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     }
   }
   auto* wb = batch_.GetWriteBatch();
-  if (wb->Count() == 0) co_return true;
+  auto& health = node_.storage_health();
+  // everysec: the first group after the timer asked syncs the WAL (an empty one if need be).
+  bool sync = sync_due_ && engine.wal_sync() == storage::WalSync::EverySec && health.writable();
+  sync_due_ = false;
+  if (wb->Count() == 0 && !sync) co_return true;
 
   rocksdb::Status s;
-  if (engine.wal_sync() == storage::WalSync::Always) {
+  if (sync || engine.wal_sync() == storage::WalSync::Always) {
     // An fsync per group would stall the event loop: write on the blocking pool while
     // the loop keeps serving reads and queueing the next group.
     s = co_await asio::co_spawn(
         node_.blocking_pool(),
-        [&engine, wb]() -> asio::awaitable<rocksdb::Status> { co_return engine.write(wb); },
+        [&engine, wb, sync]() -> asio::awaitable<rocksdb::Status> {
+          co_return engine.write(wb, sync);
+        },
         use_awaitable);
   } else {
     s = engine.write(wb);
   }
+  uint64_t now = unix_time_ms();
   if (!s.ok()) {
     error = s.ToString();
-    log::error("write group failed: {}", error);
+    if (health.writable())
+      log::error("storage write failed, writes are refused until it recovers: {}", error);
+    health.record_failure(error, now);
     co_return false;
   }
+  health.record_write_ok(now);
+  unsynced_ =
+      !(sync || engine.wal_sync() == storage::WalSync::Always) && (unsynced_ || wb->Count() > 0);
   ks.publish_to_cache();
   for (size_t db = 0; db < deltas.size(); ++db) {
     shared.key_counts[db] = after(shared.key_counts[db], deltas[db]);

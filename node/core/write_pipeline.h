@@ -3,6 +3,13 @@
 // WriteBatchWithIndex (so each command sees the earlier ones), appends the group's
 // replication bytes to the log and advances the offset in the same batch, writes once
 // (group commit), and only then lets the clients send their replies.
+//
+// A failed commit stops the group there (as LevelDB's write path does): what committed
+// before it keeps its replies, every command after the last good commit is answered with
+// an error, and the storage health records the failure (writes are then refused until
+// the store recovers). No client is told OK for a write that is not durable, nor an error
+// for one that is. Commands from our master (replicas) that fail are undone and stop the
+// stream there: the link then reconnects and resumes from the last committed offset.
 #pragma once
 
 #include <rocksdb/utilities/write_batch_with_index.h>
@@ -13,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +43,11 @@ class WritePipeline {
   void stop(std::function<void()> on_idle);
 
   // Runs every command of `batch` for `client` in the next group; replies go to `out`.
-  boost::asio::awaitable<void> execute(Client& client, const CommandBatch& batch, std::string& out,
-                                       size_t first = 0, size_t last = SIZE_MAX);
+  // Returns "" when every command's effects committed, else why they stopped (the commands
+  // from the first one that did not commit are not applied).
+  boost::asio::awaitable<std::string> execute(Client& client, const CommandBatch& batch,
+                                              std::string& out, size_t first = 0,
+                                              size_t last = SIZE_MAX);
   // Queues an internal write (expiry deletions) for the next group.
   void post(std::function<void(Keyspace&)> task);
 
@@ -46,6 +57,9 @@ class WritePipeline {
   // caller's locals).
   boost::asio::awaitable<void> run_at_quiescent_point(std::function<void()> fn);
 
+  // Syncs the WAL with the next group (wal-sync everysec): an empty group if none is due.
+  void request_wal_sync();
+
   // Our stream must SELECT again before its next command (after promotion or a restart).
   void reset_stream_db() { stream_.reset_selected_db(); }
 
@@ -54,17 +68,29 @@ class WritePipeline {
 
  private:
   struct Job {
-    Client* client;
-    const CommandBatch* batch;
-    size_t first, last;
-    std::string* out;
-    boost::asio::steady_timer* waker;
+    Client* client = nullptr;
+    const CommandBatch* batch = nullptr;
+    size_t first = 0, last = 0;
+    std::string* out = nullptr;
+    boost::asio::steady_timer* waker = nullptr;
     bool done = false;
+    std::string error;         // why the job's commands stopped committing ("" = all did)
+    size_t committed_out = 0;  // size of *out at the last commit that covered this job
+    size_t uncommitted = 0;    // replies written since then
   };
 
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> run_group(std::vector<Job*>& jobs,
                                          std::vector<std::function<void(Keyspace&)>>& tasks);
+  // Runs command `i` of a job from our master: if it fails it is undone (with the rest of
+  // its transaction) and ends the job, so no byte is logged without its effects.
+  void run_master_command(Job& job, Keyspace& ks, size_t i);
+  // Commits what `ks` collected for jobs[0..count); on failure rewrites their uncommitted
+  // replies as errors. False if the commit failed.
+  boost::asio::awaitable<bool> commit_jobs(Keyspace& ks, std::vector<Job*>& jobs, size_t count,
+                                           std::string& error);
+  // Answers the job's commands from `from` on (never run) with the storage error.
+  void refuse(Job& job, size_t from, const std::string& error);
   // Writes what the current keyspace view collected; false if RocksDB refused it.
   boost::asio::awaitable<bool> commit(Keyspace& ks, std::string& error);
 
@@ -76,6 +102,9 @@ class WritePipeline {
   rocksdb::WriteBatchWithIndex batch_;
   ReplStream stream_;
   bool stopping_ = false;
+  bool sync_due_ = false;                          // the next write syncs the WAL (everysec)
+  bool unsynced_ = false;                          // writes since the last synced one
+  std::optional<Keyspace::SavePoint> master_txn_;  // an open MULTI from our master
   int master_stream_db_ = -1;  // db of our master's client after this group (replicas)
   bool running_ = false;
   std::function<void()> on_idle_;

@@ -89,6 +89,14 @@ asio::awaitable<void> Replication::link_loop(uint64_t epoch) {
     asio::steady_timer timer(node_.io());
     timer.expires_after(milliseconds(backoff_ms));
     co_await timer.async_wait(kNoThrow);
+    // A store that refuses writes can't apply a stream: wait until it recovers.
+    while (!node_.storage_health().writable() && epoch == link_epoch_ && !node_.shutting_down() &&
+           !stopped_) {
+      link_.last_error =
+          "waiting for the storage engine to accept writes: " + node_.storage_health().error();
+      timer.expires_after(milliseconds(200));
+      co_await timer.async_wait(kNoThrow);
+    }
   }
 }
 
@@ -446,8 +454,17 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
       parser.reset();
     }
     if (!batch.empty()) {
-      co_await node_.pipeline().execute(*master_client_, batch, out);
+      std::string failed = co_await node_.pipeline().execute(*master_client_, batch, out);
       out.clear();
+      if (!failed.empty()) {
+        // Not applied: drop the link; it resumes from the last committed offset once the
+        // cause is gone (a PSYNC continues exactly there).
+        ++link_.apply_failures;
+        link_.last_error = "applying the master's stream stopped at offset " +
+                           std::to_string(node_.repl().master_repl_offset) + ": " + failed;
+        log::error("{}", link_.last_error);
+        co_return;
+      }
       link_.read_repl_offset = node_.repl().master_repl_offset;
       if (master_client_->ack_requested && ack_waker_) ack_waker_->cancel();
     }

@@ -19,6 +19,15 @@ Replication::Replication(core::Node& node) : node_(node) {}
 
 Replication::~Replication() = default;
 
+void Replication::ensure_master_client() {
+  if (master_client_) return;
+  master_client_ = &node_.add_client();
+  master_client_->is_master_link = true;
+  // The stream is the master's authority, not a client's request: like Redis's master
+  // client it is never asked for a password (requirepass guards clients, not the link).
+  master_client_->authenticated = true;
+}
+
 void Replication::start() {
   auto& repl = node_.repl();
   const std::string& configured = node_.config().replicaof;
@@ -29,10 +38,7 @@ void Replication::start() {
               configured.empty() ? "" : "; the configured replicaof is ignored");
     node_.keyspace().active_expiry = false;
     ++link_epoch_;
-    if (!master_client_) {
-      master_client_ = &node_.add_client();
-      master_client_->is_master_link = true;
-    }
+    ensure_master_client();
     asio::co_spawn(node_.io(), link_loop(link_epoch_), asio::detached);
     return;
   }
@@ -94,10 +100,7 @@ void Replication::replicaof(const std::string& host, int port) {
     boost::system::error_code ec;
     link_socket_->close(ec);
   }
-  if (!master_client_) {
-    master_client_ = &node_.add_client();
-    master_client_->is_master_link = true;
-  }
+  ensure_master_client();
   log::info("REPLICAOF {}:{} enabled", host, port);
   asio::co_spawn(node_.io(), link_loop(link_epoch_), asio::detached);
 }

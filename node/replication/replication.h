@@ -51,6 +51,7 @@ struct LinkInfo {
   uint64_t sync_entries = 0;
   bool refused_empty_master = false;
   uint64_t read_repl_offset = 0;
+  uint64_t apply_failures = 0;  // times applying the stream stopped (the link was dropped)
   std::string last_error;
 };
 
@@ -90,6 +91,8 @@ class Replication {
   core::Client* master_client() const { return master_client_; }
 
  private:
+  // The client that applies the master's stream (created once, authenticated).
+  void ensure_master_client();
   boost::asio::awaitable<void> link_loop(uint64_t epoch);
   boost::asio::awaitable<bool> run_link_once(uint64_t epoch);
   boost::asio::awaitable<void> stream_snapshot(boost::asio::ip::tcp::socket& socket,
