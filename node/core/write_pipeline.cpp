@@ -159,7 +159,9 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
       auto argv = job.batch->command(i);
       if (starts_fresh_group(table, *job.client, argv) && batch_.GetWriteBatch()->Count() > 0) {
-        if (!co_await commit_jobs(*ks, jobs, j + 1, error)) {
+        // (The result is kept in a variable: GCC 12 miscompiles `!co_await` in a loop.)
+        bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+        if (!committed) {
           failed = true;
           break;
         }
@@ -179,7 +181,10 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     }
     if (failed) refuse(job, i, error);
   }
-  if (!failed && !co_await commit_jobs(*ks, jobs, jobs.size(), error)) failed = true;
+  if (!failed) {
+    bool committed = co_await commit_jobs(*ks, jobs, jobs.size(), error);
+    failed = !committed;
+  }
   // Jobs the group never reached after a failed commit: none of their commands ran.
   for (; j < jobs.size(); ++j) refuse(*jobs[j], jobs[j]->first, error);
   ++node_.stats().write_groups;
