@@ -192,12 +192,10 @@ TEST(Reset, DropsAuthenticationWhenAPasswordIsRequiredLikeRedis) {
 }
 
 TEST(Mpop, PopsReachTheReplicaAsTheSameDataset) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
-  replica.start();
+  MasterAndReplica servers;
+  BasaltServer& master = servers.master;
   RespClient m = master.client();
-  RespClient r = replica.client();
+  RespClient r = servers.replica.client();
   ASSERT_TRUE(wait_for_master_link(r, 20s));
   for (int i = 0; i < 50; ++i)
     m.command(
