@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "node/config/config.h"
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
 #include "node/core/node.h"
@@ -47,13 +48,27 @@ std::string not_when_subscribed(const std::string& name) {
          "context\r\n";
 }
 
+// One node for the suite (opening RocksDB is the slow part); each test gets the node's original
+// config and role back and a fresh client. Nothing is ever committed to the node.
 class Dispatch : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    tmp_ = std::make_unique<ScratchDir>();
+    harness_ = std::make_unique<NodeHarness>(tmp_->path().string());
+    original_config_ = harness_->node().config();
+  }
+  static void TearDownTestSuite() {
+    harness_.reset();
+    tmp_.reset();
+  }
+
   void SetUp() override {
-    harness_ = std::make_unique<NodeHarness>(tmp_.path().string());
     ASSERT_TRUE(harness_->opened());
+    node().config() = original_config_;
+    node().repl().role = "master";
     client_ = &node().add_client();
   }
+  void TearDown() override { node().remove_client(client_->id); }
 
   core::Node& node() { return harness_->node(); }
   core::Client& client() { return *client_; }
@@ -89,8 +104,9 @@ class Dispatch : public ::testing::Test {
     return out;
   }
 
-  ScratchDir tmp_;
-  std::unique_ptr<NodeHarness> harness_;
+  static inline std::unique_ptr<ScratchDir> tmp_;
+  static inline std::unique_ptr<NodeHarness> harness_;
+  static inline config::Config original_config_;
   core::Client* client_ = nullptr;
 };
 
