@@ -17,6 +17,7 @@
 #include "tests/support/resp_client.h"
 #include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
+#include "tests/support/wait.h"
 
 namespace basalt::test {
 namespace {
@@ -74,10 +75,15 @@ class Connection : public ::testing::Test {
 
   std::string run(const std::vector<std::string>& args) { return b_->command_raw(args); }
 
-  // Sends `args` to both servers and expects the same bytes back (basalt only without Redis).
+  // Sends `args` to both servers and expects the same bytes back. Without redis-server there is
+  // nothing to compare with: the test is marked skipped (its direct checks still run and can
+  // still fail it).
   void same(const std::vector<std::string>& args) {
     std::string mine = b_->command_raw(args);
-    if (!r_) return;
+    if (!r_) {
+      GTEST_SKIP() << RedisOracle::kBinary
+                   << " is not installed: the byte-for-byte comparisons with Redis did not run";
+    }
     std::string theirs = r_->command_raw(args);
     std::string command;
     for (const auto& a : args) command += escape_bytes(a) + " ";
@@ -195,6 +201,9 @@ TEST_F(Connection, Hello) {
 }
 
 TEST_F(Connection, AuthWithoutPassword) {
+  EXPECT_EQ(run({"AUTH", "x"}),
+            err("ERR AUTH <password> called without any password configured for the default "
+                "user. Are you sure your configuration is correct?"));
   same({"AUTH", "x"});
   same({"AUTH", "a", "b"});
   same({"AUTH", "default", "anything"});
@@ -444,12 +453,16 @@ TEST_F(Connection, ClientListAndKillSeePubSubAndMultiClients) {
 TEST_F(Connection, ClientListAgeAndIdle) {
   RespClient idle = basalt_->client();
   const long long idle_id = idle.get_integer({"CLIENT", "ID"});
-  std::this_thread::sleep_for(2100ms);
-  const auto l = lines(b_->get_string({"CLIENT", "LIST", "ID", std::to_string(idle_id)}));
-  ASSERT_EQ(l.size(), 1u);
-  auto f = fields(l[0]);
+  // Watch (from another connection) until the idle one has been idle for 2 s.
+  std::map<std::string, std::string> f;
+  auto idle_for_2s = [&] {
+    const auto l = lines(b_->get_string({"CLIENT", "LIST", "ID", std::to_string(idle_id)}));
+    if (l.size() != 1) return false;
+    f = fields(l[0]);
+    return std::stoll(f.at("idle")) >= 2;
+  };
+  ASSERT_TRUE(wait_until(idle_for_2s, 5s)) << "idle=" << f["idle"];
   EXPECT_GE(std::stoll(f["age"]), 2);
-  EXPECT_GE(std::stoll(f["idle"]), 2);
   EXPECT_EQ(fields(b_->get_string({"CLIENT", "INFO"}))["idle"], "0");
 }
 
@@ -504,12 +517,13 @@ TEST_F(Connection, ClientKillByLocalAddressSparesCaller) {
   EXPECT_EQ(run({"PING"}), "+PONG\r\n");
   // Only the caller is left (killed connections leave the list as their coroutines end).
   size_t left = 0;
-  for (int i = 0; i < 200; ++i) {
-    left = lines(b_->get_string({"CLIENT", "LIST"})).size();
-    if (left == 1) break;
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_EQ(left, 1u);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        left = lines(b_->get_string({"CLIENT", "LIST"})).size();
+        return left == 1;
+      },
+      2s))
+      << left << " clients left";
 }
 
 TEST_F(Connection, ClientKillSkipmeNoKillsCallerAfterReply) {
@@ -527,12 +541,11 @@ TEST_F(Connection, KilledClientDisappearsFromList) {
   const long long id = v.get_integer({"CLIENT", "ID"});
   ASSERT_EQ(run({"CLIENT", "KILL", "ID", std::to_string(id)}), ":1\r\n");
   ASSERT_TRUE(v.closed_by_peer(5s));
-  bool gone = false;
-  for (int i = 0; i < 200 && !gone; ++i) {
-    gone = run({"CLIENT", "LIST", "ID", std::to_string(id)}) == bulk("");
-    if (!gone) std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE(gone);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return run({"CLIENT", "LIST", "ID", std::to_string(id)}) == bulk("");
+      },
+      2s));
 }
 
 }  // namespace

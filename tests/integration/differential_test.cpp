@@ -51,6 +51,7 @@
 #include "tests/support/resp_client.h"
 #include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
+#include "tests/support/wait.h"
 
 namespace basalt::test {
 namespace {
@@ -784,10 +785,7 @@ TEST(Differential, ShortExpiriesMatchRedis) {
     }
     return true;
   };
-  const auto deadline = Clock::now() + 5s;
-  while (!(all_gone(d.theirs()) && all_gone(d.ours())) && Clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
+  wait_until([&] { return all_gone(d.theirs()) && all_gone(d.ours()); }, 5s);
   EXPECT_TRUE(all_gone(d.theirs()));
   EXPECT_TRUE(all_gone(d.ours())) << "basalt still shows keys Redis has expired";
   for (const std::string& k : watched) {
@@ -795,11 +793,12 @@ TEST(Differential, ShortExpiriesMatchRedis) {
     EXPECT_EQ(d.ours().command_raw({"TTL", k}), ":-2\r\n") << k;
   }
   // Both end with only "keep"; DBSIZE agrees once both expiry cycles ran.
-  const auto deadline2 = Clock::now() + 5s;
-  while (Clock::now() < deadline2 && (d.ours().command_raw({"DBSIZE"}) != ":1\r\n" ||
-                                      d.theirs().command_raw({"DBSIZE"}) != ":1\r\n")) {
-    std::this_thread::sleep_for(10ms);
-  }
+  wait_until(
+      [&] {
+        return d.ours().command_raw({"DBSIZE"}) == ":1\r\n" &&
+               d.theirs().command_raw({"DBSIZE"}) == ":1\r\n";
+      },
+      5s);
   EXPECT_EQ(d.ours().command_raw({"DBSIZE"}), d.theirs().command_raw({"DBSIZE"}));
   const std::string diff = d.compare_datasets(1);
   EXPECT_TRUE(diff.empty()) << diff;

@@ -12,10 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <optional>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,31 +21,19 @@
 #include "tests/support/resp_client.h"
 #include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
+#include "tests/support/wait.h"
 
 namespace basalt::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 
-// A field of an INFO section ("master_repl_offset"), or nullopt if INFO or the field is missing.
-std::optional<std::string> info_field(RespClient& c, const std::string& section,
-                                      const std::string& field) {
-  const Reply r = c.command({"INFO", section});
-  if (r.type != Reply::Bulk) return std::nullopt;
-  std::istringstream in(r.str);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(field + ":", 0) == 0) return line.substr(field.size() + 1);
-  }
-  return std::nullopt;
-}
-
-std::optional<long long> repl_offset(RespClient& c) {
-  const auto v = info_field(c, "replication", "master_repl_offset");
-  if (!v) return std::nullopt;
-  return std::stoll(*v);
+// master_repl_offset of INFO replication. A missing field fails the test (S1 is checked
+// through it) and reads as -1.
+long long repl_offset(RespClient& c) {
+  const std::string v = info_field(c, "replication", "master_repl_offset");
+  EXPECT_FALSE(v.empty()) << "INFO replication has no master_repl_offset";
+  return v.empty() ? -1 : std::stoll(v);
 }
 
 // What the test knows the server acknowledged: per (db, key) the value and whether it has a TTL.
@@ -171,7 +157,7 @@ TEST(Durability, AcknowledgedWritesSurviveKill9) {
   RespClient before = s.client();
   expect_matches_model(before, model, dbs);
   const std::string digest = before.get_string({"DEBUG", "DIGEST"});
-  const std::optional<long long> offset = repl_offset(before);
+  const long long offset = repl_offset(before);
   ASSERT_NE(digest, std::string(40, '0'));
 
   s.kill9();
@@ -182,16 +168,12 @@ TEST(Durability, AcknowledgedWritesSurviveKill9) {
   expect_matches_model(after, model, dbs);
   EXPECT_EQ(after.get_string({"DEBUG", "DIGEST"}), digest)
       << "the data set after kill -9 and restart is not the one before";
-  const std::optional<long long> offset_after = repl_offset(after);
-  if (!offset || !offset_after) {
-    GTEST_SKIP() << "INFO replication has no master_repl_offset yet; offset not compared";
-  }
-  EXPECT_GT(*offset, 2000) << "every write should have advanced the replication offset";
-  EXPECT_EQ(*offset_after, *offset)
+  EXPECT_GT(offset, 2000) << "every write should have advanced the replication offset";
+  EXPECT_EQ(repl_offset(after), offset)
       << "master_repl_offset after kill -9 and restart differs from the one before";
   // The node keeps working and keeps counting from there.
   ASSERT_EQ(after.command_raw({"SET", "after-restart", "1"}), ok());
-  EXPECT_GT(repl_offset(after).value_or(0), *offset);
+  EXPECT_GT(repl_offset(after), offset);
 }
 
 TEST(Durability, ConcurrentWritersWithWalSyncAlwaysSurviveKill9) {
@@ -239,9 +221,7 @@ TEST(Durability, ConcurrentWritersWithWalSyncAlwaysSurviveKill9) {
     }
     return true;
   };
-  const auto deadline = Clock::now() + 60s;
-  while (!all_at_least(1000) && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
-  const bool enough = all_at_least(1000);
+  const bool enough = wait_until([&] { return all_at_least(1000); }, 60s);
   // Kill while all writers are mid-stream.
   s.kill9();
   stop = true;
@@ -298,9 +278,7 @@ TEST(Durability, ConcurrentWritersWithWalSyncAlwaysSurviveKill9) {
     expected_offset +=
         count * static_cast<long long>(encode_command({"INCR", prefix + "n"}).size());
   }
-  const std::optional<long long> offset = repl_offset(c);
-  if (!offset) GTEST_SKIP() << "INFO replication has no master_repl_offset yet";
-  EXPECT_EQ(*offset, expected_offset)
+  EXPECT_EQ(repl_offset(c), expected_offset)
       << "after kill -9 the recorded replication offset does not match the surviving writes";
 }
 
@@ -319,7 +297,7 @@ TEST(Durability, ShutdownThenRestartKeepsEverythingAndTheOffset) {
   }
   RespClient c = s.client();
   const std::string digest = c.get_string({"DEBUG", "DIGEST"});
-  const std::optional<long long> offset = repl_offset(c);
+  const long long offset = repl_offset(c);
   c.close();
 
   EXPECT_EQ(s.shutdown(), 0) << s.log_tail();
@@ -327,11 +305,8 @@ TEST(Durability, ShutdownThenRestartKeepsEverythingAndTheOffset) {
   RespClient after = s.client();
   expect_matches_model(after, model, dbs);
   EXPECT_EQ(after.get_string({"DEBUG", "DIGEST"}), digest);
-  const std::optional<long long> offset_after = repl_offset(after);
-  if (offset && offset_after) {
-    EXPECT_EQ(*offset_after, *offset)
-        << "master_repl_offset after SHUTDOWN and restart differs from the one before";
-  }
+  EXPECT_EQ(repl_offset(after), offset)
+      << "master_repl_offset after SHUTDOWN and restart differs from the one before";
 
   // Writes pipelined right before SHUTDOWN in the same packet are kept too. (Their replies may
   // never come: Redis exits without flushing the replies queued before SHUTDOWN either.)
@@ -346,9 +321,6 @@ TEST(Durability, ShutdownThenRestartKeepsEverythingAndTheOffset) {
   RespClient last = s.client();
   for (int i = 0; i < 50; ++i) model[{0, "last:" + std::to_string(i)}] = {"x", false};
   expect_matches_model(last, model, dbs);
-  if (!offset || !offset_after) {
-    GTEST_SKIP() << "INFO replication has no master_repl_offset yet; offset not compared";
-  }
 }
 
 }  // namespace

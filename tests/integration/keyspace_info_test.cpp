@@ -75,7 +75,7 @@ TEST(KeyspaceInfo, ReplicaReportsTheSameExpiresAsItsMaster) {
   master.start();
   RespClient m = master.client();
   m.command({"SET", "before", "1", "EX", "1000"});  // reaches the replica in its full sync
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  BasaltServer replica(replicaof_args(master));     // after a write: MasterAndReplica does not fit
   replica.start();
   RespClient r = replica.client();
   ASSERT_TRUE(wait_for_master_link(r, std::chrono::seconds(20)));

@@ -17,13 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> replica_args(const BasaltServer& master,
-                                      std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"--replicaof", "127.0.0.1", std::to_string(master.port())};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
 // Sends `n` commands built by `make(i)` in pipelined batches and checks every reply.
 void pipeline(RespClient& c, size_t n,
               const std::function<std::vector<std::string>(size_t)>& make) {
@@ -49,7 +42,7 @@ long long offset(RespClient& c) {
 
 // Waits until the replica has applied everything the master has.
 void wait_caught_up(RespClient& master, RespClient& replica, std::chrono::milliseconds t = 30s) {
-  ASSERT_TRUE(wait_until([&] { return offset(replica) == offset(master); }, t))
+  ASSERT_TRUE(wait_for_same_offset(master, replica, t))
       << "master offset " << offset(master) << ", replica offset " << offset(replica);
 }
 
@@ -58,15 +51,10 @@ void wait_link_up(RespClient& replica) {
 }
 
 TEST(Replication, MasterAndTwoReplicasConverge) {
-  BasaltServer master;
-  master.start();
-  BasaltServer r1(replica_args(master));
-  BasaltServer r2(replica_args(master));
-  r1.start();
-  r2.start();
-  auto m = master.client();
-  auto c1 = r1.client();
-  auto c2 = r2.client();
+  MasterAndReplicas servers(2);
+  auto m = servers.master.client();
+  auto c1 = servers.replica(0).client();
+  auto c2 = servers.replica(1).client();
   wait_link_up(c1);
   wait_link_up(c2);
   // Writes of every type, including the non-deterministic ones that must be logged as
@@ -122,11 +110,9 @@ TEST(Replication, MasterAndTwoReplicasConverge) {
 }
 
 TEST(Replication, ReplicaShutdownResumesWithPartialResync) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica(replica_args(master));
-  replica.start();
-  auto m = master.client();
+  MasterAndReplica servers;
+  BasaltServer& replica = servers.replica;
+  auto m = servers.master.client();
   {
     auto r = replica.client();
     wait_link_up(r);
@@ -159,10 +145,9 @@ TEST(Replication, ReplicaShutdownResumesWithPartialResync) {
 }
 
 TEST(Replication, ReplicaKilledRepeatedlyUnderLoadResumesPartially) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica(replica_args(master));
-  replica.start();
+  MasterAndReplica servers;
+  BasaltServer& master = servers.master;
+  BasaltServer& replica = servers.replica;
   auto m = master.client();
   {
     auto r = replica.client();
@@ -197,14 +182,10 @@ TEST(Replication, ReplicaKilledRepeatedlyUnderLoadResumesPartially) {
 }
 
 TEST(Replication, MasterKilledAndRestartedKeepsHistory) {
-  BasaltServer master;
-  master.start();
-  BasaltServer r1(replica_args(master));
-  BasaltServer r2(replica_args(master));
-  r1.start();
-  r2.start();
-  auto c1 = r1.client();
-  auto c2 = r2.client();
+  MasterAndReplicas servers(2);
+  BasaltServer& master = servers.master;
+  auto c1 = servers.replica(0).client();
+  auto c2 = servers.replica(1).client();
   {
     auto m = master.client();
     wait_link_up(c1);
@@ -230,14 +211,11 @@ TEST(Replication, MasterKilledAndRestartedKeepsHistory) {
 }
 
 TEST(Replication, ChainedReplicaGetsTheSameStreamAndOffsets) {
-  BasaltServer master;
-  master.start();
-  BasaltServer middle(replica_args(master));
-  middle.start();
-  BasaltServer leaf(replica_args(middle));
+  MasterAndReplica servers;
+  BasaltServer leaf(replicaof_args(servers.replica));
   leaf.start();
-  auto m = master.client();
-  auto mid = middle.client();
+  auto m = servers.master.client();
+  auto mid = servers.replica.client();
   auto l = leaf.client();
   wait_link_up(mid);
   wait_link_up(l);
@@ -252,11 +230,9 @@ TEST(Replication, ChainedReplicaGetsTheSameStreamAndOffsets) {
 }
 
 TEST(Replication, TrimmedLogMeansFullResync) {
-  BasaltServer master({"--repl-backlog-size", "1mb"});
-  master.start();
-  BasaltServer replica(replica_args(master));
-  replica.start();
-  auto m = master.client();
+  MasterAndReplica servers({"--repl-backlog-size", "1mb"});
+  BasaltServer& replica = servers.replica;
+  auto m = servers.master.client();
   {
     auto r = replica.client();
     wait_link_up(r);
@@ -292,7 +268,8 @@ TEST(Replication, ReplicaAheadOfMasterHistoryIsFullySynced) {
   std::filesystem::copy(master.data_dir(), copy, std::filesystem::copy_options::recursive);
   master.start();
   m = master.client();
-  BasaltServer replica(replica_args(master));
+  // (The replica starts from the master's second life: MasterAndReplica does not fit.)
+  BasaltServer replica(replicaof_args(master));
   replica.start();
   auto r = replica.client();
   wait_link_up(r);
@@ -314,12 +291,9 @@ TEST(Replication, ReplicaAheadOfMasterHistoryIsFullySynced) {
 }
 
 TEST(Replication, ExpiredKeysReadAsMissingOnReplicaBeforeTheMasterDeletes) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica(replica_args(master));
-  replica.start();
-  auto m = master.client();
-  auto r = replica.client();
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto r = servers.replica.client();
   wait_link_up(r);
   ASSERT_TRUE(m.command({"DEBUG", "SET-ACTIVE-EXPIRE", "0"}).is_status("OK"));
   m.command({"SET", "short", "v", "PX", "300"});
@@ -339,12 +313,10 @@ TEST(Replication, ExpiredKeysReadAsMissingOnReplicaBeforeTheMasterDeletes) {
 }
 
 TEST(Replication, StaleDataReadOnlyWaitAndMinReplicas) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica(replica_args(master, {"--replica-serve-stale-data", "no"}));
-  replica.start();
+  MasterAndReplica servers({}, {"--replica-serve-stale-data", "no"});
+  BasaltServer& master = servers.master;
   auto m = master.client();
-  auto r = replica.client();
+  auto r = servers.replica.client();
   wait_link_up(r);
   m.command({"SET", "a", "1"});
   EXPECT_EQ(m.get_integer({"WAIT", "1", "5000"}), 1);
@@ -378,11 +350,9 @@ TEST(Replication, StaleDataReadOnlyWaitAndMinReplicas) {
 }
 
 TEST(Replication, ReplicaAppliesTheMastersTransactionsWhole) {
-  BasaltServer master;
-  master.start();
-  BasaltServer replica(replica_args(master));
-  replica.start();
-  auto m = master.client();
+  MasterAndReplica servers;
+  BasaltServer& replica = servers.replica;
+  auto m = servers.master.client();
   auto r = replica.client();
   wait_link_up(r);
   // A transaction whose stream spans many reads on the replica (~1 MB).
@@ -409,15 +379,12 @@ TEST(Replication, ReplicaAppliesTheMastersTransactionsWhole) {
 }
 
 TEST(Replication, PromotionKeepsHistoryForTheOtherReplicas) {
-  BasaltServer master;
-  master.start();
-  BasaltServer r1(replica_args(master));
-  BasaltServer r2(replica_args(master));
-  r1.start();
-  r2.start();
+  MasterAndReplicas servers(2);
+  BasaltServer& master = servers.master;
+  BasaltServer& r1 = servers.replica(0);
   auto m = master.client();
   auto c1 = r1.client();
-  auto c2 = r2.client();
+  auto c2 = servers.replica(1).client();
   wait_link_up(c1);
   wait_link_up(c2);
   pipeline(m, 1000, [](size_t i) -> std::vector<std::string> {

@@ -20,11 +20,9 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(SlowReplica, PausedPastTheTimeoutResumesWithPartialResync) {
-  BasaltServer master({"--repl-timeout", "2"});
-  master.start();
-  BasaltServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
-  replica.start();
-  RespClient m = master.client();
+  MasterAndReplica servers({"--repl-timeout", "2"});
+  BasaltServer& replica = servers.replica;
+  RespClient m = servers.master.client();
   RespClient r = replica.client();
   ASSERT_TRUE(wait_for_master_link(r, 20s));
   ASSERT_EQ(info_int(m, "stats", "sync_full"), 1);

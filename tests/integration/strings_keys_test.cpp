@@ -39,6 +39,7 @@
 #include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait.h"
 
 namespace basalt::test {
 namespace {
@@ -62,16 +63,6 @@ std::string lower(std::string s) {
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
   return v;
-}
-
-// Polls `condition` every 10 ms until it holds or `timeout` passes; returns its last result.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
 }
 
 long long unix_ms() {
@@ -285,7 +276,7 @@ TEST_F(StringsKeys, SetnxSetexPsetex) {
   EXPECT_EQ(run({"PSETEX", "p", "x", "v"}), not_integer());
   // SETNX on a key whose TTL passed counts it as missing.
   EXPECT_EQ(run({"PSETEX", "short", "1", "v"}), ok());
-  ASSERT_TRUE(eventually([&] { return run({"GET", "short"}) == nil(); }, 5s));
+  ASSERT_TRUE(wait_until([&] { return run({"GET", "short"}) == nil(); }, 5s));
   EXPECT_EQ(run({"SETNX", "short", "again"}), integer(1));
   EXPECT_EQ(ttl("short"), -1);
 }
@@ -1000,7 +991,7 @@ TEST_F(StringsKeys, ShortExpiryRemovesKeyEverywhere) {
   }
   // "short" is watched through GET and friends, "short2" only through KEYS / SCAN (a GET
   // could trigger a deletion that hides a KEYS / SCAN bug).
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(wait_until(
       [&] {
         return run({"GET", "short"}) == nil();
       },
@@ -1012,7 +1003,7 @@ TEST_F(StringsKeys, ShortExpiryRemovesKeyEverywhere) {
   EXPECT_EQ(run({"TTL", "short"}), integer(-2));
   EXPECT_EQ(run({"STRLEN", "short"}), integer(0));
   EXPECT_EQ(run({"MGET", "short", "long"}), array({nil(), bulk("v")}));
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(wait_until(
       [&] {
         const std::vector<std::string> keys = c().get_strings({"KEYS", "*"});
         return std::find(keys.begin(), keys.end(), "short2") == keys.end();
@@ -1024,11 +1015,11 @@ TEST_F(StringsKeys, ShortExpiryRemovesKeyEverywhere) {
   EXPECT_EQ(sorted(c().get_strings({"KEYS", "*"})), (std::vector<std::string>{"forever", "long"}));
   // Writing an expired key starts from scratch.
   ASSERT_EQ(run({"SET", "c", "10", "PX", "50"}), ok());
-  ASSERT_TRUE(eventually([&] { return run({"EXISTS", "c"}) == integer(0); }, 5s));
+  ASSERT_TRUE(wait_until([&] { return run({"EXISTS", "c"}) == integer(0); }, 5s));
   EXPECT_EQ(run({"INCR", "c"}), integer(1));
   EXPECT_EQ(ttl("c"), -1);
   ASSERT_EQ(run({"SET", "a", "xyz", "PX", "50"}), ok());
-  ASSERT_TRUE(eventually([&] { return run({"EXISTS", "a"}) == integer(0); }, 5s));
+  ASSERT_TRUE(wait_until([&] { return run({"EXISTS", "a"}) == integer(0); }, 5s));
   EXPECT_EQ(run({"APPEND", "a", "q"}), integer(1));
   EXPECT_EQ(ttl("a"), -1);
 }
@@ -1062,15 +1053,21 @@ TEST_F(StringsKeys, ExpiryFollowsTtlChanges) {
   // Wait (without touching any key) until db 0 holds only the survivors and db 1 is empty.
   RespClient db1 = server_->client();
   ASSERT_EQ(db1.command_raw({"SELECT", "1"}), ok());
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(wait_until(
       [&] {
         return run({"DBSIZE"}) == integer(static_cast<long long>(survivors.size())) &&
                db1.command_raw({"DBSIZE"}) == integer(0);
       },
       10s))
       << "db 0 DBSIZE " << run({"DBSIZE"}) << ", db 1 DBSIZE " << db1.command_raw({"DBSIZE"});
-  // Give the expiry cycle time to make a mistake, then check exactly who is left.
-  std::this_thread::sleep_for(300ms);
+  // Give the expiry cycle the chance to make a mistake: wait until it has deleted a canary that
+  // expires after all of the keys above (a cycle takes every due entry of the expiry index in
+  // expiry order), without touching the canary. Then check exactly who is left.
+  RespClient db9 = server_->client();
+  ASSERT_EQ(db9.command_raw({"SELECT", "9"}), ok());
+  ASSERT_EQ(db9.command_raw({"SET", "canary", "v", "PX", "1"}), ok());
+  EXPECT_TRUE(wait_until([&] { return db9.command_raw({"DBSIZE"}) == integer(0); }, 10s))
+      << "the active expiry cycle did not delete the canary";
   EXPECT_EQ(sorted(c().get_strings({"KEYS", "*"})), survivors);
   EXPECT_EQ(run({"GET", "renamed"}), bulk("new"));
   EXPECT_EQ(run({"GET", "moved"}), bulk("new"));
@@ -1144,9 +1141,9 @@ TEST_F(StringsKeys, ActiveExpiryDeletesKeysNobodyReads) {
   // server's own expiry cycle has to delete them.
   RespClient watcher = server_->client();
   ASSERT_EQ(watcher.command_raw({"SELECT", "3"}), ok());
-  const bool db0_done = eventually([&] { return run({"DBSIZE"}) == integer(2); }, 10s);
+  const bool db0_done = wait_until([&] { return run({"DBSIZE"}) == integer(2); }, 10s);
   const bool db3_done =
-      eventually([&] { return watcher.command_raw({"DBSIZE"}) == integer(1); }, 10s);
+      wait_until([&] { return watcher.command_raw({"DBSIZE"}) == integer(1); }, 10s);
   EXPECT_TRUE(db0_done) << "db 0 still holds " << run({"DBSIZE"})
                         << " keys 10 s after they expired";
   EXPECT_TRUE(db3_done) << "db 3 still holds " << watcher.command_raw({"DBSIZE"}) << " keys";
@@ -1302,13 +1299,21 @@ TEST_F(Protocol, CommandsSplitAcrossManySmallWrites) {
   EXPECT_EQ(c().read_reply_raw(), bulk("a value"));
   EXPECT_EQ(c().read_reply_raw(), ok());
   EXPECT_EQ(run({"GET", "bigsplit"}), bulk(value));
-  // A CR and its LF in different writes.
+  // A CR and its LF in different reads of the server: the LF goes once CLIENT LIST (on another
+  // connection) shows the server holding the rest in the query buffer.
+  const std::string my_id = std::to_string(c().get_integer({"CLIENT", "ID"}));
+  RespClient watcher = server_->client();
+  auto server_holds_partial_command = [&] {
+    const std::string line = watcher.get_string({"CLIENT", "LIST", "ID", my_id});
+    const size_t at = line.find(" qbuf=");
+    return at != std::string::npos && std::stoll(line.substr(at + 6)) > 0;
+  };
   c().send_raw("*2\r\n$3\r\nGET\r\n$5\r\nsplit\r");
-  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(wait_until(server_holds_partial_command, 5s));
   c().send_raw("\n");
   EXPECT_EQ(c().read_reply_raw(), bulk("a value"));
   c().send_raw("GET split\r");
-  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(wait_until(server_holds_partial_command, 5s));
   c().send_raw("\n");
   EXPECT_EQ(c().read_reply_raw(), bulk("a value"));
 }
@@ -1556,7 +1561,7 @@ TEST_F(Protocol, ClientVanishingMidCommandDoesNoHarm) {
     // Connect and go away without a byte.
     RespClient nothing = server_->client();
   }
-  ASSERT_TRUE(eventually(
+  ASSERT_TRUE(wait_until(
       [&] {
         return run({"GET", "vanish-counter"}) == bulk("1000");
       },
@@ -1574,7 +1579,7 @@ TEST_F(Protocol, ClientVanishingMidCommandDoesNoHarm) {
   // The server does not keep dead clients around (CLIENT LIST shows only live ones).
   const Reply list = c().command({"CLIENT", "LIST"});
   if (list.type == Reply::Bulk) {
-    EXPECT_TRUE(eventually(
+    EXPECT_TRUE(wait_until(
         [&] {
           const std::string s = c().command({"CLIENT", "LIST"}).str;
           return std::count(s.begin(), s.end(), '\n') == 1;

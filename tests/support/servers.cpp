@@ -235,18 +235,38 @@ bool RedisOracle::available() {
   return ::access(kBinary, X_OK) == 0;
 }
 
+std::vector<std::string> replicaof_args(const ServerProcess& master,
+                                        const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--replicaof", "127.0.0.1", std::to_string(master.port())};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 namespace {
 
 // Starts `master` (its port is final only once it runs) and returns a replica's args for it.
-std::vector<std::string> start_and_replicate(BasaltServer& master) {
+std::vector<std::string> start_and_replicate(BasaltServer& master,
+                                             const std::vector<std::string>& replica_args) {
   master.start();
-  return {"--replicaof", "127.0.0.1", std::to_string(master.port())};
+  return replicaof_args(master, replica_args);
 }
 
 }  // namespace
 
-MasterAndReplica::MasterAndReplica() : replica(start_and_replicate(master)) {
+MasterAndReplica::MasterAndReplica(std::vector<std::string> master_args,
+                                   std::vector<std::string> replica_args)
+    : master(std::move(master_args)), replica(start_and_replicate(master, replica_args)) {
   replica.start();
+}
+
+MasterAndReplicas::MasterAndReplicas(size_t count, std::vector<std::string> master_args,
+                                     const std::vector<std::string>& replica_args)
+    : master(std::move(master_args)) {
+  master.start();
+  for (size_t i = 0; i < count; ++i) {
+    replicas_.push_back(std::make_unique<BasaltServer>(replicaof_args(master, replica_args)));
+    replicas_.back()->start();
+  }
 }
 
 }  // namespace basalt::test

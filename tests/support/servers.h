@@ -1,13 +1,14 @@
 // tests/support/servers.h — owns the server processes integration tests run against: the basalt
 // binary under test (BasaltServer) and Debian's redis-server as a reference oracle
 // (RedisOracle), each on its own free loopback port with its own temporary data directory, and a
-// basalt master with a basalt replica of it (MasterAndReplica).
+// basalt master with basalt replicas of it (MasterAndReplica, MasterAndReplicas).
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -107,13 +108,34 @@ class RedisOracle : public ServerProcess {
   static bool available();
 };
 
-// A basalt master and a basalt replica of it (--replicaof 127.0.0.1 <master port>), both
-// started. The replica links up on its own: wait for it with wait_for_master_link (wait.h).
+// The arguments that make a basalt server a replica of `master` (--replicaof 127.0.0.1 <port>),
+// then `extra`. Take them once `master` has started: its port is final only then.
+std::vector<std::string> replicaof_args(const ServerProcess& master,
+                                        const std::vector<std::string>& extra = {});
+
+// A basalt master (started with `master_args`) and a basalt replica of it (replicaof_args, then
+// `replica_args`), both started. The replica links up on its own: wait for it with
+// wait_for_master_link (wait.h).
 struct MasterAndReplica {
-  MasterAndReplica();
+  explicit MasterAndReplica(std::vector<std::string> master_args = {},
+                            std::vector<std::string> replica_args = {});
 
   BasaltServer master;
   BasaltServer replica;
+};
+
+// The same with `count` replicas of the master, started in order: replica(0), replica(1), ...
+class MasterAndReplicas {
+ public:
+  explicit MasterAndReplicas(size_t count, std::vector<std::string> master_args = {},
+                             const std::vector<std::string>& replica_args = {});
+
+  BasaltServer master;
+  BasaltServer& replica(size_t i) { return *replicas_.at(i); }
+  size_t replica_count() const { return replicas_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<BasaltServer>> replicas_;
 };
 
 }  // namespace basalt::test

@@ -41,4 +41,14 @@ bool wait_for_master_link(RespClient& replica, std::chrono::milliseconds timeout
       [&] { return info_field(replica, "replication", "master_link_status") == "up"; }, timeout);
 }
 
+bool wait_for_same_offset(RespClient& master, RespClient& replica,
+                          std::chrono::milliseconds timeout) {
+  return wait_until(
+      [&] {
+        const long long m = info_int(master, "replication", "master_repl_offset");
+        return m >= 0 && info_int(replica, "replication", "master_repl_offset") == m;
+      },
+      timeout);
+}
+
 }  // namespace basalt::test

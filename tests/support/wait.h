@@ -21,4 +21,9 @@ long long info_int(RespClient& client, const std::string& section, const std::st
 // Waits until `replica` reports master_link_status:up in INFO replication (true), or timeout.
 bool wait_for_master_link(RespClient& replica, std::chrono::milliseconds timeout);
 
+// Waits until `replica` has applied everything `master` has: both report the same
+// master_repl_offset in INFO replication (true), or timeout.
+bool wait_for_same_offset(RespClient& master, RespClient& replica,
+                          std::chrono::milliseconds timeout);
+
 }  // namespace basalt::test

@@ -19,6 +19,7 @@
 #include "storage/meta.h"
 #include "tests/unit/node_harness.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/stream_inspect.h"
 
 namespace {
 
@@ -28,6 +29,7 @@ using unit::Commands;
 using unit::NodeHarness;
 using unit::resp;
 using unit::ScratchDir;
+using unit::whole_log;
 namespace asio = boost::asio;
 
 using IndexEntry = std::tuple<uint64_t, uint16_t, std::string>;  // (expire_at_ms, db, key)
@@ -286,12 +288,6 @@ TEST_F(KeyspaceExpiry, FlushAllDropsTheIndex) {
 
 // ---------------------------------------------------------------------------------------------
 // The active expiry cycle of a running node.
-
-std::string whole_log(core::Node& node) {
-  std::string out;
-  EXPECT_TRUE(node.repl_log().read(1, node.repl().master_repl_offset, 1ull << 30, out));
-  return out;
-}
 
 size_t count_of(const std::string& haystack, const std::string& needle) {
   size_t n = 0;

@@ -27,14 +27,18 @@
 #include "storage/repl_log.h"
 #include "tests/unit/node_harness.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/stream_inspect.h"
 
 namespace {
 
 using namespace basalt;
 namespace list = commands::list;
 using storage::ValueType;
+using unit::digest_of;
 using unit::NodeHarness;
+using unit::parse_stream;
 using unit::ScratchDir;
+using unit::whole_log;
 namespace asio = boost::asio;
 using Args = std::vector<std::string>;
 
@@ -593,35 +597,6 @@ TEST(ListEncoding, SeededMixAgreesWithAModel) {
     run_model(h, seed, 1500, failure);
     EXPECT_EQ(failure, "") << "seed " << seed;
   }
-}
-
-std::string whole_log(core::Node& node) {
-  std::string out;
-  node.repl_log().read(1, node.repl().master_repl_offset, 1ull << 30, out);
-  return out;
-}
-
-std::vector<Args> parse_stream(std::string bytes) {
-  std::vector<Args> out;
-  protocol::RequestParser parser;
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    parser.reset();
-    auto result = parser.parse(bytes.data() + pos, bytes.size() - pos);
-    EXPECT_EQ(result, protocol::RequestParser::Result::Complete);
-    if (result != protocol::RequestParser::Result::Complete) break;
-    Args args;
-    for (const auto& span : parser.spans())
-      args.emplace_back(bytes.data() + pos + span.offset, span.length);
-    out.push_back(std::move(args));
-    pos += parser.consumed();
-  }
-  return out;
-}
-
-std::string digest_of(core::Node& node) {
-  core::Keyspace ks(node.keyspace(), core::unix_time_ms());
-  return commands::dataset_digest(ks);
 }
 
 // The log holds only deterministic, non-blocking commands (BLPOP -> LPOP, LMPOP -> LPOP n),

@@ -20,6 +20,7 @@
 #include "storage/repl_log.h"
 #include "tests/unit/node_harness.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/stream_inspect.h"
 
 namespace {
 
@@ -28,17 +29,10 @@ using unit::Commands;
 using unit::NodeHarness;
 using unit::resp;
 using unit::ScratchDir;
+using unit::whole_log;
 namespace asio = boost::asio;
 
 const std::string kSelect0 = resp({"SELECT", "0"});
-
-// The whole replication log from offset 1 up to the node's offset.
-std::string whole_log(core::Node& node, bool* ok = nullptr) {
-  std::string out;
-  bool good = node.repl_log().read(1, node.repl().master_repl_offset, 1ull << 30, out);
-  if (ok) *ok = good;
-  return out;
-}
 
 // A committed value as a read-only view sees it ("<none>" if missing or expired).
 std::string value_of(core::Node& node, uint16_t db, std::string_view key) {
