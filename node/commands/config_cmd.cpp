@@ -40,6 +40,11 @@ void config_get(Context& c) {
         matches.emplace_back(e.name, &e);
       }
     }
+    for (const auto& [alias, name] : ConfigTable::aliases()) {
+      if (util::glob_match(pattern, alias, true) && !seen(alias)) {
+        matches.emplace_back(alias, table.find(name));
+      }
+    }
   }
   c.reply.array(matches.size() * 2);
   for (const auto& [name, e] : matches) {
@@ -52,6 +57,7 @@ void config_set(Context& c) {
   if (c.argc() % 2 != 0) return c.syntax_error();
   const auto& table = ConfigTable::instance();
   std::vector<const ConfigTable::Entry*> entries;
+  std::vector<std::string> given;  // names as the client wrote them (Redis's errors use those)
   std::string unknown, error, error_arg;
   for (size_t i = 2; i < c.argc(); i += 2) {
     std::string name(c.arg(i));
@@ -71,6 +77,7 @@ void config_set(Context& c) {
       }
     }
     entries.push_back(e);
+    given.push_back(name);
   }
   if (!unknown.empty()) {
     return c.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '" + unknown +
@@ -84,7 +91,7 @@ void config_set(Context& c) {
   config::Config updated = c.node.config();
   for (size_t j = 0; j < entries.size(); ++j) {
     std::string value(c.arg(3 + 2 * j));
-    if (!entries[j]->set(updated, value, error)) return failed(entries[j]->name, error);
+    if (!entries[j]->set(updated, value, error)) return failed(given[j], error);
   }
   c.node.config() = std::move(updated);
   for (const auto* e : entries) c.node.on_config_changed(e->name);

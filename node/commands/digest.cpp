@@ -64,14 +64,17 @@ Digest elements_digest(core::Keyspace& ks, uint16_t db, std::string_view key,
   return all;
 }
 
-// The digest of one key: name, type, expiry and value (strings: the bytes; collections:
-// their elements).
+// The digest of one key: name (unless `with_name` is false: DEBUG DIGEST-VALUE digests the
+// value alone, as Redis's does, so a COPY digests the same), type, expiry and value (strings:
+// the bytes; collections: their elements).
 Digest key_digest(core::Keyspace& ks, uint16_t db, std::string_view key,
-                  const storage::RecordView& rec) {
+                  const storage::RecordView& rec, bool with_name = true) {
   std::string buf;
   buf.reserve(key.size() + 64);
-  storage::put_u64_be(buf, key.size());
-  buf.append(key);
+  if (with_name) {
+    storage::put_u64_be(buf, key.size());
+    buf.append(key);
+  }
   buf.push_back(static_cast<char>(rec.type));
   storage::put_u64_be(buf, rec.expire_at_ms);
   if (rec.type == storage::ValueType::String) {
@@ -135,7 +138,7 @@ void debug_digest_value(Context& c) {
   core::Lookup l;
   for (size_t i = 2; i < c.argc(); ++i) {
     c.ks.lookup(c.db(), c.arg(i), l);
-    c.reply.simple(l.live ? hex(key_digest(c.ks, c.db(), c.arg(i), l.record))
+    c.reply.simple(l.live ? hex(key_digest(c.ks, c.db(), c.arg(i), l.record, false))
                           : std::string(40, '0'));
   }
 }

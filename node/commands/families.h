@@ -9,8 +9,8 @@
 namespace basalt::commands {
 
 // Commands that live in their own files: client_cmd.cpp (connection family), config_cmd.cpp,
-// debug_cmd.cpp, command_docs.cpp, latency_security.cpp, slowlog_cmd.cpp and monitor_cmd.cpp
-// (server family).
+// debug_cmd.cpp, command_docs.cpp, latency_security.cpp, slowlog_cmd.cpp, monitor_cmd.cpp and
+// memory_cmd.cpp (server family).
 void register_client_command(Table& t);
 void register_config_command(Table& t);
 void register_debug_command(Table& t);
@@ -18,6 +18,7 @@ void register_command_command(Table& t);
 void register_latency_and_security_commands(Table& t);
 void register_slowlog_command(Table& t);
 void register_monitor_command(Table& t);
+void register_memory_command(Table& t);
 
 // Leaves MULTI and forgets the WATCHed keys (transactions.cpp; also RESET).
 void end_transaction(Context& c);

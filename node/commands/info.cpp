@@ -4,7 +4,6 @@
 // counterpart for are given the value an idle Redis shows.
 #include "node/commands/info.h"
 
-#include <malloc.h>
 #include <spdlog/fmt/fmt.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -20,6 +19,7 @@
 #include <map>
 
 #include "node/commands/command.h"
+#include "node/core/memory_limit.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 
@@ -93,12 +93,6 @@ std::string human(uint64_t n) {
   if (n < (1ull << 50)) return fmt::format("{:.2f}T", d / (1ull << 40));
   if (n < (1ull << 60)) return fmt::format("{:.2f}P", d / (1ull << 50));
   return fmt::format("{}B", n);
-}
-
-// Bytes handed out by malloc (RocksDB's block cache and memtables included).
-uint64_t used_memory() {
-  struct mallinfo2 mi = mallinfo2();
-  return static_cast<uint64_t>(mi.uordblks) + static_cast<uint64_t>(mi.hblkhd);
 }
 
 uint64_t rss_bytes() {
@@ -200,7 +194,7 @@ void clients_section(core::Node& node, Writer& w) {
 
 void memory_section(core::Node& node, Writer& w) {
   static uint64_t peak = 0;  // the process's memory, so one peak per process
-  uint64_t used = used_memory();
+  uint64_t used = core::used_memory();
   peak = std::max(peak, used);
   uint64_t rss = rss_bytes();
   uint64_t system = total_system_memory();
@@ -208,11 +202,8 @@ void memory_section(core::Node& node, Writer& w) {
   for (const auto& [id, cl] : node.clients()) {
     clients += cl->query_buffer_bytes + cl->output_buffer_bytes;
   }
-  int64_t maxmemory = 0;
+  int64_t maxmemory = node.config().maxmemory;
   const auto& pass = node.config().passthrough;
-  if (auto it = pass.find("maxmemory"); it != pass.end()) {
-    if (!config::parse_memory(it->second, maxmemory)) maxmemory = 0;
-  }
   std::string policy = "noeviction";
   if (auto it = pass.find("maxmemory-policy"); it != pass.end() && !it->second.empty()) {
     policy = it->second;

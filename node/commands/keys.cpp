@@ -5,6 +5,7 @@
 #include <string>
 
 #include "node/commands/command_table.h"
+#include "node/commands/object_encoding.h"
 #include "node/core/blocking.h"
 #include "node/core/node.h"
 #include "node/protocol/numbers.h"
@@ -305,12 +306,6 @@ void flushall(Context& c) {
   c.reply.ok();
 }
 
-std::string_view string_encoding(std::string_view v) {
-  int64_t n;
-  if (v.size() <= 20 && protocol::parse_i64(v, n)) return "int";
-  return v.size() <= 44 ? "embstr" : "raw";
-}
-
 void object(Context& c) {
   std::string_view sub = c.arg(1);
   if (iequals(sub, "help")) {
@@ -349,18 +344,7 @@ void object(Context& c) {
   c.ks.lookup(c.db(), c.arg(2), l);
   if (!l.live) return c.reply.null_bulk();
   if (iequals(sub, "encoding")) {
-    switch (l.record.type) {
-      case ValueType::String:
-        return c.reply.bulk(string_encoding(l.record.payload));
-      case ValueType::Hash:
-        return c.reply.bulk("hashtable");
-      case ValueType::List:
-        return c.reply.bulk("quicklist");
-      case ValueType::Set:
-        return c.reply.bulk("hashtable");
-      case ValueType::ZSet:
-        return c.reply.bulk("skiplist");
-    }
+    c.reply.bulk(object_encoding(c, c.arg(2), l));
   } else if (iequals(sub, "refcount")) {
     c.reply.integer(1);
   } else if (iequals(sub, "idletime")) {

@@ -150,6 +150,7 @@ void register_server_commands(Table& t) {
   register_command_command(t);
   register_latency_and_security_commands(t);
   register_slowlog_command(t);
+  register_memory_command(t);
   register_monitor_command(t);
 }
 

@@ -87,9 +87,27 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
   stream->append_command(exec_cmd);
 }
 
+// What the node's state refuses to the queued commands now (OOM, NOREPLICAS, READONLY,
+// MASTERDOWN): the state may have changed since they were queued. Judged by the union of
+// their flags (a command not allowed on stale data makes the whole EXEC so), as Redis does.
+std::string refusal_at_exec(Context& c) {
+  uint32_t flags = kStale;
+  for (const auto& queued : c.client.multi_queue) {
+    const Spec* spec = queued.empty() ? nullptr : c.node.commands().find(queued[0]);
+    if (!spec) continue;
+    flags |= spec->flags & (kWrite | kDenyOom);
+    if (!(spec->flags & kStale)) flags &= ~static_cast<uint32_t>(kStale);
+  }
+  return core::state_refusal(c.node, c.client, flags, false);
+}
+
 void exec(Context& c) {
   if (c.client.is_master_link) return c.reply.array(0);
   if (!c.client.in_multi) return c.reply.error("ERR EXEC without MULTI");
+  if (std::string refusal = refusal_at_exec(c); !refusal.empty()) {
+    end_transaction(c);
+    return c.reply.error("EXECABORT Transaction discarded because of: " + refusal);
+  }
   if (c.client.multi_dirty) {
     end_transaction(c);
     return c.reply.error("EXECABORT Transaction discarded because of previous errors.");

@@ -72,6 +72,21 @@ Entry memory_entry(const char* name, int64_t Config::*field, int64_t lo, bool mu
           [=](const Config& c) { return std::to_string(c.*field); }};
 }
 
+// A size Redis parses as a memory value ("64", "1kb"): a negative value is not one.
+Entry size_entry(const char* name, int64_t Config::*field, bool mut) {
+  return {name, mut,
+          [=](Config& c, const std::string& v, std::string& err) {
+            int64_t n;
+            if (!parse_memory(v, n) || n < 0) {
+              err = "argument must be a memory value";
+              return false;
+            }
+            c.*field = n;
+            return true;
+          },
+          [=](const Config& c) { return std::to_string(c.*field); }};
+}
+
 Entry bool_entry(const char* name, bool Config::*field, bool mut) {
   return {name, mut,
           [=](Config& c, const std::string& v, std::string& err) {
@@ -130,7 +145,6 @@ const std::set<std::string> kPassthrough = {"save",
                                             "stop-writes-on-bgsave-error",
                                             "rdbcompression",
                                             "rdbchecksum",
-                                            "maxmemory",
                                             "maxmemory-policy",
                                             "maxmemory-samples",
                                             "lazyfree-lazy-eviction",
@@ -157,19 +171,12 @@ const std::set<std::string> kPassthrough = {"save",
                                             "enable-debug-command",
                                             "enable-protected-configs",
                                             "jemalloc-bg-thread",
-                                            "hash-max-listpack-entries",
-                                            "hash-max-listpack-value",
-                                            "list-max-listpack-size",
-                                            "set-max-intset-entries",
-                                            "zset-max-listpack-entries",
-                                            "zset-max-listpack-value",
                                             "activedefrag",
                                             "dynamic-hz",
                                             "lfu-log-factor",
                                             "lfu-decay-time",
                                             "oom-score-adj",
                                             "replica-ignore-maxmemory",
-                                            "list-compress-depth",
                                             "no-appendfsync-on-rewrite",
                                             "auto-aof-rewrite-percentage",
                                             "auto-aof-rewrite-min-size",
@@ -252,6 +259,14 @@ ConfigTable::ConfigTable() {
       int_entry("replica-announce-port", &Config::replica_announce_port, 0, 65535, true),
       int_entry("min-replicas-to-write", &Config::min_replicas_to_write, 0, INT_MAX, true),
       int_entry("min-replicas-max-lag", &Config::min_replicas_max_lag, 0, INT_MAX, true),
+      memory_entry("maxmemory", &Config::maxmemory, 0, true),
+      ll_entry("hash-max-listpack-entries", &Config::hash_max_listpack_entries, 0, LONG_MAX, true),
+      size_entry("hash-max-listpack-value", &Config::hash_max_listpack_value, true),
+      ll_entry("set-max-intset-entries", &Config::set_max_intset_entries, 0, LONG_MAX, true),
+      ll_entry("zset-max-listpack-entries", &Config::zset_max_listpack_entries, 0, LONG_MAX, true),
+      size_entry("zset-max-listpack-value", &Config::zset_max_listpack_value, true),
+      int_entry("list-max-listpack-size", &Config::list_max_listpack_size, INT_MIN, INT_MAX, true),
+      int_entry("list-compress-depth", &Config::list_compress_depth, 0, INT_MAX, true),
       int_entry("http-port", &Config::http_port, 0, 65535, false),
       string_entry("http-bind", &Config::http_bind, false),
   };
@@ -273,7 +288,7 @@ const ConfigTable& ConfigTable::instance() {
   return table;
 }
 
-const ConfigTable::Entry* ConfigTable::find(const std::string& name) const {
+const std::map<std::string, std::string>& ConfigTable::aliases() {
   static const std::map<std::string, std::string> aliases = {
       {"slaveof", "replicaof"},
       {"slave-read-only", "replica-read-only"},
@@ -283,9 +298,18 @@ const ConfigTable::Entry* ConfigTable::find(const std::string& name) const {
       {"slave-announce-port", "replica-announce-port"},
       {"min-slaves-to-write", "min-replicas-to-write"},
       {"min-slaves-max-lag", "min-replicas-max-lag"},
-      {"repl-ping-slave-period", "repl-ping-replica-period"}};
+      {"repl-ping-slave-period", "repl-ping-replica-period"},
+      {"hash-max-ziplist-entries", "hash-max-listpack-entries"},
+      {"hash-max-ziplist-value", "hash-max-listpack-value"},
+      {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
+      {"zset-max-ziplist-value", "zset-max-listpack-value"},
+      {"list-max-ziplist-size", "list-max-listpack-size"}};
+  return aliases;
+}
+
+const ConfigTable::Entry* ConfigTable::find(const std::string& name) const {
   std::string key = lower(name);
-  if (auto a = aliases.find(key); a != aliases.end()) key = a->second;
+  if (auto a = aliases().find(key); a != aliases().end()) key = a->second;
   for (const auto& e : entries_) {
     if (e.name == key) return &e;
   }

@@ -53,6 +53,17 @@ struct Config {
   int replica_announce_port = 0;
   int min_replicas_to_write = 0;
   int min_replicas_max_lag = 10;
+  // memory: a write gate only (basalt evicts nothing); 0 = no limit
+  int64_t maxmemory = 0;
+  // Redis's small-collection encoding thresholds (Redis 7.0 names and defaults). basalt's
+  // storage does not change with them; OBJECT ENCODING reports what Redis would use.
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int list_max_listpack_size = -2;
+  int list_compress_depth = 0;
   // admin
   int http_port = 0;  // 0 = admin API off
   std::string http_bind = "127.0.0.1";
@@ -75,6 +86,9 @@ class ConfigTable {
   static const ConfigTable& instance();
   const Entry* find(const std::string& name) const;
   const std::vector<Entry>& entries() const { return entries_; }
+  // Old names (alias -> directive), e.g. slaveof -> replicaof, hash-max-ziplist-entries ->
+  // hash-max-listpack-entries. CONFIG GET patterns match them too, as in Redis 7.0.
+  static const std::map<std::string, std::string>& aliases();
 
  private:
   ConfigTable();

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "node/commands/subcommand.h"
+#include "node/core/memory_limit.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
@@ -56,6 +57,29 @@ void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
 }
 }  // namespace
 
+std::string state_refusal(Node& node, const Client& client, uint32_t flags, bool queueing) {
+  const auto& config = node.config();
+  bool replica = node.is_replica();
+  // Replicas and the master's stream are not limited (replica-ignore-maxmemory); over the
+  // limit, queueing takes memory too, so MULTI refuses every command (Redis processCommand).
+  if (config.maxmemory > 0 && !replica && !client.is_master_link &&
+      ((flags & commands::kDenyOom) || queueing) && over_maxmemory(config.maxmemory))
+    return std::string(kOomError);
+  // The store refuses writes (a full disk, an I/O error): say so instead of failing later.
+  if ((flags & commands::kWrite) && !node.storage_health().writable())
+    return "MISCONF Errors writing to the storage engine: " + node.storage_health().error();
+  if ((flags & commands::kWrite) && !replica && config.min_replicas_to_write > 0 &&
+      config.min_replicas_max_lag > 0 &&
+      node.replication().good_replicas() < config.min_replicas_to_write)
+    return "NOREPLICAS Not enough good replicas to write.";
+  if ((flags & commands::kWrite) && replica && !client.is_master_link && config.replica_read_only)
+    return "READONLY You can't write against a read only replica.";
+  if (replica && !client.is_master_link && !(flags & commands::kStale) &&
+      !config.replica_serve_stale_data && !node.replication().link_up())
+    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  return {};
+}
+
 bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv) {
   return has_flag(table, argv, commands::kWrite | commands::kBarrier | commands::kExecGroup);
 }
@@ -91,19 +115,10 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
   } else if (!client.authenticated && !(spec->flags & commands::kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
-  } else if ((spec->flags & commands::kWrite) && !node.storage_health().writable()) {
-    // The store refuses writes (a full disk, an I/O error): say so instead of failing later.
-    reply.error("MISCONF Errors writing to the storage engine: " + node.storage_health().error());
-  } else if ((spec->flags & commands::kWrite) && !node.is_replica() &&
-             node.config().min_replicas_to_write > 0 && node.config().min_replicas_max_lag > 0 &&
-             node.replication().good_replicas() < node.config().min_replicas_to_write) {
-    reply.error("NOREPLICAS Not enough good replicas to write.");
-  } else if ((spec->flags & commands::kWrite) && node.is_replica() && !client.is_master_link &&
-             node.config().replica_read_only) {
-    reply.error("READONLY You can't write against a read only replica.");
-  } else if (node.is_replica() && !client.is_master_link && !(spec->flags & commands::kStale) &&
-             !node.config().replica_serve_stale_data && !node.replication().link_up()) {
-    reply.error("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+  } else if (std::string refusal = state_refusal(node, client, spec->flags,
+                                                 client.in_multi && !runs_inside_multi(spec->name));
+             !refusal.empty()) {
+    reply.error(refusal);
   } else if (client.subscriptions > 0 && client.protocol_version == 2 &&
              !allowed_when_subscribed(spec->name)) {
     reply.error("ERR Can't execute '" + std::string(spec->name) +

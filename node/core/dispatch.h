@@ -3,6 +3,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "node/commands/command_table.h"
@@ -20,6 +21,12 @@ bool needs_write_group(const commands::Table& table, std::span<const std::string
 bool may_block(const commands::Table& table, std::span<const std::string_view> argv);
 // Whether the command must start a fresh group (FLUSHDB / FLUSHALL).
 bool needs_barrier(const commands::Table& table, std::span<const std::string_view> argv);
+
+// What the node's state refuses to a command with `flags` (commands::kWrite, kDenyOom,
+// kStale), checked in Redis's order: "OOM ..." (over maxmemory; also any command being queued
+// in MULTI, `queueing`), "NOREPLICAS ...", "READONLY ...", "MASTERDOWN ..."; "" if nothing.
+// EXEC asks it with the flags of the commands it queued (Redis's mstate.cmd_flags).
+std::string state_refusal(Node& node, const Client& client, uint32_t flags, bool queueing);
 
 void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
                  std::span<const std::string_view> argv);

@@ -42,7 +42,11 @@ struct KeyspaceShared {
   uint64_t keyspace_misses = 0;
   ScanCursors scan_cursors;
   uint64_t last_version = 0;
-  bool active_expiry = true;  // false on replicas: they never delete on their own
+  // False on replicas: they never delete on their own (neither on access nor in the cycle).
+  bool active_expiry = true;
+  // The periodic expiry cycle (DEBUG SET-ACTIVE-EXPIRE): off, a master still deletes an
+  // expired key when a command meets it, as Redis does.
+  bool expire_cycle = true;
   // Called when a read-only view meets an expired key (the node queues its deletion).
   std::function<void(uint16_t, std::string_view)> on_expired_read;
   // WATCH: told about every key a write view changes (null: the registry is not wired).

@@ -31,7 +31,9 @@ class WatchRegistry {
       std::string_view key(name.data() + 2, name.size() - 2);
       if (exists(d, key)) hit.emplace_back(d, std::string(key));
     }
-    for (const auto& [d, key] : hit) touch(d, key, false);
+    // As an expiry deletion: a key already expired when watched was logically gone, so
+    // flushing it changes nothing for that watcher (Redis 7.0 touchAllWatchedKeysInDb).
+    for (const auto& [d, key] : hit) touch(d, key, true);
   }
 
  private:

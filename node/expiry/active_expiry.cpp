@@ -18,7 +18,7 @@ constexpr size_t kMaxKeysPerCycle = 2000;
 
 void ActiveExpiry::cycle() {
   auto& shared = node_.keyspace();
-  if (in_flight_ || !shared.active_expiry || node_.shutting_down()) return;
+  if (in_flight_ || !shared.active_expiry || !shared.expire_cycle || node_.shutting_down()) return;
   auto& engine = node_.engine();
   uint64_t now = core::unix_time_ms();
 

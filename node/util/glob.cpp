@@ -10,8 +10,11 @@ char fold(char c, bool nocase) {
   return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
 }
 
-bool match(const char* p, const char* pend, const char* s, const char* send, bool nocase,
-           int depth) {
+// `skip_longer` is Redis's skipLongerMatches: once the rest of the pattern after a '*' matched
+// nowhere in the rest of the text, no earlier '*' can help by matching more, so every caller
+// gives up at once (without it "a*a*a*...*b" against "aaa...a" takes exponential time).
+bool match(const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth,
+           bool& skip_longer) {
   if (depth > 1000) return false;  // pathological patterns
   while (p < pend) {
     switch (*p) {
@@ -19,8 +22,10 @@ bool match(const char* p, const char* pend, const char* s, const char* send, boo
         while (p + 1 < pend && p[1] == '*') ++p;
         if (p + 1 == pend) return true;
         for (const char* t = s; t <= send; ++t) {
-          if (match(p + 1, pend, t, send, nocase, depth + 1)) return true;
+          if (match(p + 1, pend, t, send, nocase, depth + 1, skip_longer)) return true;
+          if (skip_longer) return false;
         }
+        skip_longer = true;
         return false;
       }
       case '?':
@@ -68,8 +73,9 @@ bool match(const char* p, const char* pend, const char* s, const char* send, boo
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text, bool nocase) {
+  bool skip_longer = false;
   return match(pattern.data(), pattern.data() + pattern.size(), text.data(),
-               text.data() + text.size(), nocase, 0);
+               text.data() + text.size(), nocase, 0, skip_longer);
 }
 
 }  // namespace basalt::util

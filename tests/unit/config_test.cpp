@@ -77,7 +77,7 @@ TEST(ConfigArgs, OptionsAndMultiWordValues) {
   EXPECT_EQ(c.bind, "127.0.0.1 ::1");
   EXPECT_EQ(c.wal_sync, "no");
   EXPECT_FALSE(c.replica_read_only);
-  EXPECT_EQ(c.passthrough["maxmemory"], "1gb");  // accepted for redis.conf compatibility
+  EXPECT_EQ(c.maxmemory, 1ll << 30);
   EXPECT_EQ(c.repl_backlog_size, 2 << 20);
   EXPECT_EQ(c.min_replicas_max_lag, 5);
 }
@@ -204,6 +204,44 @@ TEST(ConfigFile, QuotesAliasesPassthroughAndCrlf) {
   EXPECT_EQ(c.passthrough["appendonly"], "yes");
   EXPECT_EQ(c.wal_sync, "always");
   EXPECT_EQ(c.replica_announce_ip, "");
+}
+
+// The small-collection encoding thresholds, under their Redis 7.0 names and the older
+// *-ziplist-* ones, with Redis's checks.
+TEST(ConfigFile, EncodingDirectivesAndTheirZiplistNames) {
+  ScratchDir tmp;
+  std::string file = write_file(tmp.sub("enc.conf"),
+                                "hash-max-ziplist-entries 5\n"
+                                "hash-max-listpack-value 1kb\n"
+                                "set-max-intset-entries 3\n"
+                                "zset-max-ziplist-entries 7\n"
+                                "zset-max-listpack-value 10\n"
+                                "list-max-ziplist-size 8\n"
+                                "list-compress-depth 2\n");
+  Config c;
+  std::string error;
+  ASSERT_TRUE(load_file(c, file, error)) << error;
+  EXPECT_EQ(c.hash_max_listpack_entries, 5);
+  EXPECT_EQ(c.hash_max_listpack_value, 1024);
+  EXPECT_EQ(c.set_max_intset_entries, 3);
+  EXPECT_EQ(c.zset_max_listpack_entries, 7);
+  EXPECT_EQ(c.zset_max_listpack_value, 10);
+  EXPECT_EQ(c.list_max_listpack_size, 8);
+  EXPECT_EQ(c.list_compress_depth, 2);
+  Config defaults;
+  EXPECT_EQ(defaults.hash_max_listpack_entries, 512);
+  EXPECT_EQ(defaults.hash_max_listpack_value, 64);
+  EXPECT_EQ(defaults.set_max_intset_entries, 512);
+  EXPECT_EQ(defaults.zset_max_listpack_entries, 128);
+  EXPECT_EQ(defaults.zset_max_listpack_value, 64);
+  EXPECT_EQ(defaults.list_max_listpack_size, -2);
+  EXPECT_EQ(defaults.list_compress_depth, 0);
+  for (const char* bad : {"hash-max-ziplist-value -1", "list-compress-depth -1",
+                          "set-max-intset-entries 1k", "list-max-listpack-size abc"}) {
+    Config d;
+    ASSERT_FALSE(load_file(d, write_file(tmp.sub("bad.conf"), std::string(bad) + "\n"), error))
+        << bad;
+  }
 }
 
 TEST(ConfigFile, Include) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 using basalt::util::glob_match;
 
 TEST(Glob, StarAndQuestion) {
@@ -27,4 +29,19 @@ TEST(Glob, Classes) {
 TEST(Glob, NoCase) {
   EXPECT_TRUE(glob_match("MAX*", "maxclients", true));
   EXPECT_FALSE(glob_match("MAX*", "maxclients", false));
+}
+
+// keyspace.tcl "Regression for pattern matching long nested loops": without Redis's
+// skipLongerMatches this takes exponential time (the suite's 120 s timeout, and the server
+// stalled meanwhile). The ctest TIMEOUT bounds it if it regresses.
+TEST(Glob, ManyStarsFailFast) {
+  std::string key(40, 'a');
+  std::string pattern;
+  for (int i = 0; i < 20; ++i) pattern += "a*";
+  EXPECT_FALSE(glob_match(pattern + "b", key));
+  EXPECT_TRUE(glob_match(pattern + "a", key));
+  EXPECT_TRUE(glob_match("*a*b*c", "xxaxxbxxc"));
+  EXPECT_FALSE(glob_match("*a*b*c", "xxaxxcxxb"));
+  EXPECT_TRUE(glob_match("a*", "a"));
+  EXPECT_TRUE(glob_match("a**", "a"));
 }
