@@ -35,6 +35,7 @@ asio::awaitable<bool> cancelled() {
 }
 
 // Reads a RocksDB snapshot family by family into frame payloads (on the blocking pool).
+// An entry larger than a payload continues in the next ones (EntryWriter).
 class SnapshotReader {
  public:
   SnapshotReader(storage::Engine& engine) : engine_(engine) {
@@ -46,8 +47,9 @@ class SnapshotReader {
     it_.reset();
     engine_.db()->ReleaseSnapshot(snapshot_);
   }
-  // Fills `payload` with up to about `max` bytes of entries; false once everything was read.
-  bool next(std::string& payload, size_t max) {
+  // Fills `payload` with up to kSnapshotFrame bytes of the entry stream; false once all was
+  // read.
+  bool next(std::string& payload) {
     payload.clear();
     while (phase_ < 2) {
       if (!it_) {
@@ -58,12 +60,17 @@ class SnapshotReader {
         it_->SeekToFirst();
       }
       for (; it_->Valid(); it_->Next()) {
-        if (payload.size() >= max) return true;
-        append_entry(payload, families_[phase_].first,
-                     std::string_view(it_->key().data(), it_->key().size()),
-                     std::string_view(it_->value().data(), it_->value().size()));
+        // The iterator's key and value stay valid until Next(): a large value is written
+        // piece by piece straight from them.
+        if (!writer_.active())
+          writer_.begin(families_[phase_].first,
+                        std::string_view(it_->key().data(), it_->key().size()),
+                        std::string_view(it_->value().data(), it_->value().size()));
+        if (!writer_.write_into(payload)) return true;  // the payload is full
         ++entries_;
       }
+      if (!it_->status().ok())
+        throw std::runtime_error("reading the snapshot failed: " + it_->status().ToString());
       it_.reset();
       ++phase_;
     }
@@ -76,6 +83,7 @@ class SnapshotReader {
   const rocksdb::Snapshot* snapshot_;
   std::pair<Family, rocksdb::ColumnFamilyHandle*> families_[2];
   std::unique_ptr<rocksdb::Iterator> it_;
+  EntryWriter writer_{kSnapshotFrame};
   int phase_ = 0;
   uint64_t entries_ = 0;
 };
@@ -164,8 +172,7 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
   feed.ack_offset = offset;
   feed.state = "send_bulk";
   std::string head = "+FULLRESYNC " + node_.repl().replid + " " + std::to_string(offset) + "\r\n" +
-                     std::string(kSnapshotPreamble.substr(0, kSnapshotPreamble.size() - 2)) + " " +
-                     std::to_string(db) + "\r\n";
+                     make_preamble(db);
   auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(head), kNoThrow);
   if (hec) co_return;
   count_output(hn);
@@ -174,8 +181,7 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
   std::string payload;
   for (;;) {
     bool more = co_await asio::co_spawn(
-        node_.blocking_pool(),
-        [&]() -> asio::awaitable<bool> { co_return reader->next(payload, kSnapshotFrame); },
+        node_.blocking_pool(), [&]() -> asio::awaitable<bool> { co_return reader->next(payload); },
         asio::use_awaitable);
     if (!more) break;
     std::string frame = make_frame(payload);

@@ -104,6 +104,8 @@ class Replication {
   boost::asio::awaitable<bool> load_snapshot(class LinkIo& io, const std::string& replid,
                                              uint64_t offset, std::chrono::milliseconds timeout,
                                              uint64_t epoch);
+  // Records and logs why a full sync from the master is refused; returns false.
+  bool refuse_sync(const std::string& why);
   boost::asio::awaitable<void> apply_stream(boost::asio::ip::tcp::socket& socket,
                                             std::string first_bytes,
                                             std::chrono::milliseconds timeout);
