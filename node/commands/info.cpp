@@ -374,6 +374,9 @@ void replication_section(core::Node& node, Writer& w) {
   w.field("repl_backlog_size", node.config().repl_backlog_size);
   w.field("repl_backlog_first_byte_offset", first != 0 ? first : offset + 1);
   w.field("repl_backlog_histlen", histlen);
+  // The on-disk log: its hard ceiling and the bytes it holds now.
+  w.field("repl_log_max_size", node.config().repl_log_max_size);
+  w.field("repl_log_size", histlen);
 }
 
 void cpu_section(Writer& w) {

@@ -188,36 +188,6 @@ const std::set<std::string> kPassthrough = {"save",
 
 }  // namespace
 
-bool parse_memory(const std::string& s, int64_t& out) {
-  std::string l = lower(s);
-  size_t digits = 0;
-  if (!l.empty() && l[0] == '-') digits = 1;
-  while (digits < l.size() && std::isdigit(static_cast<unsigned char>(l[digits]))) ++digits;
-  std::string unit = l.substr(digits);
-  int64_t mul = 1;
-  if (unit.empty() || unit == "b")
-    mul = 1;
-  else if (unit == "k")
-    mul = 1000;
-  else if (unit == "kb")
-    mul = 1024;
-  else if (unit == "m")
-    mul = 1000 * 1000;
-  else if (unit == "mb")
-    mul = 1024 * 1024;
-  else if (unit == "g")
-    mul = 1000ll * 1000 * 1000;
-  else if (unit == "gb")
-    mul = 1024ll * 1024 * 1024;
-  else
-    return false;
-  int64_t n;
-  if (!protocol::parse_i64(l.substr(0, digits), n)) return false;
-  if (n != 0 && (n > INT64_MAX / mul || n < INT64_MIN / mul)) return false;
-  out = n * mul;
-  return true;
-}
-
 ConfigTable::ConfigTable() {
   entries_ = {
       int_entry("port", &Config::port, 0, 65535, false),
@@ -249,6 +219,7 @@ ConfigTable::ConfigTable() {
       string_entry("masterauth", &Config::masterauth, true),
       string_entry("masteruser", &Config::masteruser, true),
       memory_entry("repl-backlog-size", &Config::repl_backlog_size, 1024 * 1024, true),
+      memory_entry("repl-log-max-size", &Config::repl_log_max_size, 1024 * 1024, true),
       int_entry("repl-timeout", &Config::repl_timeout, 1, INT_MAX, true),
       int_entry("repl-ping-replica-period", &Config::repl_ping_replica_period, 1, INT_MAX, true),
       bool_entry("replica-read-only", &Config::replica_read_only, true),

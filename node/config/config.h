@@ -42,6 +42,9 @@ struct Config {
   std::string masterauth;
   std::string masteruser;
   int64_t repl_backlog_size = 256ll << 20;
+  // Hard ceiling on the on-disk replication log: a replica (or a stalled full-sync reader)
+  // that needs older bytes is dropped and full syncs later, instead of filling the disk.
+  int64_t repl_log_max_size = 1ll << 30;
   int repl_timeout = 60;
   int repl_ping_replica_period = 10;
   bool replica_read_only = true;

@@ -163,15 +163,9 @@ void Node::cron() {
   try_storage_recovery(now);
   expiry_->cycle();
   close_idle_clients(now);
-  // Keep the on-disk backlog within repl-backlog-size.
-  uint64_t offset = repl_.master_repl_offset;
-  uint64_t size = static_cast<uint64_t>(config_.repl_backlog_size);
-  if (offset > size && offset - last_trim_offset_ > size / 16) {
-    last_trim_offset_ = offset;
-    // Never past what an attached replica (or a full sync in progress) still needs.
-    uint64_t keep_from = std::min(offset - size + 1, replication_->log_floor());
-    repl_log_->trim_before(keep_from);
-  }
+  // Keep the on-disk log within repl-backlog-size (more for attached replicas, never more
+  // than repl-log-max-size).
+  replication_->trim_log();
 }
 
 Client& Node::add_client() {

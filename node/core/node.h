@@ -139,7 +139,6 @@ class Node {
   std::unique_ptr<replication::Replication> replication_;
   uint64_t last_repl_ping_ms_ = 0;
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
-  uint64_t last_trim_offset_ = 0;
 };
 
 }  // namespace basalt::core

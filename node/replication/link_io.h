@@ -1,5 +1,6 @@
 // node/replication/link_io.h — buffered reads with timeouts on a replica's link socket
-// (lines for the handshake, exact sizes for snapshot frames).
+// (lines for the handshake, exact sizes for snapshot frames), shared by master_link.cpp
+// (where the coroutines are defined) and snapshot_loader.cpp.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,26 +24,9 @@ class LinkIo {
  public:
   explicit LinkIo(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
 
-  boost::asio::awaitable<bool> fill(milliseconds timeout) {
-    if (pos_ > 0 && pos_ == buf_.size()) {
-      buf_.clear();
-      pos_ = 0;
-    } else if (pos_ > (1u << 20)) {
-      buf_.erase(0, pos_);
-      pos_ = 0;
-    }
-    boost::asio::steady_timer timer(socket_.get_executor());
-    timer.expires_after(timeout);
-    using boost::asio::experimental::awaitable_operators::operator||;
-    auto result = co_await (socket_.async_read_some(boost::asio::buffer(chunk_), kNoThrow) ||
-                            timer.async_wait(kNoThrow));
-    if (result.index() != 0) co_return false;  // timed out
-    auto [ec, n] = std::get<0>(result);
-    if (ec || n == 0) co_return false;
-    buf_.append(chunk_.data(), n);
-    bytes_read_ += n;
-    co_return true;
-  }
+  // Reads what the socket has (at most a chunk) into the buffer; false on timeout, EOF or
+  // error.
+  boost::asio::awaitable<bool> fill(milliseconds timeout);
 
   // Takes a complete line (without CR LF) if the buffer holds one.
   bool take_line(std::string& line) {
@@ -62,10 +46,7 @@ class LinkIo {
     return true;
   }
 
-  boost::asio::awaitable<bool> send(std::string_view bytes) {
-    auto [ec, n] = co_await boost::asio::async_write(socket_, boost::asio::buffer(bytes), kNoThrow);
-    co_return !ec;
-  }
+  boost::asio::awaitable<bool> send(std::string_view bytes);
 
   // Unconsumed bytes (the start of the stream after the handshake).
   std::string take_rest() {
@@ -83,5 +64,12 @@ class LinkIo {
   size_t pos_ = 0;
   uint64_t bytes_read_ = 0;
 };
+
+// Reads a line / exactly n bytes from the link, filling the buffer as needed; false on
+// timeout, EOF or error.
+boost::asio::awaitable<bool> read_line(LinkIo& io, std::string& line,
+                                       std::chrono::milliseconds timeout);
+boost::asio::awaitable<bool> read_exact(LinkIo& io, size_t n, std::string& out,
+                                        std::chrono::milliseconds timeout);
 
 }  // namespace basalt::replication

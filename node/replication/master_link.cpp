@@ -1,6 +1,6 @@
 // node/replication/master_link.cpp — the replica side: connect to the master, handshake,
-// PSYNC, load a full-sync snapshot into a staged generation (the old dataset stays served
-// until the atomic switch), then apply the stream through the write pipeline.
+// PSYNC, then apply the stream through the write pipeline (a full-sync snapshot is loaded
+// by snapshot_loader.cpp).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -20,11 +20,8 @@
 #include "node/protocol/request_parser.h"
 #include "node/replication/link_io.h"
 #include "node/replication/replication.h"
-#include "node/replication/snapshot_format.h"
 #include "node/util/log.h"
-#include "storage/codec.h"
 #include "storage/meta.h"
-#include "storage/record.h"
 
 namespace basalt::replication {
 
@@ -42,10 +39,37 @@ std::string command(std::initializer_list<std::string_view> args) {
   return out;
 }
 
-// Reads a line / exactly n bytes from the link, filling the buffer as needed.
+}  // namespace
+
+asio::awaitable<bool> LinkIo::fill(milliseconds timeout) {
+  if (pos_ > 0 && pos_ == buf_.size()) {
+    buf_.clear();
+    pos_ = 0;
+  } else if (pos_ > (1u << 20)) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  boost::asio::steady_timer timer(socket_.get_executor());
+  timer.expires_after(timeout);
+  using boost::asio::experimental::awaitable_operators::operator||;
+  auto result = co_await (socket_.async_read_some(boost::asio::buffer(chunk_), kNoThrow) ||
+                          timer.async_wait(kNoThrow));
+  if (result.index() != 0) co_return false;  // timed out
+  auto [ec, n] = std::get<0>(result);
+  if (ec || n == 0) co_return false;
+  buf_.append(chunk_.data(), n);
+  bytes_read_ += n;
+  co_return true;
+}
+
+asio::awaitable<bool> LinkIo::send(std::string_view bytes) {
+  auto [ec, n] = co_await boost::asio::async_write(socket_, boost::asio::buffer(bytes), kNoThrow);
+  co_return !ec;
+}
+
 asio::awaitable<bool> read_line(LinkIo& io, std::string& line, milliseconds timeout) {
   while (!io.take_line(line)) {
-    bool ok = co_await io.fill(timeout);
+    bool ok = co_await io.fill(timeout);  // (GCC 12 miscompiles co_await in this condition)
     if (!ok) co_return false;
   }
   co_return true;
@@ -53,22 +77,11 @@ asio::awaitable<bool> read_line(LinkIo& io, std::string& line, milliseconds time
 
 asio::awaitable<bool> read_exact(LinkIo& io, size_t n, std::string& out, milliseconds timeout) {
   while (!io.take(n, out)) {
-    bool ok = co_await io.fill(timeout);
+    bool ok = co_await io.fill(timeout);  // (GCC 12 miscompiles co_await in this condition)
     if (!ok) co_return false;
   }
   co_return true;
 }
-
-uint64_t be64(const std::string& s, size_t at) {
-  return storage::get_u64_be(s.data() + at);
-}
-uint32_t be32(const std::string& s, size_t at) {
-  uint32_t v = 0;
-  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(s[at + i]);
-  return v;
-}
-
-}  // namespace
 
 asio::awaitable<void> Replication::link_loop(uint64_t epoch) {
   int backoff_ms = 100;
@@ -221,183 +234,6 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   node_.stats().total_net_repl_input_bytes += io.bytes_read() - rest.size();
   co_await (apply_stream(socket, std::move(rest), timeout) || send_acks(socket));
   log::warn("connection with master lost");
-  co_return true;
-}
-
-}  // namespace basalt::replication
-
-namespace basalt::replication {
-
-asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& replid,
-                                                 uint64_t offset, milliseconds timeout,
-                                                 uint64_t epoch) {
-  std::string line;
-  if (!co_await read_line(io, line, timeout)) co_return false;
-  std::string preamble(kSnapshotPreamble.substr(0, kSnapshotPreamble.size() - 2));
-  int stream_db = 0;
-  if (line.rfind(preamble, 0) != 0) {
-    link_.last_error = "the master sent a payload basalt can't load (is it a basalt node?)";
-    log::warn("{}: '{}'", link_.last_error, line.substr(0, 64));
-    co_return false;
-  }
-  if (line.size() > preamble.size() + 1) stream_db = std::atoi(line.c_str() + preamble.size() + 1);
-
-  auto& engine = node_.engine();
-  storage::Engine::Generation staged;
-  std::string error;
-  if (!engine.create_generation(staged, error)) {
-    link_.last_error = error;
-    co_return false;
-  }
-  bool activated = false;
-  struct DropStaged {
-    storage::Engine& engine;
-    storage::Engine::Generation& staged;
-    bool& activated;
-    std::weak_ptr<int> alive;
-    ~DropStaged() {
-      if (!activated && !alive.expired()) engine.drop_generation(staged);
-    }
-  } drop_staged{engine, staged, activated, node_.lifetime()};
-
-  link_.state = "sync";
-  link_.sync_in_progress = true;
-  link_.sync_read_bytes = 0;
-  link_.sync_entries = 0;
-  size_t databases = node_.keyspace().key_counts.size();
-  std::vector<uint64_t> counts(databases, 0), expires(databases, 0);
-  uint64_t running = 0, entries = 0;
-  std::string header, payload;
-  std::vector<Entry> parsed;
-  for (;;) {
-    if (!co_await read_exact(io, kFrameHeader, header, timeout)) co_return false;
-    link_.last_io_ms = core::unix_time_ms();
-    uint32_t len = be32(header, 0);
-    uint64_t checksum = be64(header, 4);
-    if (len == 0) break;
-    if (len > kMaxFramePayload) {
-      link_.last_error = "snapshot frame too large";
-      co_return false;
-    }
-    if (!co_await read_exact(io, len, payload, timeout)) co_return false;
-    link_.sync_read_bytes += kFrameHeader + len;
-    if (payload_checksum(payload) != checksum || !parse_payload(payload, parsed)) {
-      link_.last_error = "snapshot frame checksum mismatch";
-      log::warn("{}", link_.last_error);
-      co_return false;
-    }
-    running = fold_checksum(running, checksum);
-    // Write the frame into the staged generation off the event loop (no WAL: the
-    // generation is flushed before it becomes active).
-    bool ok = co_await asio::co_spawn(
-        node_.blocking_pool(),
-        [&]() -> asio::awaitable<bool> {
-          rocksdb::WriteBatch batch;
-          for (const auto& e : parsed) {
-            rocksdb::Slice key(e.key.data(), e.key.size());
-            rocksdb::Slice value(e.value.data(), e.value.size());
-            if (e.family == Family::Sub) {
-              batch.Put(staged.sub, key, value);
-              continue;
-            }
-            batch.Put(staged.data, key, value);
-            uint16_t db;
-            std::string_view user_key;
-            storage::RecordView rec;
-            if (storage::decode_data_key(e.key, db, user_key) &&
-                storage::decode_record(e.value, rec)) {
-              if (db < counts.size()) ++counts[db];
-              if (rec.expire_at_ms) {
-                batch.Put(staged.expiry, storage::expiry_key(rec.expire_at_ms, db, user_key), "");
-                if (db < expires.size()) ++expires[db];
-              }
-            }
-          }
-          rocksdb::WriteOptions wo;
-          wo.disableWAL = true;
-          co_return engine.db()->Write(wo, &batch).ok();
-        },
-        asio::use_awaitable);
-    if (!ok) {
-      link_.last_error = "writing the snapshot failed";
-      co_return false;
-    }
-    entries += parsed.size();
-    link_.sync_entries = entries;
-    if (epoch != link_epoch_) co_return false;
-  }
-  std::string trailer;
-  if (!co_await read_exact(io, kTrailer, trailer, timeout)) co_return false;
-  if (be64(trailer, 0) != entries || be64(trailer, 8) != running) {
-    link_.last_error = "snapshot incomplete or corrupted (entry count or checksum mismatch)";
-    log::warn("{}", link_.last_error);
-    co_return false;
-  }
-
-  // Safety: a master with no data and no shared history (e.g. it lost its data directory)
-  // must not wipe a replica that holds data, unless the operator says so.
-  auto& repl = node_.repl();
-  uint64_t our_keys = 0;
-  for (auto n : node_.keyspace().key_counts) our_keys += n;
-  bool shared_history = replid == repl.replid || replid == repl.replid2;
-  if (entries == 0 && our_keys > 0 && !shared_history &&
-      !node_.config().replica_allow_empty_master_sync) {
-    link_.refused_empty_master = true;
-    link_.last_error = "refused a full sync from an empty master with no shared history; keeping " +
-                       std::to_string(our_keys) +
-                       " keys (set replica-allow-empty-master-sync yes to accept it)";
-    log::warn("{}", link_.last_error);
-    co_return false;
-  }
-
-  bool flushed = co_await asio::co_spawn(
-      node_.blocking_pool(),
-      [&]() -> asio::awaitable<bool> {
-        rocksdb::FlushOptions fo;
-        fo.wait = true;
-        co_return engine.db()->Flush(fo, {staged.data, staged.expiry, staged.sub}).ok();
-      },
-      asio::use_awaitable);
-  if (!flushed) {
-    link_.last_error = "flushing the snapshot failed";
-    co_return false;
-  }
-  if (epoch != link_epoch_) co_return false;
-
-  // Switch: new generation, new history, empty log at the snapshot offset, in one batch,
-  // between two write groups.
-  rocksdb::Status status;
-  co_await node_.pipeline().run_at_quiescent_point([&] {
-    storage::ReplMeta meta = repl;
-    meta.replid = replid;
-    meta.replid2 = std::string(40, '0');
-    meta.second_replid_offset = -1;
-    meta.master_repl_offset = offset;
-    meta.stream_db = stream_db;
-    meta.synced = true;
-    rocksdb::WriteBatch batch;
-    storage::put_repl_meta(batch, engine, meta);
-    for (size_t db = 0; db < counts.size(); ++db) {
-      storage::put_key_count(batch, engine, static_cast<uint16_t>(db), counts[db]);
-      storage::put_expire_count(batch, engine, static_cast<uint16_t>(db), expires[db]);
-    }
-    batch.DeleteRange(engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
-    status = engine.activate_generation(staged, batch);
-    node_.keyspace().record_cache.clear();  // it described the dataset just replaced
-    if (status.ok()) {
-      activated = true;
-      repl = meta;
-      node_.keyspace().key_counts = counts;
-      node_.keyspace().expire_counts = expires;
-    }
-  });
-  if (!status.ok()) {
-    link_.last_error = "switching to the new dataset failed: " + status.ToString();
-    log::error("{}", link_.last_error);
-    co_return false;
-  }
-  link_.refused_empty_master = false;
-  log::info("full sync done: {} entries loaded, offset {}", entries, offset);
   co_return true;
 }
 

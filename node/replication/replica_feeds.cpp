@@ -13,6 +13,7 @@
 #include "node/core/write_pipeline.h"
 #include "node/protocol/numbers.h"
 #include "node/protocol/request_parser.h"
+#include "node/replication/feed_io.h"
 #include "node/replication/replication.h"
 #include "node/replication/snapshot_format.h"
 #include "node/util/log.h"
@@ -35,6 +36,7 @@ asio::awaitable<bool> cancelled() {
 }
 
 // Reads a RocksDB snapshot family by family into frame payloads (on the blocking pool).
+// An entry larger than a payload continues in the next ones (EntryWriter).
 class SnapshotReader {
  public:
   SnapshotReader(storage::Engine& engine) : engine_(engine) {
@@ -46,8 +48,9 @@ class SnapshotReader {
     it_.reset();
     engine_.db()->ReleaseSnapshot(snapshot_);
   }
-  // Fills `payload` with up to about `max` bytes of entries; false once everything was read.
-  bool next(std::string& payload, size_t max) {
+  // Fills `payload` with up to kSnapshotFrame bytes of the entry stream; false once all was
+  // read.
+  bool next(std::string& payload) {
     payload.clear();
     while (phase_ < 2) {
       if (!it_) {
@@ -58,12 +61,17 @@ class SnapshotReader {
         it_->SeekToFirst();
       }
       for (; it_->Valid(); it_->Next()) {
-        if (payload.size() >= max) return true;
-        append_entry(payload, families_[phase_].first,
-                     std::string_view(it_->key().data(), it_->key().size()),
-                     std::string_view(it_->value().data(), it_->value().size()));
+        // The iterator's key and value stay valid until Next(): a large value is written
+        // piece by piece straight from them.
+        if (!writer_.active())
+          writer_.begin(families_[phase_].first,
+                        std::string_view(it_->key().data(), it_->key().size()),
+                        std::string_view(it_->value().data(), it_->value().size()));
+        if (!writer_.write_into(payload)) return true;  // the payload is full
         ++entries_;
       }
+      if (!it_->status().ok())
+        throw std::runtime_error("reading the snapshot failed: " + it_->status().ToString());
       it_.reset();
       ++phase_;
     }
@@ -76,6 +84,7 @@ class SnapshotReader {
   const rocksdb::Snapshot* snapshot_;
   std::pair<Family, rocksdb::ColumnFamilyHandle*> families_[2];
   std::unique_ptr<rocksdb::Iterator> it_;
+  EntryWriter writer_{kSnapshotFrame};
   int phase_ = 0;
   uint64_t entries_ = 0;
 };
@@ -164,30 +173,33 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
   feed.ack_offset = offset;
   feed.state = "send_bulk";
   std::string head = "+FULLRESYNC " + node_.repl().replid + " " + std::to_string(offset) + "\r\n" +
-                     std::string(kSnapshotPreamble.substr(0, kSnapshotPreamble.size() - 2)) + " " +
-                     std::to_string(db) + "\r\n";
-  auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(head), kNoThrow);
-  if (hec) co_return;
-  count_output(hn);
+                     make_preamble(db);
+  // A reader that stops reading is dropped after repl-timeout; leaving here releases the
+  // snapshot and the log it pinned (feed.needed_from).
+  auto abandon = [&] {
+    log::warn("full sync to {}:{} abandoned at offset {}; its snapshot is released", feed.ip,
+              feed.listening_port, offset);
+  };
+  // (co_await results are named before they are tested: GCC 12 miscompiles
+  // `if (!co_await ...)` in loops.)
+  bool sent = co_await send_to_feed(socket, feed, head, "full sync transfer");
+  if (!sent) co_return abandon();
 
   uint64_t running = 0;
   std::string payload;
   for (;;) {
     bool more = co_await asio::co_spawn(
-        node_.blocking_pool(),
-        [&]() -> asio::awaitable<bool> { co_return reader->next(payload, kSnapshotFrame); },
+        node_.blocking_pool(), [&]() -> asio::awaitable<bool> { co_return reader->next(payload); },
         asio::use_awaitable);
     if (!more) break;
     std::string frame = make_frame(payload);
     running = fold_checksum(running, payload_checksum(payload));
-    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
-    if (ec) co_return;
-    count_output(n);
+    sent = co_await send_to_feed(socket, feed, frame, "full sync transfer");
+    if (!sent) co_return abandon();
   }
   std::string end = make_end(reader->entries(), running);
-  auto [eec, en] = co_await asio::async_write(socket, asio::buffer(end), kNoThrow);
-  if (eec) co_return;
-  count_output(en);
+  sent = co_await send_to_feed(socket, feed, end, "full sync transfer");
+  if (!sent) co_return abandon();
   log::info("full sync: sent {} entries at offset {} to {}:{}", reader->entries(), offset, feed.ip,
             feed.listening_port);
   start_offset = offset + 1;
@@ -206,9 +218,8 @@ asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& 
                   pos);
         co_return;
       }
-      auto [ec, n] = co_await asio::async_write(socket, asio::buffer(buf), kNoThrow);
-      if (ec) co_return;
-      count_output(n);
+      bool sent = co_await send_to_feed(socket, feed, buf, "stream");
+      if (!sent) co_return;
       pos += buf.size();
       feed.sent_offset = pos - 1;
     } else {
@@ -271,6 +282,18 @@ asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& f
       parser.reset();
     }
   }
+}
+
+asio::awaitable<bool> Replication::send_to_feed(tcp::socket& socket, ReplicaFeed& feed,
+                                                std::string_view bytes, std::string_view what) {
+  std::chrono::milliseconds stall(static_cast<int64_t>(node_.config().repl_timeout) * 1000);
+  size_t written = 0;
+  WriteOutcome outcome = co_await write_with_progress(socket, bytes, stall, written);
+  count_output(written);
+  if (outcome == WriteOutcome::Stalled)
+    log::warn("replica {}:{}: the {} made no progress for {} s (repl-timeout); dropping it",
+              feed.ip, feed.listening_port, what, node_.config().repl_timeout);
+  co_return outcome == WriteOutcome::Done;
 }
 
 void Replication::count_output(size_t n) {

@@ -69,6 +69,12 @@ void Replication::stop() {
   for (auto* w : waiters_) w->cancel();
 }
 
+void Replication::kill_client(uint64_t id) {
+  for (const auto& [client_id, client] : node_.clients()) {
+    if (client_id == id && client->kill) client->kill();
+  }
+}
+
 void Replication::persist_meta() {
   node_.pipeline().at_quiescent_point([this] {
     rocksdb::WriteBatch batch;
@@ -89,11 +95,7 @@ void Replication::replicaof(const std::string& host, int port) {
   link_.refused_empty_master = false;
   link_.link_down_since_ms = core::unix_time_ms();
   // Our own replicas resync with us: we may now follow another history.
-  for (auto* feed : feeds_) {
-    for (const auto& [id, client] : node_.clients()) {
-      if (id == feed->client_id && client->kill) client->kill();
-    }
-  }
+  for (auto* feed : feeds_) kill_client(feed->client_id);
   persist_meta();
   ++link_epoch_;
   if (link_socket_) {

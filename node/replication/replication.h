@@ -37,6 +37,7 @@ struct ReplicaFeed {
   uint64_t ack_offset = 0;            // last REPLCONF ACK
   uint64_t last_ack_ms = 0;
   uint64_t needed_from = 0;  // first log byte it may still need
+  bool dropped = false;      // beyond repl-log-max-size: its connection is being closed
   boost::asio::steady_timer* waker = nullptr;
 };
 
@@ -72,6 +73,9 @@ class Replication {
   void on_commit(uint64_t offset);
   // The lowest log offset any feed still needs (UINT64_MAX if none).
   uint64_t log_floor() const;
+  // Trims the on-disk log to what log_retention.h allows, dropping the feeds that need
+  // bytes beyond repl-log-max-size (cron).
+  void trim_log();
   const std::list<ReplicaFeed*>& feeds() const { return feeds_; }
   // Replicas whose last ACK is at most min-replicas-max-lag seconds old.
   int good_replicas() const;
@@ -107,12 +111,21 @@ class Replication {
   boost::asio::awaitable<bool> load_snapshot(class LinkIo& io, const std::string& replid,
                                              uint64_t offset, std::chrono::milliseconds timeout,
                                              uint64_t epoch);
+  // Records and logs why a full sync from the master is refused; returns false.
+  bool refuse_sync(const std::string& why);
   boost::asio::awaitable<void> apply_stream(boost::asio::ip::tcp::socket& socket,
                                             std::string first_bytes,
                                             std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> send_acks(boost::asio::ip::tcp::socket& socket);
   void persist_meta();
+  // Sends `bytes` to a feed, counting them; false if the socket failed or the replica
+  // accepted no byte for repl-timeout (logged: it stopped reading, `what` is dropped).
+  boost::asio::awaitable<bool> send_to_feed(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
+                                            std::string_view bytes, std::string_view what);
   void count_output(size_t n);
+  // Closes the connection of client `id` (a replica feed) if it is still there.
+  void kill_client(uint64_t id);
+  uint64_t last_trim_offset_ = 0;
   boost::asio::steady_timer* ack_waker_ = nullptr;
 
   core::Node& node_;

@@ -350,6 +350,18 @@ TEST(ConfigTable, GetSetAndMutability) {
   EXPECT_EQ(table.find("replica-read-only")->get(c), "yes");
 }
 
+TEST(ConfigTable, ReplLogMaxSizeIsAMutableMemoryDirective) {
+  const auto& table = ConfigTable::instance();
+  Config c;
+  std::string error;
+  ASSERT_NE(table.find("repl-log-max-size"), nullptr);
+  EXPECT_EQ(table.find("repl-log-max-size")->get(c), std::to_string(1ll << 30));
+  EXPECT_TRUE(apply_directive(c, "repl-log-max-size", "64mb", true, error)) << error;
+  EXPECT_EQ(c.repl_log_max_size, 64ll << 20);
+  EXPECT_FALSE(apply_directive(c, "repl-log-max-size", "1k", true, error));
+  EXPECT_EQ(error, "argument must be a memory value at least 1048576");
+}
+
 // ---------------------------------------------------------------------------------------------
 // rewrite_file (CONFIG REWRITE)
 

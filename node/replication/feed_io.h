@@ -1,0 +1,42 @@
+// node/replication/feed_io.h — owns writing to a replica's socket on the master side with a
+// progress deadline: a reader that accepts no byte for repl-timeout (it stopped reading) is
+// told apart from a slow one, so its transfer can be dropped instead of pinning the log and
+// a snapshot forever.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <string_view>
+
+namespace basalt::replication {
+
+enum class WriteOutcome { Done, Failed, Stalled };
+
+// Writes all of `bytes`; Stalled if no byte was accepted for `stall_timeout`, Failed on a
+// socket error. `written` receives the bytes written (also on failure).
+inline boost::asio::awaitable<WriteOutcome> write_with_progress(
+    boost::asio::ip::tcp::socket& socket, std::string_view bytes,
+    std::chrono::milliseconds stall_timeout, size_t& written) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
+  written = 0;
+  boost::asio::steady_timer timer(socket.get_executor());
+  while (written < bytes.size()) {
+    timer.expires_after(stall_timeout);
+    auto rest = bytes.substr(written);
+    auto result = co_await (
+        socket.async_write_some(boost::asio::buffer(rest.data(), rest.size()), kNoThrow) ||
+        timer.async_wait(kNoThrow));
+    if (result.index() != 0) co_return WriteOutcome::Stalled;
+    auto [ec, n] = std::get<0>(result);
+    written += n;
+    if (ec) co_return WriteOutcome::Failed;
+  }
+  co_return WriteOutcome::Done;
+}
+
+}  // namespace basalt::replication

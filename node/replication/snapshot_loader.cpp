@@ -1,0 +1,210 @@
+// node/replication/snapshot_loader.cpp — the replica side of a full sync: reads the
+// master's snapshot frames, reassembles the entry stream (entries of any size up to the
+// limits), writes it into a staged generation off the event loop, checks the trailer and
+// switches to the new dataset atomically. Every refusal is logged with its reason.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <vector>
+
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/replication/link_io.h"
+#include "node/replication/replication.h"
+#include "node/replication/snapshot_format.h"
+#include "node/util/log.h"
+#include "storage/codec.h"
+#include "storage/meta.h"
+#include "storage/record.h"
+
+namespace basalt::replication {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Room for the encoding around user bytes: a record header, a sub-key's key + version.
+constexpr uint64_t kEncodingSlack = 64 * 1024;
+
+// Puts `entries` into the staged generation (no WAL: the generation is flushed before it
+// becomes active), counting keys and keys with a TTL per database.
+bool write_entries(storage::Engine& engine, const storage::Engine::Generation& staged,
+                   const std::vector<Entry>& entries, std::vector<uint64_t>& counts,
+                   std::vector<uint64_t>& expires) {
+  rocksdb::WriteBatch batch;
+  for (const auto& e : entries) {
+    rocksdb::Slice key(e.key.data(), e.key.size());
+    rocksdb::Slice value(e.value.data(), e.value.size());
+    if (e.family == Family::Sub) {
+      batch.Put(staged.sub, key, value);
+      continue;
+    }
+    batch.Put(staged.data, key, value);
+    uint16_t db;
+    std::string_view user_key;
+    storage::RecordView rec;
+    if (storage::decode_data_key(e.key, db, user_key) && storage::decode_record(e.value, rec)) {
+      if (db < counts.size()) ++counts[db];
+      if (rec.expire_at_ms) {
+        batch.Put(staged.expiry, storage::expiry_key(rec.expire_at_ms, db, user_key), "");
+        if (db < expires.size()) ++expires[db];
+      }
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;
+  return engine.db()->Write(wo, &batch).ok();
+}
+
+}  // namespace
+
+bool Replication::refuse_sync(const std::string& why) {
+  link_.last_error = why;
+  log::error("full sync from the master refused: {}", why);
+  return false;
+}
+
+asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& replid,
+                                                 uint64_t offset, milliseconds timeout,
+                                                 uint64_t epoch) {
+  auto interrupted = [&](const char* what) {
+    link_.last_error = std::string("full sync interrupted: ") + what;
+    log::warn("{} (no data from the master for {} ms, or the connection closed; {} bytes read)",
+              link_.last_error, timeout.count(), link_.sync_read_bytes);
+    return false;
+  };
+  std::string line, error;
+  // (The results of co_await are named before they are tested: GCC 12 miscompiles
+  // `if (!co_await ...)` in loops.)
+  bool got = co_await read_line(io, line, timeout);
+  if (!got) co_return interrupted("no snapshot preamble");
+  int stream_db = 0;
+  if (!parse_preamble(line, stream_db, error)) co_return refuse_sync(error);
+
+  auto& engine = node_.engine();
+  storage::Engine::Generation staged;
+  if (!engine.create_generation(staged, error)) co_return refuse_sync(error);
+  bool activated = false;
+  struct DropStaged {
+    storage::Engine& engine;
+    storage::Engine::Generation& staged;
+    bool& activated;
+    std::weak_ptr<int> alive;
+    ~DropStaged() {
+      if (!activated && !alive.expired()) engine.drop_generation(staged);
+    }
+  } drop_staged{engine, staged, activated, node_.lifetime()};
+
+  link_.state = "sync";
+  link_.sync_in_progress = true;
+  link_.sync_read_bytes = 0;
+  link_.sync_entries = 0;
+  size_t databases = node_.keyspace().key_counts.size();
+  std::vector<uint64_t> counts(databases, 0), expires(databases, 0);
+  uint64_t running = 0, entries = 0;
+  auto limit = static_cast<uint64_t>(node_.config().proto_max_bulk_len);
+  EntryReader reader(2 * limit + kEncodingSlack, limit + kEncodingSlack);
+  std::string header, payload;
+  std::vector<Entry> parsed;
+  for (;;) {
+    got = co_await read_exact(io, kFrameHeader, header, timeout);
+    if (!got) co_return interrupted("the snapshot stream ended early");
+    link_.last_io_ms = core::unix_time_ms();
+    uint32_t len = 0;
+    uint64_t checksum = 0;
+    if (!parse_frame_header(header, len, checksum, error)) co_return refuse_sync(error);
+    if (len == 0) break;
+    got = co_await read_exact(io, len, payload, timeout);
+    if (!got) co_return interrupted("the snapshot stream ended inside a frame");
+    link_.sync_read_bytes += kFrameHeader + len;
+    if (payload_checksum(payload) != checksum)
+      co_return refuse_sync("snapshot frame checksum mismatch");
+    running = fold_checksum(running, checksum);
+    reader.feed(payload);
+    parsed.clear();
+    for (Entry e;;) {
+      auto r = reader.next(e, error);
+      if (r == EntryReader::Result::NeedMore) break;
+      if (r == EntryReader::Result::Error) co_return refuse_sync(error);
+      parsed.push_back(e);
+    }
+    if (parsed.empty()) continue;  // the middle of a large entry
+    bool ok = co_await asio::co_spawn(
+        node_.blocking_pool(),
+        [&]() -> asio::awaitable<bool> {
+          co_return write_entries(engine, staged, parsed, counts, expires);
+        },
+        asio::use_awaitable);
+    if (!ok) co_return refuse_sync("writing the snapshot to the staging area failed");
+    entries += parsed.size();
+    link_.sync_entries = entries;
+    if (epoch != link_epoch_) co_return false;
+  }
+  std::string trailer;
+  got = co_await read_exact(io, kTrailer, trailer, timeout);
+  if (!got) co_return interrupted("the snapshot trailer is missing");
+  if (reader.partial()) co_return refuse_sync("the snapshot ended inside an entry (truncated)");
+  if (storage::get_u64_be(trailer.data()) != entries ||
+      storage::get_u64_be(trailer.data() + 8) != running)
+    co_return refuse_sync("snapshot incomplete or corrupted (entry count or checksum mismatch)");
+
+  // Safety: a master with no data and no shared history (e.g. it lost its data directory)
+  // must not wipe a replica that holds data, unless the operator says so.
+  auto& repl = node_.repl();
+  uint64_t our_keys = 0;
+  for (auto n : node_.keyspace().key_counts) our_keys += n;
+  bool shared_history = replid == repl.replid || replid == repl.replid2;
+  if (entries == 0 && our_keys > 0 && !shared_history &&
+      !node_.config().replica_allow_empty_master_sync) {
+    link_.refused_empty_master = true;
+    co_return refuse_sync(
+        "refused a full sync from an empty master with no shared history; keeping " +
+        std::to_string(our_keys) + " keys (set replica-allow-empty-master-sync yes to accept it)");
+  }
+
+  bool flushed = co_await asio::co_spawn(
+      node_.blocking_pool(),
+      [&]() -> asio::awaitable<bool> {
+        rocksdb::FlushOptions fo;
+        fo.wait = true;
+        co_return engine.db()->Flush(fo, {staged.data, staged.expiry, staged.sub}).ok();
+      },
+      asio::use_awaitable);
+  if (!flushed) co_return refuse_sync("flushing the snapshot failed");
+  if (epoch != link_epoch_) co_return false;
+
+  // Switch: new generation, new history, empty log at the snapshot offset, in one batch,
+  // between two write groups.
+  rocksdb::Status status;
+  co_await node_.pipeline().run_at_quiescent_point([&] {
+    storage::ReplMeta meta = repl;
+    meta.replid = replid;
+    meta.replid2 = std::string(40, '0');
+    meta.second_replid_offset = -1;
+    meta.master_repl_offset = offset;
+    meta.stream_db = stream_db;
+    meta.synced = true;
+    rocksdb::WriteBatch batch;
+    storage::put_repl_meta(batch, engine, meta);
+    for (size_t db = 0; db < counts.size(); ++db) {
+      storage::put_key_count(batch, engine, static_cast<uint16_t>(db), counts[db]);
+      storage::put_expire_count(batch, engine, static_cast<uint16_t>(db), expires[db]);
+    }
+    batch.DeleteRange(engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
+    status = engine.activate_generation(staged, batch);
+    node_.keyspace().record_cache.clear();  // it described the dataset just replaced
+    if (status.ok()) {
+      activated = true;
+      repl = meta;
+      node_.keyspace().key_counts = counts;
+      node_.keyspace().expire_counts = expires;
+    }
+  });
+  if (!status.ok())
+    co_return refuse_sync("switching to the new dataset failed: " + status.ToString());
+  link_.refused_empty_master = false;
+  log::info("full sync done: {} entries loaded, offset {}", entries, offset);
+  co_return true;
+}
+
+}  // namespace basalt::replication
