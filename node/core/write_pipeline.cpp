@@ -20,6 +20,7 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 constexpr size_t kMaxJobsPerGroup = 4096;
+constexpr size_t kMaxGroupBytes = 16u << 20;
 
 std::string misconf_error(const std::string& cause) {
   return "MISCONF Errors writing to the storage engine: " + cause;
@@ -40,6 +41,14 @@ bool starts_fresh_group(const commands::Table& table, const Client& client,
   return false;
 }
 }  // namespace
+
+size_t WritePipeline::job_bytes(const Job& job) {
+  size_t n = 0;
+  for (size_t i = job.first; i < job.last; ++i) {
+    for (std::string_view arg : job.batch->command(i)) n += arg.size();
+  }
+  return n;
+}
 
 WritePipeline::WritePipeline(Node& node)
     : node_(node),
@@ -120,8 +129,13 @@ asio::awaitable<void> WritePipeline::run() {
       co_await wake_.async_wait(kNoThrow);
       continue;
     }
+    // A group is bounded by jobs and by argument bytes (always at least one job), so one
+    // batch never holds an unbounded amount of data in memory.
     jobs.clear();
-    while (!queue_.empty() && jobs.size() < kMaxJobsPerGroup) {
+    size_t group_bytes = 0;
+    while (!queue_.empty() && jobs.size() < kMaxJobsPerGroup &&
+           (jobs.empty() || group_bytes < kMaxGroupBytes)) {
+      group_bytes += job_bytes(*queue_.front());
       jobs.push_back(queue_.front());
       queue_.pop_front();
     }

@@ -79,6 +79,7 @@ class WritePipeline {
     size_t uncommitted = 0;    // replies written since then
   };
 
+  static size_t job_bytes(const Job& job);
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> run_group(std::vector<Job*>& jobs,
                                          std::vector<std::function<void(Keyspace&)>>& tasks);

@@ -43,6 +43,13 @@ TEST(StorageHealth, FailureStopsWritesUntilAResumeSucceeds) {
   EXPECT_FALSE(h.resume_due(now + 100'000));
 }
 
+TEST(StorageRead, AnErrorIsNeverAbsent) {
+  EXPECT_TRUE(found(rocksdb::Status::OK()));
+  EXPECT_FALSE(found(rocksdb::Status::NotFound()));
+  EXPECT_THROW(found(rocksdb::Status::IOError("disk gone")), ReadError);
+  EXPECT_THROW(found(rocksdb::Status::Corruption("bad block")), ReadError);
+}
+
 std::unique_ptr<Engine> open_at(const std::string& dir, std::string& error) {
   EngineOptions options;
   options.dir = dir;

@@ -301,3 +301,39 @@ TEST(WritePipeline, IncrByFloatIsLoggedAsSetKeepttl) {
 }
 
 }  // namespace
+
+namespace {
+// A group is bounded by bytes as well as jobs: 8 concurrent jobs of 6 MB each can't share one
+// group (16 MB bound), small ones still do.
+TEST(WritePipeline, GroupsAreBoundedByBytes) {
+  ScratchDir tmp;
+  NodeHarness h(tmp.path().string());
+  constexpr int kJobs = 8;
+  const std::string big(6u << 20, 'v');
+  uint64_t groups = 0;
+  h.run([&](core::Node& node) -> asio::awaitable<void> {
+    uint64_t before = node.stats().write_groups;
+    auto executor = co_await asio::this_coro::executor;
+    int finished = 0;
+    asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
+    for (int i = 0; i < kJobs; ++i) {
+      asio::co_spawn(
+          executor,
+          [&, i]() -> asio::awaitable<void> {
+            core::Client& client = node.add_client();
+            std::string key = "big" + std::to_string(i);
+            Commands cmds{"SET", key, big};
+            std::string reply = co_await unit::execute(node, client, cmds);
+            EXPECT_EQ(reply, "+OK\r\n");
+            if (++finished == kJobs) all_done.cancel();
+          },
+          asio::detached);
+    }
+    while (finished < kJobs) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    groups = node.stats().write_groups - before;
+  });
+  // At most 3 jobs of 6 MB fit before the 16 MB bound is reached.
+  EXPECT_GE(groups, static_cast<uint64_t>((kJobs + 2) / 3));
+  EXPECT_EQ(h.node().keyspace().key_counts[0], static_cast<uint64_t>(kJobs));
+}
+}  // namespace
