@@ -350,6 +350,10 @@ void replication_section(core::Node& node, Writer& w) {
     // but ours did not).
     w.field("master_link_last_error", one_line(link.last_error));
     w.field("master_stream_apply_failures", link.apply_failures);
+    // Writes this node took after its history branched from the master's, kept by the last
+    // full sync instead of thrown away (see README, Reliability).
+    w.field("divergent_writes_file", link.divergent_file);
+    w.field("divergent_writes_saved", link.divergent_saves);
     w.field("master_sync_refused_empty_master", link.refused_empty_master ? 1 : 0);
   } else {
     w.field("role", "master");

@@ -18,15 +18,19 @@ PsyncDecision decide_psync(const PsyncRequest& request, const MasterHistory& h) 
   if (previous_history && request.offset > h.second_replid_offset) {
     // It followed our former master past the point where we were promoted: the bytes after
     // second_replid_offset in its history are not ours.
-    return {false, "the replica went past the point where our histories diverged (" +
-                       std::to_string(request.offset) + " > " +
-                       std::to_string(h.second_replid_offset) + ")"};
+    return {false,
+            "the replica went past the point where our histories diverged (" +
+                std::to_string(request.offset) + " > " + std::to_string(h.second_replid_offset) +
+                ")",
+            h.second_replid_offset - 1};
   }
   uint64_t wanted = static_cast<uint64_t>(request.offset);
   if (wanted > h.master_repl_offset + 1) {
     // The replica claims bytes we never produced: it is ahead of our history.
-    return {false, "the replica is ahead of my history (" + std::to_string(wanted - 1) + " > " +
-                       std::to_string(h.master_repl_offset) + ")"};
+    return {false,
+            "the replica is ahead of my history (" + std::to_string(wanted - 1) + " > " +
+                std::to_string(h.master_repl_offset) + ")",
+            static_cast<int64_t>(h.master_repl_offset)};
   }
   if (wanted == h.master_repl_offset + 1) {
     // Exactly up to date: nothing to send, whether or not the log holds anything.

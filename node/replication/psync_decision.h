@@ -23,6 +23,9 @@ struct MasterHistory {
 struct PsyncDecision {
   bool partial = false;
   std::string reason;
+  // The last byte the replica's history shares with ours, when we know where they branched
+  // (-1 otherwise): the replica's bytes after it are writes we never had (it kept them).
+  int64_t shared_until = -1;
 };
 
 PsyncDecision decide_psync(const PsyncRequest& request, const MasterHistory& history);

@@ -141,7 +141,7 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
     log::info("replica {}:{} needs a full resync: {}", feed.ip, feed.listening_port,
               decision.reason);
     try {
-      co_await stream_snapshot(socket, feed, from);
+      co_await stream_snapshot(socket, feed, from, decision.shared_until);
     } catch (const std::exception& e) {
       log::warn("full sync to {}:{} failed: {}", feed.ip, feed.listening_port, e.what());
       co_return;
@@ -157,7 +157,7 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
 }
 
 asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaFeed& feed,
-                                                   uint64_t& start_offset) {
+                                                   uint64_t& start_offset, int64_t shared_until) {
   start_offset = 0;
   // The snapshot must match an exact offset: take it between two write groups.
   std::unique_ptr<SnapshotReader> reader;
@@ -173,7 +173,7 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
   feed.ack_offset = offset;
   feed.state = "send_bulk";
   std::string head = "+FULLRESYNC " + node_.repl().replid + " " + std::to_string(offset) + "\r\n" +
-                     make_preamble(db);
+                     make_preamble(db, shared_until);
   // A reader that stops reading is dropped after repl-timeout; leaving here releases the
   // snapshot and the log it pinned (feed.needed_from).
   auto abandon = [&] {

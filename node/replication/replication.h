@@ -52,7 +52,9 @@ struct LinkInfo {
   uint64_t sync_entries = 0;
   bool refused_empty_master = false;
   uint64_t read_repl_offset = 0;
-  uint64_t apply_failures = 0;  // times applying the stream stopped (the link was dropped)
+  uint64_t apply_failures = 0;   // times applying the stream stopped (the link was dropped)
+  std::string divergent_file;    // the last file divergent writes were kept in ("" if none)
+  uint64_t divergent_saves = 0;  // full syncs that kept divergent writes
   std::string last_error;
 };
 
@@ -99,8 +101,10 @@ class Replication {
   void ensure_master_client();
   boost::asio::awaitable<void> link_loop(uint64_t epoch);
   boost::asio::awaitable<bool> run_link_once(uint64_t epoch);
+  // `shared_until` >= 0: where the replica's history branched from ours (it keeps the rest).
   boost::asio::awaitable<void> stream_snapshot(boost::asio::ip::tcp::socket& socket,
-                                               ReplicaFeed& feed, uint64_t& start_offset);
+                                               ReplicaFeed& feed, uint64_t& start_offset,
+                                               int64_t shared_until);
   boost::asio::awaitable<void> stream_log(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
                                           uint64_t from);
   boost::asio::awaitable<void> read_acks(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed);
@@ -108,6 +112,8 @@ class Replication {
   // Redis drops a timed-out replica; it resumes with a partial resync when it comes back).
   boost::asio::awaitable<void> watch_ack_timeout(ReplicaFeed& feed);
   // Loads a full-sync snapshot into a staged generation and switches to it.
+  // Saves our log's offsets first..last (writes after the branch point) to a file.
+  boost::asio::awaitable<bool> keep_divergent_tail(uint64_t first, uint64_t last);
   boost::asio::awaitable<bool> load_snapshot(class LinkIo& io, const std::string& replid,
                                              uint64_t offset, std::chrono::milliseconds timeout,
                                              uint64_t epoch);

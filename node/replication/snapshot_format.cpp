@@ -24,12 +24,15 @@ void append_be(std::string& out, uint64_t v, int bytes) {
 }
 }  // namespace
 
-std::string make_preamble(int stream_db) {
-  return std::string(kSnapshotMagic) + " " + std::to_string(kSnapshotVersion) + " " +
-         std::to_string(stream_db) + "\r\n";
+std::string make_preamble(int stream_db, int64_t shared_until) {
+  std::string out = std::string(kSnapshotMagic) + " " + std::to_string(kSnapshotVersion) + " " +
+                    std::to_string(stream_db);
+  if (shared_until >= 0) out += " " + std::to_string(shared_until);
+  return out + "\r\n";
 }
 
-bool parse_preamble(std::string_view line, int& stream_db, std::string& error) {
+bool parse_preamble(std::string_view line, int& stream_db, std::string& error,
+                    int64_t* shared_until) {
   if (line.substr(0, kSnapshotMagic.size()) != kSnapshotMagic ||
       line.size() == kSnapshotMagic.size() || line[kSnapshotMagic.size()] != ' ') {
     error = "the master sent a payload basalt can't load (is it a basalt node?)";
@@ -44,11 +47,22 @@ bool parse_preamble(std::string_view line, int& stream_db, std::string& error) {
     return false;
   }
   stream_db = 0;
-  if (vend != rest.data() + rest.size()) {
-    if (*vend != ' ' ||
-        std::from_chars(vend + 1, rest.data() + rest.size(), stream_db).ec != std::errc()) {
-      error = "bad snapshot preamble: " + std::string(line.substr(0, 64));
-      return false;
+  if (shared_until) *shared_until = -1;
+  const char* end = rest.data() + rest.size();
+  auto bad = [&] {
+    error = "bad snapshot preamble: " + std::string(line.substr(0, 64));
+    return false;
+  };
+  if (vend != end) {
+    if (*vend != ' ') return bad();
+    auto [dend, dec] = std::from_chars(vend + 1, end, stream_db);
+    if (dec != std::errc()) return bad();
+    if (dend != end) {
+      int64_t shared = -1;
+      if (*dend != ' ') return bad();
+      auto [send, sec] = std::from_chars(dend + 1, end, shared);
+      if (sec != std::errc() || send != end) return bad();
+      if (shared_until) *shared_until = shared;
     }
   }
   return true;

@@ -28,10 +28,13 @@ inline constexpr size_t kEntryHeader = 1 + 4 + 8;
 enum class Family : uint8_t { Data = 1, Sub = 2 };
 
 // "$BASALT-SNAPSHOT 2 <db>\r\n".
-std::string make_preamble(int stream_db);
+// A fourth field, when `shared_until` >= 0, tells the replica where its history branched from
+// ours ("$BASALT-SNAPSHOT 2 <db> <shared_until>"): it keeps its bytes after that offset.
+std::string make_preamble(int stream_db, int64_t shared_until = -1);
 // Parses the preamble line (without CR LF); false with the reason if it is not one this
 // node can load.
-bool parse_preamble(std::string_view line, int& stream_db, std::string& error);
+bool parse_preamble(std::string_view line, int& stream_db, std::string& error,
+                    int64_t* shared_until = nullptr);
 
 // Wraps a payload (at most kMaxFramePayload bytes) into a frame (header + payload).
 std::string make_frame(std::string_view payload);

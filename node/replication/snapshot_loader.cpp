@@ -13,6 +13,7 @@
 #include "node/replication/snapshot_format.h"
 #include "node/util/log.h"
 #include "storage/codec.h"
+#include "storage/divergent_tail.h"
 #include "storage/meta.h"
 #include "storage/record.h"
 
@@ -64,6 +65,31 @@ bool Replication::refuse_sync(const std::string& why) {
   return false;
 }
 
+asio::awaitable<bool> Replication::keep_divergent_tail(uint64_t first, uint64_t last) {
+  storage::DivergentTail tail;
+  std::string error, replid = node_.repl().replid;
+  bool saved = co_await asio::co_spawn(
+      node_.blocking_pool(),
+      [&]() -> asio::awaitable<bool> {
+        co_return storage::save_log_range(node_.repl_log(), first, last, node_.config().dir, replid,
+                                          tail, error);
+      },
+      asio::use_awaitable);
+  if (!saved) {
+    co_return refuse_sync("can't keep the " + std::to_string(last - first + 1) +
+                          " bytes of writes after the branch point at offset " +
+                          std::to_string(first - 1) + ": " + error);
+  }
+  link_.divergent_file = tail.file.string();
+  ++link_.divergent_saves;
+  log::warn(
+      "this node took writes the new master never had (offsets {}..{} of history {}{}): "
+      "kept in {} (RESP; inspect with cat -v, replay with redis-cli --pipe)",
+      tail.from, tail.to, replid, tail.complete ? "" : ", the start was already trimmed",
+      link_.divergent_file);
+  co_return true;
+}
+
 asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& replid,
                                                  uint64_t offset, milliseconds timeout,
                                                  uint64_t epoch) {
@@ -79,7 +105,8 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   bool got = co_await read_line(io, line, timeout);
   if (!got) co_return interrupted("no snapshot preamble");
   int stream_db = 0;
-  if (!parse_preamble(line, stream_db, error)) co_return refuse_sync(error);
+  int64_t shared_until = -1;
+  if (!parse_preamble(line, stream_db, error, &shared_until)) co_return refuse_sync(error);
 
   auto& engine = node_.engine();
   storage::Engine::Generation staged;
@@ -172,6 +199,16 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
       asio::use_awaitable);
   if (!flushed) co_return refuse_sync("flushing the snapshot failed");
   if (epoch != link_epoch_) co_return false;
+
+  // Divergent writes are kept, not thrown away: our bytes after the branch point (writes
+  // this node took that the new master never had) go to a file before the switch empties
+  // the log. A sync that can't keep them does not happen.
+  if (shared_until >= 0 && repl.master_repl_offset > static_cast<uint64_t>(shared_until)) {
+    bool kept = co_await keep_divergent_tail(static_cast<uint64_t>(shared_until) + 1,
+                                             repl.master_repl_offset);
+    if (!kept) co_return false;
+    if (epoch != link_epoch_) co_return false;
+  }
 
   // Switch: new generation, new history, empty log at the snapshot offset, in one batch,
   // between two write groups.

@@ -126,6 +126,8 @@ TEST(PsyncDecision, FormerReplidPastTheSecondOffsetIsAFullResync) {
   d = decide(kReplid2, 4000, h);
   EXPECT_FALSE(d.partial);
   EXPECT_EQ(d.reason, "the replica went past the point where our histories diverged (4000 > 1001)");
+  // The histories share bytes up to 1000: the replica keeps what it has after that.
+  EXPECT_EQ(d.shared_until, 1000);
 }
 
 TEST(PsyncDecision, FormerReplidUpToDateAtThePromotionPointIsPartial) {
@@ -146,6 +148,7 @@ TEST(PsyncDecision, OffsetAheadOfTheMasterIsAFullResync) {
   d = decide(kReplid, 90000, h);
   EXPECT_FALSE(d.partial);
   EXPECT_EQ(d.reason, "the replica is ahead of my history (89999 > 5000)");
+  EXPECT_EQ(d.shared_until, 5000);  // everything past our last byte is the replica's alone
 }
 
 TEST(PsyncDecision, FormerReplidAheadOfTheMasterIsAFullResync) {
@@ -155,6 +158,13 @@ TEST(PsyncDecision, FormerReplidAheadOfTheMasterIsAFullResync) {
   PsyncDecision d = decide(kReplid2, 6000, h);
   EXPECT_FALSE(d.partial);
   EXPECT_EQ(d.reason, "the replica is ahead of my history (5999 > 5000)");
+  EXPECT_EQ(d.shared_until, 5000);
+}
+
+TEST(PsyncDecision, NoBranchPointIsKnownForAnUnknownHistoryOrATrimmedLog) {
+  const MasterHistory h = promoted_master();
+  EXPECT_EQ(decide("?", -1, h).shared_until, -1);
+  EXPECT_EQ(decide(std::string(40, 'e'), 10, h).shared_until, -1);
 }
 
 TEST(PsyncDecision, OffsetTrimmedFromTheLogIsAFullResync) {

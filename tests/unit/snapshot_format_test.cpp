@@ -66,6 +66,21 @@ TEST(SnapshotFormat, PreambleRoundTripsAndOtherVersionsAreRefused) {
   EXPECT_FALSE(parse_preamble("$BASALT-SNAPSHOT 2 x", db, error));
 }
 
+TEST(SnapshotFormat, PreambleCarriesTheBranchPointWhenKnown) {
+  std::string line = make_preamble(5, 12345);
+  line.resize(line.size() - 2);
+  int db = -1;
+  int64_t shared = -7;
+  std::string error;
+  ASSERT_TRUE(parse_preamble(line, db, error, &shared)) << error;
+  EXPECT_EQ(db, 5);
+  EXPECT_EQ(shared, 12345);
+  ASSERT_TRUE(parse_preamble("$BASALT-SNAPSHOT 2 0", db, error, &shared)) << error;
+  EXPECT_EQ(shared, -1);  // not known
+  EXPECT_FALSE(parse_preamble("$BASALT-SNAPSHOT 2 0 x", db, error, &shared));
+  EXPECT_FALSE(parse_preamble("$BASALT-SNAPSHOT 2 0 1 2", db, error, &shared));
+}
+
 TEST(SnapshotFormat, FrameHeaderRoundTripsAndOversizedFramesAreRefused) {
   std::string frame = make_frame("payload");
   uint32_t len = 0;
