@@ -338,6 +338,7 @@ void replication_section(core::Node& node, Writer& w) {
     w.field("slave_read_only", node.config().replica_read_only ? 1 : 0);
     w.field("replica_announced", 1);
     w.field("master_sync_refused_empty_master", link.refused_empty_master ? 1 : 0);
+    if (!link.refused_reason.empty()) w.field("master_sync_refused_reason", link.refused_reason);
   } else {
     w.field("role", "master");
   }
