@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
@@ -20,39 +21,42 @@ using namespace std::chrono_literals;
 // (or until the server goes away: errors end the load quietly).
 class BusyWriter {
  public:
-  explicit BusyWriter(int port) {
-    thread_ = std::thread([this, port] {
-      try {
-        RespClient c(port, 30s);
-        c.connect();
-        const std::string value(256 * 1024, 'v');
-        for (size_t round = 0; !stop_; ++round) {
-          std::string bytes;
-          for (size_t i = 0; i < 16; ++i) {
-            bytes += encode_command({"SET", "busy:" + std::to_string(i), value});
+  explicit BusyWriter(int port, int clients = 3) {
+    for (int t = 0; t < clients; ++t) {
+      threads_.emplace_back([this, port, t] {
+        try {
+          RespClient c(port, 30s);
+          c.connect();
+          const std::string value(256 * 1024, 'v');
+          while (!stop_) {
+            std::string bytes;
+            for (size_t i = 0; i < 16; ++i) {
+              bytes += encode_command(
+                  {"SET", "busy:" + std::to_string(t) + ":" + std::to_string(i), value});
+            }
+            c.send_raw(bytes);
+            for (size_t i = 0; i < 16; ++i) c.read_reply();
+            ++rounds_;
           }
-          c.send_raw(bytes);
-          for (size_t i = 0; i < 16; ++i) c.read_reply();
-          ++rounds_;
+        } catch (const std::exception&) {
+          // the server was killed under us: that is the point
         }
-      } catch (const std::exception&) {
-        // the server was killed under us: that is the point
-      }
-    });
+      });
+    }
   }
   ~BusyWriter() {
     stop_ = true;
-    thread_.join();
+    for (auto& t : threads_) t.join();
   }
   long rounds() const { return rounds_; }
 
  private:
   std::atomic<bool> stop_{false};
   std::atomic<long> rounds_{0};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
-constexpr int kRounds = 4;
+constexpr int kRounds = 5;
 
 TEST(ReplicaofDurability, ReplicaofSurvivesAKillRightAfterTheOk) {
   BasaltServer target;
