@@ -34,6 +34,10 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
     o["replid"] = s.replid;
     o["replid2"] = s.replid2;
     o["master_repl_offset"] = s.master_repl_offset;
+    if (!s.master_link_status.empty()) {
+      o["master_link_status"] = s.master_link_status;
+      o["sync_refused_reason"] = s.sync_refused_reason;
+    }
     o["connected_clients"] = s.connected_clients;
     boost::json::array keys;
     for (auto k : s.keys_per_db) keys.push_back(k);

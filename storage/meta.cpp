@@ -114,15 +114,19 @@ std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t d
 }
 
 void put_repl_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
+  put_role_meta(b, e, m);
+  b.Put(e.meta_cf(), kOffset, u64(m.master_repl_offset));
+  b.Put(e.meta_cf(), kStreamDb, u64(static_cast<uint64_t>(m.stream_db)));
+}
+
+void put_role_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
   b.Put(e.meta_cf(), kReplid, m.replid);
   b.Put(e.meta_cf(), kReplid2, m.replid2);
   b.Put(e.meta_cf(), kSecondOffset, u64(static_cast<uint64_t>(m.second_replid_offset)));
-  b.Put(e.meta_cf(), kOffset, u64(m.master_repl_offset));
   b.Put(e.meta_cf(), kRole, m.role);
   b.Put(e.meta_cf(), kMasterHost, m.master_host);
   b.Put(e.meta_cf(), kMasterPort, u64(static_cast<uint64_t>(m.master_port)));
   b.Put(e.meta_cf(), kEncoding, u64(kEncodingVersion));
-  b.Put(e.meta_cf(), kStreamDb, u64(static_cast<uint64_t>(m.stream_db)));
   b.Put(e.meta_cf(), kSynced, u64(m.synced ? 1 : 0));
 }
 

@@ -43,6 +43,10 @@ std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases);
 std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t databases);
 
 void put_repl_meta(rocksdb::WriteBatchBase& batch, Engine& engine, const ReplMeta& meta);
+// The role part of the meta only (replids, second offset, role, master address, synced): never
+// the offset or the stream db, which only write groups advance, so it may be written at any
+// time without moving the dataset's recorded offset.
+void put_role_meta(rocksdb::WriteBatchBase& batch, Engine& engine, const ReplMeta& meta);
 void put_offset(rocksdb::WriteBatchBase& batch, Engine& engine, uint64_t master_repl_offset);
 void put_stream_db(rocksdb::WriteBatchBase& batch, Engine& engine, int64_t db);
 void put_key_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);

@@ -355,6 +355,7 @@ void replication_section(core::Node& node, Writer& w) {
     w.field("divergent_writes_file", link.divergent_file);
     w.field("divergent_writes_saved", link.divergent_saves);
     w.field("master_sync_refused_empty_master", link.refused_empty_master ? 1 : 0);
+    if (!link.refused_reason.empty()) w.field("master_sync_refused_reason", link.refused_reason);
   } else {
     w.field("role", "master");
   }

@@ -1,33 +1,58 @@
-// node/commands/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF, PSYNC and WAIT.
+// node/commands/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF (including basalt's
+// `databases` announcement, see replication/sync_guard.h), PSYNC and WAIT.
 #include <string>
 
 #include "node/commands/command_table.h"
 #include "node/core/node.h"
 #include "node/protocol/numbers.h"
 #include "node/replication/replication.h"
+#include "node/replication/sync_guard.h"
+#include "node/util/log.h"
 
 namespace basalt::commands {
 
 namespace {
 
+// The reply comes once the new role is on disk (an error, and the old role, if it can't be).
+// Outside a write group the change waits for the point between two groups; inside one (EXEC,
+// or a pipelined read that also writes) it happens at once.
 void replicaof(Context& c) {
   auto& replication = c.node.replication();
-  if (iequals(c.arg(1), "no") && iequals(c.arg(2), "one")) {
-    replication.promote();
-    return c.reply.ok();
+  bool promote = iequals(c.arg(1), "no") && iequals(c.arg(2), "one");
+  int64_t port = 0;
+  if (!promote) {
+    if (!protocol::parse_i64(c.arg(2), port) || port < 0 || port > 65535) return c.not_integer();
+    const auto& repl = c.node.repl();
+    if (c.node.is_replica() && repl.master_host == c.arg(1) && repl.master_port == port) {
+      return c.reply.simple("OK Already connected to specified master");
+    }
   }
-  int64_t port;
-  if (!protocol::parse_i64(c.arg(2), port) || port < 0 || port > 65535) return c.not_integer();
-  const auto& repl = c.node.repl();
-  if (c.node.is_replica() && repl.master_host == c.arg(1) && repl.master_port == port) {
-    return c.reply.simple("OK Already connected to specified master");
+  std::string host(promote ? "" : c.arg(1));
+  if (c.ks.writable()) {  // inside a write group
+    std::string error =
+        promote ? replication.promote() : replication.replicaof(host, static_cast<int>(port));
+    return error.empty() ? c.reply.ok() : c.reply.error(error);
   }
-  replication.replicaof(std::string(c.arg(1)), static_cast<int>(port));
-  c.reply.ok();
+  c.client.pending_block = [&replication, promote, host,
+                            port](std::string& out) -> boost::asio::awaitable<void> {
+    std::string error;  // (no co_await inside ?: — GCC miscompiles it)
+    if (promote) {
+      error = co_await replication.promote_between_groups();
+    } else {
+      error = co_await replication.replicaof_between_groups(host, static_cast<int>(port));
+    }
+    protocol::ReplyBuilder reply(out);
+    if (error.empty()) {
+      reply.ok();
+    } else {
+      reply.error(error);
+    }
+  };
 }
 
 void replconf(Context& c) {
   if (c.argc() % 2 == 0) return c.syntax_error();
+  bool announce = false;
   for (size_t i = 1; i < c.argc(); i += 2) {
     std::string_view opt = c.arg(i);
     if (iequals(opt, "listening-port")) {
@@ -41,6 +66,19 @@ void replconf(Context& c) {
                              std::to_string(ip.size()) + " bytes");
       }
       c.client.replica_announced_ip = ip;
+    } else if (iequals(opt, "databases")) {
+      int64_t theirs;
+      if (!protocol::parse_i64(c.arg(i + 1), theirs)) return c.not_integer();
+      int ours = c.node.config().databases;
+      if (theirs < ours) {
+        // Keys in our databases past theirs would never reach them: refuse the link.
+        std::string why = "databases mismatch: this master has " + std::to_string(ours) +
+                          " databases and the replica " + std::to_string(theirs) +
+                          " (start it with databases " + std::to_string(ours) + ")";
+        log::warn("refusing replica {}: {}", c.client.addr, why);
+        return c.reply.error("ERR " + why);
+      }
+      announce = true;
     } else if (iequals(opt, "capa") || iequals(opt, "rdb-only") ||
                iequals(opt, "rdb-filter-only")) {
       // Accepted; basalt replicas always speak PSYNC2 and the snapshot format.
@@ -53,7 +91,14 @@ void replconf(Context& c) {
       return c.reply.error("ERR Unrecognized REPLCONF option: " + std::string(opt));
     }
   }
-  c.reply.ok();
+  if (!announce) return c.reply.ok();
+  // A basalt replica decides before PSYNC whether it may follow us (sync_guard.h).
+  replication::MasterAnnouncement a;
+  a.databases = c.node.config().databases;
+  for (auto n : c.node.keyspace().key_counts) a.keys += n;
+  a.replid = c.node.repl().replid;
+  a.replid2 = c.node.repl().replid2;
+  c.reply.simple(replication::format_announcement(a));
 }
 
 void psync(Context& c) {
@@ -98,8 +143,10 @@ void wait(Context& c) {
 void register_replication_commands(Table& t) {
   constexpr std::string_view R = "server";
   constexpr uint32_t admin = kAdmin | kNoScript | kStale;
-  t.add({"replicaof", 3, admin, replicaof, 0, 0, 0, R, "Make the server a replica of another"});
-  t.add({"slaveof", 3, admin, replicaof, 0, 0, 0, R, "Make the server a replica of another"});
+  t.add({"replicaof", 3, admin | kMayBlock, replicaof, 0, 0, 0, R,
+         "Make the server a replica of another"});
+  t.add({"slaveof", 3, admin | kMayBlock, replicaof, 0, 0, 0, R,
+         "Make the server a replica of another"});
   t.add({"replconf", -1, admin | kLoading, replconf, 0, 0, 0, R, "Replication settings"});
   t.add({"psync", -3, admin | kMayBlock, psync, 0, 0, 0, R, "Partial resynchronization"});
   t.add({"wait", 3, kNoScript | kMayBlock, wait, 0, 0, 0, "generic",

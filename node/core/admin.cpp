@@ -3,6 +3,7 @@
 
 #include "node/commands/info.h"
 #include "node/core/node.h"
+#include "node/replication/replication.h"
 
 namespace basalt::core {
 
@@ -12,6 +13,10 @@ AdminStatus admin_status(Node& node) {
   s.replid = node.repl().replid;
   s.replid2 = node.repl().replid2;
   s.master_repl_offset = node.repl().master_repl_offset;
+  if (node.is_replica()) {
+    s.master_link_status = node.replication().link_up() ? "up" : "down";
+    s.sync_refused_reason = node.replication().link().refused_reason;
+  }
   s.connected_clients = node.clients().size();
   s.keys_per_db = node.keyspace().key_counts;
   s.uptime_seconds = (unix_time_ms() - node.start_time_ms()) / 1000;

@@ -15,6 +15,8 @@ struct AdminStatus {
   std::string replid;
   std::string replid2;
   uint64_t master_repl_offset = 0;
+  std::string master_link_status;   // replicas: "up" or "down"; empty on a master
+  std::string sync_refused_reason;  // replicas: why the master is refused (empty: it is not)
   uint64_t connected_clients = 0;
   std::vector<uint64_t> keys_per_db;
   uint64_t uptime_seconds = 0;

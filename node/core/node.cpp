@@ -234,6 +234,8 @@ void Node::on_config_changed(const std::string& name) {
     log::set_level(config_.loglevel);
   } else if (name == "record-cache-size") {
     keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
+  } else if (name == "replica-allow-empty-master-sync" && config_.replica_allow_empty_master_sync) {
+    replication_->retry_link_now();  // the operator override: try the refused master now
   }
 }
 

@@ -1,6 +1,6 @@
-// node/replication/master_link.cpp — the replica side: connect to the master, handshake,
-// PSYNC, then apply the stream through the write pipeline (a full-sync snapshot is loaded
-// by snapshot_loader.cpp).
+// node/replication/master_link.cpp — the replica side: connect to the master, handshake
+// (the master's announcement is judged in link_guard.cpp), PSYNC, then hand over to the
+// snapshot loader (snapshot_loader.cpp) or the stream applier (master_stream.cpp).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -85,8 +85,10 @@ asio::awaitable<bool> read_exact(LinkIo& io, size_t n, std::string& out, millise
 
 asio::awaitable<void> Replication::link_loop(uint64_t epoch) {
   int backoff_ms = 100;
+  int refused_backoff_ms = 0;  // grows while the master keeps being refused (sync_guard.h)
   while (epoch == link_epoch_ && node_.is_replica() && !node_.shutting_down() && !stopped_) {
     bool synced = false;
+    uint64_t refusals_before = link_.refusals;
     try {
       synced = co_await run_link_once(epoch);
     } catch (const std::exception& e) {
@@ -98,9 +100,22 @@ asio::awaitable<void> Replication::link_loop(uint64_t epoch) {
     link_.state = "connect";
     link_.sync_in_progress = false;
     if (epoch != link_epoch_ || node_.shutting_down() || stopped_) break;
-    backoff_ms = synced ? 100 : std::min(backoff_ms * 2, 2000);
+    int wait_ms;
+    if (link_.refusals != refusals_before) {
+      // Refused before any transfer: retrying soon would not change the answer; wait longer
+      // each time (an operator override or a role change ends the wait at once).
+      refused_backoff_ms =
+          std::clamp(refused_backoff_ms * 2, kRefusedBackoffMinMs, kRefusedBackoffMaxMs);
+      wait_ms = refused_backoff_ms;
+      log::info("next attempt to sync with the master in {} ms", wait_ms);
+    } else {
+      refused_backoff_ms = 0;
+      backoff_ms = synced ? 100 : std::min(backoff_ms * 2, 2000);
+      wait_ms = backoff_ms;
+    }
     asio::steady_timer timer(node_.io());
-    timer.expires_after(milliseconds(backoff_ms));
+    timer.expires_after(milliseconds(wait_ms));
+    retry_timer_ = &timer;
     co_await timer.async_wait(kNoThrow);
     // A store that refuses writes can't apply a stream: wait until it recovers.
     while (!node_.storage_health().writable() && epoch == link_epoch_ && !node_.shutting_down() &&
@@ -110,7 +125,12 @@ asio::awaitable<void> Replication::link_loop(uint64_t epoch) {
       timer.expires_after(milliseconds(200));
       co_await timer.async_wait(kNoThrow);
     }
+    if (retry_timer_ == &timer) retry_timer_ = nullptr;
   }
+}
+
+void Replication::retry_link_now() {
+  if (retry_timer_) retry_timer_->cancel();
 }
 
 asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
@@ -175,6 +195,12 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   }
   const std::string capa = command({"REPLCONF", "capa", "eof", "capa", "psync2"});
   if (!co_await io.send(capa) || !co_await read_line(io, line, timeout)) co_return false;
+  // Our databases: a basalt master refuses us if it has more, else announces its dataset and
+  // ids, and we decide before PSYNC whether we may follow it (link_guard.cpp).
+  const std::string databases =
+      command({"REPLCONF", "databases", std::to_string(config.databases)});
+  if (!co_await io.send(databases) || !co_await read_line(io, line, timeout)) co_return false;
+  if (!judge_master(line)) co_return false;
 
   // PSYNC with our own history: our log holds the same bytes at the same offsets.
   // "?" only for a node that never shared a history with anyone (a dataset synced at
@@ -235,124 +261,6 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   co_await (apply_stream(socket, std::move(rest), timeout) || send_acks(socket));
   log::warn("connection with master lost");
   co_return true;
-}
-
-asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string first_bytes,
-                                                milliseconds timeout) {
-  node_.stats().total_net_input_bytes += first_bytes.size();
-  node_.stats().total_net_repl_input_bytes += first_bytes.size();
-  std::vector<char> buf(std::max<size_t>(64 * 1024, first_bytes.size() * 2));
-  std::memcpy(buf.data(), first_bytes.data(), first_bytes.size());
-  size_t start = 0, end = first_bytes.size();
-  protocol::RequestParser parser;
-  protocol::ParserLimits limits;
-  limits.max_bulk_len = SIZE_MAX / 4;  // the master is trusted (Redis skips the limit too)
-  parser.set_limits(limits);
-  core::CommandBatch batch;
-  std::string out;
-  for (;;) {
-    batch.clear();
-    size_t pos = start;
-    // A transaction from the master is applied whole: if a read ends between MULTI and
-    // EXEC, the transaction waits in the buffer for the rest (readers never see half of it).
-    size_t open_multi = SIZE_MAX, open_multi_pos = 0;
-    while (pos < end) {
-      auto r = parser.parse(buf.data() + pos, end - pos);
-      if (r == protocol::RequestParser::Result::Incomplete) break;
-      if (r == protocol::RequestParser::Result::Error) {
-        log::warn("protocol error in the master's stream: {}", parser.error());
-        co_return;
-      }
-      const auto& spans = parser.spans();
-      uint32_t first = static_cast<uint32_t>(batch.args.size());
-      for (const auto& sp : spans) batch.args.emplace_back(buf.data() + pos + sp.offset, sp.length);
-      batch.commands.emplace_back(first, static_cast<uint32_t>(spans.size()));
-      batch.raw.emplace_back(buf.data() + pos, parser.consumed());
-      if (spans.empty()) {  // a bare newline: not a command (basalt masters never send it)
-        batch.commands.pop_back();
-        batch.raw.pop_back();
-      } else {
-        std::string_view name(buf.data() + pos + spans[0].offset, spans[0].length);
-        if (commands::iequals(name, "multi")) {
-          open_multi = batch.size() - 1;
-          open_multi_pos = pos;
-        } else if (commands::iequals(name, "exec") || commands::iequals(name, "discard")) {
-          open_multi = SIZE_MAX;
-        }
-      }
-      pos += parser.consumed();
-      parser.reset();
-    }
-    if (open_multi != SIZE_MAX) {
-      batch.commands.resize(open_multi);
-      batch.raw.resize(open_multi);
-      pos = open_multi_pos;
-      parser.reset();
-    }
-    if (!batch.empty()) {
-      std::string failed = co_await node_.pipeline().execute(*master_client_, batch, out);
-      out.clear();
-      if (!failed.empty()) {
-        // Not applied: drop the link; it resumes from the last committed offset once the
-        // cause is gone (a PSYNC continues exactly there).
-        ++link_.apply_failures;
-        link_.last_error = "applying the master's stream stopped at offset " +
-                           std::to_string(node_.repl().master_repl_offset) + ": " + failed;
-        log::error("{}", link_.last_error);
-        co_return;
-      }
-      link_.read_repl_offset = node_.repl().master_repl_offset;
-      if (master_client_->ack_requested && ack_waker_) ack_waker_->cancel();
-    }
-    start = pos;
-    if (start == end) start = end = 0;
-    if (start > 0 && (buf.size() - end) < 16 * 1024) {
-      std::memmove(buf.data(), buf.data() + start, end - start);
-      end -= start;
-      start = 0;
-    }
-    size_t need = start + parser.bytes_needed();
-    if (buf.size() - end < 16 * 1024 || buf.size() < need)
-      buf.resize(std::max(need, buf.size() * 2));
-
-    asio::steady_timer timer(node_.io());
-    timer.expires_after(timeout);
-    auto result = co_await (
-        socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow) ||
-        timer.async_wait(kNoThrow));
-    if (result.index() != 0) {
-      log::warn("MASTER timeout: no data nor PING received for {} ms", timeout.count());
-      co_return;
-    }
-    auto [ec, n] = std::get<0>(result);
-    if (ec || n == 0) co_return;
-    end += n;
-    node_.stats().total_net_input_bytes += n;
-    node_.stats().total_net_repl_input_bytes += n;
-    link_.last_io_ms = core::unix_time_ms();
-  }
-}
-
-asio::awaitable<void> Replication::send_acks(tcp::socket& socket) {
-  asio::steady_timer timer(node_.io());
-  ack_waker_ = &timer;
-  struct Clear {
-    boost::asio::steady_timer*& slot;
-    std::weak_ptr<int> alive;
-    ~Clear() {
-      if (!alive.expired()) slot = nullptr;
-    }
-  } clear{ack_waker_, node_.lifetime()};
-  for (;;) {
-    master_client_->ack_requested = false;
-    std::string ack = command({"REPLCONF", "ACK", std::to_string(node_.repl().master_repl_offset)});
-    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(ack), kNoThrow);
-    if (ec) co_return;
-    timer.expires_after(std::chrono::seconds(1));
-    co_await timer.async_wait(kNoThrow);
-    auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) co_return;
-  }
 }
 
 }  // namespace basalt::replication

@@ -55,12 +55,13 @@ void Replication::start() {
   int port = 0;
   if (words >> host >> port && !(host == "no" || host == "NO")) {
     log::info("role from the configuration: replica of {}:{}", host, port);
-    replicaof(host, port);
+    replicaof(host, port);  // a failure is logged; the node stays a master
   }
 }
 
 void Replication::stop() {
   stopped_ = true;
+  retry_link_now();
   ++link_epoch_;
   if (link_socket_) {
     boost::system::error_code ec;
@@ -86,17 +87,36 @@ void Replication::persist_meta() {
   });
 }
 
-void Replication::replicaof(const std::string& host, int port) {
+std::string Replication::write_role(const storage::ReplMeta& next) {
+  rocksdb::WriteBatch batch;
+  storage::put_role_meta(batch, node_.engine(), next);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = node_.engine().db()->Write(wo, &batch);
+  if (s.ok()) return "";
+  log::error("persisting the new role ({}) failed, keeping the old one: {}", next.role,
+             s.ToString());
+  return "ERR could not persist the new role, keeping the old one: " + s.ToString();
+}
+
+std::string Replication::replicaof(const std::string& host, int port) {
   auto& repl = node_.repl();
-  repl.role = "replica";
-  repl.master_host = host;
-  repl.master_port = port;
+  storage::ReplMeta next = repl;
+  next.role = "replica";
+  next.master_host = host;
+  next.master_port = port;
+  // Durable first: a crash after the reply must come back as a replica of this master.
+  if (std::string error = write_role(next); !error.empty()) return error;
+  repl.role = next.role;
+  repl.master_host = next.master_host;
+  repl.master_port = next.master_port;
   node_.keyspace().active_expiry = false;
   link_.refused_empty_master = false;
+  link_.refused_reason.clear();
   link_.link_down_since_ms = core::unix_time_ms();
   // Our own replicas resync with us: we may now follow another history.
   for (auto* feed : feeds_) kill_client(feed->client_id);
-  persist_meta();
+  retry_link_now();
   ++link_epoch_;
   if (link_socket_) {
     boost::system::error_code ec;
@@ -105,31 +125,55 @@ void Replication::replicaof(const std::string& host, int port) {
   ensure_master_client();
   log::info("REPLICAOF {}:{} enabled", host, port);
   asio::co_spawn(node_.io(), link_loop(link_epoch_), asio::detached);
+  return "";
 }
 
-void Replication::promote() {
+std::string Replication::promote() {
   auto& repl = node_.repl();
-  if (repl.role == "master") return;
+  if (repl.role == "master") return "";
+  // Keep the history we shared with our old master as the previous id: replicas that
+  // followed it up to our offset can continue with us.
+  storage::ReplMeta next = repl;
+  next.replid2 = repl.replid;
+  next.second_replid_offset = static_cast<int64_t>(repl.master_repl_offset) + 1;
+  next.replid = storage::random_replid();
+  next.role = "master";
+  next.master_host.clear();
+  next.master_port = 0;
+  // Durable first: a crash after the reply must come back as this master, replid2 kept.
+  if (std::string error = write_role(next); !error.empty()) return error;
+  retry_link_now();
   ++link_epoch_;
   if (link_socket_) {
     boost::system::error_code ec;
     link_socket_->close(ec);
   }
-  // Keep the history we shared with our old master as the previous id: replicas that
-  // followed it up to our offset can continue with us.
-  repl.replid2 = repl.replid;
-  repl.second_replid_offset = static_cast<int64_t>(repl.master_repl_offset) + 1;
-  repl.replid = storage::random_replid();
-  repl.role = "master";
+  repl.replid2 = next.replid2;
+  repl.second_replid_offset = next.second_replid_offset;
+  repl.replid = next.replid;
+  repl.role = next.role;
   repl.master_host.clear();
   repl.master_port = 0;
   node_.keyspace().active_expiry = true;
   node_.pipeline().reset_stream_db();
   link_.state = "none";
   link_.sync_in_progress = false;
-  persist_meta();
+  link_.refused_reason.clear();
   log::info("MASTER MODE enabled: new replication id {}, previous {} valid up to offset {}",
             repl.replid, repl.replid2, repl.second_replid_offset - 1);
+  return "";
+}
+
+asio::awaitable<std::string> Replication::replicaof_between_groups(std::string host, int port) {
+  std::string error;
+  co_await node_.pipeline().run_at_quiescent_point([&] { error = replicaof(host, port); });
+  co_return error;
+}
+
+asio::awaitable<std::string> Replication::promote_between_groups() {
+  std::string error;
+  co_await node_.pipeline().run_at_quiescent_point([&] { error = promote(); });
+  co_return error;
 }
 
 }  // namespace basalt::replication

@@ -20,6 +20,7 @@
 
 #include "node/core/client.h"
 #include "node/replication/psync_decision.h"
+#include "storage/meta.h"
 
 namespace basalt::core {
 class Node;
@@ -50,7 +51,10 @@ struct LinkInfo {
   uint64_t sync_total_bytes = 0;
   uint64_t sync_read_bytes = 0;
   uint64_t sync_entries = 0;
-  bool refused_empty_master = false;
+  bool refused_empty_master = false;   // the last refusal protects our data (override applies)
+  std::string refused_reason;          // why the last attempt was refused (empty: not refused)
+  uint64_t refusals = 0;               // attempts refused before any transfer
+  bool master_shared_history = false;  // the master's announced ids include one of ours
   uint64_t read_repl_offset = 0;
   uint64_t apply_failures = 0;   // times applying the stream stopped (the link was dropped)
   std::string divergent_file;    // the last file divergent writes were kept in ("" if none)
@@ -88,10 +92,17 @@ class Replication {
                                                 uint64_t timeout_ms);
   int64_t replicas_acked(uint64_t offset) const;
 
-  // ---- role changes
-  void replicaof(const std::string& host, int port);
-  void promote();  // REPLICAOF NO ONE
+  // ---- role changes. Each writes the new role to meta (synced) before it takes effect, and
+  // returns "" or the error reply (the old role is then kept). Called inside a write group
+  // (EXEC) or at startup; elsewhere use the *_between_groups forms, which run between two
+  // write groups so the promotion's second_replid_offset matches the offset on disk.
+  std::string replicaof(const std::string& host, int port);
+  std::string promote();  // REPLICAOF NO ONE
+  boost::asio::awaitable<std::string> replicaof_between_groups(std::string host, int port);
+  boost::asio::awaitable<std::string> promote_between_groups();
   const LinkInfo& link() const { return link_; }
+  // Ends the wait before the next attempt to link (an operator override was just set).
+  void retry_link_now();
   bool link_up() const { return link_.state == "connected"; }
   // The client that applies our master's stream (null on a master).
   core::Client* master_client() const { return master_client_; }
@@ -102,6 +113,10 @@ class Replication {
   boost::asio::awaitable<void> link_loop(uint64_t epoch);
   boost::asio::awaitable<bool> run_link_once(uint64_t epoch);
   // `shared_until` >= 0: where the replica's history branched from ours (it keeps the rest).
+  // Records why the master is refused (link_guard.cpp).
+  void refuse_link(const std::string& reason, bool protects_data);
+  // Decides on the master's reply to REPLCONF databases (sync_guard.h); false: refused.
+  bool judge_master(const std::string& reply);
   boost::asio::awaitable<void> stream_snapshot(boost::asio::ip::tcp::socket& socket,
                                                ReplicaFeed& feed, uint64_t& start_offset,
                                                int64_t shared_until);
@@ -128,11 +143,16 @@ class Replication {
   // accepted no byte for repl-timeout (logged: it stopped reading, `what` is dropped).
   boost::asio::awaitable<bool> send_to_feed(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
                                             std::string_view bytes, std::string_view what);
+  // Writes the role part of `next` to meta (synced); "" or the error reply.
+  std::string write_role(const storage::ReplMeta& next);
   void count_output(size_t n);
   // Closes the connection of client `id` (a replica feed) if it is still there.
   void kill_client(uint64_t id);
   uint64_t last_trim_offset_ = 0;
   boost::asio::steady_timer* ack_waker_ = nullptr;
+  boost::asio::steady_timer* retry_timer_ = nullptr;  // the link loop's wait between attempts
+  static constexpr int kRefusedBackoffMinMs = 1000;
+  static constexpr int kRefusedBackoffMaxMs = 60000;
 
   core::Node& node_;
   std::list<ReplicaFeed*> feeds_;

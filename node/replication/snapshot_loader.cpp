@@ -180,13 +180,17 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   auto& repl = node_.repl();
   uint64_t our_keys = 0;
   for (auto n : node_.keyspace().key_counts) our_keys += n;
-  bool shared_history = replid == repl.replid || replid == repl.replid2;
+  // (A master that announced itself was checked before the transfer, sync_guard.h: this
+  // catches one that did not, or that lost its data in between.)
+  bool shared_history =
+      link_.master_shared_history || replid == repl.replid || replid == repl.replid2;
   if (entries == 0 && our_keys > 0 && !shared_history &&
       !node_.config().replica_allow_empty_master_sync) {
-    link_.refused_empty_master = true;
-    co_return refuse_sync(
-        "refused a full sync from an empty master with no shared history; keeping " +
-        std::to_string(our_keys) + " keys (set replica-allow-empty-master-sync yes to accept it)");
+    refuse_link("refused a full sync from an empty master with no shared history; keeping " +
+                    std::to_string(our_keys) +
+                    " keys (CONFIG SET replica-allow-empty-master-sync yes to accept it)",
+                true);
+    co_return false;
   }
 
   bool flushed = co_await asio::co_spawn(
@@ -240,6 +244,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   if (!status.ok())
     co_return refuse_sync("switching to the new dataset failed: " + status.ToString());
   link_.refused_empty_master = false;
+  link_.refused_reason.clear();
   log::info("full sync done: {} entries loaded, offset {}", entries, offset);
   co_return true;
 }

@@ -1,0 +1,156 @@
+// node/replication/master_stream.cpp — the replica side once linked: apply the master's
+// stream through the write pipeline (a transaction from the master is applied whole), and send
+// REPLCONF ACK <offset> every second or when the master asks (GETACK).
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+#include "node/commands/command.h"
+#include "node/core/command_batch.h"
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/protocol/reply.h"
+#include "node/protocol/request_parser.h"
+#include "node/replication/replication.h"
+#include "node/util/log.h"
+
+namespace basalt::replication {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using std::chrono::milliseconds;
+
+namespace {
+
+std::string command(std::initializer_list<std::string_view> args) {
+  std::string out;
+  protocol::append_multibulk(out, args);
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string first_bytes,
+                                                milliseconds timeout) {
+  node_.stats().total_net_input_bytes += first_bytes.size();
+  node_.stats().total_net_repl_input_bytes += first_bytes.size();
+  std::vector<char> buf(std::max<size_t>(64 * 1024, first_bytes.size() * 2));
+  std::memcpy(buf.data(), first_bytes.data(), first_bytes.size());
+  size_t start = 0, end = first_bytes.size();
+  protocol::RequestParser parser;
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = SIZE_MAX / 4;  // the master is trusted (Redis skips the limit too)
+  parser.set_limits(limits);
+  core::CommandBatch batch;
+  std::string out;
+  for (;;) {
+    batch.clear();
+    size_t pos = start;
+    // A transaction from the master is applied whole: if a read ends between MULTI and
+    // EXEC, the transaction waits in the buffer for the rest (readers never see half of it).
+    size_t open_multi = SIZE_MAX, open_multi_pos = 0;
+    while (pos < end) {
+      auto r = parser.parse(buf.data() + pos, end - pos);
+      if (r == protocol::RequestParser::Result::Incomplete) break;
+      if (r == protocol::RequestParser::Result::Error) {
+        log::warn("protocol error in the master's stream: {}", parser.error());
+        co_return;
+      }
+      const auto& spans = parser.spans();
+      uint32_t first = static_cast<uint32_t>(batch.args.size());
+      for (const auto& sp : spans) batch.args.emplace_back(buf.data() + pos + sp.offset, sp.length);
+      batch.commands.emplace_back(first, static_cast<uint32_t>(spans.size()));
+      batch.raw.emplace_back(buf.data() + pos, parser.consumed());
+      if (spans.empty()) {  // a bare newline: not a command (basalt masters never send it)
+        batch.commands.pop_back();
+        batch.raw.pop_back();
+      } else {
+        std::string_view name(buf.data() + pos + spans[0].offset, spans[0].length);
+        if (commands::iequals(name, "multi")) {
+          open_multi = batch.size() - 1;
+          open_multi_pos = pos;
+        } else if (commands::iequals(name, "exec") || commands::iequals(name, "discard")) {
+          open_multi = SIZE_MAX;
+        }
+      }
+      pos += parser.consumed();
+      parser.reset();
+    }
+    if (open_multi != SIZE_MAX) {
+      batch.commands.resize(open_multi);
+      batch.raw.resize(open_multi);
+      pos = open_multi_pos;
+      parser.reset();
+    }
+    if (!batch.empty()) {
+      std::string failed = co_await node_.pipeline().execute(*master_client_, batch, out);
+      out.clear();
+      if (!failed.empty()) {
+        // Not applied: drop the link; it resumes from the last committed offset once the
+        // cause is gone (a PSYNC continues exactly there).
+        ++link_.apply_failures;
+        link_.last_error = "applying the master's stream stopped at offset " +
+                           std::to_string(node_.repl().master_repl_offset) + ": " + failed;
+        log::error("{}", link_.last_error);
+        co_return;
+      }
+      link_.read_repl_offset = node_.repl().master_repl_offset;
+      if (master_client_->ack_requested && ack_waker_) ack_waker_->cancel();
+    }
+    start = pos;
+    if (start == end) start = end = 0;
+    if (start > 0 && (buf.size() - end) < 16 * 1024) {
+      std::memmove(buf.data(), buf.data() + start, end - start);
+      end -= start;
+      start = 0;
+    }
+    size_t need = start + parser.bytes_needed();
+    if (buf.size() - end < 16 * 1024 || buf.size() < need)
+      buf.resize(std::max(need, buf.size() * 2));
+
+    asio::steady_timer timer(node_.io());
+    timer.expires_after(timeout);
+    auto result = co_await (
+        socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow) ||
+        timer.async_wait(kNoThrow));
+    if (result.index() != 0) {
+      log::warn("MASTER timeout: no data nor PING received for {} ms", timeout.count());
+      co_return;
+    }
+    auto [ec, n] = std::get<0>(result);
+    if (ec || n == 0) co_return;
+    end += n;
+    node_.stats().total_net_input_bytes += n;
+    node_.stats().total_net_repl_input_bytes += n;
+    link_.last_io_ms = core::unix_time_ms();
+  }
+}
+
+asio::awaitable<void> Replication::send_acks(tcp::socket& socket) {
+  asio::steady_timer timer(node_.io());
+  ack_waker_ = &timer;
+  struct Clear {
+    boost::asio::steady_timer*& slot;
+    std::weak_ptr<int> alive;
+    ~Clear() {
+      if (!alive.expired()) slot = nullptr;
+    }
+  } clear{ack_waker_, node_.lifetime()};
+  for (;;) {
+    master_client_->ack_requested = false;
+    std::string ack = command({"REPLCONF", "ACK", std::to_string(node_.repl().master_repl_offset)});
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(ack), kNoThrow);
+    if (ec) co_return;
+    timer.expires_after(std::chrono::seconds(1));
+    co_await timer.async_wait(kNoThrow);
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) co_return;
+  }
+}
+
+}  // namespace basalt::replication
