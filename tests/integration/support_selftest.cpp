@@ -568,6 +568,27 @@ TEST(SupportServers, BasaltServerCommandLine) {
   EXPECT_FALSE(s.running());
 }
 
+// A command prefix goes before the binary, and the bind address is both --bind and where the
+// helpers connect (start's PING, client(), shutdown()). `env` execs the binary, so pid() stays
+// the server's.
+TEST(SupportServers, CommandPrefixAndBindAddress) {
+  BasaltServer s;
+  s.set_command_prefix({"env"});
+  s.set_bind_address("127.0.0.2");
+  const std::vector<std::string> argv = s.command_line();
+  ASSERT_GE(argv.size(), 6u);
+  EXPECT_EQ(argv[0], "env");
+  EXPECT_EQ(argv[1], BasaltServer::binary());
+  EXPECT_EQ(argv[5], "127.0.0.2");
+  s.start();
+  RespClient c = s.client();
+  EXPECT_EQ(c.host(), "127.0.0.2");
+  EXPECT_TRUE(c.command({"PING"}).is_status("PONG"));
+  EXPECT_EQ(replicaof_args(s),
+            (std::vector<std::string>{"--replicaof", "127.0.0.2", std::to_string(s.port())}));
+  EXPECT_EQ(s.shutdown(), 0);
+}
+
 TEST(SupportServers, RedisOracleLifecycle) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
   fs::path tmp;

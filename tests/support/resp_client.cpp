@@ -262,14 +262,18 @@ Reply parse_reply(std::string_view raw) {
 // RespClient
 
 RespClient::RespClient(int port, std::chrono::milliseconds timeout)
-    : port_(port), timeout_(timeout) {}
+    : RespClient("127.0.0.1", port, timeout) {}
+
+RespClient::RespClient(std::string host, int port, std::chrono::milliseconds timeout)
+    : host_(std::move(host)), port_(port), timeout_(timeout) {}
 
 RespClient::~RespClient() {
   close();
 }
 
 RespClient::RespClient(RespClient&& other) noexcept
-    : port_(other.port_),
+    : host_(other.host_),
+      port_(other.port_),
       timeout_(other.timeout_),
       fd_(std::exchange(other.fd_, -1)),
       peer_closed_(std::exchange(other.peer_closed_, false)),
@@ -284,6 +288,7 @@ RespClient::RespClient(RespClient&& other) noexcept
 RespClient& RespClient::operator=(RespClient&& other) noexcept {
   if (this != &other) {
     close();
+    host_ = other.host_;
     port_ = other.port_;
     timeout_ = other.timeout_;
     fd_ = std::exchange(other.fd_, -1);
@@ -299,7 +304,7 @@ RespClient& RespClient::operator=(RespClient&& other) noexcept {
 }
 
 std::string RespClient::where() const {
-  return "127.0.0.1:" + std::to_string(port_);
+  return host_ + ":" + std::to_string(port_);
 }
 
 void RespClient::close() {
@@ -316,7 +321,9 @@ void RespClient::connect(std::chrono::milliseconds retry_for) {
   const auto give_up = Clock::now() + retry_for;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, host_.c_str(), &addr.sin_addr) != 1) {
+    throw std::runtime_error("RespClient: not an IPv4 address: " + host_);
+  }
   addr.sin_port = htons(static_cast<uint16_t>(port_));
   int last_err = 0;
   while (true) {

@@ -1,6 +1,7 @@
 // tests/support/resp_client.h — owns the tests' view of the wire protocol: a blocking RESP client
-// over TCP to 127.0.0.1 that returns replies either as exact raw bytes (for byte-for-byte
-// differential checks) or parsed into Reply, plus RESP encoding/parsing helpers.
+// over TCP (to 127.0.0.1 unless told another IPv4 address) that returns replies either as exact raw
+// bytes (for byte-for-byte differential checks) or parsed into Reply, plus RESP encoding/parsing
+// helpers.
 #pragma once
 
 #include <chrono>
@@ -54,8 +55,10 @@ class RespClient {
   static constexpr std::chrono::milliseconds kDefaultTimeout{10'000};
   static constexpr std::chrono::milliseconds kDefaultConnectRetry{5'000};
 
-  // Does not connect; call connect().
+  // Does not connect; call connect(). The server is at 127.0.0.1:port, or host:port (host is
+  // an IPv4 address in dotted form, e.g. a network namespace's end of a veth pair).
   explicit RespClient(int port, std::chrono::milliseconds timeout = kDefaultTimeout);
+  RespClient(std::string host, int port, std::chrono::milliseconds timeout = kDefaultTimeout);
   ~RespClient();
   RespClient(const RespClient&) = delete;
   RespClient& operator=(const RespClient&) = delete;
@@ -71,6 +74,7 @@ class RespClient {
   void shutdown_write();
 
   int port() const { return port_; }
+  const std::string& host() const { return host_; }
   int fd() const { return fd_; }
   std::chrono::milliseconds timeout() const { return timeout_; }
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
@@ -108,6 +112,7 @@ class RespClient {
   void require_connected(const char* what) const;
   std::string where() const;
 
+  std::string host_;
   int port_;
   std::chrono::milliseconds timeout_;
   int fd_ = -1;

@@ -71,15 +71,16 @@ ServerProcess::ServerProcess(std::string name, std::string binary, const std::st
 
 ServerProcess::~ServerProcess() {
   if (ever_started_ && ::testing::Test::HasFailure()) {
-    std::cerr << "--- " << name_ << " on port " << port_ << " (" << log_path_.string()
-              << "), last log lines ---\n"
+    std::cerr << "--- " << name_ << " on " << bind_address_ << ":" << port_ << " ("
+              << log_path_.string() << "), last log lines ---\n"
               << log_tail() << "--- end of " << name_ << " log ---\n";
   }
 }
 
 std::vector<std::string> ServerProcess::command_line() const {
-  std::vector<std::string> argv = {binary_,     "--port", std::to_string(port_), "--bind",
-                                   "127.0.0.1", "--dir",  data_dir_.string()};
+  std::vector<std::string> argv = prefix_;
+  argv.insert(argv.end(), {binary_, "--port", std::to_string(port_), "--bind", bind_address_,
+                           "--dir", data_dir_.string()});
   argv.insert(argv.end(), fixed_args_.begin(), fixed_args_.end());
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   return argv;
@@ -151,7 +152,7 @@ void ServerProcess::start() {
                    std::to_string(process_.exit_status().value_or(-1)) + " before answering PING");
       }
       try {
-        RespClient c(port_, std::chrono::milliseconds(1'000));
+        RespClient c(bind_address_, port_, std::chrono::milliseconds(1'000));
         c.connect(std::chrono::milliseconds(0));
         last_reply = c.command_raw({"PING"});
         if ((last_reply == "+PONG\r\n" || last_reply.starts_with("-NOAUTH")) &&
@@ -162,7 +163,7 @@ void ServerProcess::start() {
         last_reply = e.what();
       }
       if (Clock::now() >= deadline) {
-        fail_start("no +PONG from 127.0.0.1:" + std::to_string(port_) + " within " +
+        fail_start("no +PONG from " + bind_address_ + ":" + std::to_string(port_) + " within " +
                    std::to_string(start_timeout_.count()) +
                    " ms (last: " + escape_bytes(last_reply) + ")");
       }
@@ -186,7 +187,7 @@ int ServerProcess::shutdown(const std::vector<std::string>& args,
     throw std::logic_error(name_ + "::shutdown: not running");
   }
   {
-    RespClient c(port_, timeout);
+    RespClient c(bind_address_, port_, timeout);
     c.connect(std::chrono::seconds(2));
     c.send_command(args);
     std::optional<Reply> reply;
@@ -210,7 +211,7 @@ int ServerProcess::shutdown(const std::vector<std::string>& args,
 }
 
 RespClient ServerProcess::client(std::chrono::milliseconds connect_retry) const {
-  RespClient c(port_);
+  RespClient c(bind_address_, port_);
   c.connect(connect_retry);
   return c;
 }
@@ -237,7 +238,8 @@ bool RedisOracle::available() {
 
 std::vector<std::string> replicaof_args(const ServerProcess& master,
                                         const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"--replicaof", "127.0.0.1", std::to_string(master.port())};
+  std::vector<std::string> args = {"--replicaof", master.bind_address(),
+                                   std::to_string(master.port())};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }

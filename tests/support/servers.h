@@ -18,10 +18,10 @@
 
 namespace basalt::test {
 
-// A server binary started on 127.0.0.1:<free port> with `--dir <tmp>/data`, its output in
-// <tmp>/<log name>. Owns the temp dir (removed on destruction) and the process (SIGKILLed on
-// destruction). If the current gtest test has failed, the destructor prints the log tail to
-// stderr. Not thread-safe; create it on the gtest main thread (see Process).
+// A server binary started on 127.0.0.1:<free port> (or another bind_address) with `--dir
+// <tmp>/data`, its output in <tmp>/<log name>. Owns the temp dir (removed on destruction) and the
+// process (SIGKILLed on destruction). If the current gtest test has failed, the destructor prints
+// the log tail to stderr. Not thread-safe; create it on the gtest main thread (see Process).
 class ServerProcess {
  public:
   static constexpr std::chrono::milliseconds kStartTimeout{15'000};
@@ -59,8 +59,18 @@ class ServerProcess {
   const std::filesystem::path& data_dir() const { return data_dir_; }
   const std::filesystem::path& log_path() const { return log_path_; }
   const std::vector<std::string>& extra_args() const { return extra_args_; }
-  // Full argv the server is (or would be) started with, binary first.
+  // Full argv the server is (or would be) started with: the command prefix (if any), then the
+  // binary.
   std::vector<std::string> command_line() const;
+
+  // The address the server binds to and clients (start's PING, client(), shutdown()) connect
+  // to; 127.0.0.1 unless set. An IPv4 address; set it before start().
+  const std::string& bind_address() const { return bind_address_; }
+  void set_bind_address(std::string address) { bind_address_ = std::move(address); }
+  // Words put before the binary in argv, e.g. {"ip", "netns", "exec", "<ns>"} to run the server
+  // inside a network namespace (the prefix must exec the binary, so pid() stays the server's).
+  // Set it before start().
+  void set_command_prefix(std::vector<std::string> prefix) { prefix_ = std::move(prefix); }
   // Whole log / its last max_lines lines ("" if there is no log yet).
   std::string log() const;
   std::string log_tail(size_t max_lines = 40) const;
@@ -70,7 +80,7 @@ class ServerProcess {
   void set_start_timeout(std::chrono::milliseconds t) { start_timeout_ = t; }
 
  protected:
-  // argv = binary --port P --bind 127.0.0.1 --dir D <fixed_args> <extra_args>.
+  // argv = [prefix] binary --port P --bind <bind_address> --dir D <fixed_args> <extra_args>.
   ServerProcess(std::string name, std::string binary, const std::string& log_name,
                 std::vector<std::string> fixed_args, std::vector<std::string> extra_args);
 
@@ -81,6 +91,8 @@ class ServerProcess {
   std::string binary_;
   std::vector<std::string> fixed_args_;
   std::vector<std::string> extra_args_;
+  std::string bind_address_ = "127.0.0.1";
+  std::vector<std::string> prefix_;
   TempDir tmp_;  // declared before process_: the process dies before its directory goes away
   std::filesystem::path data_dir_;
   std::filesystem::path log_path_;
@@ -108,8 +120,9 @@ class RedisOracle : public ServerProcess {
   static bool available();
 };
 
-// The arguments that make a basalt server a replica of `master` (--replicaof 127.0.0.1 <port>),
-// then `extra`. Take them once `master` has started: its port is final only then.
+// The arguments that make a basalt server a replica of `master` (--replicaof <master's
+// bind_address> <port>), then `extra`. Take them once `master` has started: its port is final only
+// then.
 std::vector<std::string> replicaof_args(const ServerProcess& master,
                                         const std::vector<std::string>& extra = {});
 
