@@ -24,7 +24,14 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
            std::string& body) {
   if (target == "/health") {
     content_type = "application/json";
-    body = node.shutting_down() ? R"({"status":"stopping"})" : R"({"status":"ok"})";
+    // The process serves; "storage" says whether it can also write (a full disk, an I/O
+    // error make it "failing" while reads go on).
+    auto st = core::admin_status(node);
+    boost::json::object o;
+    o["status"] = node.shutting_down() ? "stopping" : "ok";
+    o["storage"] = st.storage_status;
+    if (!st.storage_error.empty()) o["storage_error"] = st.storage_error;
+    body = boost::json::serialize(o);
     return true;
   }
   if (target == "/status") {
@@ -37,7 +44,13 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
     if (!s.master_link_status.empty()) {
       o["master_link_status"] = s.master_link_status;
       o["sync_refused_reason"] = s.sync_refused_reason;
+      o["master_link_last_error"] = s.master_link_last_error;
+      o["stream_apply_failures"] = s.stream_apply_failures;
     }
+    o["divergent_writes_file"] = s.divergent_writes_file;
+    o["storage_status"] = s.storage_status;
+    o["storage_error"] = s.storage_error;
+    o["storage_failing_since_ms"] = s.storage_failing_since_ms;
     o["connected_clients"] = s.connected_clients;
     boost::json::array keys;
     for (auto k : s.keys_per_db) keys.push_back(k);

@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential g++ cmake ccache
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev
-  redis-server redis-tools redis-sentinel procps
+  redis-server redis-tools redis-sentinel procps iproute2 iptables
 )
 
 SUDO=()

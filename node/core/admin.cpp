@@ -16,7 +16,14 @@ AdminStatus admin_status(Node& node) {
   if (node.is_replica()) {
     s.master_link_status = node.replication().link_up() ? "up" : "down";
     s.sync_refused_reason = node.replication().link().refused_reason;
+    s.master_link_last_error = node.replication().link().last_error;
+    s.stream_apply_failures = node.replication().link().apply_failures;
   }
+  s.divergent_writes_file = node.replication().link().divergent_file;
+  const auto& health = node.storage_health();
+  s.storage_status = health.writable() ? "ok" : "failing";
+  s.storage_error = health.error();
+  s.storage_failing_since_ms = health.failing_since_ms();
   s.connected_clients = node.clients().size();
   s.keys_per_db = node.keyspace().key_counts;
   s.uptime_seconds = (unix_time_ms() - node.start_time_ms()) / 1000;

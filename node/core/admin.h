@@ -15,8 +15,15 @@ struct AdminStatus {
   std::string replid;
   std::string replid2;
   uint64_t master_repl_offset = 0;
-  std::string master_link_status;   // replicas: "up" or "down"; empty on a master
-  std::string sync_refused_reason;  // replicas: why the master is refused (empty: it is not)
+  std::string master_link_status;      // replicas: "up" or "down"; empty on a master
+  std::string sync_refused_reason;     // replicas: why the master is refused (empty: it is not)
+  std::string master_link_last_error;  // replicas: why the link last went down ("" if never)
+  uint64_t stream_apply_failures = 0;  // replicas: times applying the stream stopped
+  std::string divergent_writes_file;   // the last file divergent writes were kept in
+  // The store: "ok" or "failing" (writes refused), the error, since when (unix ms).
+  std::string storage_status;
+  std::string storage_error;
+  uint64_t storage_failing_since_ms = 0;
   uint64_t connected_clients = 0;
   std::vector<uint64_t> keys_per_db;
   uint64_t uptime_seconds = 0;

@@ -84,7 +84,7 @@ TEST(NodeBehaviour, AdminApiReportsStatus) {
   c.command({"SET", "k", "v"});
   std::string health = http_get(http_port, "/health");
   EXPECT_NE(health.find("200 OK"), std::string::npos) << health;
-  EXPECT_NE(health.find(R"({"status":"ok"})"), std::string::npos) << health;
+  EXPECT_NE(health.find(R"({"status":"ok","storage":"ok"})"), std::string::npos) << health;
   std::string status = http_get(http_port, "/status");
   EXPECT_NE(status.find(R"("role":"master")"), std::string::npos) << status;
   EXPECT_NE(status.find(R"("keys_per_db":[1,)"), std::string::npos) << status;

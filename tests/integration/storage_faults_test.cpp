@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/http_get.h"
+#include "tests/support/ports.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 #include "tests/support/tmpfs.h"
@@ -48,7 +50,9 @@ class DiskFull : public ::testing::TestWithParam<const char*> {};
 TEST_P(DiskFull, RefusesWritesKeepsReadingAndRecoversWhenSpaceIsBack) {
   TmpfsMount fs(kTmpfsBytes);
   if (!fs.mounted()) GTEST_SKIP() << "can't mount a tmpfs here: " << fs.why();
-  BasaltServer server(on_tmpfs(fs, {"--wal-sync", GetParam(), "--repl-backlog-size", "1mb"}));
+  int http_port = free_port();
+  BasaltServer server(on_tmpfs(fs, {"--wal-sync", GetParam(), "--repl-backlog-size", "1mb",
+                                    "--http-port", std::to_string(http_port)}));
   server.start();
   RespClient c = server.client();
   ASSERT_TRUE(c.command({"SET", "before", "v"}).is_status("OK"));
@@ -89,6 +93,12 @@ TEST_P(DiskFull, RefusesWritesKeepsReadingAndRecoversWhenSpaceIsBack) {
   EXPECT_EQ(info_field(c, "persistence", "aof_last_write_status"), "err");
   EXPECT_EQ(info_field(c, "persistence", "storage_status"), "failing");
   EXPECT_NE(info_field(c, "persistence", "storage_last_error").find("No space"), std::string::npos);
+  // The admin API says the same: the process serves, its store does not write.
+  std::string health = http_get(http_port, "/health");
+  EXPECT_NE(health.find(R"("status":"ok","storage":"failing")"), std::string::npos) << health;
+  std::string status = http_get(http_port, "/status");
+  EXPECT_NE(status.find(R"("storage_status":"failing")"), std::string::npos) << status;
+  EXPECT_NE(status.find("No space"), std::string::npos) << status;
 
   // Space comes back: the node resumes writing without a restart.
   fs.drain();
@@ -96,6 +106,7 @@ TEST_P(DiskFull, RefusesWritesKeepsReadingAndRecoversWhenSpaceIsBack) {
   EXPECT_EQ(info_field(c, "persistence", "storage_status"), "ok");
   EXPECT_EQ(info_field(c, "persistence", "aof_last_write_status"), "ok");
   EXPECT_GE(info_int(c, "persistence", "storage_recoveries"), 1);
+  EXPECT_NE(http_get(http_port, "/health").find(R"("storage":"ok")"), std::string::npos);
 
   // After a crash: every acknowledged write is there, no refused one is.
   server.kill9();
