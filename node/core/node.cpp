@@ -52,7 +52,11 @@ bool Node::open(std::string& error) {
   engine_->set_wal_sync(storage::parse_wal_sync(config_.wal_sync, ok));
   repl_log_ = std::make_unique<storage::ReplLog>(*engine_);
   try {
-    repl_ = storage::load_repl_meta(*engine_);
+    repl_state_ = std::make_unique<ReplState>(*engine_);
+    if (std::string failed = repl_state_->load(); !failed.empty()) {
+      error = failed;
+      return false;
+    }
     keyspace_.key_counts =
         storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
     if (auto expires = storage::load_expire_counts(*engine_, keyspace_.key_counts.size()))
@@ -61,15 +65,6 @@ bool Node::open(std::string& error) {
     // Starting anyway would mean a new history or lost counts: refuse, say why.
     error = "refusing to start on data directory '" + config_.dir + "': " + e.what();
     return false;
-  }
-  if (!repl_.has_history) {
-    rocksdb::WriteBatch batch;
-    storage::put_repl_meta(batch, *engine_, repl_);
-    rocksdb::Status s = engine_->write(&batch);
-    if (!s.ok()) {
-      error = "can't write to the data directory: " + s.ToString();
-      return false;
-    }
   }
   keyspace_.engine = engine_.get();
   keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
@@ -86,8 +81,8 @@ bool Node::open(std::string& error) {
   expiry_ = std::make_unique<expiry::ActiveExpiry>(*this);
   replication_ = std::make_unique<replication::Replication>(*this);
   pipeline_->set_on_commit([this](uint64_t offset) { replication_->on_commit(offset); });
-  log::info("data directory '{}' opened: replid {} offset {} ({})", config_.dir, repl_.replid,
-            repl_.master_repl_offset, repl_.has_history ? "existing history" : "new");
+  log::info("data directory '{}' opened: replid {} offset {} ({})", config_.dir, repl().replid,
+            repl().master_repl_offset, repl().has_history ? "existing history" : "new");
   return true;
 }
 

@@ -19,6 +19,7 @@
 #include "node/core/keyspace.h"
 #include "node/core/monitors.h"
 #include "node/core/pubsub_registry.h"
+#include "node/core/repl_state.h"
 #include "node/core/slowlog.h"
 #include "node/core/stats.h"
 #include "node/core/watch_registry.h"
@@ -63,7 +64,9 @@ class Node {
   // Whether the store accepts writes, and why not (a full disk, an I/O error).
   storage::StorageHealth& storage_health() { return storage_health_; }
   storage::ReplLog& repl_log() { return *repl_log_; }
-  storage::ReplMeta& repl() { return repl_; }
+  // The replication state, read-only; it changes only through repl_state() (its one owner).
+  const storage::ReplMeta& repl() const { return repl_state_->get(); }
+  ReplState& repl_state() { return *repl_state_; }
   KeyspaceShared& keyspace() { return keyspace_; }
   Stats& stats() { return stats_; }
   SlowLog& slowlog() { return slowlog_; }
@@ -91,7 +94,7 @@ class Node {
   void set_last_save_unix(uint64_t t) { last_save_unix_ = t; }
   // Expires when the node is destroyed; lets coroutine frames outliving it skip cleanup.
   std::weak_ptr<int> lifetime() const { return lifetime_; }
-  bool is_replica() const { return repl_.role != "master"; }
+  bool is_replica() const { return repl_state_->is_replica(); }
   // SAVE: flushes memtables so the data lives in SST files.
   bool save(std::string& error);
   // BGSAVE: the same flush running on the blocking pool (INFO persistence reports it).
@@ -115,7 +118,7 @@ class Node {
   std::unique_ptr<storage::ReplLog> repl_log_;
   storage::StorageHealth storage_health_;
   bool resume_in_flight_ = false;
-  storage::ReplMeta repl_;
+  std::unique_ptr<ReplState> repl_state_;
   KeyspaceShared keyspace_;
   Stats stats_;
   SlowLog slowlog_;

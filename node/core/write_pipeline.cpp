@@ -276,20 +276,16 @@ asio::awaitable<bool> WritePipeline::commit_jobs(Keyspace& ks, std::vector<Job*>
 
 asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   auto& engine = node_.engine();
-  auto& repl = node_.repl();
+  auto& repl = node_.repl_state();
   auto& shared = node_.keyspace();
-  uint64_t new_offset = repl.master_repl_offset;
+  const uint64_t old_offset = repl.get().master_repl_offset;
+  uint64_t new_offset = old_offset;
+  int stream_db = -1;
   if (!stream_.empty()) {
-    node_.repl_log().append(batch_, repl.master_repl_offset + 1, stream_.bytes());
+    node_.repl_log().append(batch_, old_offset + 1, stream_.bytes());
     new_offset += stream_.size();
-    storage::put_offset(batch_, engine, new_offset);
-    // The db in effect at the new offset: a replica resuming from here must apply the next
-    // bytes in it (Redis persists the same as repl-stream-db).
-    int db = node_.is_replica() ? master_stream_db_ : stream_.selected_db();
-    if (db >= 0 && db != repl.stream_db) {
-      repl.stream_db = db;
-      storage::put_stream_db(batch_, engine, db);
-    }
+    stream_db = node_.is_replica() ? master_stream_db_ : stream_.selected_db();
+    repl.stage_advance(batch_, new_offset, stream_db);
   }
   const auto& deltas = ks.count_deltas();
   const auto& expire_deltas = ks.expire_deltas();
@@ -343,8 +339,8 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     shared.key_counts[db] = after(shared.key_counts[db], deltas[db]);
     shared.expire_counts[db] = after(shared.expire_counts[db], expire_deltas[db]);
   }
-  if (new_offset != repl.master_repl_offset) {
-    repl.master_repl_offset = new_offset;
+  if (new_offset != old_offset) {
+    repl.advanced(new_offset, stream_db);
     if (on_commit_) on_commit_(new_offset);
   }
   co_return true;

@@ -232,14 +232,15 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
     if (!new_id.empty() && new_id != repl.replid) {
       // The master's history moved on (it was promoted): keep ours as the previous id.
       log::info("master replication id changed to {}", new_id);
-      repl.replid2 = repl.replid;
-      repl.second_replid_offset = static_cast<int64_t>(repl.master_repl_offset) + 1;
-      repl.replid = new_id;
-      persist_meta();
+      std::string failed = node_.repl_state().follow_new_id(new_id);
+      if (!failed.empty()) {
+        link_.last_error = "can't record the master's new replication id: " + failed;
+        co_return false;
+      }
     }
-    if (!repl.synced) {
-      repl.synced = true;
-      persist_meta();
+    if (std::string failed = node_.repl_state().mark_synced(); !failed.empty()) {
+      link_.last_error = "can't record the sync: " + failed;
+      co_return false;
     }
     log::info("partial resync with master accepted: continuing from offset {}",
               repl.master_repl_offset + 1);

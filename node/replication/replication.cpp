@@ -76,40 +76,10 @@ void Replication::kill_client(uint64_t id) {
   }
 }
 
-void Replication::persist_meta() {
-  node_.pipeline().at_quiescent_point([this] {
-    rocksdb::WriteBatch batch;
-    storage::put_repl_meta(batch, node_.engine(), node_.repl());
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    rocksdb::Status s = node_.engine().db()->Write(wo, &batch);
-    if (!s.ok()) log::error("persisting the replication state failed: {}", s.ToString());
-  });
-}
-
-std::string Replication::write_role(const storage::ReplMeta& next) {
-  rocksdb::WriteBatch batch;
-  storage::put_role_meta(batch, node_.engine(), next);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  rocksdb::Status s = node_.engine().db()->Write(wo, &batch);
-  if (s.ok()) return "";
-  log::error("persisting the new role ({}) failed, keeping the old one: {}", next.role,
-             s.ToString());
-  return "ERR could not persist the new role, keeping the old one: " + s.ToString();
-}
-
 std::string Replication::replicaof(const std::string& host, int port) {
-  auto& repl = node_.repl();
-  storage::ReplMeta next = repl;
-  next.role = "replica";
-  next.master_host = host;
-  next.master_port = port;
   // Durable first: a crash after the reply must come back as a replica of this master.
-  if (std::string error = write_role(next); !error.empty()) return error;
-  repl.role = next.role;
-  repl.master_host = next.master_host;
-  repl.master_port = next.master_port;
+  if (std::string error = node_.repl_state().become_replica(host, port); !error.empty())
+    return error;
   node_.keyspace().active_expiry = false;
   link_.refused_empty_master = false;
   link_.refused_reason.clear();
@@ -129,31 +99,18 @@ std::string Replication::replicaof(const std::string& host, int port) {
 }
 
 std::string Replication::promote() {
-  auto& repl = node_.repl();
+  const auto& repl = node_.repl();
   if (repl.role == "master") return "";
-  // Keep the history we shared with our old master as the previous id: replicas that
-  // followed it up to our offset can continue with us.
-  storage::ReplMeta next = repl;
-  next.replid2 = repl.replid;
-  next.second_replid_offset = static_cast<int64_t>(repl.master_repl_offset) + 1;
-  next.replid = storage::random_replid();
-  next.role = "master";
-  next.master_host.clear();
-  next.master_port = 0;
-  // Durable first: a crash after the reply must come back as this master, replid2 kept.
-  if (std::string error = write_role(next); !error.empty()) return error;
+  // Keep the history we shared with our old master as the previous id (replicas that
+  // followed it up to our offset can continue with us); durable first: a crash after the
+  // reply must come back as this master, replid2 kept.
+  if (std::string error = node_.repl_state().promote(); !error.empty()) return error;
   retry_link_now();
   ++link_epoch_;
   if (link_socket_) {
     boost::system::error_code ec;
     link_socket_->close(ec);
   }
-  repl.replid2 = next.replid2;
-  repl.second_replid_offset = next.second_replid_offset;
-  repl.replid = next.replid;
-  repl.role = next.role;
-  repl.master_host.clear();
-  repl.master_port = 0;
   node_.keyspace().active_expiry = true;
   node_.pipeline().reset_stream_db();
   link_.state = "none";

@@ -138,13 +138,10 @@ class Replication {
                                             std::string first_bytes,
                                             std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> send_acks(boost::asio::ip::tcp::socket& socket);
-  void persist_meta();
   // Sends `bytes` to a feed, counting them; false if the socket failed or the replica
   // accepted no byte for repl-timeout (logged: it stopped reading, `what` is dropped).
   boost::asio::awaitable<bool> send_to_feed(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
                                             std::string_view bytes, std::string_view what);
-  // Writes the role part of `next` to meta (synced); "" or the error reply.
-  std::string write_role(const storage::ReplMeta& next);
   void count_output(size_t n);
   // Closes the connection of client `id` (a replica feed) if it is still there.
   void kill_client(uint64_t id);

@@ -218,13 +218,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   // between two write groups.
   rocksdb::Status status;
   co_await node_.pipeline().run_at_quiescent_point([&] {
-    storage::ReplMeta meta = repl;
-    meta.replid = replid;
-    meta.replid2 = std::string(40, '0');
-    meta.second_replid_offset = -1;
-    meta.master_repl_offset = offset;
-    meta.stream_db = stream_db;
-    meta.synced = true;
+    storage::ReplMeta meta = node_.repl_state().after_full_sync(replid, offset, stream_db);
     rocksdb::WriteBatch batch;
     storage::put_repl_meta(batch, engine, meta);
     for (size_t db = 0; db < counts.size(); ++db) {
@@ -236,7 +230,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     node_.keyspace().record_cache.clear();  // it described the dataset just replaced
     if (status.ok()) {
       activated = true;
-      repl = meta;
+      node_.repl_state().adopt(meta);
       node_.keyspace().key_counts = counts;
       node_.keyspace().expire_counts = expires;
     }

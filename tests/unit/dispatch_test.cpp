@@ -65,7 +65,9 @@ class Dispatch : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(harness_->opened());
     node().config() = original_config_;
-    node().repl().role = "master";
+    if (node().is_replica()) {
+      ASSERT_EQ(node().repl_state().promote(), "");
+    }
     client_ = &node().add_client();
   }
   void TearDown() override { node().remove_client(client_->id); }
@@ -91,7 +93,8 @@ class Dispatch : public ::testing::Test {
 
   // Makes the node a replica whose link to its master is down.
   void become_replica() {
-    node().repl().role = "replica";
+    // (The replication link is never started here, so it stays down.)
+    ASSERT_EQ(node().repl_state().become_replica("127.0.0.1", 1), "");
     ASSERT_TRUE(node().is_replica());
   }
 

@@ -359,7 +359,7 @@ TEST(ActiveExpiry, ReplicaNeverDeletesOnItsOwn) {
   }
   // The same data as a replica: active expiry is off.
   NodeHarness h(tmp.path().string(), [](config::Config& c) { c.hz = 100; });
-  h.node().repl().role = "replica";
+  ASSERT_EQ(h.node().repl_state().become_replica("127.0.0.1", 1), "");
   h.node().keyspace().active_expiry = false;
   uint64_t offset_change = 0;
   h.run([&](core::Node& node) -> asio::awaitable<void> {
