@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,13 @@ void append_multibulk(std::string& out, const Range& args) {
     out.append(v);
     out.append("\r\n");
   }
+}
+
+// One command as a RESP multibulk (what a replica sends its master: PING, REPLCONF, PSYNC).
+inline std::string multibulk(std::initializer_list<std::string_view> args) {
+  std::string out;
+  append_multibulk(out, args);
+  return out;
 }
 
 }  // namespace basalt::protocol

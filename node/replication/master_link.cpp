@@ -31,15 +31,7 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 using std::chrono::milliseconds;
 
-namespace {
-
-std::string command(std::initializer_list<std::string_view> args) {
-  std::string out;
-  protocol::append_multibulk(out, args);
-  return out;
-}
-
-}  // namespace
+using protocol::multibulk;
 
 asio::awaitable<bool> LinkIo::fill(milliseconds timeout) {
   if (pos_ > 0 && pos_ == buf_.size()) {
@@ -167,7 +159,7 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   std::string line;
 
   // PING: any reply but an unexpected error means the master is there.
-  const std::string ping = command({"PING"});
+  const std::string ping = multibulk({"PING"});
   if (!co_await io.send(ping) || !co_await read_line(io, line, timeout)) co_return false;
   if (!line.empty() && line[0] == '-' && line.rfind("-NOAUTH", 0) != 0 &&
       line.rfind("-NOPERM", 0) != 0 && line.rfind("-ERR operation not permitted", 0) != 0) {
@@ -176,8 +168,8 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   }
   if (!config.masterauth.empty()) {
     std::string auth = config.masteruser.empty()
-                           ? command({"AUTH", config.masterauth})
-                           : command({"AUTH", config.masteruser, config.masterauth});
+                           ? multibulk({"AUTH", config.masterauth})
+                           : multibulk({"AUTH", config.masteruser, config.masterauth});
     if (!co_await io.send(auth) || !co_await read_line(io, line, timeout)) co_return false;
     if (line.empty() || line[0] == '-') {
       link_.last_error = "unable to AUTH to MASTER: " + line;
@@ -187,18 +179,18 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   }
   int announce_port = config.replica_announce_port ? config.replica_announce_port : config.port;
   const std::string listening =
-      command({"REPLCONF", "listening-port", std::to_string(announce_port)});
+      multibulk({"REPLCONF", "listening-port", std::to_string(announce_port)});
   if (!co_await io.send(listening) || !co_await read_line(io, line, timeout)) co_return false;
   if (!config.replica_announce_ip.empty()) {
-    const std::string ip = command({"REPLCONF", "ip-address", config.replica_announce_ip});
+    const std::string ip = multibulk({"REPLCONF", "ip-address", config.replica_announce_ip});
     if (!co_await io.send(ip) || !co_await read_line(io, line, timeout)) co_return false;
   }
-  const std::string capa = command({"REPLCONF", "capa", "eof", "capa", "psync2"});
+  const std::string capa = multibulk({"REPLCONF", "capa", "eof", "capa", "psync2"});
   if (!co_await io.send(capa) || !co_await read_line(io, line, timeout)) co_return false;
   // Our databases: a basalt master refuses us if it has more, else announces its dataset and
   // ids, and we decide before PSYNC whether we may follow it (link_guard.cpp).
   const std::string databases =
-      command({"REPLCONF", "databases", std::to_string(config.databases)});
+      multibulk({"REPLCONF", "databases", std::to_string(config.databases)});
   if (!co_await io.send(databases) || !co_await read_line(io, line, timeout)) co_return false;
   if (!judge_master(line)) co_return false;
 
@@ -207,8 +199,8 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   // offset 0 from an empty master still has one).
   bool no_history = repl.master_repl_offset == 0 && !repl.synced;
   std::string psync =
-      no_history ? command({"PSYNC", "?", "-1"})
-                 : command({"PSYNC", repl.replid, std::to_string(repl.master_repl_offset + 1)});
+      no_history ? multibulk({"PSYNC", "?", "-1"})
+                 : multibulk({"PSYNC", repl.replid, std::to_string(repl.master_repl_offset + 1)});
   if (!co_await io.send(psync)) co_return false;
   do {
     if (!co_await read_line(io, line, timeout)) co_return false;

@@ -25,15 +25,7 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 using std::chrono::milliseconds;
 
-namespace {
-
-std::string command(std::initializer_list<std::string_view> args) {
-  std::string out;
-  protocol::append_multibulk(out, args);
-  return out;
-}
-
-}  // namespace
+using protocol::multibulk;
 
 asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string first_bytes,
                                                 milliseconds timeout) {
@@ -143,7 +135,8 @@ asio::awaitable<void> Replication::send_acks(tcp::socket& socket) {
   } clear{ack_waker_, node_.lifetime()};
   for (;;) {
     master_client_->ack_requested = false;
-    std::string ack = command({"REPLCONF", "ACK", std::to_string(node_.repl().master_repl_offset)});
+    std::string ack =
+        multibulk({"REPLCONF", "ACK", std::to_string(node_.repl().master_repl_offset)});
     auto [ec, n] = co_await asio::async_write(socket, asio::buffer(ack), kNoThrow);
     if (ec) co_return;
     timer.expires_after(std::chrono::seconds(1));
