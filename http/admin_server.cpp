@@ -10,7 +10,6 @@
 #include <boost/json.hpp>
 
 #include "node/core/admin.h"
-#include "node/core/node.h"
 #include "node/util/log.h"
 
 namespace basalt::http {
@@ -28,7 +27,7 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
     // error make it "failing" while reads go on).
     auto st = core::admin_status(node);
     boost::json::object o;
-    o["status"] = node.shutting_down() ? "stopping" : "ok";
+    o["status"] = st.stopping ? "stopping" : "ok";
     o["storage"] = st.storage_status;
     if (!st.storage_error.empty()) o["storage_error"] = st.storage_error;
     body = boost::json::serialize(o);
@@ -134,20 +133,21 @@ asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
 
 bool AdminServer::listen(std::string& error) {
   boost::system::error_code ec;
-  auto ip = asio::ip::make_address(node_.config().http_bind, ec);
+  const core::AdminEndpoint where = core::admin_endpoint(node_);
+  auto ip = asio::ip::make_address(where.bind, ec);
   if (ec) {
-    error = "Invalid http-bind address '" + node_.config().http_bind + "'";
+    error = "Invalid http-bind address '" + where.bind + "'";
     return false;
   }
-  tcp::endpoint endpoint(ip, static_cast<unsigned short>(node_.config().http_port));
-  acceptor_ = std::make_unique<tcp::acceptor>(node_.io());
+  tcp::endpoint endpoint(ip, static_cast<unsigned short>(where.port));
+  acceptor_ = std::make_unique<tcp::acceptor>(core::admin_io(node_));
   acceptor_->open(endpoint.protocol(), ec);
   if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_->bind(endpoint, ec);
   if (!ec) acceptor_->listen(64, ec);
   if (ec) {
-    error = "Could not listen for the admin API on " + node_.config().http_bind + ":" +
-            std::to_string(node_.config().http_port) + ": " + ec.message();
+    error = "Could not listen for the admin API on " + where.bind + ":" +
+            std::to_string(where.port) + ": " + ec.message();
     acceptor_.reset();
     return false;
   }
@@ -155,7 +155,8 @@ bool AdminServer::listen(std::string& error) {
 }
 
 void AdminServer::start() {
-  if (acceptor_) asio::co_spawn(node_.io(), accept_loop(node_, *acceptor_), asio::detached);
+  if (acceptor_)
+    asio::co_spawn(core::admin_io(node_), accept_loop(node_, *acceptor_), asio::detached);
 }
 
 void AdminServer::stop() {

@@ -9,6 +9,7 @@ namespace basalt::core {
 
 AdminStatus admin_status(Node& node) {
   AdminStatus s;
+  s.stopping = node.shutting_down();
   s.role = node.is_replica() ? "slave" : "master";
   s.replid = node.repl().replid;
   s.replid2 = node.repl().replid2;
@@ -34,6 +35,14 @@ AdminStatus admin_status(Node& node) {
   s.memtable_bytes = node.engine().memtable_usage();
   s.disk_bytes = node.engine().disk_usage();
   return s;
+}
+
+AdminEndpoint admin_endpoint(Node& node) {
+  return {node.config().http_bind, node.config().http_port};
+}
+
+boost::asio::io_context& admin_io(Node& node) {
+  return node.io();
 }
 
 std::string admin_info(Node& node, const std::string& section) {

@@ -2,6 +2,7 @@
 // the node (it never touches RocksDB or the command table directly).
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@ namespace basalt::core {
 class Node;
 
 struct AdminStatus {
+  bool stopping = false;  // SHUTDOWN is under way
   std::string role;
   std::string replid;
   std::string replid2;
@@ -36,6 +38,13 @@ struct AdminStatus {
 };
 
 AdminStatus admin_status(Node& node);
+// Where the admin API listens (http-bind, http-port) and the event loop it runs on.
+struct AdminEndpoint {
+  std::string bind;
+  int port = 0;
+};
+AdminEndpoint admin_endpoint(Node& node);
+boost::asio::io_context& admin_io(Node& node);
 // Same text as the INFO command (all default sections).
 std::string admin_info(Node& node, const std::string& section);
 

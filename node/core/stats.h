@@ -55,9 +55,6 @@ struct Stats {
   uint64_t total_net_output_bytes = 0;
   uint64_t total_net_repl_input_bytes = 0;   // from our master (part of the input bytes)
   uint64_t total_net_repl_output_bytes = 0;  // to our replicas (part of the output bytes)
-  uint64_t expired_keys = 0;
-  uint64_t keyspace_hits = 0;
-  uint64_t keyspace_misses = 0;
   uint64_t total_error_replies = 0;
   uint64_t write_groups = 0;
   uint64_t storage_read_errors = 0;  // commands ended by a read the store could not answer
