@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "storage/checked_iterator.h"
 #include "storage/codec.h"
 #include "storage/collection.h"
 
@@ -246,8 +247,9 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::strin
   rocksdb::Iterator* base = batch_ && flushed_[db]
                                 ? rocksdb::NewEmptyIterator()
                                 : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.sub_cf());
-  if (!batch_) return std::unique_ptr<rocksdb::Iterator>(base);
-  return std::unique_ptr<rocksdb::Iterator>(batch_->NewIteratorWithBase(engine.sub_cf(), base));
+  // Checked: a read error ends the command with an error, never a shorter collection.
+  if (!batch_) return storage::checked(base);
+  return storage::checked(batch_->NewIteratorWithBase(engine.sub_cf(), base));
 }
 
 uint64_t Keyspace::new_version() {
@@ -337,8 +339,9 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::iterate(uint16_t db) {
   rocksdb::Iterator* base =
       batch_ && flushed_[db] ? rocksdb::NewEmptyIterator()
                              : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());
-  if (!batch_) return std::unique_ptr<rocksdb::Iterator>(base);
-  return std::unique_ptr<rocksdb::Iterator>(batch_->NewIteratorWithBase(engine.data_cf(), base));
+  // Checked: a read error ends the command with an error, never a shorter keyspace.
+  if (!batch_) return storage::checked(base);
+  return storage::checked(batch_->NewIteratorWithBase(engine.data_cf(), base));
 }
 
 }  // namespace basalt::core

@@ -2,6 +2,7 @@
 // recovery backoff) and the refusal to load meta that can't be trusted (storage/meta).
 #include <gtest/gtest.h>
 
+#include "storage/checked_iterator.h"
 #include "storage/engine.h"
 #include "storage/health.h"
 #include "storage/meta.h"
@@ -121,6 +122,40 @@ TEST(MetaRefusal, AnUnreadableActiveGenerationRefusesToOpen) {
   auto engine = open_at(tmp.path().string(), error);
   EXPECT_FALSE(engine);
   EXPECT_NE(error.find("active generation"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace basalt::storage
+
+namespace basalt::storage {
+namespace {
+
+// An iterator that runs out because of an error: the wrapper turns it into ReadError.
+class FailingIterator : public rocksdb::Iterator {
+ public:
+  explicit FailingIterator(rocksdb::Status s) : status_(std::move(s)) {}
+  bool Valid() const override { return false; }
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Seek(const rocksdb::Slice&) override {}
+  void SeekForPrev(const rocksdb::Slice&) override {}
+  void Next() override {}
+  void Prev() override {}
+  rocksdb::Slice key() const override { return {}; }
+  rocksdb::Slice value() const override { return {}; }
+  rocksdb::Status status() const override { return status_; }
+
+ private:
+  rocksdb::Status status_;
+};
+
+TEST(StorageRead, AnIteratorStoppedByAnErrorThrowsInsteadOfEndingTheRange) {
+  auto failed = checked(new FailingIterator(rocksdb::Status::IOError("bad sector")));
+  failed->SeekToFirst();
+  EXPECT_THROW(failed->Valid(), ReadError);
+  auto ended = checked(new FailingIterator(rocksdb::Status::OK()));
+  ended->SeekToFirst();
+  EXPECT_FALSE(ended->Valid());
 }
 
 }  // namespace
