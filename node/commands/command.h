@@ -31,9 +31,11 @@ enum Flag : uint32_t {
   kBarrier = 1u << 10,  // must start a fresh write group (FLUSHDB, FLUSHALL)
   kInGroup = 1u << 11,  // not a write, but must run in order with writes (SELECT, ...)
   kSentinel = 1u << 12,
-  kMayBlock = 1u << 13,     // may leave a wait for the connection (WAIT, PSYNC): ends a segment
-  kExecGroup = 1u << 14,    // EXEC: runs its queued commands as one write group (also on replicas)
-  kSkipSlowlog = 1u << 15,  // not in the slow log (EXEC: its commands are, one by one)
+  kMayBlock = 1u << 13,      // may leave a wait for the connection (WAIT, PSYNC): ends a segment
+  kExecGroup = 1u << 14,     // EXEC: runs its queued commands as one write group (also on replicas)
+  kSkipSlowlog = 1u << 15,   // not in the slow log (EXEC: its commands are, one by one)
+  kRunsInMulti = 1u << 16,   // runs at once inside MULTI instead of being queued (EXEC, WATCH, ...)
+  kSubscribedOk = 1u << 17,  // a RESP2 client in subscribed mode may run it (SUBSCRIBE, PING, ...)
 };
 
 struct Context;

@@ -135,13 +135,13 @@ const Spec kPubsubSubcommands[] = {
 }  // namespace
 
 void register_pubsub_commands(Table& t) {
-  t.add({"subscribe", -2, kPs | kNoScript, subscribe, 0, 0, 0, kGroup,
+  t.add({"subscribe", -2, kPs | kNoScript | kSubscribedOk, subscribe, 0, 0, 0, kGroup,
          "Listen for messages published to the given channels"});
-  t.add({"unsubscribe", -1, kPs | kNoScript, unsubscribe, 0, 0, 0, kGroup,
+  t.add({"unsubscribe", -1, kPs | kNoScript | kSubscribedOk, unsubscribe, 0, 0, 0, kGroup,
          "Stop listening for messages posted to the given channels"});
-  t.add({"psubscribe", -2, kPs | kNoScript, psubscribe, 0, 0, 0, kGroup,
+  t.add({"psubscribe", -2, kPs | kNoScript | kSubscribedOk, psubscribe, 0, 0, 0, kGroup,
          "Listen for messages published to channels matching the given patterns"});
-  t.add({"punsubscribe", -1, kPs | kNoScript, punsubscribe, 0, 0, 0, kGroup,
+  t.add({"punsubscribe", -1, kPs | kNoScript | kSubscribedOk, punsubscribe, 0, 0, 0, kGroup,
          "Stop listening for messages posted to channels matching the given patterns"});
   t.add({"publish", 3, kPs | kFast | kSentinel | kExecGroup, publish, 0, 0, 0, kGroup,
          "Post a message to a channel"});

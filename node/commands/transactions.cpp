@@ -143,12 +143,12 @@ constexpr std::string_view kTx = "transactions";
 
 void register_transactions_commands(Table& t) {
   constexpr uint32_t kBase = kNoScript | kLoading | kStale;
-  t.add({"multi", 1, kBase | kFast, multi, 0, 0, 0, kTx, "Start a transaction"});
-  t.add({"exec", 1, kBase | kExecGroup | kSkipSlowlog, exec, 0, 0, 0, kTx,
+  t.add({"multi", 1, kBase | kFast | kRunsInMulti, multi, 0, 0, 0, kTx, "Start a transaction"});
+  t.add({"exec", 1, kBase | kExecGroup | kSkipSlowlog | kRunsInMulti, exec, 0, 0, 0, kTx,
          "Execute all commands issued after MULTI"});
-  t.add({"discard", 1, kBase | kFast, discard, 0, 0, 0, kTx,
+  t.add({"discard", 1, kBase | kFast | kRunsInMulti, discard, 0, 0, 0, kTx,
          "Discard all commands issued after MULTI"});
-  t.add({"watch", -2, kBase | kFast, watch, 1, -1, 1, kTx,
+  t.add({"watch", -2, kBase | kFast | kRunsInMulti, watch, 1, -1, 1, kTx,
          "Watch the given keys to determine execution of the MULTI/EXEC block"});
   t.add({"unwatch", 1, kBase | kFast, unwatch, 0, 0, 0, kTx, "Forget about all watched keys"});
 }

@@ -36,19 +36,6 @@ void unknown_command(protocol::ReplyBuilder& reply, std::span<const std::string_
   reply.error(msg);
 }
 
-// Commands that run at once inside MULTI instead of being queued.
-bool runs_inside_multi(std::string_view name) {
-  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
-         name == "quit" || name == "reset";
-}
-
-// Commands a RESP2 client in subscribed mode may still run.
-bool allowed_when_subscribed(std::string_view name) {
-  return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
-         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" ||
-         name == "ping" || name == "quit" || name == "reset";
-}
-
 void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
                     std::span<const std::string_view> argv) {
   // Own copies: the arguments point into the connection's read buffer, reused by the next read.
@@ -115,16 +102,17 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
     reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
   } else if (!client.authenticated && !(spec->flags & commands::kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
-  } else if (std::string refusal = state_refusal(node, client, spec->flags,
-                                                 client.in_multi && !runs_inside_multi(spec->name));
+  } else if (std::string refusal =
+                 state_refusal(node, client, spec->flags,
+                               client.in_multi && !(spec->flags & commands::kRunsInMulti));
              !refusal.empty()) {
     reply.error(refusal);
   } else if (client.subscriptions > 0 && client.protocol_version == 2 &&
-             !allowed_when_subscribed(spec->name)) {
+             !(spec->flags & commands::kSubscribedOk)) {
     reply.error("ERR Can't execute '" + std::string(spec->name) +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                 "this context");
-  } else if (client.in_multi && !runs_inside_multi(spec->name)) {
+  } else if (client.in_multi && !(spec->flags & commands::kRunsInMulti)) {
     queue_in_multi(client, reply, argv);
   } else if ((spec->flags & commands::kWrite) && !ks.writable()) {
     // A write reached a read-only view: a bug in routing, never silently dropped.
@@ -186,7 +174,8 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
       ++(ran ? counters.failed_calls : counters.rejected_calls);
     }
     // A command refused before it ran (or queued) dooms the transaction (EXECABORT).
-    if (client.in_multi && (!spec || !runs_inside_multi(spec->name))) client.multi_dirty = true;
+    if (client.in_multi && (!spec || !(spec->flags & commands::kRunsInMulti)))
+      client.multi_dirty = true;
   }
 }
 
