@@ -17,15 +17,12 @@ class StorageHealth {
   // The error that stopped writes ("" while writable).
   const std::string& error() const { return error_; }
   uint64_t failing_since_ms() const { return failing_since_ms_; }
-  uint64_t last_ok_write_ms() const { return last_ok_write_ms_; }
   uint64_t write_errors() const { return write_errors_; }
   uint64_t recoveries() const { return recoveries_; }
   uint64_t resume_attempts() const { return resume_attempts_; }
 
   // A write (or WAL sync) failed with `error` at `now_ms`: writes stop until a recovery.
   void record_failure(const std::string& error, uint64_t now_ms);
-  // A write succeeded at `now_ms`.
-  void record_write_ok(uint64_t now_ms) { last_ok_write_ms_ = now_ms; }
 
   // Whether a recovery attempt is due at `now_ms` (exponential backoff from 100 ms to 5 s
   // between attempts while the store keeps failing).
@@ -36,7 +33,6 @@ class StorageHealth {
  private:
   std::string error_;
   uint64_t failing_since_ms_ = 0;
-  uint64_t last_ok_write_ms_ = 0;
   uint64_t write_errors_ = 0;
   uint64_t recoveries_ = 0;
   uint64_t resume_attempts_ = 0;

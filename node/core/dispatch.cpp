@@ -54,7 +54,7 @@ std::string state_refusal(Node& node, const Client& client, uint32_t flags, bool
     return std::string(kOomError);
   // The store refuses writes (a full disk, an I/O error): say so instead of failing later.
   if ((flags & commands::kWrite) && !node.storage_health().writable())
-    return "MISCONF Errors writing to the storage engine: " + node.storage_health().error();
+    return misconf_error(node.storage_health().error());
   if ((flags & commands::kWrite) && !replica && config.min_replicas_to_write > 0 &&
       config.min_replicas_max_lag > 0 &&
       node.replication().good_replicas() < config.min_replicas_to_write)
@@ -65,6 +65,10 @@ std::string state_refusal(Node& node, const Client& client, uint32_t flags, bool
       !config.replica_serve_stale_data && !node.replication().link_up())
     return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
   return {};
+}
+
+std::string misconf_error(const std::string& cause) {
+  return "MISCONF Errors writing to the storage engine: " + cause;
 }
 
 bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv) {

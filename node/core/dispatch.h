@@ -24,9 +24,13 @@ bool needs_barrier(const commands::Table& table, std::span<const std::string_vie
 
 // What the node's state refuses to a command with `flags` (commands::kWrite, kDenyOom,
 // kStale), checked in Redis's order: "OOM ..." (over maxmemory; also any command being queued
-// in MULTI, `queueing`), "NOREPLICAS ...", "READONLY ...", "MASTERDOWN ..."; "" if nothing.
+// in MULTI, `queueing`), "MISCONF ..." (the store refuses writes), "NOREPLICAS ...",
+// "READONLY ...", "MASTERDOWN ..."; "" if nothing.
 // EXEC asks it with the flags of the commands it queued (Redis's mstate.cmd_flags).
 std::string state_refusal(Node& node, const Client& client, uint32_t flags, bool queueing);
+// The error a write gets while the store can't write (`cause`: the storage error); the gate
+// above and the write pipeline (for writes whose commit failed) answer with the same text.
+std::string misconf_error(const std::string& cause);
 
 void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
                  std::span<const std::string_view> argv);

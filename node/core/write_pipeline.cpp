@@ -22,10 +22,6 @@ namespace {
 constexpr size_t kMaxJobsPerGroup = 4096;
 constexpr size_t kMaxGroupBytes = 16u << 20;
 
-std::string misconf_error(const std::string& cause) {
-  return "MISCONF Errors writing to the storage engine: " + cause;
-}
-
 // FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group: their range
 // deletions bypass the batch index, so the batch must hold nothing older.
 bool starts_fresh_group(const commands::Table& table, const Client& client,
@@ -323,17 +319,18 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   } else {
     s = engine.write(wb);
   }
-  uint64_t now = unix_time_ms();
   if (!s.ok()) {
     error = s.ToString();
     if (health.writable())
       log::error("storage write failed, writes are refused until it recovers: {}", error);
-    health.record_failure(error, now);
+    health.record_failure(error, unix_time_ms());
     co_return false;
   }
-  health.record_write_ok(now);
-  unsynced_ =
-      !(sync || engine.wal_sync() == storage::WalSync::Always) && (unsynced_ || wb->Count() > 0);
+  // What everysec still has to sync: nothing after a synced write, else whatever was written.
+  if (sync || engine.wal_sync() == storage::WalSync::Always)
+    unsynced_ = false;
+  else if (wb->Count() > 0)
+    unsynced_ = true;
   ks.publish_to_cache();
   for (size_t db = 0; db < deltas.size(); ++db) {
     shared.key_counts[db] = after(shared.key_counts[db], deltas[db]);
