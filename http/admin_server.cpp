@@ -25,7 +25,7 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
     content_type = "application/json";
     // The process serves; "storage" says whether it can also write (a full disk, an I/O
     // error make it "failing" while reads go on).
-    auto st = core::admin_status(node);
+    auto st = core::admin_health(node);
     boost::json::object o;
     o["status"] = st.stopping ? "stopping" : "ok";
     o["storage"] = st.storage_status;

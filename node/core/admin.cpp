@@ -7,9 +7,19 @@
 
 namespace basalt::core {
 
+AdminHealth admin_health(Node& node) {
+  AdminHealth h;
+  h.stopping = node.shutting_down();
+  const auto& health = node.storage_health();
+  h.storage_status = health.writable() ? "ok" : "failing";
+  h.storage_error = health.error();
+  h.storage_failing_since_ms = health.failing_since_ms();
+  return h;
+}
+
 AdminStatus admin_status(Node& node) {
   AdminStatus s;
-  s.stopping = node.shutting_down();
+  static_cast<AdminHealth&>(s) = admin_health(node);
   s.role = node.is_replica() ? "slave" : "master";
   s.replid = node.repl().replid;
   s.replid2 = node.repl().replid2;
@@ -21,10 +31,6 @@ AdminStatus admin_status(Node& node) {
     s.stream_apply_failures = node.replication().link().apply_failures;
   }
   s.divergent_writes_file = node.replication().link().divergent_file;
-  const auto& health = node.storage_health();
-  s.storage_status = health.writable() ? "ok" : "failing";
-  s.storage_error = health.error();
-  s.storage_failing_since_ms = health.failing_since_ms();
   s.connected_clients = node.clients().size();
   s.keys_per_db = node.keyspace().key_counts;
   s.uptime_seconds = (unix_time_ms() - node.start_time_ms()) / 1000;

@@ -11,8 +11,16 @@ namespace basalt::core {
 
 class Node;
 
-struct AdminStatus {
+// What /health reports: cheap (no disk walk), so it can be polled often.
+struct AdminHealth {
   bool stopping = false;  // SHUTDOWN is under way
+  // The store: "ok" or "failing" (writes refused), the error, since when (unix ms).
+  std::string storage_status;
+  std::string storage_error;
+  uint64_t storage_failing_since_ms = 0;
+};
+
+struct AdminStatus : AdminHealth {
   std::string role;
   std::string replid;
   std::string replid2;
@@ -22,10 +30,6 @@ struct AdminStatus {
   std::string master_link_last_error;  // replicas: why the link last went down ("" if never)
   uint64_t stream_apply_failures = 0;  // replicas: times applying the stream stopped
   std::string divergent_writes_file;   // the last file divergent writes were kept in
-  // The store: "ok" or "failing" (writes refused), the error, since when (unix ms).
-  std::string storage_status;
-  std::string storage_error;
-  uint64_t storage_failing_since_ms = 0;
   uint64_t connected_clients = 0;
   std::vector<uint64_t> keys_per_db;
   uint64_t uptime_seconds = 0;
@@ -37,6 +41,7 @@ struct AdminStatus {
   uint64_t disk_bytes = 0;
 };
 
+AdminHealth admin_health(Node& node);
 AdminStatus admin_status(Node& node);
 // Where the admin API listens (http-bind, http-port) and the event loop it runs on.
 struct AdminEndpoint {
