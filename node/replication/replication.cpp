@@ -61,13 +61,17 @@ void Replication::start() {
 
 void Replication::stop() {
   stopped_ = true;
-  retry_link_now();
+  end_current_link();
+  for (auto* w : waiters_) w->cancel();
+}
+
+void Replication::end_current_link() {
+  retry_link_now();  // a link loop waiting to retry wakes up and sees the new epoch
   ++link_epoch_;
   if (link_socket_) {
     boost::system::error_code ec;
     link_socket_->close(ec);
   }
-  for (auto* w : waiters_) w->cancel();
 }
 
 void Replication::kill_client(uint64_t id) {
@@ -86,12 +90,7 @@ std::string Replication::replicaof(const std::string& host, int port) {
   link_.link_down_since_ms = core::unix_time_ms();
   // Our own replicas resync with us: we may now follow another history.
   for (auto* feed : feeds_) kill_client(feed->client_id);
-  retry_link_now();
-  ++link_epoch_;
-  if (link_socket_) {
-    boost::system::error_code ec;
-    link_socket_->close(ec);
-  }
+  end_current_link();
   ensure_master_client();
   log::info("REPLICAOF {}:{} enabled", host, port);
   asio::co_spawn(node_.io(), link_loop(link_epoch_), asio::detached);
@@ -105,12 +104,7 @@ std::string Replication::promote() {
   // followed it up to our offset can continue with us); durable first: a crash after the
   // reply must come back as this master, replid2 kept.
   if (std::string error = node_.repl_state().promote(); !error.empty()) return error;
-  retry_link_now();
-  ++link_epoch_;
-  if (link_socket_) {
-    boost::system::error_code ec;
-    link_socket_->close(ec);
-  }
+  end_current_link();
   node_.keyspace().active_expiry = true;
   node_.pipeline().reset_stream_db();
   link_.state = "none";

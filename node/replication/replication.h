@@ -108,6 +108,8 @@ class Replication {
   core::Client* master_client() const { return master_client_; }
 
  private:
+  // Ends the running link to the master (its loop sees a new epoch and exits).
+  void end_current_link();
   // The client that applies the master's stream (created once, authenticated).
   void ensure_master_client();
   boost::asio::awaitable<void> link_loop(uint64_t epoch);
