@@ -261,6 +261,9 @@ Engine::~Engine() {
   delete db_;
 }
 
+// DB::SyncWAL is not used: in Debian's RocksDB 7.8 it aborts the process (an assertion in
+// WritableFileWriter) when called after a failed WAL append, e.g. on a full disk. A synced
+// write goes through the write path, which refuses cleanly while the DB is in error.
 rocksdb::Status Engine::write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions wo;
   WalSync mode = wal_sync_.load(std::memory_order_relaxed);
@@ -268,9 +271,6 @@ rocksdb::Status Engine::write(rocksdb::WriteBatch* batch, bool sync) {
   return db_->Write(wo, batch);
 }
 
-// DB::SyncWAL is not used: in Debian's RocksDB 7.8 it aborts the process (an assertion in
-// WritableFileWriter) when called after a failed WAL append, e.g. on a full disk. A synced
-// write goes through the write path, which refuses cleanly while the DB is in error.
 rocksdb::Status Engine::resume() {
   return db_->Resume();
 }
