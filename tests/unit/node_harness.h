@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <deque>
@@ -66,6 +69,25 @@ inline asio::awaitable<std::string> execute(core::Node& node, core::Client& clie
   std::string out;
   co_await node.pipeline().execute(client, commands.batch(), out);
   co_return out;
+}
+
+// Starts `n` coroutines `job(i)` at once (so the pipeline can group them) and waits until
+// every one has finished.
+inline asio::awaitable<void> run_concurrently(int n,
+                                              std::function<asio::awaitable<void>(int)> job) {
+  auto executor = co_await asio::this_coro::executor;
+  int finished = 0;
+  asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
+  for (int i = 0; i < n; ++i) {
+    asio::co_spawn(
+        executor,
+        [&, i]() -> asio::awaitable<void> {
+          co_await job(i);
+          if (++finished == n) all_done.cancel();
+        },
+        asio::detached);
+  }
+  while (finished < n) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 // Waits (without blocking the loop) until `done()` holds or `limit` passes; returns done().

@@ -81,22 +81,12 @@ TEST(WritePipeline, ConcurrentJobsApplyInSubmissionOrder) {
   uint64_t groups = 0;
   h.run([&](core::Node& node) -> asio::awaitable<void> {
     uint64_t groups_before = node.stats().write_groups;
-    auto executor = co_await asio::this_coro::executor;
-    int finished = 0;
-    asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
-    for (int i = 0; i < kJobs; ++i) {
-      asio::co_spawn(
-          executor,
-          [&, i]() -> asio::awaitable<void> {
-            core::Client& client = node.add_client();
-            Commands cmds{"INCR", "counter"};
-            submitted.push_back(i);
-            replies[i] = co_await unit::execute(node, client, cmds);
-            if (++finished == kJobs) all_done.cancel();
-          },
-          asio::detached);
-    }
-    while (finished < kJobs) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await unit::run_concurrently(kJobs, [&](int i) -> asio::awaitable<void> {
+      core::Client& client = node.add_client();
+      Commands cmds{"INCR", "counter"};
+      submitted.push_back(i);
+      replies[i] = co_await unit::execute(node, client, cmds);
+    });
     groups = node.stats().write_groups - groups_before;
   });
 
@@ -300,9 +290,6 @@ TEST(WritePipeline, IncrByFloatIsLoggedAsSetKeepttl) {
             kSelect0 + resp({"SET", "f", "10.5"}) + resp({"SET", "f", "10.6", "KEEPTTL"}));
 }
 
-}  // namespace
-
-namespace {
 // A group is bounded by bytes as well as jobs: 8 concurrent jobs of 6 MB each can't share one
 // group (16 MB bound), small ones still do.
 TEST(WritePipeline, GroupsAreBoundedByBytes) {
@@ -313,23 +300,13 @@ TEST(WritePipeline, GroupsAreBoundedByBytes) {
   uint64_t groups = 0;
   h.run([&](core::Node& node) -> asio::awaitable<void> {
     uint64_t before = node.stats().write_groups;
-    auto executor = co_await asio::this_coro::executor;
-    int finished = 0;
-    asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
-    for (int i = 0; i < kJobs; ++i) {
-      asio::co_spawn(
-          executor,
-          [&, i]() -> asio::awaitable<void> {
-            core::Client& client = node.add_client();
-            std::string key = "big" + std::to_string(i);
-            Commands cmds{"SET", key, big};
-            std::string reply = co_await unit::execute(node, client, cmds);
-            EXPECT_EQ(reply, "+OK\r\n");
-            if (++finished == kJobs) all_done.cancel();
-          },
-          asio::detached);
-    }
-    while (finished < kJobs) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await unit::run_concurrently(kJobs, [&](int i) -> asio::awaitable<void> {
+      core::Client& client = node.add_client();
+      std::string key = "big" + std::to_string(i);
+      Commands cmds{"SET", key, big};
+      std::string reply = co_await unit::execute(node, client, cmds);
+      EXPECT_EQ(reply, "+OK\r\n");
+    });
     groups = node.stats().write_groups - before;
   });
   // At most 3 jobs of 6 MB fit before the 16 MB bound is reached.
