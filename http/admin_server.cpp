@@ -9,7 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "node/core/admin.h"
+#include "node/app/admin.h"
 #include "node/util/log.h"
 
 namespace basalt::http {
@@ -19,13 +19,13 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using asio::ip::tcp;
 
-bool route(core::Node& node, const std::string& target, std::string& content_type,
+bool route(app::NodeApp& node, const std::string& target, std::string& content_type,
            std::string& body) {
   if (target == "/health") {
     content_type = "application/json";
     // The process serves; "storage" says whether it can also write (a full disk, an I/O
     // error make it "failing" while reads go on).
-    auto st = core::admin_health(node);
+    auto st = app::admin_health(node);
     boost::json::object o;
     o["status"] = st.stopping ? "stopping" : "ok";
     o["storage"] = st.storage_status;
@@ -34,7 +34,7 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
     return true;
   }
   if (target == "/status") {
-    auto s = core::admin_status(node);
+    auto s = app::admin_status(node);
     boost::json::object o;
     o["role"] = s.role;
     o["replid"] = s.replid;
@@ -67,11 +67,11 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
   }
   if (target == "/info" || target.rfind("/info/", 0) == 0) {
     content_type = "text/plain";
-    body = core::admin_info(node, target.size() > 6 ? target.substr(6) : "default");
+    body = app::admin_info(node, target.size() > 6 ? target.substr(6) : "default");
     return true;
   }
   if (target == "/metrics") {
-    auto s = core::admin_status(node);
+    auto s = app::admin_status(node);
     uint64_t keys = 0;
     for (auto k : s.keys_per_db) keys += k;
     content_type = "text/plain; version=0.0.4";
@@ -89,7 +89,7 @@ bool route(core::Node& node, const std::string& target, std::string& content_typ
 }
 
 namespace {
-asio::awaitable<void> serve(core::Node& node, tcp::socket socket) {
+asio::awaitable<void> serve(app::NodeApp& node, tcp::socket socket) {
   constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
   beast::flat_buffer buffer;
   for (;;) {
@@ -121,7 +121,7 @@ asio::awaitable<void> serve(core::Node& node, tcp::socket socket) {
   socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
+asio::awaitable<void> accept_loop(app::NodeApp& node, tcp::acceptor& acceptor) {
   constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
@@ -133,14 +133,14 @@ asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
 
 bool AdminServer::listen(std::string& error) {
   boost::system::error_code ec;
-  const core::AdminEndpoint where = core::admin_endpoint(node_);
+  const app::AdminEndpoint where = app::admin_endpoint(node_);
   auto ip = asio::ip::make_address(where.bind, ec);
   if (ec) {
     error = "Invalid http-bind address '" + where.bind + "'";
     return false;
   }
   tcp::endpoint endpoint(ip, static_cast<unsigned short>(where.port));
-  acceptor_ = std::make_unique<tcp::acceptor>(core::admin_io(node_));
+  acceptor_ = std::make_unique<tcp::acceptor>(app::admin_io(node_));
   acceptor_->open(endpoint.protocol(), ec);
   if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_->bind(endpoint, ec);
@@ -156,7 +156,7 @@ bool AdminServer::listen(std::string& error) {
 
 void AdminServer::start() {
   if (acceptor_)
-    asio::co_spawn(core::admin_io(node_), accept_loop(node_, *acceptor_), asio::detached);
+    asio::co_spawn(app::admin_io(node_), accept_loop(node_, *acceptor_), asio::detached);
 }
 
 void AdminServer::stop() {

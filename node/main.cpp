@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/admin_server.h"
+#include "node/app/node_app.h"
 #include "node/commands/command_table.h"
 #include "node/config/config.h"
 #include "node/core/node.h"
@@ -25,20 +26,21 @@ namespace {
 int run(basalt::config::Config config) {
   namespace asio = boost::asio;
   asio::io_context io(1);
-  auto node = std::make_unique<basalt::core::Node>(io, std::move(config));
+  auto app = std::make_unique<basalt::app::NodeApp>(io, std::move(config));
   std::string error;
-  if (!node->open(error)) {
+  if (!app->open(error)) {
     basalt::log::error("{}", error);
     std::fprintf(stderr, "basalt: %s\n", error.c_str());
     return 1;
   }
+  basalt::core::Node* node = &app->node();
   basalt::server::Server server(*node);
   if (!server.listen(error)) {
     basalt::log::error("{}", error);
     std::fprintf(stderr, "basalt: %s\n", error.c_str());
     return 1;
   }
-  basalt::http::AdminServer admin(*node);
+  basalt::http::AdminServer admin(*app);
   if (node->config().http_port != 0 && !admin.listen(error)) {
     basalt::log::error("{}", error);
     std::fprintf(stderr, "basalt: %s\n", error.c_str());
@@ -53,13 +55,13 @@ int run(basalt::config::Config config) {
   }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&node](const boost::system::error_code& ec, int sig) {
+  signals.async_wait([node](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     basalt::log::warn("received {}, scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
     node->shutdown(false);
   });
 
-  node->start();
+  app->start();
   server.start();
   admin.start();
   basalt::log::info("basalt {} ready to accept connections on {}:{}", BASALT_VERSION,

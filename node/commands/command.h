@@ -8,56 +8,30 @@
 #include <string_view>
 
 #include "node/core/client.h"
+#include "node/core/command_spec.h"
 #include "node/core/keyspace.h"
 #include "node/protocol/reply.h"
+#include "node/util/ascii.h"
 
 namespace basalt::core {
 class Node;
 }
+namespace basalt::replication {
+class Replication;
+}
 
 namespace basalt::commands {
 
-enum Flag : uint32_t {
-  kWrite = 1u << 0,     // changes data: runs in a write group and is refused on replicas
-  kReadOnly = 1u << 1,  // reads data
-  kAdmin = 1u << 2,
-  kFast = 1u << 3,
-  kStale = 1u << 4,  // allowed while a replica's link is down and stale data is off
-  kLoading = 1u << 5,
-  kNoScript = 1u << 6,
-  kPubSub = 1u << 7,
-  kDenyOom = 1u << 8,
-  kNoAuth = 1u << 9,
-  kBarrier = 1u << 10,  // must start a fresh write group (FLUSHDB, FLUSHALL)
-  kInGroup = 1u << 11,  // not a write, but must run in order with writes (SELECT, ...)
-  kSentinel = 1u << 12,
-  kMayBlock = 1u << 13,      // may leave a wait for the connection (WAIT, PSYNC): ends a segment
-  kExecGroup = 1u << 14,     // EXEC: runs its queued commands as one write group (also on replicas)
-  kSkipSlowlog = 1u << 15,   // not in the slow log (EXEC: its commands are, one by one)
-  kRunsInMulti = 1u << 16,   // runs at once inside MULTI instead of being queued (EXEC, WATCH, ...)
-  kSubscribedOk = 1u << 17,  // a RESP2 client in subscribed mode may run it (SUBSCRIBE, PING, ...)
-};
-
+// The flags and the row shape are the shared parts' (node/core/command_spec.h): the write
+// pipeline and the connection read them; this family of files fills the rows.
+using namespace core::command_flags;
+using Spec = core::CommandSpec;
 struct Context;
 using Handler = void (*)(Context&);
 
-struct Spec {
-  std::string_view name;  // lowercase
-  int arity;              // Redis convention: N exact, -N at least N
-  uint32_t flags;
-  Handler handler;
-  int first_key = 0, last_key = 0, key_step = 0;
-  std::string_view group = "generic";
-  std::string_view summary = "";
-  // Container commands (CLIENT, CONFIG, ...): their subcommands, each named "container|sub"
-  // (see node/commands/subcommand.h).
-  const Spec* subcommands = nullptr;
-  size_t subcommand_count = 0;
-  std::span<const Spec> subs() const { return {subcommands, subcommand_count}; }
-};
-
 struct Context {
   core::Node& node;
+  replication::Replication& replication;
   core::Client& client;
   core::Keyspace& ks;
   protocol::ReplyBuilder& reply;
@@ -101,6 +75,6 @@ struct Context {
 };
 
 // Case-insensitive equality for option words ("EX", "nx", ...).
-bool iequals(std::string_view a, std::string_view b);
+using util::iequals;
 
 }  // namespace basalt::commands

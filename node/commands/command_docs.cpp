@@ -57,7 +57,7 @@ std::vector<std::string_view> acl_categories(const Spec& s) {
 }
 
 bool has_keys(const Spec& s) {
-  return s.first_key > 0;
+  return s.keys.first > 0;
 }
 
 // The key spec flags Redis gives a plain read or write of a key.
@@ -82,7 +82,7 @@ void key_specs(Context& c, const Spec& s) {
   c.reply.bulk("spec");
   c.reply.array(2);
   c.reply.bulk("index");
-  c.reply.integer(s.first_key);
+  c.reply.integer(s.keys.first);
   c.reply.bulk("find_keys");
   c.reply.array(4);
   c.reply.bulk("type");
@@ -90,9 +90,9 @@ void key_specs(Context& c, const Spec& s) {
   c.reply.bulk("spec");
   c.reply.array(6);
   c.reply.bulk("lastkey");
-  c.reply.integer(s.last_key < 0 ? s.last_key : s.last_key - s.first_key);
+  c.reply.integer(s.keys.last < 0 ? s.keys.last : s.keys.last - s.keys.first);
   c.reply.bulk("keystep");
-  c.reply.integer(s.key_step);
+  c.reply.integer(s.keys.step);
   c.reply.bulk("limit");
   c.reply.integer(0);
 }
@@ -110,9 +110,9 @@ void command_entry(Context& c, const Spec& s) {
   for (const auto& f : kFlagNames) {
     if (flags & f.flag) c.reply.simple(f.name);
   }
-  c.reply.integer(s.first_key);
-  c.reply.integer(s.last_key);
-  c.reply.integer(s.key_step);
+  c.reply.integer(s.keys.first);
+  c.reply.integer(s.keys.last);
+  c.reply.integer(s.keys.step);
   auto cats = acl_categories(s);
   c.reply.array(cats.size());
   for (auto cat : cats) c.reply.simple("@" + std::string(cat));
@@ -155,20 +155,20 @@ const Spec* lookup(const Table& table, std::string_view name) {
 }
 
 void command_all(Context& c) {
-  const auto& all = c.node.commands().all();
+  const auto& all = table().all();
   c.reply.array(all.size());
   for (const Spec& s : all) command_entry(c, s);
 }
 
 void command_count(Context& c) {
-  c.reply.integer(static_cast<int64_t>(c.node.commands().all().size()));
+  c.reply.integer(static_cast<int64_t>(table().all().size()));
 }
 
 void command_info(Context& c) {
   if (c.argc() == 2) return command_all(c);
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); ++i) {
-    const Spec* s = lookup(c.node.commands(), c.arg(i));
+    const Spec* s = lookup(table(), c.arg(i));
     if (s)
       command_entry(c, *s);
     else
@@ -179,10 +179,10 @@ void command_info(Context& c) {
 void command_docs(Context& c) {
   std::vector<const Spec*> found;
   if (c.argc() == 2) {
-    for (const Spec& s : c.node.commands().all()) found.push_back(&s);
+    for (const Spec& s : table().all()) found.push_back(&s);
   } else {
     for (size_t i = 2; i < c.argc(); ++i) {
-      if (const Spec* s = lookup(c.node.commands(), c.arg(i))) found.push_back(s);
+      if (const Spec* s = lookup(table(), c.arg(i))) found.push_back(s);
     }
   }
   c.reply.array(found.size() * 2);
@@ -225,7 +225,7 @@ void command_list(Context& c) {
     return false;
   };
   std::vector<std::string_view> names;
-  for (const Spec& s : c.node.commands().all()) {
+  for (const Spec& s : table().all()) {
     if (matches(s)) names.push_back(s.name);
     for (const Spec& sub : s.subs()) {
       if (matches(sub)) names.push_back(sub.name);
@@ -238,7 +238,7 @@ void command_list(Context& c) {
 // The key positions of the command in argv[2..]; false (with the error replied) if none.
 bool command_keys(Context& c, const Spec*& spec, std::vector<size_t>& keys) {
   std::span<const std::string_view> cmd = c.argv.subspan(2);
-  spec = c.node.commands().find(cmd[0]);
+  spec = table().find(cmd[0]);
   if (spec && !spec->subs().empty() && cmd.size() >= 2) spec = find_subcommand(*spec, cmd[1]);
   if (!spec) {
     c.reply.error("ERR Invalid command specified");
@@ -253,9 +253,9 @@ bool command_keys(Context& c, const Spec*& spec, std::vector<size_t>& keys) {
     c.reply.error("ERR Invalid number of arguments specified for command");
     return false;
   }
-  int last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
-  int step = spec->key_step > 0 ? spec->key_step : 1;
-  for (int i = spec->first_key; i <= last && i < argc; i += step) {
+  int last = spec->keys.last < 0 ? argc + spec->keys.last : spec->keys.last;
+  int step = spec->keys.step > 0 ? spec->keys.step : 1;
+  for (int i = spec->keys.first; i <= last && i < argc; i += step) {
     keys.push_back(static_cast<size_t>(i) + 2);
   }
   if (keys.empty()) {

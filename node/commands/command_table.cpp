@@ -9,16 +9,6 @@
 
 namespace basalt::commands {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 bool Context::db_index_or_reply(std::string_view arg, uint16_t& out) {
   int64_t n;
   if (!protocol::parse_i64(arg, n)) {
@@ -57,6 +47,11 @@ Table::Table() {
   register_transactions_commands(*this);
   register_pubsub_commands(*this);
   for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
+}
+
+const Table& table() {
+  static const Table the_table;
+  return the_table;
 }
 
 void Table::add(const Spec& spec) {

@@ -24,6 +24,9 @@ class Table {
   std::unordered_map<std::string, size_t> index_;
 };
 
+// The table of every command, built once (it is data: it never changes while the node runs).
+const Table& table();
+
 // One per family (node/commands/<family>.cpp).
 void register_connection_commands(Table& t);
 void register_string_commands(Table& t);

@@ -309,9 +309,8 @@ std::string one_line(std::string s) {
   return s;
 }
 
-void replication_section(core::Node& node, Writer& w) {
+void replication_section(core::Node& node, const replication::Replication& replication, Writer& w) {
   const auto& repl = node.repl();
-  const auto& replication = node.replication();
   uint64_t offset = repl.master_repl_offset;
   uint64_t first = node.repl_log().first_offset();
   uint64_t histlen = first != 0 && offset >= first ? offset - first + 1 : 0;
@@ -431,7 +430,8 @@ void keyspace_section(core::Node& node, Writer& w) {
 
 }  // namespace
 
-std::string build_info(core::Node& node, std::span<const std::string_view> sections) {
+std::string build_info(core::Node& node, const replication::Replication& replication,
+                       std::span<const std::string_view> sections) {
   unsigned bits = sections_of(sections);
   Writer w;
   if (bits & kServer) server_section(node, w);
@@ -439,7 +439,7 @@ std::string build_info(core::Node& node, std::span<const std::string_view> secti
   if (bits & kMemory) memory_section(node, w);
   if (bits & kPersistence) persistence_section(node, w);
   if (bits & kStats) stats_section(node, w);
-  if (bits & kReplication) replication_section(node, w);
+  if (bits & kReplication) replication_section(node, replication, w);
   if (bits & kCpu) cpu_section(w);
   if (bits & kModules) w.header("Modules");
   if (bits & kCommandStats) commandstats_section(node, w);
@@ -453,10 +453,11 @@ std::string build_info(core::Node& node, std::span<const std::string_view> secti
   return w.take();
 }
 
-std::string build_info(core::Node& node, const std::string& section) {
+std::string build_info(core::Node& node, const replication::Replication& replication,
+                       const std::string& section) {
   std::string_view name = section;
-  if (name.empty()) return build_info(node, std::span<const std::string_view>());
-  return build_info(node, std::span<const std::string_view>(&name, 1));
+  if (name.empty()) return build_info(node, replication, std::span<const std::string_view>());
+  return build_info(node, replication, std::span<const std::string_view>(&name, 1));
 }
 
 }  // namespace basalt::commands

@@ -17,7 +17,7 @@ namespace {
 // Outside a write group the change waits for the point between two groups; inside one (EXEC,
 // or a pipelined read that also writes) it happens at once.
 void replicaof(Context& c) {
-  auto& replication = c.node.replication();
+  auto& replication = c.replication;
   bool promote = iequals(c.arg(1), "no") && iequals(c.arg(2), "one");
   int64_t port = 0;
   if (!promote) {
@@ -85,7 +85,7 @@ void replconf(Context& c) {
     } else if (iequals(opt, "ack") || iequals(opt, "fack")) {
       return;  // ACKs are read by the replica's feed; never answered
     } else if (iequals(opt, "getack")) {
-      if (c.client.is_master_link) c.client.ack_requested = true;
+      if (c.client.is_master_link) c.replication.ack_requested();
       return;
     } else {
       return c.reply.error("ERR Unrecognized REPLCONF option: " + std::string(opt));
@@ -103,14 +103,18 @@ void replconf(Context& c) {
 
 void psync(Context& c) {
   if (c.client.is_master_link) return;
-  if (c.node.is_replica() && !c.node.replication().link_up()) {
+  if (c.node.is_replica() && !c.replication.link_up()) {
     return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
   }
   int64_t offset;
   if (!protocol::parse_i64(c.arg(2), offset)) return c.not_integer();
-  c.client.psync_requested = true;
-  c.client.psync_replid = std::string(c.arg(1));
-  c.client.psync_offset = offset;
+  // From here on the connection is the replica's feed.
+  replication::PsyncRequest request{std::string(c.arg(1)), offset};
+  c.client.take_connection =
+      [&replication = c.replication, &client = c.client,
+       request](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
+    co_await replication.serve_replica(socket, client, request);
+  };
 }
 
 void wait(Context& c) {
@@ -126,7 +130,7 @@ void wait(Context& c) {
     return c.reply.error("ERR timeout is not an integer or out of range");
   if (timeout < 0) return c.reply.error("ERR timeout is negative");
   uint64_t offset = c.node.repl().master_repl_offset;
-  auto& replication = c.node.replication();
+  auto& replication = c.replication;
   if (replication.replicas_acked(offset) >= numreplicas) {
     return c.reply.integer(replication.replicas_acked(offset));
   }

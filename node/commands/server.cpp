@@ -19,7 +19,7 @@ namespace {
 
 void info(Context& c) {
   std::vector<std::string_view> sections(c.argv.begin() + 1, c.argv.end());
-  c.reply.bulk(build_info(c.node, sections));
+  c.reply.bulk(build_info(c.node, c.replication, sections));
 }
 
 void time_cmd(Context& c) {
@@ -100,7 +100,7 @@ void shutdown(Context& c) {
 
 void role(Context& c) {
   const auto& repl = c.node.repl();
-  const auto& replication = c.node.replication();
+  const auto& replication = c.replication;
   if (!c.node.is_replica()) {
     c.reply.array(3);
     c.reply.bulk("master");

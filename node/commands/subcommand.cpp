@@ -40,7 +40,7 @@ void run_subcommand(Context& c) {
     msg += "'. Try " + upper(c.spec.name) + " HELP.";
     return c.reply.error(msg);
   }
-  Context sc{c.node, c.client, c.ks, c.reply, c.argv, *sub};
+  Context sc{c.node, c.replication, c.client, c.ks, c.reply, c.argv, *sub};
   size_t argc = c.argc();
   if ((sub->arity > 0 && argc != static_cast<size_t>(sub->arity)) ||
       (sub->arity < 0 && argc < static_cast<size_t>(-sub->arity))) {

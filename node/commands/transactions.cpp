@@ -1,5 +1,5 @@
 // node/commands/transactions.cpp — MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis 7.0).
-// Queueing happens in dispatch (core::run_command): inside MULTI every command but
+// Queueing happens in dispatch (run_command): inside MULTI every command but
 // EXEC/DISCARD/MULTI/WATCH/QUIT/RESET is copied into client.multi_queue and answered +QUEUED;
 // a command refused there marks the transaction dirty (EXECABORT). EXEC is flagged
 // kExecGroup, so it runs in the write pipeline and its queued commands form one atomic group;
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "node/commands/command_table.h"
+#include "node/commands/dispatcher.h"
 #include "node/commands/families.h"
-#include "node/core/dispatch.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 
@@ -61,7 +61,7 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
   std::vector<std::string_view> argv;
   for (const auto& cmd : queue) {
     argv.assign(cmd.begin(), cmd.end());
-    core::run_command(c.node, c.client, c.ks, c.reply, argv);
+    run_command(c.node, c.replication, c.client, c.ks, c.reply, table().find(argv[0]), argv);
     if (c.client.pending_block) {
       // Blocking commands never block inside a transaction: they time out at once, with
       // the reply their timeout gives (WAIT: the replicas that acknowledged so far).
@@ -69,7 +69,7 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
       if (!argv.empty() && (iequals(argv[0], "blmove") || iequals(argv[0], "brpoplpush"))) {
         c.reply.null_bulk();
       } else if (!argv.empty() && iequals(argv[0], "wait")) {
-        c.reply.integer(c.node.replication().replicas_acked(c.node.repl().master_repl_offset));
+        c.reply.integer(c.replication.replicas_acked(c.node.repl().master_repl_offset));
       } else {
         c.reply.null_array();
       }
@@ -93,12 +93,12 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
 std::string refusal_at_exec(Context& c) {
   uint32_t flags = kStale;
   for (const auto& queued : c.client.multi_queue) {
-    const Spec* spec = queued.empty() ? nullptr : c.node.commands().find(queued[0]);
+    const Spec* spec = queued.empty() ? nullptr : table().find(queued[0]);
     if (!spec) continue;
     flags |= spec->flags & (kWrite | kDenyOom);
     if (!(spec->flags & kStale)) flags &= ~static_cast<uint32_t>(kStale);
   }
-  return core::state_refusal(c.node, c.client, flags, false);
+  return state_refusal(c.node, c.replication, c.client, flags, false);
 }
 
 void exec(Context& c) {

@@ -158,7 +158,8 @@ std::function<asio::awaitable<void>(std::string& out)> block_until_served(
       std::vector<std::string> argv = retry(*index);
       batch.clear();
       for (const auto& a : argv) batch.args.emplace_back(a);
-      batch.commands.emplace_back(0, static_cast<uint32_t>(argv.size()));
+      batch.add_command(static_cast<uint32_t>(argv.size()),
+                        node.command_runner().find(batch.args[0]));
       reply.clear();
       co_await node.pipeline().execute(client, batch, reply);
       if (served(*index, reply)) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -36,11 +37,9 @@ struct Client {
   // Replication handshake state (REPLCONF / PSYNC from a replica).
   int replica_listening_port = 0;
   std::string replica_announced_ip;  // REPLCONF ip-address (replica-announce-ip), if sent
-  bool psync_requested = false;
-  std::string psync_replid;
-  int64_t psync_offset = -1;
-  // Set on our master's client when it sent REPLCONF GETACK.
-  bool ack_requested = false;
+  // PSYNC: the connection hands its socket over to replication for good (after sending the
+  // replies before it); the connection ends when this returns.
+  std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket&)> take_connection;
   // A command that must wait (WAIT, blocking pops): the connection awaits it, appending
   // its reply to the output, before running the next command.
   std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;

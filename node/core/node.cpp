@@ -5,8 +5,6 @@
 #include <chrono>
 
 #include "node/core/write_pipeline.h"
-#include "node/expiry/active_expiry.h"
-#include "node/replication/replication.h"
 #include "node/util/log.h"
 #include "node/util/rocksdb_log.h"
 #include "storage/meta.h"
@@ -78,9 +76,6 @@ bool Node::open(std::string& error) {
   start_time_ms_ = unix_time_ms();
   last_save_unix_ = start_time_ms_ / 1000;
   pipeline_ = std::make_unique<WritePipeline>(*this);
-  expiry_ = std::make_unique<expiry::ActiveExpiry>(*this);
-  replication_ = std::make_unique<replication::Replication>(*this);
-  pipeline_->set_on_commit([this](uint64_t offset) { replication_->on_commit(offset); });
   log::info("data directory '{}' opened: replid {} offset {} ({})", config_.dir, repl().replid,
             repl().master_repl_offset, repl().has_history ? "existing history" : "new");
   return true;
@@ -88,7 +83,6 @@ bool Node::open(std::string& error) {
 
 void Node::start() {
   pipeline_->start();
-  replication_->start();
   schedule_wal_sync();
   schedule_cron();
 }
@@ -143,24 +137,11 @@ void Node::close_idle_clients(uint64_t now) {
 }
 
 void Node::cron() {
-  // Masters ping their replicas through the stream, so a replica can tell a quiet master
-  // from a dead link (repl-ping-replica-period).
   uint64_t now = unix_time_ms();
-  if (!is_replica() && !replication_->feeds().empty() &&
-      now - last_repl_ping_ms_ >= static_cast<uint64_t>(config_.repl_ping_replica_period) * 1000) {
-    last_repl_ping_ms_ = now;
-    pipeline_->post([](Keyspace& ks) {
-      std::string_view ping[] = {"PING"};
-      if (ks.stream()) ks.stream()->append_command(ping);
-    });
-  }
   stats_.ops.sample(monotonic_us(), stats_.total_commands_processed);
   try_storage_recovery(now);
-  expiry_->cycle();
   close_idle_clients(now);
-  // Keep the on-disk log within repl-backlog-size (more for attached replicas, never more
-  // than repl-log-max-size).
-  replication_->trim_log();
+  for (auto& hook : cron_hooks_) hook(now);
 }
 
 Client& Node::add_client() {
@@ -229,9 +210,8 @@ void Node::on_config_changed(const std::string& name) {
     log::set_level(config_.loglevel);
   } else if (name == "record-cache-size") {
     keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
-  } else if (name == "replica-allow-empty-master-sync" && config_.replica_allow_empty_master_sync) {
-    replication_->retry_link_now();  // the operator override: try the refused master now
   }
+  for (auto& hook : config_hooks_) hook(name);
 }
 
 void Node::shutdown(bool save) {
@@ -240,7 +220,6 @@ void Node::shutdown(bool save) {
   log::info("shutting down: finishing queued writes");
   wal_timer_.cancel();
   cron_timer_.cancel();
-  replication_->stop();
   for (auto& hook : shutdown_hooks_) hook();
   for (auto& [id, client] : clients_) {
     if (client->kill) client->kill();

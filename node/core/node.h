@@ -1,5 +1,8 @@
-// node/core/node.h — the node: owns the config, the storage engine, the keyspace state, the
-// write pipeline, the command table, the clients and the counters, and runs the timers.
+// node/core/node.h — the state every part of the node works on: the config, the storage engine,
+// the replication state, the keyspace state, the write pipeline, the registries (blocking,
+// WATCH, Pub/Sub, MONITOR), the clients and the counters; it runs the timers. It knows no
+// command, no replication link and no expiry policy: the composition root (node/app/) builds
+// those on top of it and plugs them in (the command runner, cron and config hooks).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -12,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "node/commands/command_table.h"
 #include "node/config/config.h"
 #include "node/core/blocking.h"
 #include "node/core/client.h"
+#include "node/core/command_runner.h"
 #include "node/core/keyspace.h"
 #include "node/core/monitors.h"
 #include "node/core/pubsub_registry.h"
@@ -27,13 +30,6 @@
 #include "storage/health.h"
 #include "storage/meta.h"
 #include "storage/repl_log.h"
-
-namespace basalt::expiry {
-class ActiveExpiry;
-}
-namespace basalt::replication {
-class Replication;
-}
 
 namespace basalt::core {
 
@@ -51,7 +47,8 @@ class Node {
   bool open(std::string& error);
   // Starts the write pipeline and the timers.
   void start();
-  // Stops accepting work, drains the pipeline, optionally flushes, and stops the io_context.
+  // Stops accepting work (the shutdown hooks run first), drains the pipeline, optionally
+  // flushes, and stops the io_context.
   void shutdown(bool save);
   bool shutting_down() const { return shutting_down_; }
   // Called first thing on shutdown (the listener closes its sockets).
@@ -77,8 +74,17 @@ class Node {
   // WATCHed keys (MULTI/EXEC) and Pub/Sub subscriptions.
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
-  replication::Replication& replication() { return *replication_; }
-  const commands::Table& commands() const { return commands_; }
+  // Finds and runs commands (the commands part, plugged in by the composition root).
+  CommandRunner& command_runner() const { return *runner_; }
+  void set_command_runner(CommandRunner& runner) { runner_ = &runner; }
+  // Work the parts above the core do on every cron tick (expiry, replication pings and log
+  // trimming), and on a CONFIG SET of a directive they own.
+  void add_cron_hook(std::function<void(uint64_t now_ms)> hook) {
+    cron_hooks_.push_back(std::move(hook));
+  }
+  void add_config_hook(std::function<void(const std::string& name)> hook) {
+    config_hooks_.push_back(std::move(hook));
+  }
 
   // Clients
   Client& add_client();
@@ -123,7 +129,7 @@ class Node {
   Stats stats_;
   SlowLog slowlog_;
   Monitors monitors_;
-  commands::Table commands_;
+  CommandRunner* runner_ = nullptr;
   std::unique_ptr<WritePipeline> pipeline_;
   BlockingRegistry blocking_;
   WatchRegistry watches_;
@@ -138,9 +144,8 @@ class Node {
   std::vector<std::function<void()>> shutdown_hooks_;
   boost::asio::steady_timer wal_timer_;
   boost::asio::steady_timer cron_timer_;
-  std::unique_ptr<expiry::ActiveExpiry> expiry_;
-  std::unique_ptr<replication::Replication> replication_;
-  uint64_t last_repl_ping_ms_ = 0;
+  std::vector<std::function<void(uint64_t)>> cron_hooks_;
+  std::vector<std::function<void(const std::string&)>> config_hooks_;
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
 };
 

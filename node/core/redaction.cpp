@@ -1,11 +1,11 @@
 // node/core/redaction.cpp — see redaction.h.
 #include "node/core/redaction.h"
 
-#include "node/commands/command.h"
+#include "node/util/ascii.h"
 
 namespace basalt::core {
 
-using commands::iequals;
+using util::iequals;
 
 bool is_secret_argument(std::span<const std::string_view> argv, size_t i) {
   if (argv.empty() || i == 0 || i >= argv.size()) return false;

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace basalt::commands {
-struct Spec;
+namespace basalt::core {
+struct CommandSpec;
 }
 
 namespace basalt::core {
@@ -64,7 +64,7 @@ struct Stats {
   uint64_t sync_partial_err = 0;
   uint64_t unexpected_error_replies = 0;
   OpsSampler ops;  // fed by Node::cron
-  std::unordered_map<const commands::Spec*, CommandCounters> commands;
+  std::unordered_map<const CommandSpec*, CommandCounters> commands;
   // INFO errorstats: error replies by their code (the first word: ERR, WRONGTYPE, ...), at
   // most kMaxErrorCodes distinct codes, as Redis (further new codes are not tracked).
   static constexpr size_t kMaxErrorCodes = 128;

@@ -7,8 +7,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <optional>
 
-#include "node/core/dispatch.h"
+#include "node/core/command_runner.h"
+#include "node/core/misconf.h"
 #include "node/core/node.h"
+#include "node/util/ascii.h"
 #include "node/util/log.h"
 #include "storage/meta.h"
 
@@ -24,19 +26,26 @@ constexpr size_t kMaxGroupBytes = 16u << 20;
 
 // FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group: their range
 // deletions bypass the batch index, so the batch must hold nothing older.
-bool starts_fresh_group(const commands::Table& table, const Client& client,
-                        std::span<const std::string_view> argv) {
-  if (needs_barrier(table, argv)) return true;
-  if (argv.empty() || !commands::iequals(argv[0], "exec")) return false;
+bool starts_fresh_group(const CommandRunner& runner, const CommandSpec* spec,
+                        const Client& client) {
+  if (!spec) return false;
+  if (spec->has(kBarrier)) return true;
+  if (!spec->has(kExecGroup)) return false;
   for (const auto& queued : client.multi_queue) {
     if (queued.empty()) continue;
-    std::string_view name(queued[0]);
-    std::span<const std::string_view> one(&name, 1);
-    if (needs_barrier(table, one)) return true;
+    const CommandSpec* one = runner.find(queued[0]);
+    if (one && one->has(kBarrier)) return true;
   }
   return false;
 }
 }  // namespace
+
+const CommandSpec* WritePipeline::spec_of(const CommandBatch& batch, size_t i) const {
+  // Every reader looks the rows up as it parses; a batch built without them (an internal
+  // caller) is looked up here, once.
+  if (i < batch.specs.size()) return batch.specs[i];
+  return node_.command_runner().find(batch.command(i)[0]);
+}
 
 size_t WritePipeline::job_bytes(const Job& job) {
   size_t n = 0;
@@ -157,7 +166,7 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
   ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
   for (auto& task : tasks) task(*ks);
 
-  const auto& table = node_.commands();
+  auto& runner = node_.command_runner();
   std::string error;
   bool failed = false;
   size_t j = 0;
@@ -168,7 +177,8 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     size_t i = job.first;
     for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
       auto argv = job.batch->command(i);
-      if (starts_fresh_group(table, *job.client, argv) && batch_.GetWriteBatch()->Count() > 0) {
+      const CommandSpec* spec = spec_of(*job.batch, i);
+      if (starts_fresh_group(runner, spec, *job.client) && batch_.GetWriteBatch()->Count() > 0) {
         // (The result is kept in a variable: GCC 12 miscompiles `!co_await` in a loop.)
         bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
         if (!committed) {
@@ -180,11 +190,11 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
         ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
       }
       if (job.client->is_master_link) {
-        run_master_command(job, *ks, i);
+        run_master_command(job, *ks, i, spec);
       } else {
         protocol::ReplyBuilder reply(*job.out);
         ks->set_propagation(!node_.is_replica());
-        run_command(node_, *job.client, *ks, reply, argv);
+        runner.run(*job.client, *ks, reply, spec, argv);
         ks->set_propagation(true);
       }
       ++job.uncommitted;
@@ -207,16 +217,16 @@ void WritePipeline::refuse(Job& job, size_t from, const std::string& error) {
   if (job.error.empty()) job.error = error;
 }
 
-void WritePipeline::run_master_command(Job& job, Keyspace& ks, size_t i) {
+void WritePipeline::run_master_command(Job& job, Keyspace& ks, size_t i, const CommandSpec* spec) {
   auto argv = job.batch->command(i);
-  bool opens = commands::iequals(argv[0], "multi");
-  bool closes = commands::iequals(argv[0], "exec");
+  bool opens = util::iequals(argv[0], "multi");
+  bool closes = util::iequals(argv[0], "exec");
   ks.set_master_stream_mode(true);
   ks.set_propagation(false);
   Keyspace::SavePoint point = ks.save_point();
   size_t before = job.out->size();
   protocol::ReplyBuilder reply(*job.out);
-  run_command(node_, *job.client, ks, reply, argv);
+  node_.command_runner().run(*job.client, ks, reply, spec, argv);
   ks.set_master_stream_mode(false);
   ks.set_propagation(true);
   if (job.out->size() > before && (*job.out)[before] == '-') {

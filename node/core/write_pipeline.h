@@ -85,7 +85,9 @@ class WritePipeline {
                                          std::vector<std::function<void(Keyspace&)>>& tasks);
   // Runs command `i` of a job from our master: if it fails it is undone (with the rest of
   // its transaction) and ends the job, so no byte is logged without its effects.
-  void run_master_command(Job& job, Keyspace& ks, size_t i);
+  void run_master_command(Job& job, Keyspace& ks, size_t i, const CommandSpec* spec);
+  // The row of command `i` of `batch`, as its reader looked it up.
+  const CommandSpec* spec_of(const CommandBatch& batch, size_t i) const;
   // Commits what `ks` collected for jobs[0..count); on failure rewrites their uncommitted
   // replies as errors. False if the commit failed.
   boost::asio::awaitable<bool> commit_jobs(Keyspace& ks, std::vector<Job*>& jobs, size_t count,

@@ -11,15 +11,14 @@
 #include <cstring>
 #include <sstream>
 
-#include "node/commands/command.h"
 #include "node/core/command_batch.h"
-#include "node/core/dispatch.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/numbers.h"
 #include "node/protocol/request_parser.h"
 #include "node/replication/link_io.h"
 #include "node/replication/replication.h"
+#include "node/util/ascii.h"
 #include "node/util/log.h"
 #include "storage/meta.h"
 

@@ -8,13 +8,13 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
-#include "node/commands/command.h"
 #include "node/core/command_batch.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/reply.h"
 #include "node/protocol/request_parser.h"
 #include "node/replication/replication.h"
+#include "node/util/ascii.h"
 #include "node/util/log.h"
 
 namespace basalt::replication {
@@ -39,6 +39,7 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
   limits.max_bulk_len = SIZE_MAX / 4;  // the master is trusted (Redis skips the limit too)
   parser.set_limits(limits);
   core::CommandBatch batch;
+  const auto& runner = node_.command_runner();
   std::string out;
   for (;;) {
     batch.clear();
@@ -54,19 +55,16 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
         co_return;
       }
       const auto& spans = parser.spans();
-      uint32_t first = static_cast<uint32_t>(batch.args.size());
-      for (const auto& sp : spans) batch.args.emplace_back(buf.data() + pos + sp.offset, sp.length);
-      batch.commands.emplace_back(first, static_cast<uint32_t>(spans.size()));
-      batch.raw.emplace_back(buf.data() + pos, parser.consumed());
-      if (spans.empty()) {  // a bare newline: not a command (basalt masters never send it)
-        batch.commands.pop_back();
-        batch.raw.pop_back();
-      } else {
+      if (!spans.empty()) {  // (a bare newline is not a command; basalt masters never send it)
+        for (const auto& sp : spans)
+          batch.args.emplace_back(buf.data() + pos + sp.offset, sp.length);
         std::string_view name(buf.data() + pos + spans[0].offset, spans[0].length);
-        if (commands::iequals(name, "multi")) {
+        batch.add_command(static_cast<uint32_t>(spans.size()), runner.find(name));
+        batch.raw.emplace_back(buf.data() + pos, parser.consumed());
+        if (util::iequals(name, "multi")) {
           open_multi = batch.size() - 1;
           open_multi_pos = pos;
-        } else if (commands::iequals(name, "exec") || commands::iequals(name, "discard")) {
+        } else if (util::iequals(name, "exec") || util::iequals(name, "discard")) {
           open_multi = SIZE_MAX;
         }
       }
@@ -75,6 +73,7 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
     }
     if (open_multi != SIZE_MAX) {
       batch.commands.resize(open_multi);
+      batch.specs.resize(open_multi);
       batch.raw.resize(open_multi);
       pos = open_multi_pos;
       parser.reset();
@@ -92,7 +91,7 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
         co_return;
       }
       link_.read_repl_offset = node_.repl().master_repl_offset;
-      if (master_client_->ack_requested && ack_waker_) ack_waker_->cancel();
+      if (ack_due_ && ack_waker_) ack_waker_->cancel();
     }
     start = pos;
     if (start == end) start = end = 0;
@@ -134,7 +133,7 @@ asio::awaitable<void> Replication::send_acks(tcp::socket& socket) {
     }
   } clear{ack_waker_, node_.lifetime()};
   for (;;) {
-    master_client_->ack_requested = false;
+    ack_due_ = false;
     std::string ack =
         multibulk({"REPLCONF", "ACK", std::to_string(node_.repl().master_repl_offset)});
     auto [ec, n] = co_await asio::async_write(socket, asio::buffer(ack), kNoThrow);

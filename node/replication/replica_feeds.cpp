@@ -16,6 +16,7 @@
 #include "node/replication/feed_io.h"
 #include "node/replication/replication.h"
 #include "node/replication/snapshot_format.h"
+#include "node/util/ascii.h"
 #include "node/util/log.h"
 
 namespace basalt::replication {
@@ -271,8 +272,8 @@ asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& f
         return std::string_view(buf.data() + start + spans[i].offset, spans[i].length);
       };
       int64_t off = 0;
-      if (spans.size() >= 3 && commands::iequals(arg(0), "replconf") &&
-          commands::iequals(arg(1), "ack") && protocol::parse_i64(arg(2), off) && off >= 0) {
+      if (spans.size() >= 3 && util::iequals(arg(0), "replconf") && util::iequals(arg(1), "ack") &&
+          protocol::parse_i64(arg(2), off) && off >= 0) {
         feed.ack_offset = static_cast<uint64_t>(off);
         feed.needed_from = static_cast<uint64_t>(off) + 1;
         feed.last_ack_ms = core::unix_time_ms();

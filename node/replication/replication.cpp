@@ -59,6 +59,28 @@ void Replication::start() {
   }
 }
 
+void Replication::cron(uint64_t now_ms) {
+  // Masters ping their replicas through the stream, so a replica can tell a quiet master
+  // from a dead link (repl-ping-replica-period).
+  const auto& config = node_.config();
+  if (!node_.is_replica() && !feeds_.empty() &&
+      now_ms - last_ping_ms_ >= static_cast<uint64_t>(config.repl_ping_replica_period) * 1000) {
+    last_ping_ms_ = now_ms;
+    node_.pipeline().post([](core::Keyspace& ks) {
+      std::string_view ping[] = {"PING"};
+      if (ks.stream()) ks.stream()->append_command(ping);
+    });
+  }
+  // Keep the on-disk log within repl-backlog-size (more for attached replicas, never more
+  // than repl-log-max-size).
+  trim_log();
+}
+
+void Replication::on_config_changed(const std::string& name) {
+  if (name == "replica-allow-empty-master-sync" && node_.config().replica_allow_empty_master_sync)
+    retry_link_now();  // the operator override: try the refused master now
+}
+
 void Replication::stop() {
   stopped_ = true;
   end_current_link();

@@ -70,6 +70,10 @@ class Replication {
   // Starts the link if the persisted role (or the startup replicaof) says replica.
   void start();
   void stop();
+  // Every cron tick: pings the replicas through the stream, trims the log.
+  void cron(uint64_t now_ms);
+  // A CONFIG SET of a replication directive took effect.
+  void on_config_changed(const std::string& name);
 
   // ---- master side
   // Serves a replica on `socket` after its PSYNC; returns when the link ends.
@@ -104,6 +108,8 @@ class Replication {
   // Ends the wait before the next attempt to link (an operator override was just set).
   void retry_link_now();
   bool link_up() const { return link_.state == "connected"; }
+  // Our master sent REPLCONF GETACK: an ACK goes out once what it sent so far is applied.
+  void ack_requested() { ack_due_ = true; }
   // The client that applies our master's stream (null on a master).
   core::Client* master_client() const { return master_client_; }
 
@@ -148,6 +154,8 @@ class Replication {
   // Closes the connection of client `id` (a replica feed) if it is still there.
   void kill_client(uint64_t id);
   uint64_t last_trim_offset_ = 0;
+  uint64_t last_ping_ms_ = 0;
+  bool ack_due_ = false;  // the master asked for an ACK (GETACK) not yet sent
   boost::asio::steady_timer* ack_waker_ = nullptr;
   boost::asio::steady_timer* retry_timer_ = nullptr;  // the link loop's wait between attempts
   static constexpr int kRefusedBackoffMinMs = 1000;

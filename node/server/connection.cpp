@@ -11,11 +11,10 @@
 #include <vector>
 
 #include "node/core/command_batch.h"
-#include "node/core/dispatch.h"
+#include "node/core/command_runner.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/request_parser.h"
-#include "node/replication/replication.h"
 #include "node/util/log.h"
 
 namespace basalt::server {
@@ -76,7 +75,7 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
   core::CommandBatch batch;
   protocol::RequestParser parser;
   auto& stats = node.stats();
-  const auto& table = node.commands();
+  auto& runner = node.command_runner();
 
   while (!client.close_after_reply) {
     // Make room: move a pending partial command to the front, grow for big arguments.
@@ -120,9 +119,10 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       }
       const auto& spans = parser.spans();
       if (!spans.empty()) {
-        uint32_t first = static_cast<uint32_t>(batch.args.size());
         for (const auto& s : spans) batch.args.emplace_back(buf.data() + pos + s.offset, s.length);
-        batch.commands.emplace_back(first, static_cast<uint32_t>(spans.size()));
+        // The row is looked up here, once: every later step reads it.
+        const core::CommandSpec* spec = runner.find(batch.args[batch.args.size() - spans.size()]);
+        batch.add_command(static_cast<uint32_t>(spans.size()), spec);
       }
       pos += parser.consumed();
       parser.reset();
@@ -135,9 +135,10 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       size_t j = i;
       bool segment_writes = false;
       while (j < batch.size()) {
-        auto argv = batch.command(j++);
-        if (core::needs_write_group(table, argv)) segment_writes = true;
-        if (core::may_block(table, argv)) break;
+        const core::CommandSpec* spec = batch.spec(j++);
+        if (!spec) continue;
+        if (spec->needs_write_group()) segment_writes = true;
+        if (spec->has(core::kMayBlock)) break;
       }
       if (segment_writes) {
         co_await node.pipeline().execute(client, batch, out, i, j);
@@ -145,14 +146,14 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
         core::Keyspace ks(node.keyspace(), core::unix_time_ms());
         protocol::ReplyBuilder reply(out);
         for (size_t k = i; k < j && !client.close_after_reply; ++k)
-          core::run_command(node, client, ks, reply, batch.command(k));
+          runner.run(client, ks, reply, batch.spec(k), batch.command(k));
       }
       if (client.pending_block) {
         auto wait = std::move(client.pending_block);
         client.pending_block = nullptr;
         co_await wait(out);
       }
-      if (client.psync_requested) break;
+      if (client.take_connection) break;
       i = j;
     }
     if (protocol_error) {
@@ -162,16 +163,16 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
     }
     start = pos;
     if (start == end) start = end = 0;
-    if (client.psync_requested) {
-      // From here on this connection is a replica's feed.
+    if (client.take_connection) {
+      // From here on the connection belongs to whoever took it (PSYNC: a replica's feed).
       if (!out.empty()) {
         auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
         if (wec) break;
         out.clear();
       }
-      client.psync_requested = false;
-      replication::PsyncRequest request{client.psync_replid, client.psync_offset};
-      co_await node.replication().serve_replica(socket, client, request);
+      auto take = std::move(client.take_connection);
+      client.take_connection = nullptr;
+      co_await take(socket);
       break;
     }
     if (!out.empty() && client.writing) {

@@ -1,10 +1,8 @@
-// tests/unit/dispatch_test.cpp — the gates core::run_command (node/core/dispatch.cpp) applies to
-// every command before its handler: unknown command, arity, NOAUTH, NOREPLICAS, READONLY,
-// MASTERDOWN, the subscribed (RESP2 Pub/Sub) context and MULTI queueing, each refusing what it
-// must and letting through what it must not stop, and the order in which they apply. Runs
+// tests/unit/dispatch_test.cpp — the gates commands::run_command (node/commands/dispatcher.cpp)
+// applies to every command before its handler: unknown command, arity, NOAUTH, NOREPLICAS,
+// READONLY, MASTERDOWN, the subscribed (RESP2 Pub/Sub) context and MULTI queueing, each refusing
+// what it must and letting through what it must not stop, and the order in which they apply. Runs
 // commands one by one on a core::Node opened in-process (not started: no listener, no timers).
-#include "node/core/dispatch.h"
-
 #include <gtest/gtest.h>
 #include <rocksdb/comparator.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
@@ -15,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "node/commands/dispatcher.h"
 #include "node/config/config.h"
 #include "node/core/client.h"
 #include "node/core/keyspace.h"
@@ -74,6 +73,7 @@ class Dispatch : public ::testing::Test {
 
   core::Node& node() { return harness_->node(); }
   core::Client& client() { return *client_; }
+  replication::Replication& replication() { return harness_->app().replication(); }
 
   // Runs one command on a read-only view (as a connection runs reads) and returns its reply.
   // A write that passes every gate reaches the "outside a write group" check instead.
@@ -103,7 +103,7 @@ class Dispatch : public ::testing::Test {
     std::string out;
     protocol::ReplyBuilder reply(out);
     std::vector<std::string_view> args(argv);
-    core::run_command(node(), *client_, ks, reply, args);
+    node().command_runner().run(*client_, ks, reply, commands::table().find(args[0]), args);
     return out;
   }
 
@@ -165,7 +165,7 @@ TEST_F(Dispatch, NoAuthRefusesAllButTheNoAuthCommands) {
 }
 
 TEST_F(Dispatch, NoReplicasRefusesWritesOnlyWhenConfigured) {
-  EXPECT_EQ(node().replication().good_replicas(), 0);
+  EXPECT_EQ(replication().good_replicas(), 0);
   node().config().min_replicas_to_write = 1;
   EXPECT_EQ(write({"SET", "k", "v"}), kNoReplicas);
   EXPECT_EQ(write({"DEL", "k"}), kNoReplicas);
@@ -200,7 +200,7 @@ TEST_F(Dispatch, ReadOnlyReplicaRefusesClientWritesButNotTheMastersStream) {
 
 TEST_F(Dispatch, MasterDownRefusesNonStaleCommandsWhenStaleDataIsOff) {
   become_replica();
-  ASSERT_FALSE(node().replication().link_up());
+  ASSERT_FALSE(replication().link_up());
   // Stale data is served by default.
   EXPECT_EQ(read({"GET", "k"}), "$-1\r\n");
   node().config().replica_serve_stale_data = false;
@@ -249,7 +249,7 @@ TEST_F(Dispatch, MultiQueuesCommandsWithOwnCopiesOfTheirArguments) {
     std::string out;
     protocol::ReplyBuilder reply(out);
     std::vector<std::string_view> args = {"SET", key, value};
-    core::run_command(node(), client(), ks, reply, args);
+    node().command_runner().run(client(), ks, reply, commands::table().find(args[0]), args);
     EXPECT_EQ(out, "+QUEUED\r\n");
     key.assign(key.size(), '#');  // the connection reuses its read buffer
     value.assign(value.size(), '#');

@@ -1,5 +1,5 @@
-// tests/unit/node_harness.h — runs a core::Node in-process for unit tests: opens it on a data
-// directory, starts it on its own io_context, runs a test coroutine against it, then shuts it
+// tests/unit/node_harness.h — runs a node (app::NodeApp) in-process for unit tests: opens it on a
+// data directory, starts it on its own io_context, runs a test coroutine against it, then shuts it
 // down (draining the write pipeline). The node stays open afterwards for inspection.
 #pragma once
 
@@ -21,6 +21,8 @@
 #include <string>
 #include <string_view>
 
+#include "node/app/node_app.h"
+#include "node/commands/command_table.h"
 #include "node/config/config.h"
 #include "node/core/command_batch.h"
 #include "node/core/node.h"
@@ -46,7 +48,8 @@ class Commands {
       store_.emplace_back(a);  // a deque: earlier strings never move
       batch_.args.push_back(store_.back());
     }
-    batch_.commands.emplace_back(first, static_cast<uint32_t>(args.size()));
+    batch_.add_command(static_cast<uint32_t>(args.size()),
+                       commands::table().find(batch_.args[first]));
     return *this;
   }
   const core::CommandBatch& batch() const { return batch_; }
@@ -118,14 +121,16 @@ class NodeHarness {
     c.rocksdb_block_cache_size = 8 << 20;
     c.rocksdb_write_buffer_size = 4 << 20;
     if (tweak) tweak(c);
-    node_ = std::make_unique<core::Node>(io_, c);
+    app_ = std::make_unique<app::NodeApp>(io_, c);
+    node_ = &app_->node();
     std::string error;
-    opened_ = node_->open(error);
+    opened_ = app_->open(error);
     EXPECT_TRUE(opened_) << error;
   }
 
   bool opened() const { return opened_; }
   core::Node& node() { return *node_; }
+  app::NodeApp& app() { return *app_; }
   asio::io_context& io() { return io_; }
 
   // Starts the node, runs `body`, then shuts the node down and returns once the io_context
@@ -135,7 +140,7 @@ class NodeHarness {
     ASSERT_TRUE(opened_);
     ASSERT_FALSE(ran_) << "a node starts once; reopen it with a new harness";
     ran_ = true;
-    node_->start();
+    app_->start();
     std::exception_ptr failure;
     asio::co_spawn(
         io_,
@@ -160,7 +165,8 @@ class NodeHarness {
 
  private:
   asio::io_context io_;
-  std::unique_ptr<core::Node> node_;
+  std::unique_ptr<app::NodeApp> app_;
+  core::Node* node_ = nullptr;
   bool opened_ = false;
   bool ran_ = false;
 };

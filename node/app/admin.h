@@ -1,4 +1,4 @@
-// node/core/admin.h — the narrow interface through which the HTTP admin API reads and steers
+// node/app/admin.h — the narrow interface through which the HTTP admin API reads and steers
 // the node (it never touches RocksDB or the command table directly).
 #pragma once
 
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace basalt::core {
+namespace basalt::app {
 
-class Node;
+class NodeApp;
 
 // What /health reports: cheap (no disk walk), so it can be polled often.
 struct AdminHealth {
@@ -41,16 +41,16 @@ struct AdminStatus : AdminHealth {
   uint64_t disk_bytes = 0;
 };
 
-AdminHealth admin_health(Node& node);
-AdminStatus admin_status(Node& node);
+AdminHealth admin_health(NodeApp& app);
+AdminStatus admin_status(NodeApp& app);
 // Where the admin API listens (http-bind, http-port) and the event loop it runs on.
 struct AdminEndpoint {
   std::string bind;
   int port = 0;
 };
-AdminEndpoint admin_endpoint(Node& node);
-boost::asio::io_context& admin_io(Node& node);
+AdminEndpoint admin_endpoint(NodeApp& app);
+boost::asio::io_context& admin_io(NodeApp& app);
 // Same text as the INFO command (all default sections).
-std::string admin_info(Node& node, const std::string& section);
+std::string admin_info(NodeApp& app, const std::string& section);
 
-}  // namespace basalt::core
+}  // namespace basalt::app

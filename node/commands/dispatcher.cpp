@@ -1,26 +1,22 @@
-// node/core/dispatch.cpp — see dispatch.h.
-#include "node/core/dispatch.h"
+// node/commands/dispatcher.cpp — see dispatcher.h.
+#include "node/commands/dispatcher.h"
 
 #include <chrono>
 
 #include "node/commands/subcommand.h"
 #include "node/core/memory_limit.h"
+#include "node/core/misconf.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
 
-namespace basalt::core {
+namespace basalt::commands {
 
-using commands::Spec;
+using core::Client;
+using core::Keyspace;
+using core::Node;
 
 namespace {
-bool has_flag(const commands::Table& table, std::span<const std::string_view> argv,
-              uint32_t flags) {
-  if (argv.empty()) return false;
-  const Spec* spec = table.find(argv[0]);
-  return spec && (spec->flags & flags);
-}
-
 void unknown_command(protocol::ReplyBuilder& reply, std::span<const std::string_view> argv) {
   std::string args;
   for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
@@ -44,43 +40,27 @@ void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
 }
 }  // namespace
 
-std::string state_refusal(Node& node, const Client& client, uint32_t flags, bool queueing) {
+std::string state_refusal(Node& node, const replication::Replication& replication,
+                          const Client& client, uint32_t flags, bool queueing) {
   const auto& config = node.config();
   bool replica = node.is_replica();
   // Replicas and the master's stream are not limited (replica-ignore-maxmemory); over the
   // limit, queueing takes memory too, so MULTI refuses every command (Redis processCommand).
   if (config.maxmemory > 0 && !replica && !client.is_master_link &&
-      ((flags & commands::kDenyOom) || queueing) && over_maxmemory(config.maxmemory))
-    return std::string(kOomError);
+      ((flags & kDenyOom) || queueing) && core::over_maxmemory(config.maxmemory))
+    return std::string(core::kOomError);
   // The store refuses writes (a full disk, an I/O error): say so instead of failing later.
-  if ((flags & commands::kWrite) && !node.storage_health().writable())
-    return misconf_error(node.storage_health().error());
-  if ((flags & commands::kWrite) && !replica && config.min_replicas_to_write > 0 &&
-      config.min_replicas_max_lag > 0 &&
-      node.replication().good_replicas() < config.min_replicas_to_write)
+  if ((flags & kWrite) && !node.storage_health().writable())
+    return core::misconf_error(node.storage_health().error());
+  if ((flags & kWrite) && !replica && config.min_replicas_to_write > 0 &&
+      config.min_replicas_max_lag > 0 && replication.good_replicas() < config.min_replicas_to_write)
     return "NOREPLICAS Not enough good replicas to write.";
-  if ((flags & commands::kWrite) && replica && !client.is_master_link && config.replica_read_only)
+  if ((flags & kWrite) && replica && !client.is_master_link && config.replica_read_only)
     return "READONLY You can't write against a read only replica.";
-  if (replica && !client.is_master_link && !(flags & commands::kStale) &&
-      !config.replica_serve_stale_data && !node.replication().link_up())
+  if (replica && !client.is_master_link && !(flags & kStale) && !config.replica_serve_stale_data &&
+      !replication.link_up())
     return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
   return {};
-}
-
-std::string misconf_error(const std::string& cause) {
-  return "MISCONF Errors writing to the storage engine: " + cause;
-}
-
-bool needs_write_group(const commands::Table& table, std::span<const std::string_view> argv) {
-  return has_flag(table, argv, commands::kWrite | commands::kBarrier | commands::kExecGroup);
-}
-
-bool may_block(const commands::Table& table, std::span<const std::string_view> argv) {
-  return has_flag(table, argv, commands::kMayBlock);
-}
-
-bool needs_barrier(const commands::Table& table, std::span<const std::string_view> argv) {
-  return has_flag(table, argv, commands::kBarrier);
 }
 
 namespace {
@@ -88,44 +68,43 @@ namespace {
 // ("client|list"); none for an unknown subcommand (Redis counts it nowhere).
 const Spec* stats_entry(const Spec& spec, std::span<const std::string_view> argv) {
   if (spec.subcommand_count == 0) return &spec;
-  return argv.size() >= 2 ? commands::find_subcommand(spec, argv[1]) : &spec;
+  return argv.size() >= 2 ? find_subcommand(spec, argv[1]) : &spec;
 }
 }  // namespace
 
-void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
+void run_command(Node& node, replication::Replication& replication, Client& client, Keyspace& ks,
+                 protocol::ReplyBuilder& reply, const Spec* spec,
                  std::span<const std::string_view> argv) {
   if (argv.empty()) return;
   auto& stats = node.stats();
   size_t reply_start = reply.size();
-  const Spec* spec = node.commands().find(argv[0]);
   bool ran = false;  // the handler ran (else an error reply is a rejection)
   if (!spec) {
     unknown_command(reply, argv);
   } else if ((spec->arity > 0 && argv.size() != static_cast<size_t>(spec->arity)) ||
              argv.size() < static_cast<size_t>(spec->arity < 0 ? -spec->arity : 0)) {
     reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
-  } else if (!client.authenticated && !(spec->flags & commands::kNoAuth)) {
+  } else if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
-  } else if (std::string refusal =
-                 state_refusal(node, client, spec->flags,
-                               client.in_multi && !(spec->flags & commands::kRunsInMulti));
+  } else if (std::string refusal = state_refusal(node, replication, client, spec->flags,
+                                                 client.in_multi && !(spec->flags & kRunsInMulti));
              !refusal.empty()) {
     reply.error(refusal);
   } else if (client.subscriptions > 0 && client.protocol_version == 2 &&
-             !(spec->flags & commands::kSubscribedOk)) {
+             !(spec->flags & kSubscribedOk)) {
     reply.error("ERR Can't execute '" + std::string(spec->name) +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                 "this context");
-  } else if (client.in_multi && !(spec->flags & commands::kRunsInMulti)) {
+  } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
     queue_in_multi(client, reply, argv);
-  } else if ((spec->flags & commands::kWrite) && !ks.writable()) {
+  } else if ((spec->flags & kWrite) && !ks.writable()) {
     // A write reached a read-only view: a bug in routing, never silently dropped.
     reply.error("ERR internal error: write command outside a write group");
   } else {
     ran = true;
-    commands::Context ctx{node, client, ks, reply, argv, *spec};
+    Context ctx{node, replication, client, ks, reply, argv, *spec};
     client.last_command = spec->name;  // before the handler: CLIENT LIST shows it, as Redis
-    bool guarded = ks.writable() && (spec->flags & commands::kWrite);
+    bool guarded = ks.writable() && (spec->flags & kWrite);
     core::Keyspace::SavePoint point;
     if (guarded) point = ks.save_point();
     auto started = std::chrono::steady_clock::now();
@@ -158,13 +137,13 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
       ++counters.calls;
       counters.usec += usec;
       // EXEC's commands are logged one by one, not EXEC.
-      if (!(spec->flags & commands::kSkipSlowlog)) {
+      if (!(spec->flags & kSkipSlowlog)) {
         const auto& config = node.config();
         node.slowlog().maybe_add(argv, usec, config.slowlog_log_slower_than, config.slowlog_max_len,
                                  client.addr, client.name);
       }
       // MONITOR shows what ran, except administrative commands (as Redis).
-      if (!node.monitors().empty() && !(entry->flags & commands::kAdmin))
+      if (!node.monitors().empty() && !(entry->flags & kAdmin))
         node.monitors().feed(client, client.db, argv);
     }
   }
@@ -178,9 +157,8 @@ void run_command(Node& node, Client& client, Keyspace& ks, protocol::ReplyBuilde
       ++(ran ? counters.failed_calls : counters.rejected_calls);
     }
     // A command refused before it ran (or queued) dooms the transaction (EXECABORT).
-    if (client.in_multi && (!spec || !(spec->flags & commands::kRunsInMulti)))
-      client.multi_dirty = true;
+    if (client.in_multi && (!spec || !(spec->flags & kRunsInMulti))) client.multi_dirty = true;
   }
 }
 
-}  // namespace basalt::core
+}  // namespace basalt::commands

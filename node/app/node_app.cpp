@@ -1,0 +1,46 @@
+// node/app/node_app.cpp — see node_app.h.
+#include "node/app/node_app.h"
+
+#include "node/commands/dispatcher.h"
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/expiry/active_expiry.h"
+#include "node/replication/replication.h"
+
+namespace basalt::app {
+
+NodeApp::NodeApp(boost::asio::io_context& io, config::Config config)
+    : node_(std::make_unique<core::Node>(io, std::move(config))) {}
+
+NodeApp::~NodeApp() {
+  // The parts go before the node they refer to.
+  expiry_.reset();
+  dispatcher_.reset();
+  replication_.reset();
+}
+
+bool NodeApp::open(std::string& error) {
+  if (!node_->open(error)) return false;
+  replication_ = std::make_unique<replication::Replication>(*node_);
+  dispatcher_ = std::make_unique<commands::Dispatcher>(*node_, *replication_);
+  expiry_ = std::make_unique<expiry::ActiveExpiry>(*node_);
+  node_->set_command_runner(*dispatcher_);
+  auto* replication = replication_.get();
+  auto* expiry = expiry_.get();
+  node_->pipeline().set_on_commit(
+      [replication](uint64_t offset) { replication->on_commit(offset); });
+  node_->add_cron_hook([expiry](uint64_t) { expiry->cycle(); });
+  node_->add_cron_hook([replication](uint64_t now) { replication->cron(now); });
+  node_->add_config_hook(
+      [replication](const std::string& name) { replication->on_config_changed(name); });
+  // Replication stops first: no link may start applying a stream while the node drains.
+  node_->add_shutdown_hook([replication] { replication->stop(); });
+  return true;
+}
+
+void NodeApp::start() {
+  node_->start();
+  replication_->start();
+}
+
+}  // namespace basalt::app

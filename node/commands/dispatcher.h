@@ -1,0 +1,55 @@
+// node/commands/dispatcher.h — runs one command: the gates written once for every command
+// (arity, auth, the node's state, the subscribed context, MULTI queueing), then the handler,
+// then the stats, the slow log and MONITOR. The Dispatcher is the command runner the
+// composition root hands to the node (the write pipeline and connections run commands
+// through it).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "node/commands/command_table.h"
+#include "node/core/client.h"
+#include "node/core/command_runner.h"
+#include "node/core/keyspace.h"
+#include "node/protocol/reply.h"
+
+namespace basalt::core {
+class Node;
+}
+namespace basalt::replication {
+class Replication;
+}
+
+namespace basalt::commands {
+
+// What the node's state refuses to a command with `flags` (kWrite, kDenyOom, kStale), checked
+// in Redis's order: "OOM ..." (over maxmemory; also any command being queued in MULTI,
+// `queueing`), "MISCONF ..." (the store refuses writes), "NOREPLICAS ...", "READONLY ...",
+// "MASTERDOWN ..."; "" if nothing.
+// EXEC asks it with the flags of the commands it queued (Redis's mstate.cmd_flags).
+std::string state_refusal(core::Node& node, const replication::Replication& replication,
+                          const core::Client& client, uint32_t flags, bool queueing);
+
+// Runs one command (`spec`: its row, null for an unknown name).
+void run_command(core::Node& node, replication::Replication& replication, core::Client& client,
+                 core::Keyspace& ks, protocol::ReplyBuilder& reply, const Spec* spec,
+                 std::span<const std::string_view> argv);
+
+class Dispatcher final : public core::CommandRunner {
+ public:
+  Dispatcher(core::Node& node, replication::Replication& replication)
+      : node_(node), replication_(replication) {}
+  const Spec* find(std::string_view name) const override { return table().find(name); }
+  void run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+           const Spec* spec, std::span<const std::string_view> argv) override {
+    run_command(node_, replication_, client, ks, reply, spec, argv);
+  }
+
+ private:
+  core::Node& node_;
+  replication::Replication& replication_;
+};
+
+}  // namespace basalt::commands

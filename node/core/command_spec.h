@@ -1,0 +1,66 @@
+// node/core/command_spec.h — what a command is to the shared parts: its table row (name, arity,
+// flags, key positions, handler, docs). The rows themselves and their handlers live with the
+// commands (node/commands/); the write pipeline, the stats and the connection read the flags.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace basalt::commands {
+struct Context;  // what a handler runs with (node/commands/command.h)
+}
+
+namespace basalt::core {
+
+// In their own namespace so a family of files can take them in with one using-directive.
+namespace command_flags {
+enum CommandFlag : uint32_t {
+  kWrite = 1u << 0,     // changes data: runs in a write group and is refused on replicas
+  kReadOnly = 1u << 1,  // reads data
+  kAdmin = 1u << 2,
+  kFast = 1u << 3,
+  kStale = 1u << 4,  // allowed while a replica's link is down and stale data is off
+  kLoading = 1u << 5,
+  kNoScript = 1u << 6,
+  kPubSub = 1u << 7,
+  kDenyOom = 1u << 8,
+  kNoAuth = 1u << 9,
+  kBarrier = 1u << 10,  // must start a fresh write group (FLUSHDB, FLUSHALL)
+  kInGroup = 1u << 11,  // not a write, but must run in order with writes (SELECT, ...)
+  kSentinel = 1u << 12,
+  kMayBlock = 1u << 13,      // may leave a wait for the connection (WAIT, PSYNC): ends a segment
+  kExecGroup = 1u << 14,     // EXEC: runs its queued commands as one write group (also on replicas)
+  kSkipSlowlog = 1u << 15,   // not in the slow log (EXEC: its commands are, one by one)
+  kRunsInMulti = 1u << 16,   // runs at once inside MULTI instead of being queued (EXEC, WATCH, ...)
+  kSubscribedOk = 1u << 17,  // a RESP2 client in subscribed mode may run it (SUBSCRIBE, PING, ...)
+};
+}  // namespace command_flags
+using namespace command_flags;
+
+// Where a command's keys are (Redis's first key, last key, step; 0 0 0: no keys).
+struct KeyPositions {
+  int first = 0, last = 0, step = 0;
+};
+
+struct CommandSpec {
+  std::string_view name;  // lowercase
+  int arity = 0;          // Redis convention: N exact, -N at least N
+  uint32_t flags = 0;     // CommandFlag bits
+  void (*handler)(commands::Context&) = nullptr;
+  KeyPositions keys;
+  std::string_view group = "generic";
+  std::string_view summary = "";
+  // Container commands (CLIENT, CONFIG, ...): their subcommands, each named "container|sub"
+  // (see node/commands/subcommand.h).
+  const CommandSpec* subcommands = nullptr;
+  size_t subcommand_count = 0;
+
+  std::span<const CommandSpec> subs() const { return {subcommands, subcommand_count}; }
+  bool has(uint32_t flag) const { return (flags & flag) != 0; }
+  // The write pipeline runs it (writes, FLUSHDB-like barriers, EXEC).
+  bool needs_write_group() const { return has(kWrite | kBarrier | kExecGroup); }
+};
+
+}  // namespace basalt::core
