@@ -232,12 +232,19 @@ void bitop(Context& c) {
 
 void register_bitmap_commands(Table& t) {
   constexpr std::string_view G = "bitmap";
-  t.add({"setbit", 4, kWrite | kDenyOom, setbit, 1, 1, 1, G, "Set or clear one bit of a string"});
-  t.add({"getbit", 3, kReadOnly | kFast, getbit, 1, 1, 1, G, "Get one bit of a string"});
-  t.add({"bitcount", -2, kReadOnly, bitcount, 1, 1, 1, G, "Count the set bits of a string"});
-  t.add({"bitpos", -3, kReadOnly, bitpos, 1, 1, 1, G, "Find the first bit set or clear"});
-  t.add({"bitop", -4, kWrite | kDenyOom, bitop, 2, -1, 1, G,
-         "Bitwise operations between strings, stored in a key"});
+  t.add(row("setbit", 4, kWrite | kDenyOom, setbit)
+            .keys(1, 1, 1)
+            .doc(G, "Set or clear one bit of a string"));
+  t.add(
+      row("getbit", 3, kReadOnly | kFast, getbit).keys(1, 1, 1).doc(G, "Get one bit of a string"));
+  t.add(row("bitcount", -2, kReadOnly, bitcount)
+            .keys(1, 1, 1)
+            .doc(G, "Count the set bits of a string"));
+  t.add(
+      row("bitpos", -3, kReadOnly, bitpos).keys(1, 1, 1).doc(G, "Find the first bit set or clear"));
+  t.add(row("bitop", -4, kWrite | kDenyOom, bitop)
+            .keys(2, -1, 1)
+            .doc(G, "Bitwise operations between strings, stored in a key"));
 }
 
 }  // namespace basalt::commands

@@ -287,27 +287,28 @@ constexpr uint32_t kSub = kNoScript | kLoading | kStale;
 constexpr std::string_view kConn = "connection";
 
 const Spec kClientSubcommands[] = {
-    {"client|id", 2, kSub, client_id, 0, 0, 0, kConn,
-     "Returns the client ID for the current connection"},
-    {"client|setname", 3, kSub, client_setname, 0, 0, 0, kConn, "Set the current connection name"},
-    {"client|getname", 2, kSub, client_getname, 0, 0, 0, kConn, "Get the current connection name"},
-    {"client|info", 2, kSub, client_info, 0, 0, 0, kConn,
-     "Returns information about the current client connection."},
-    {"client|list", -2, kAdmin | kSub, client_list, 0, 0, 0, kConn,
-     "Get the list of client connections"},
-    {"client|kill", -3, kAdmin | kSub, client_kill, 0, 0, 0, kConn,
-     "Kill the connection of a client"},
-    {"client|unblock", -3, kAdmin | kSub, client_unblock, 0, 0, 0, kConn,
-     "Unblock a client blocked in a blocking command from a different connection"},
-    {"client|no-evict", 3, kAdmin | kSub, client_on_off, 0, 0, 0, kConn,
-     "Set client eviction mode for the current connection"},
-    {"client|no-touch", 3, kSub | kFast, client_on_off, 0, 0, 0, kConn,
-     "Controls whether commands sent by the client will alter the LRU/LFU of the keys they "
-     "access."},
-    {"client|getredir", 2, kSub, client_getredir, 0, 0, 0, kConn,
-     "Get tracking notifications redirection client ID if any"},
-    {"client|help", 2, kLoading | kStale, client_help, 0, 0, 0, kConn,
-     "Show helpful text about the different subcommands"},
+    row("client|id", 2, kSub, client_id)
+        .doc(kConn, "Returns the client ID for the current connection"),
+    row("client|setname", 3, kSub, client_setname).doc(kConn, "Set the current connection name"),
+    row("client|getname", 2, kSub, client_getname).doc(kConn, "Get the current connection name"),
+    row("client|info", 2, kSub, client_info)
+        .doc(kConn, "Returns information about the current client connection."),
+    row("client|list", -2, kAdmin | kSub, client_list)
+        .doc(kConn, "Get the list of client connections"),
+    row("client|kill", -3, kAdmin | kSub, client_kill)
+        .doc(kConn, "Kill the connection of a client"),
+    row("client|unblock", -3, kAdmin | kSub, client_unblock)
+        .doc(kConn, "Unblock a client blocked in a blocking command from a different connection"),
+    row("client|no-evict", 3, kAdmin | kSub, client_on_off)
+        .doc(kConn, "Set client eviction mode for the current connection"),
+    row("client|no-touch", 3, kSub | kFast, client_on_off)
+        .doc(kConn,
+             "Controls whether commands sent by the client will alter the LRU/LFU of the keys they "
+             "access."),
+    row("client|getredir", 2, kSub, client_getredir)
+        .doc(kConn, "Get tracking notifications redirection client ID if any"),
+    row("client|help", 2, kLoading | kStale, client_help)
+        .doc(kConn, "Show helpful text about the different subcommands"),
 };
 
 }  // namespace
@@ -315,9 +316,9 @@ const Spec kClientSubcommands[] = {
 void register_client_command(Table& t) {
   // The container's flags are what dispatch checks (auth, stale data): those of every
   // subcommand.
-  t.add({"client", -2, kLoading | kStale, run_subcommand, 0, 0, 0, kConn,
-         "A container for client connection commands", kClientSubcommands,
-         std::size(kClientSubcommands)});
+  t.add(row("client", -2, kLoading | kStale, run_subcommand)
+            .doc(kConn, "A container for client connection commands")
+            .subcommands(kClientSubcommands));
 }
 
 }  // namespace basalt::commands

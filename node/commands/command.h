@@ -29,6 +29,42 @@ using Spec = core::CommandSpec;
 struct Context;
 using Handler = void (*)(Context&);
 
+// A row of the command table, its parts named where they are not Redis's usual four
+// (name, arity, flags, handler):
+//   row("hset", -4, W | kFast, hset).keys(1, 1, 1).doc("hash", "Set the values of hash fields")
+struct Row : Spec {
+  constexpr Row(std::string_view name_, int arity_, uint32_t flags_, Handler handler_) {
+    name = name_;
+    arity = arity_;
+    flags = flags_;
+    handler = handler_;
+  }
+  // Where its keys are (Redis's first key, last key, step).
+  constexpr Row keys(int first, int last, int step) const {
+    Row r = *this;
+    r.Spec::keys = {first, last, step};
+    return r;
+  }
+  // COMMAND DOCS / the README list: its group and one line on what it does.
+  constexpr Row doc(std::string_view group_, std::string_view summary_) const {
+    Row r = *this;
+    r.group = group_;
+    r.summary = summary_;
+    return r;
+  }
+  // A container command (CLIENT, CONFIG, ...): its subcommands, named "container|sub".
+  template <size_t N>
+  constexpr Row subcommands(const Spec (&subs)[N]) const {
+    Row r = *this;
+    r.Spec::subcommands = subs;
+    r.subcommand_count = N;
+    return r;
+  }
+};
+constexpr Row row(std::string_view name, int arity, uint32_t flags, Handler handler) {
+  return Row(name, arity, flags, handler);
+}
+
 struct Context {
   core::Node& node;
   replication::Replication& replication;

@@ -318,28 +318,27 @@ constexpr uint32_t kSub = kLoading | kStale;
 constexpr std::string_view kServer = "server";
 
 const Spec kCommandSubcommands[] = {
-    {"command|count", 2, kSub, command_count, 0, 0, 0, kServer,
-     "Get total number of Redis commands"},
-    {"command|info", -2, kSub, command_info, 0, 0, 0, kServer,
-     "Get array of specific Redis command details, or all when no argument is given."},
-    {"command|docs", -2, kSub, command_docs, 0, 0, 0, kServer,
-     "Get array of specific Redis command documentation"},
-    {"command|list", -2, kSub, command_list, 0, 0, 0, kServer,
-     "Get an array of Redis command names"},
-    {"command|getkeys", -4, kSub, command_getkeys, 0, 0, 0, kServer,
-     "Extract keys given a full Redis command"},
-    {"command|getkeysandflags", -4, kSub, command_getkeysandflags, 0, 0, 0, kServer,
-     "Extract keys and access flags given a full Redis command"},
-    {"command|help", 2, kSub, command_help, 0, 0, 0, kServer,
-     "Show helpful text about the different subcommands"},
+    row("command|count", 2, kSub, command_count).doc(kServer, "Get total number of Redis commands"),
+    row("command|info", -2, kSub, command_info)
+        .doc(kServer,
+             "Get array of specific Redis command details, or all when no argument is given."),
+    row("command|docs", -2, kSub, command_docs)
+        .doc(kServer, "Get array of specific Redis command documentation"),
+    row("command|list", -2, kSub, command_list).doc(kServer, "Get an array of Redis command names"),
+    row("command|getkeys", -4, kSub, command_getkeys)
+        .doc(kServer, "Extract keys given a full Redis command"),
+    row("command|getkeysandflags", -4, kSub, command_getkeysandflags)
+        .doc(kServer, "Extract keys and access flags given a full Redis command"),
+    row("command|help", 2, kSub, command_help)
+        .doc(kServer, "Show helpful text about the different subcommands"),
 };
 
 }  // namespace
 
 void register_command_command(Table& t) {
-  t.add({"command", -1, kLoading | kStale | kSentinel, command, 0, 0, 0, kServer,
-         "Get array of Redis command details", kCommandSubcommands,
-         std::size(kCommandSubcommands)});
+  t.add(row("command", -1, kLoading | kStale | kSentinel, command)
+            .doc(kServer, "Get array of Redis command details")
+            .subcommands(kCommandSubcommands));
 }
 
 }  // namespace basalt::commands

@@ -130,15 +130,15 @@ constexpr uint32_t kSub = kAdmin | kNoScript | kLoading | kStale;
 constexpr std::string_view kServer = "server";
 
 const Spec kConfigSubcommands[] = {
-    {"config|get", -3, kSub, config_get, 0, 0, 0, kServer,
-     "Get the values of configuration parameters"},
-    {"config|set", -4, kSub, config_set, 0, 0, 0, kServer,
-     "Set configuration parameters to the given values"},
-    {"config|resetstat", 2, kSub, config_resetstat, 0, 0, 0, kServer, "Reset the stats"},
-    {"config|rewrite", 2, kSub, config_rewrite, 0, 0, 0, kServer,
-     "Rewrite the configuration file with the in memory configuration"},
-    {"config|help", 2, kLoading | kStale, config_help, 0, 0, 0, kServer,
-     "Show helpful text about the different subcommands"},
+    row("config|get", -3, kSub, config_get)
+        .doc(kServer, "Get the values of configuration parameters"),
+    row("config|set", -4, kSub, config_set)
+        .doc(kServer, "Set configuration parameters to the given values"),
+    row("config|resetstat", 2, kSub, config_resetstat).doc(kServer, "Reset the stats"),
+    row("config|rewrite", 2, kSub, config_rewrite)
+        .doc(kServer, "Rewrite the configuration file with the in memory configuration"),
+    row("config|help", 2, kLoading | kStale, config_help)
+        .doc(kServer, "Show helpful text about the different subcommands"),
 };
 
 }  // namespace
@@ -146,9 +146,9 @@ const Spec kConfigSubcommands[] = {
 void register_config_command(Table& t) {
   // The container's flags are what dispatch checks (auth, stale data): those of every
   // subcommand.
-  t.add({"config", -2, kLoading | kStale, run_subcommand, 0, 0, 0, kServer,
-         "A container for server configuration commands", kConfigSubcommands,
-         std::size(kConfigSubcommands)});
+  t.add(row("config", -2, kLoading | kStale, run_subcommand)
+            .doc(kServer, "A container for server configuration commands")
+            .subcommands(kConfigSubcommands));
 }
 
 }  // namespace basalt::commands

@@ -154,20 +154,20 @@ void reset(Context& c) {
 
 void register_connection_commands(Table& t) {
   constexpr auto kConn = kNoScript | kLoading | kStale | kFast;
-  t.add({"ping", -1, kFast | kSentinel | kStale | kSubscribedOk, ping, 0, 0, 0, "connection",
-         "Ping the server"});
+  t.add(row("ping", -1, kFast | kSentinel | kStale | kSubscribedOk, ping)
+            .doc("connection", "Ping the server"));
   t.add(
       {"echo", 2, kLoading | kStale | kFast, echo, 0, 0, 0, "connection", "Echo the given string"});
-  t.add({"select", 2, kLoading | kStale | kFast | kInGroup, select, 0, 0, 0, "connection",
-         "Change the selected database for the current connection"});
-  t.add({"quit", -1, kConn | kNoAuth | kRunsInMulti | kSubscribedOk, quit, 0, 0, 0, "connection",
-         "Close the connection"});
-  t.add({"hello", -1, kConn | kNoAuth | kSentinel, hello, 0, 0, 0, "connection",
-         "Handshake with Redis"});
-  t.add({"auth", -2, kConn | kNoAuth | kSentinel, auth, 0, 0, 0, "connection",
-         "Authenticate to the server"});
-  t.add({"reset", 1, kConn | kNoAuth | kRunsInMulti | kSubscribedOk, reset, 0, 0, 0, "connection",
-         "Reset the connection"});
+  t.add(row("select", 2, kLoading | kStale | kFast | kInGroup, select)
+            .doc("connection", "Change the selected database for the current connection"));
+  t.add(row("quit", -1, kConn | kNoAuth | kRunsInMulti | kSubscribedOk, quit)
+            .doc("connection", "Close the connection"));
+  t.add(row("hello", -1, kConn | kNoAuth | kSentinel, hello)
+            .doc("connection", "Handshake with Redis"));
+  t.add(row("auth", -2, kConn | kNoAuth | kSentinel, auth)
+            .doc("connection", "Authenticate to the server"));
+  t.add(row("reset", 1, kConn | kNoAuth | kRunsInMulti | kSubscribedOk, reset)
+            .doc("connection", "Reset the connection"));
   register_client_command(t);
 }
 

@@ -114,8 +114,8 @@ void debug(Context& c) {
 }  // namespace
 
 void register_debug_command(Table& t) {
-  t.add({"debug", -2, kAdmin | kNoScript | kLoading | kStale, debug, 0, 0, 0, "server",
-         "A container for debugging commands"});
+  t.add(row("debug", -2, kAdmin | kNoScript | kLoading | kStale, debug)
+            .doc("server", "A container for debugging commands"));
 }
 
 }  // namespace basalt::commands

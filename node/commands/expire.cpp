@@ -137,18 +137,31 @@ void persist(Context& c) {
 }  // namespace
 
 void register_expire_commands(Table& t) {
-  t.add({"expire", -3, kWrite | kFast, expire, 1, 1, 1, "generic", "Set a TTL in seconds"});
-  t.add({"pexpire", -3, kWrite | kFast, pexpire, 1, 1, 1, "generic", "Set a TTL in ms"});
-  t.add({"expireat", -3, kWrite | kFast, expireat, 1, 1, 1, "generic", "Expire at a unix time"});
-  t.add({"pexpireat", -3, kWrite | kFast, pexpireat, 1, 1, 1, "generic",
-         "Expire at a unix time in ms"});
-  t.add({"ttl", 2, kReadOnly | kFast, ttl, 1, 1, 1, "generic", "Remaining TTL in seconds"});
-  t.add({"pttl", 2, kReadOnly | kFast, pttl, 1, 1, 1, "generic", "Remaining TTL in ms"});
-  t.add({"expiretime", 2, kReadOnly | kFast, expiretime, 1, 1, 1, "generic",
-         "Expiry as a unix time"});
-  t.add({"pexpiretime", 2, kReadOnly | kFast, pexpiretime, 1, 1, 1, "generic",
-         "Expiry as a unix time in ms"});
-  t.add({"persist", 2, kWrite | kFast, persist, 1, 1, 1, "generic", "Remove a key's TTL"});
+  t.add(row("expire", -3, kWrite | kFast, expire)
+            .keys(1, 1, 1)
+            .doc("generic", "Set a TTL in seconds"));
+  t.add(
+      row("pexpire", -3, kWrite | kFast, pexpire).keys(1, 1, 1).doc("generic", "Set a TTL in ms"));
+  t.add(row("expireat", -3, kWrite | kFast, expireat)
+            .keys(1, 1, 1)
+            .doc("generic", "Expire at a unix time"));
+  t.add(row("pexpireat", -3, kWrite | kFast, pexpireat)
+            .keys(1, 1, 1)
+            .doc("generic", "Expire at a unix time in ms"));
+  t.add(row("ttl", 2, kReadOnly | kFast, ttl)
+            .keys(1, 1, 1)
+            .doc("generic", "Remaining TTL in seconds"));
+  t.add(
+      row("pttl", 2, kReadOnly | kFast, pttl).keys(1, 1, 1).doc("generic", "Remaining TTL in ms"));
+  t.add(row("expiretime", 2, kReadOnly | kFast, expiretime)
+            .keys(1, 1, 1)
+            .doc("generic", "Expiry as a unix time"));
+  t.add(row("pexpiretime", 2, kReadOnly | kFast, pexpiretime)
+            .keys(1, 1, 1)
+            .doc("generic", "Expiry as a unix time in ms"));
+  t.add(row("persist", 2, kWrite | kFast, persist)
+            .keys(1, 1, 1)
+            .doc("generic", "Remove a key's TTL"));
 }
 
 }  // namespace basalt::commands

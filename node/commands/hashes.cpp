@@ -253,23 +253,39 @@ void hscan(Context& c) {
 void register_hashes_commands(Table& t) {
   constexpr auto W = kWrite | kDenyOom;
   constexpr auto R = kReadOnly;
-  t.add({"hset", -4, W | kFast, hset, 1, 1, 1, "hash", "Set the values of hash fields"});
-  t.add({"hsetnx", 4, W | kFast, hsetnx, 1, 1, 1, "hash", "Set a hash field if it is missing"});
-  t.add({"hmset", -4, W | kFast, hmset, 1, 1, 1, "hash", "Set the values of hash fields"});
-  t.add({"hget", 3, R | kFast, hget, 1, 1, 1, "hash", "Get the value of a hash field"});
-  t.add({"hmget", -3, R | kFast, hmget, 1, 1, 1, "hash", "Get the values of hash fields"});
-  t.add({"hgetall", 2, R, hgetall, 1, 1, 1, "hash", "Get all fields and values of a hash"});
-  t.add({"hkeys", 2, R, hkeys, 1, 1, 1, "hash", "Get all fields of a hash"});
-  t.add({"hvals", 2, R, hvals, 1, 1, 1, "hash", "Get all values of a hash"});
-  t.add({"hdel", -3, kWrite | kFast, hdel, 1, 1, 1, "hash", "Delete hash fields"});
-  t.add({"hexists", 3, R | kFast, hexists, 1, 1, 1, "hash", "Whether a hash field exists"});
-  t.add({"hlen", 2, R | kFast, hlen, 1, 1, 1, "hash", "Number of fields in a hash"});
-  t.add({"hstrlen", 3, R | kFast, hstrlen, 1, 1, 1, "hash", "Length of a hash field's value"});
-  t.add({"hincrby", 4, W | kFast, hincrby, 1, 1, 1, "hash", "Increment a hash field integer"});
-  t.add({"hincrbyfloat", 4, W | kFast, hincrbyfloat, 1, 1, 1, "hash",
-         "Increment a hash field float"});
-  t.add({"hrandfield", -2, R, hrandfield, 1, 1, 1, "hash", "Random fields of a hash"});
-  t.add({"hscan", -3, R, hscan, 1, 1, 1, "hash", "Iterate the fields of a hash"});
+  t.add(
+      row("hset", -4, W | kFast, hset).keys(1, 1, 1).doc("hash", "Set the values of hash fields"));
+  t.add(row("hsetnx", 4, W | kFast, hsetnx)
+            .keys(1, 1, 1)
+            .doc("hash", "Set a hash field if it is missing"));
+  t.add(row("hmset", -4, W | kFast, hmset)
+            .keys(1, 1, 1)
+            .doc("hash", "Set the values of hash fields"));
+  t.add(row("hget", 3, R | kFast, hget).keys(1, 1, 1).doc("hash", "Get the value of a hash field"));
+  t.add(row("hmget", -3, R | kFast, hmget)
+            .keys(1, 1, 1)
+            .doc("hash", "Get the values of hash fields"));
+  t.add(row("hgetall", 2, R, hgetall)
+            .keys(1, 1, 1)
+            .doc("hash", "Get all fields and values of a hash"));
+  t.add(row("hkeys", 2, R, hkeys).keys(1, 1, 1).doc("hash", "Get all fields of a hash"));
+  t.add(row("hvals", 2, R, hvals).keys(1, 1, 1).doc("hash", "Get all values of a hash"));
+  t.add(row("hdel", -3, kWrite | kFast, hdel).keys(1, 1, 1).doc("hash", "Delete hash fields"));
+  t.add(row("hexists", 3, R | kFast, hexists)
+            .keys(1, 1, 1)
+            .doc("hash", "Whether a hash field exists"));
+  t.add(row("hlen", 2, R | kFast, hlen).keys(1, 1, 1).doc("hash", "Number of fields in a hash"));
+  t.add(row("hstrlen", 3, R | kFast, hstrlen)
+            .keys(1, 1, 1)
+            .doc("hash", "Length of a hash field's value"));
+  t.add(row("hincrby", 4, W | kFast, hincrby)
+            .keys(1, 1, 1)
+            .doc("hash", "Increment a hash field integer"));
+  t.add(row("hincrbyfloat", 4, W | kFast, hincrbyfloat)
+            .keys(1, 1, 1)
+            .doc("hash", "Increment a hash field float"));
+  t.add(row("hrandfield", -2, R, hrandfield).keys(1, 1, 1).doc("hash", "Random fields of a hash"));
+  t.add(row("hscan", -3, R, hscan).keys(1, 1, 1).doc("hash", "Iterate the fields of a hash"));
 }
 
 }  // namespace basalt::commands

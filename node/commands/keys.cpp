@@ -360,23 +360,30 @@ void object(Context& c) {
 }  // namespace
 
 void register_key_commands(Table& t) {
-  t.add({"del", -2, kWrite, del, 1, -1, 1, "generic", "Delete keys"});
-  t.add({"unlink", -2, kWrite | kFast, del, 1, -1, 1, "generic", "Delete keys"});
-  t.add({"exists", -2, kReadOnly | kFast, exists, 1, -1, 1, "generic", "Count existing keys"});
-  t.add({"touch", -2, kReadOnly | kFast, touch, 1, -1, 1, "generic",
-         "Count existing keys (and mark them accessed)"});
-  t.add({"type", 2, kReadOnly | kFast, type, 1, 1, 1, "generic", "Type of a key"});
-  t.add({"keys", 2, kReadOnly, keys, 0, 0, 0, "generic", "Keys matching a pattern"});
-  t.add({"scan", -2, kReadOnly, scan, 0, 0, 0, "generic", "Iterate the key space"});
-  t.add({"randomkey", 1, kReadOnly, randomkey, 0, 0, 0, "generic", "A random key"});
-  t.add({"rename", 3, kWrite, rename, 1, 2, 1, "generic", "Rename a key"});
-  t.add({"renamenx", 3, kWrite | kFast, renamenx, 1, 2, 1, "generic", "Rename if new is free"});
-  t.add({"copy", -3, kWrite | kDenyOom, copy, 1, 2, 1, "generic", "Copy a key"});
-  t.add({"move", 3, kWrite | kFast, move, 1, 1, 1, "generic", "Move a key to another db"});
-  t.add({"dbsize", 1, kReadOnly | kFast, dbsize, 0, 0, 0, "server", "Number of keys"});
-  t.add({"flushdb", -1, kWrite | kBarrier, flushdb, 0, 0, 0, "server", "Delete the db's keys"});
-  t.add({"flushall", -1, kWrite | kBarrier, flushall, 0, 0, 0, "server", "Delete all keys"});
-  t.add({"object", -2, kReadOnly, object, 2, 2, 1, "generic", "Inspect a key's value"});
+  t.add(row("del", -2, kWrite, del).keys(1, -1, 1).doc("generic", "Delete keys"));
+  t.add(row("unlink", -2, kWrite | kFast, del).keys(1, -1, 1).doc("generic", "Delete keys"));
+  t.add(row("exists", -2, kReadOnly | kFast, exists)
+            .keys(1, -1, 1)
+            .doc("generic", "Count existing keys"));
+  t.add(row("touch", -2, kReadOnly | kFast, touch)
+            .keys(1, -1, 1)
+            .doc("generic", "Count existing keys (and mark them accessed)"));
+  t.add(row("type", 2, kReadOnly | kFast, type).keys(1, 1, 1).doc("generic", "Type of a key"));
+  t.add(row("keys", 2, kReadOnly, keys).doc("generic", "Keys matching a pattern"));
+  t.add(row("scan", -2, kReadOnly, scan).doc("generic", "Iterate the key space"));
+  t.add(row("randomkey", 1, kReadOnly, randomkey).doc("generic", "A random key"));
+  t.add(row("rename", 3, kWrite, rename).keys(1, 2, 1).doc("generic", "Rename a key"));
+  t.add(row("renamenx", 3, kWrite | kFast, renamenx)
+            .keys(1, 2, 1)
+            .doc("generic", "Rename if new is free"));
+  t.add(row("copy", -3, kWrite | kDenyOom, copy).keys(1, 2, 1).doc("generic", "Copy a key"));
+  t.add(row("move", 3, kWrite | kFast, move)
+            .keys(1, 1, 1)
+            .doc("generic", "Move a key to another db"));
+  t.add(row("dbsize", 1, kReadOnly | kFast, dbsize).doc("server", "Number of keys"));
+  t.add(row("flushdb", -1, kWrite | kBarrier, flushdb).doc("server", "Delete the db's keys"));
+  t.add(row("flushall", -1, kWrite | kBarrier, flushall).doc("server", "Delete all keys"));
+  t.add(row("object", -2, kReadOnly, object).keys(2, 2, 1).doc("generic", "Inspect a key's value"));
 }
 
 }  // namespace basalt::commands

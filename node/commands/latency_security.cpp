@@ -57,12 +57,12 @@ void security_warning(Context& c) {
 }  // namespace
 
 void register_latency_and_security_commands(Table& t) {
-  t.add({"latency", -2, kAdmin | kNoScript | kLoading | kStale, latency, 0, 0, 0, "server",
-         "A container for latency diagnostics commands"});
-  t.add({"post", -1, kNoAuth | kLoading | kStale, security_warning, 0, 0, 0, "server",
-         "Refuse HTTP requests sent to the RESP port"});
-  t.add({"host:", -1, kNoAuth | kLoading | kStale, security_warning, 0, 0, 0, "server",
-         "Refuse HTTP requests sent to the RESP port"});
+  t.add(row("latency", -2, kAdmin | kNoScript | kLoading | kStale, latency)
+            .doc("server", "A container for latency diagnostics commands"));
+  t.add(row("post", -1, kNoAuth | kLoading | kStale, security_warning)
+            .doc("server", "Refuse HTTP requests sent to the RESP port"));
+  t.add(row("host:", -1, kNoAuth | kLoading | kStale, security_warning)
+            .doc("server", "Refuse HTTP requests sent to the RESP port"));
 }
 
 }  // namespace basalt::commands

@@ -136,14 +136,20 @@ void brpoplpush(Context& c) {
 void register_blocking_commands(Table& t) {
   constexpr std::string_view G = "list";
   constexpr auto B = kWrite | kNoScript | kMayBlock;
-  t.add({"blpop", -3, B, blpop, 1, -2, 1, G, "Remove and get the first element, or block"});
-  t.add({"brpop", -3, B, brpop, 1, -2, 1, G, "Remove and get the last element, or block"});
-  t.add({"blmpop", -5, B, blmpop, 0, 0, 0, G,
-         "Pop elements from the first non-empty list, or block"});
-  t.add({"blmove", 6, B | kDenyOom, blmove, 1, 2, 1, G,
-         "Pop an element, push it to another list and return it, or block"});
-  t.add({"brpoplpush", 4, B | kDenyOom, brpoplpush, 1, 2, 1, G,
-         "Pop the last element, push it to another list and return it, or block"});
+  t.add(row("blpop", -3, B, blpop)
+            .keys(1, -2, 1)
+            .doc(G, "Remove and get the first element, or block"));
+  t.add(row("brpop", -3, B, brpop)
+            .keys(1, -2, 1)
+            .doc(G, "Remove and get the last element, or block"));
+  t.add(
+      row("blmpop", -5, B, blmpop).doc(G, "Pop elements from the first non-empty list, or block"));
+  t.add(row("blmove", 6, B | kDenyOom, blmove)
+            .keys(1, 2, 1)
+            .doc(G, "Pop an element, push it to another list and return it, or block"));
+  t.add(row("brpoplpush", 4, B | kDenyOom, brpoplpush)
+            .keys(1, 2, 1)
+            .doc(G, "Pop the last element, push it to another list and return it, or block"));
 }
 
 }  // namespace basalt::commands::list

@@ -329,24 +329,36 @@ void lmpop(Context& c) {
 void register_lists_commands(Table& t) {
   constexpr std::string_view G = "list";
   constexpr auto W = kWrite | kDenyOom;
-  t.add({"lpush", -3, W | kFast, lpush, 1, 1, 1, G, "Prepend elements to a list"});
-  t.add({"rpush", -3, W | kFast, rpush, 1, 1, 1, G, "Append elements to a list"});
-  t.add({"lpushx", -3, W | kFast, lpushx, 1, 1, 1, G, "Prepend elements to an existing list"});
-  t.add({"rpushx", -3, W | kFast, rpushx, 1, 1, 1, G, "Append elements to an existing list"});
-  t.add({"lpop", -2, kWrite | kFast, lpop, 1, 1, 1, G, "Remove and get the first elements"});
-  t.add({"rpop", -2, kWrite | kFast, rpop, 1, 1, 1, G, "Remove and get the last elements"});
-  t.add({"llen", 2, kReadOnly | kFast, llen, 1, 1, 1, G, "Get the length of a list"});
-  t.add({"lrange", 4, kReadOnly, lrange, 1, 1, 1, G, "Get a range of elements"});
-  t.add({"lindex", 3, kReadOnly, lindex, 1, 1, 1, G, "Get an element by its index"});
-  t.add({"lset", 4, W, lset, 1, 1, 1, G, "Set the element at an index"});
-  t.add({"linsert", 5, W, linsert, 1, 1, 1, G, "Insert an element before or after another"});
-  t.add({"lrem", 4, kWrite, lrem, 1, 1, 1, G, "Remove elements equal to a value"});
-  t.add({"ltrim", 4, kWrite, ltrim, 1, 1, 1, G, "Trim a list to a range"});
-  t.add({"lpos", -3, kReadOnly, lpos, 1, 1, 1, G, "Positions of matching elements"});
-  t.add({"lmove", 5, W, lmove, 1, 2, 1, G, "Pop an element and push it to another list"});
-  t.add({"rpoplpush", 3, W, rpoplpush, 1, 2, 1, G,
-         "Remove the last element and push it to another list"});
-  t.add({"lmpop", -4, kWrite, lmpop, 0, 0, 0, G, "Pop elements from the first non-empty list"});
+  t.add(row("lpush", -3, W | kFast, lpush).keys(1, 1, 1).doc(G, "Prepend elements to a list"));
+  t.add(row("rpush", -3, W | kFast, rpush).keys(1, 1, 1).doc(G, "Append elements to a list"));
+  t.add(row("lpushx", -3, W | kFast, lpushx)
+            .keys(1, 1, 1)
+            .doc(G, "Prepend elements to an existing list"));
+  t.add(row("rpushx", -3, W | kFast, rpushx)
+            .keys(1, 1, 1)
+            .doc(G, "Append elements to an existing list"));
+  t.add(row("lpop", -2, kWrite | kFast, lpop)
+            .keys(1, 1, 1)
+            .doc(G, "Remove and get the first elements"));
+  t.add(row("rpop", -2, kWrite | kFast, rpop)
+            .keys(1, 1, 1)
+            .doc(G, "Remove and get the last elements"));
+  t.add(row("llen", 2, kReadOnly | kFast, llen).keys(1, 1, 1).doc(G, "Get the length of a list"));
+  t.add(row("lrange", 4, kReadOnly, lrange).keys(1, 1, 1).doc(G, "Get a range of elements"));
+  t.add(row("lindex", 3, kReadOnly, lindex).keys(1, 1, 1).doc(G, "Get an element by its index"));
+  t.add(row("lset", 4, W, lset).keys(1, 1, 1).doc(G, "Set the element at an index"));
+  t.add(row("linsert", 5, W, linsert)
+            .keys(1, 1, 1)
+            .doc(G, "Insert an element before or after another"));
+  t.add(row("lrem", 4, kWrite, lrem).keys(1, 1, 1).doc(G, "Remove elements equal to a value"));
+  t.add(row("ltrim", 4, kWrite, ltrim).keys(1, 1, 1).doc(G, "Trim a list to a range"));
+  t.add(row("lpos", -3, kReadOnly, lpos).keys(1, 1, 1).doc(G, "Positions of matching elements"));
+  t.add(
+      row("lmove", 5, W, lmove).keys(1, 2, 1).doc(G, "Pop an element and push it to another list"));
+  t.add(row("rpoplpush", 3, W, rpoplpush)
+            .keys(1, 2, 1)
+            .doc(G, "Remove the last element and push it to another list"));
+  t.add(row("lmpop", -4, kWrite, lmpop).doc(G, "Pop elements from the first non-empty list"));
   list::register_blocking_commands(t);
 }
 

@@ -61,18 +61,19 @@ void memory_help(Context& c) {
 }
 
 const Spec kMemorySubcommands[] = {
-    {"memory|usage", -3, kReadOnly, memory_usage, 2, 2, 1, "server",
-     "Estimate the memory usage of a key"},
-    {"memory|help", 2, kLoading | kStale, memory_help, 0, 0, 0, "server",
-     "Show helpful text about the different subcommands"},
+    row("memory|usage", -3, kReadOnly, memory_usage)
+        .keys(2, 2, 1)
+        .doc("server", "Estimate the memory usage of a key"),
+    row("memory|help", 2, kLoading | kStale, memory_help)
+        .doc("server", "Show helpful text about the different subcommands"),
 };
 
 }  // namespace
 
 void register_memory_command(Table& t) {
-  t.add({"memory", -2, kReadOnly, run_subcommand, 0, 0, 0, "server",
-         "A container for memory diagnostics commands", kMemorySubcommands,
-         std::size(kMemorySubcommands)});
+  t.add(row("memory", -2, kReadOnly, run_subcommand)
+            .doc("server", "A container for memory diagnostics commands")
+            .subcommands(kMemorySubcommands));
 }
 
 }  // namespace basalt::commands

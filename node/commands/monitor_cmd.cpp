@@ -18,8 +18,8 @@ void monitor(Context& c) {
 }  // namespace
 
 void register_monitor_command(Table& t) {
-  t.add({"monitor", 1, kAdmin | kNoScript | kLoading | kStale, monitor, 0, 0, 0, "server",
-         "Listen for all requests received by the server in real time"});
+  t.add(row("monitor", 1, kAdmin | kNoScript | kLoading | kStale, monitor)
+            .doc("server", "Listen for all requests received by the server in real time"));
 }
 
 }  // namespace basalt::commands

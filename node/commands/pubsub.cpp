@@ -123,30 +123,32 @@ constexpr std::string_view kGroup = "pubsub";
 constexpr uint32_t kPs = kPubSub | kLoading | kStale;
 
 const Spec kPubsubSubcommands[] = {
-    {"pubsub|channels", -2, kPs, pubsub_channels, 0, 0, 0, kGroup, "List active channels"},
-    {"pubsub|numsub", -2, kPs, pubsub_numsub, 0, 0, 0, kGroup,
-     "Get the count of subscribers for channels"},
-    {"pubsub|numpat", 2, kPs, pubsub_numpat, 0, 0, 0, kGroup,
-     "Get the count of unique patterns pattern subscriptions"},
-    {"pubsub|help", 2, kLoading | kStale, pubsub_help, 0, 0, 0, kGroup,
-     "Show helpful text about the different subcommands"},
+    row("pubsub|channels", -2, kPs, pubsub_channels).doc(kGroup, "List active channels"),
+    row("pubsub|numsub", -2, kPs, pubsub_numsub)
+        .doc(kGroup, "Get the count of subscribers for channels"),
+    row("pubsub|numpat", 2, kPs, pubsub_numpat)
+        .doc(kGroup, "Get the count of unique patterns pattern subscriptions"),
+    row("pubsub|help", 2, kLoading | kStale, pubsub_help)
+        .doc(kGroup, "Show helpful text about the different subcommands"),
 };
 
 }  // namespace
 
 void register_pubsub_commands(Table& t) {
-  t.add({"subscribe", -2, kPs | kNoScript | kSubscribedOk, subscribe, 0, 0, 0, kGroup,
-         "Listen for messages published to the given channels"});
-  t.add({"unsubscribe", -1, kPs | kNoScript | kSubscribedOk, unsubscribe, 0, 0, 0, kGroup,
-         "Stop listening for messages posted to the given channels"});
-  t.add({"psubscribe", -2, kPs | kNoScript | kSubscribedOk, psubscribe, 0, 0, 0, kGroup,
-         "Listen for messages published to channels matching the given patterns"});
-  t.add({"punsubscribe", -1, kPs | kNoScript | kSubscribedOk, punsubscribe, 0, 0, 0, kGroup,
-         "Stop listening for messages posted to channels matching the given patterns"});
-  t.add({"publish", 3, kPs | kFast | kSentinel | kExecGroup, publish, 0, 0, 0, kGroup,
-         "Post a message to a channel"});
-  t.add({"pubsub", -2, kPs, run_subcommand, 0, 0, 0, kGroup, "A container for Pub/Sub commands",
-         kPubsubSubcommands, std::size(kPubsubSubcommands)});
+  t.add(row("subscribe", -2, kPs | kNoScript | kSubscribedOk, subscribe)
+            .doc(kGroup, "Listen for messages published to the given channels"));
+  t.add(row("unsubscribe", -1, kPs | kNoScript | kSubscribedOk, unsubscribe)
+            .doc(kGroup, "Stop listening for messages posted to the given channels"));
+  t.add(row("psubscribe", -2, kPs | kNoScript | kSubscribedOk, psubscribe)
+            .doc(kGroup, "Listen for messages published to channels matching the given patterns"));
+  t.add(row("punsubscribe", -1, kPs | kNoScript | kSubscribedOk, punsubscribe)
+            .doc(kGroup,
+                 "Stop listening for messages posted to channels matching the given patterns"));
+  t.add(row("publish", 3, kPs | kFast | kSentinel | kExecGroup, publish)
+            .doc(kGroup, "Post a message to a channel"));
+  t.add(row("pubsub", -2, kPs, run_subcommand)
+            .doc(kGroup, "A container for Pub/Sub commands")
+            .subcommands(kPubsubSubcommands));
 }
 
 }  // namespace basalt::commands

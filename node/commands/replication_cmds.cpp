@@ -147,14 +147,14 @@ void wait(Context& c) {
 void register_replication_commands(Table& t) {
   constexpr std::string_view R = "server";
   constexpr uint32_t admin = kAdmin | kNoScript | kStale;
-  t.add({"replicaof", 3, admin | kMayBlock, replicaof, 0, 0, 0, R,
-         "Make the server a replica of another"});
-  t.add({"slaveof", 3, admin | kMayBlock, replicaof, 0, 0, 0, R,
-         "Make the server a replica of another"});
-  t.add({"replconf", -1, admin | kLoading, replconf, 0, 0, 0, R, "Replication settings"});
-  t.add({"psync", -3, admin | kMayBlock, psync, 0, 0, 0, R, "Partial resynchronization"});
-  t.add({"wait", 3, kNoScript | kMayBlock, wait, 0, 0, 0, "generic",
-         "Wait for the writes to reach replicas"});
+  t.add(row("replicaof", 3, admin | kMayBlock, replicaof)
+            .doc(R, "Make the server a replica of another"));
+  t.add(row("slaveof", 3, admin | kMayBlock, replicaof)
+            .doc(R, "Make the server a replica of another"));
+  t.add(row("replconf", -1, admin | kLoading, replconf).doc(R, "Replication settings"));
+  t.add(row("psync", -3, admin | kMayBlock, psync).doc(R, "Partial resynchronization"));
+  t.add(row("wait", 3, kNoScript | kMayBlock, wait)
+            .doc("generic", "Wait for the writes to reach replicas"));
 }
 
 }  // namespace basalt::commands

@@ -131,20 +131,20 @@ void role(Context& c) {
 
 void register_server_commands(Table& t) {
   constexpr std::string_view S = "server";
-  t.add({"info", -1, kLoading | kStale | kSentinel, info, 0, 0, 0, S,
-         "Get information and statistics about the server"});
-  t.add({"time", 1, kLoading | kStale | kFast, time_cmd, 0, 0, 0, S,
-         "Return the current server time"});
-  t.add({"lastsave", 1, kLoading | kStale | kFast, lastsave, 0, 0, 0, S,
-         "Get the UNIX time stamp of the last successful save to disk"});
+  t.add(row("info", -1, kLoading | kStale | kSentinel, info)
+            .doc(S, "Get information and statistics about the server"));
+  t.add(
+      row("time", 1, kLoading | kStale | kFast, time_cmd).doc(S, "Return the current server time"));
+  t.add(row("lastsave", 1, kLoading | kStale | kFast, lastsave)
+            .doc(S, "Get the UNIX time stamp of the last successful save to disk"));
   t.add(
       {"save", 1, kAdmin | kNoScript, save, 0, 0, 0, S, "Synchronously save the dataset to disk"});
-  t.add({"bgsave", -1, kAdmin | kNoScript, bgsave, 0, 0, 0, S,
-         "Asynchronously save the dataset to disk"});
-  t.add({"shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kSentinel, shutdown, 0, 0, 0, S,
-         "Synchronously save the dataset to disk and then shut down the server"});
-  t.add({"role", 1, kNoScript | kLoading | kStale | kFast | kSentinel, role, 0, 0, 0, S,
-         "Return the role of the instance in the context of replication"});
+  t.add(row("bgsave", -1, kAdmin | kNoScript, bgsave)
+            .doc(S, "Asynchronously save the dataset to disk"));
+  t.add(row("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kSentinel, shutdown)
+            .doc(S, "Synchronously save the dataset to disk and then shut down the server"));
+  t.add(row("role", 1, kNoScript | kLoading | kStale | kFast | kSentinel, role)
+            .doc(S, "Return the role of the instance in the context of replication"));
   register_config_command(t);
   register_debug_command(t);
   register_command_command(t);

@@ -364,27 +364,41 @@ void sscan(Context& c) {
 
 void register_sets_commands(Table& t) {
   constexpr auto R = kReadOnly;
-  t.add({"sadd", -3, kWrite | kDenyOom | kFast, sadd, 1, 1, 1, "set", "Add members to a set"});
-  t.add({"srem", -3, kWrite | kFast, srem, 1, 1, 1, "set", "Remove members from a set"});
-  t.add({"smembers", 2, R, smembers, 1, 1, 1, "set", "All members of a set"});
-  t.add({"sismember", 3, R | kFast, sismember, 1, 1, 1, "set", "Whether a member is in a set"});
-  t.add({"smismember", -3, R | kFast, smismember, 1, 1, 1, "set", "Whether members are in a set"});
-  t.add({"scard", 2, R | kFast, scard, 1, 1, 1, "set", "Number of members in a set"});
-  t.add({"spop", -2, kWrite | kFast, spop, 1, 1, 1, "set", "Remove and return random members"});
-  t.add({"srandmember", -2, R, srandmember, 1, 1, 1, "set", "Random members of a set"});
-  t.add({"smove", 4, kWrite | kFast, smove, 1, 2, 1, "set", "Move a member between sets"});
-  t.add({"sinter", -2, R, sinter, 1, -1, 1, "set", "Intersect sets"});
-  t.add({"sunion", -2, R, sunion, 1, -1, 1, "set", "Union of sets"});
-  t.add({"sdiff", -2, R, sdiff, 1, -1, 1, "set", "Difference of sets"});
-  t.add({"sinterstore", -3, kWrite | kDenyOom, sinterstore, 1, -1, 1, "set",
-         "Store the intersection of sets"});
-  t.add({"sunionstore", -3, kWrite | kDenyOom, sunionstore, 1, -1, 1, "set",
-         "Store the union of sets"});
-  t.add({"sdiffstore", -3, kWrite | kDenyOom, sdiffstore, 1, -1, 1, "set",
-         "Store the difference of sets"});
-  t.add({"sintercard", -3, R, sintercard, 0, 0, 0, "set",
-         "Number of members in the intersection of sets"});
-  t.add({"sscan", -3, R, sscan, 1, 1, 1, "set", "Iterate the members of a set"});
+  t.add(row("sadd", -3, kWrite | kDenyOom | kFast, sadd)
+            .keys(1, 1, 1)
+            .doc("set", "Add members to a set"));
+  t.add(
+      row("srem", -3, kWrite | kFast, srem).keys(1, 1, 1).doc("set", "Remove members from a set"));
+  t.add(row("smembers", 2, R, smembers).keys(1, 1, 1).doc("set", "All members of a set"));
+  t.add(row("sismember", 3, R | kFast, sismember)
+            .keys(1, 1, 1)
+            .doc("set", "Whether a member is in a set"));
+  t.add(row("smismember", -3, R | kFast, smismember)
+            .keys(1, 1, 1)
+            .doc("set", "Whether members are in a set"));
+  t.add(row("scard", 2, R | kFast, scard).keys(1, 1, 1).doc("set", "Number of members in a set"));
+  t.add(row("spop", -2, kWrite | kFast, spop)
+            .keys(1, 1, 1)
+            .doc("set", "Remove and return random members"));
+  t.add(row("srandmember", -2, R, srandmember).keys(1, 1, 1).doc("set", "Random members of a set"));
+  t.add(row("smove", 4, kWrite | kFast, smove)
+            .keys(1, 2, 1)
+            .doc("set", "Move a member between sets"));
+  t.add(row("sinter", -2, R, sinter).keys(1, -1, 1).doc("set", "Intersect sets"));
+  t.add(row("sunion", -2, R, sunion).keys(1, -1, 1).doc("set", "Union of sets"));
+  t.add(row("sdiff", -2, R, sdiff).keys(1, -1, 1).doc("set", "Difference of sets"));
+  t.add(row("sinterstore", -3, kWrite | kDenyOom, sinterstore)
+            .keys(1, -1, 1)
+            .doc("set", "Store the intersection of sets"));
+  t.add(row("sunionstore", -3, kWrite | kDenyOom, sunionstore)
+            .keys(1, -1, 1)
+            .doc("set", "Store the union of sets"));
+  t.add(row("sdiffstore", -3, kWrite | kDenyOom, sdiffstore)
+            .keys(1, -1, 1)
+            .doc("set", "Store the difference of sets"));
+  t.add(row("sintercard", -3, R, sintercard)
+            .doc("set", "Number of members in the intersection of sets"));
+  t.add(row("sscan", -3, R, sscan).keys(1, 1, 1).doc("set", "Iterate the members of a set"));
 }
 
 }  // namespace basalt::commands

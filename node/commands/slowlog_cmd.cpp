@@ -64,21 +64,22 @@ void slowlog_help(Context& c) {
 constexpr std::string_view kServer = "server";
 
 const Spec kSlowlogSubcommands[] = {
-    {"slowlog|get", -2, kAdmin | kLoading | kStale, slowlog_get, 0, 0, 0, kServer,
-     "Get the slow log's entries"},
-    {"slowlog|len", 2, kAdmin | kLoading | kStale, slowlog_len, 0, 0, 0, kServer,
-     "Get the slow log's length"},
-    {"slowlog|reset", 2, kAdmin | kLoading | kStale, slowlog_reset, 0, 0, 0, kServer,
-     "Clear all entries from the slow log"},
-    {"slowlog|help", 2, kLoading | kStale, slowlog_help, 0, 0, 0, kServer,
-     "Show helpful text about the different subcommands"},
+    row("slowlog|get", -2, kAdmin | kLoading | kStale, slowlog_get)
+        .doc(kServer, "Get the slow log's entries"),
+    row("slowlog|len", 2, kAdmin | kLoading | kStale, slowlog_len)
+        .doc(kServer, "Get the slow log's length"),
+    row("slowlog|reset", 2, kAdmin | kLoading | kStale, slowlog_reset)
+        .doc(kServer, "Clear all entries from the slow log"),
+    row("slowlog|help", 2, kLoading | kStale, slowlog_help)
+        .doc(kServer, "Show helpful text about the different subcommands"),
 };
 
 }  // namespace
 
 void register_slowlog_command(Table& t) {
-  t.add({"slowlog", -2, kAdmin | kLoading | kStale, run_subcommand, 0, 0, 0, kServer,
-         "A container for slow log commands", kSlowlogSubcommands, std::size(kSlowlogSubcommands)});
+  t.add(row("slowlog", -2, kAdmin | kLoading | kStale, run_subcommand)
+            .doc(kServer, "A container for slow log commands")
+            .subcommands(kSlowlogSubcommands));
 }
 
 }  // namespace basalt::commands

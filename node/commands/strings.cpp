@@ -294,27 +294,48 @@ void setrange(Context& c) {
 
 void register_string_commands(Table& t) {
   constexpr auto W = kWrite | kDenyOom;
-  t.add({"get", 2, kReadOnly | kFast, get, 1, 1, 1, "string", "Get the value of a key"});
-  t.add({"set", -3, W, set, 1, 1, 1, "string", "Set the string value of a key"});
-  t.add({"setnx", 3, W | kFast, setnx, 1, 1, 1, "string", "Set a key only if it does not exist"});
-  t.add({"setex", 4, W, setex, 1, 1, 1, "string", "Set a key with an expiry in seconds"});
-  t.add({"psetex", 4, W, psetex, 1, 1, 1, "string", "Set a key with an expiry in milliseconds"});
-  t.add({"getset", 3, W | kFast, getset, 1, 1, 1, "string", "Set a key, returning the old value"});
-  t.add({"getdel", 2, kWrite | kFast, getdel, 1, 1, 1, "string", "Get a key and delete it"});
-  t.add({"getex", -2, kWrite | kFast, getex, 1, 1, 1, "string", "Get a key and set its expiry"});
-  t.add({"mget", -2, kReadOnly | kFast, mget, 1, -1, 1, "string", "Get the values of keys"});
-  t.add({"mset", -3, W, mset, 1, -1, 2, "string", "Set several keys"});
-  t.add({"msetnx", -3, W, msetnx, 1, -1, 2, "string", "Set several keys if none exists"});
-  t.add({"incr", 2, W | kFast, incr, 1, 1, 1, "string", "Increment an integer by one"});
-  t.add({"decr", 2, W | kFast, decr, 1, 1, 1, "string", "Decrement an integer by one"});
-  t.add({"incrby", 3, W | kFast, incrby, 1, 1, 1, "string", "Increment an integer"});
-  t.add({"decrby", 3, W | kFast, decrby, 1, 1, 1, "string", "Decrement an integer"});
-  t.add({"incrbyfloat", 3, W | kFast, incrbyfloat, 1, 1, 1, "string", "Increment a float"});
-  t.add({"append", 3, W | kFast, append, 1, 1, 1, "string", "Append to a string"});
-  t.add({"strlen", 2, kReadOnly | kFast, strlen_cmd, 1, 1, 1, "string", "Length of a string"});
-  t.add({"getrange", 4, kReadOnly, getrange, 1, 1, 1, "string", "Get a substring"});
-  t.add({"substr", 4, kReadOnly, getrange, 1, 1, 1, "string", "Get a substring (old name)"});
-  t.add({"setrange", 4, W, setrange, 1, 1, 1, "string", "Overwrite part of a string"});
+  t.add(
+      row("get", 2, kReadOnly | kFast, get).keys(1, 1, 1).doc("string", "Get the value of a key"));
+  t.add(row("set", -3, W, set).keys(1, 1, 1).doc("string", "Set the string value of a key"));
+  t.add(row("setnx", 3, W | kFast, setnx)
+            .keys(1, 1, 1)
+            .doc("string", "Set a key only if it does not exist"));
+  t.add(
+      row("setex", 4, W, setex).keys(1, 1, 1).doc("string", "Set a key with an expiry in seconds"));
+  t.add(row("psetex", 4, W, psetex)
+            .keys(1, 1, 1)
+            .doc("string", "Set a key with an expiry in milliseconds"));
+  t.add(row("getset", 3, W | kFast, getset)
+            .keys(1, 1, 1)
+            .doc("string", "Set a key, returning the old value"));
+  t.add(row("getdel", 2, kWrite | kFast, getdel)
+            .keys(1, 1, 1)
+            .doc("string", "Get a key and delete it"));
+  t.add(row("getex", -2, kWrite | kFast, getex)
+            .keys(1, 1, 1)
+            .doc("string", "Get a key and set its expiry"));
+  t.add(row("mget", -2, kReadOnly | kFast, mget)
+            .keys(1, -1, 1)
+            .doc("string", "Get the values of keys"));
+  t.add(row("mset", -3, W, mset).keys(1, -1, 2).doc("string", "Set several keys"));
+  t.add(
+      row("msetnx", -3, W, msetnx).keys(1, -1, 2).doc("string", "Set several keys if none exists"));
+  t.add(row("incr", 2, W | kFast, incr).keys(1, 1, 1).doc("string", "Increment an integer by one"));
+  t.add(row("decr", 2, W | kFast, decr).keys(1, 1, 1).doc("string", "Decrement an integer by one"));
+  t.add(row("incrby", 3, W | kFast, incrby).keys(1, 1, 1).doc("string", "Increment an integer"));
+  t.add(row("decrby", 3, W | kFast, decrby).keys(1, 1, 1).doc("string", "Decrement an integer"));
+  t.add(row("incrbyfloat", 3, W | kFast, incrbyfloat)
+            .keys(1, 1, 1)
+            .doc("string", "Increment a float"));
+  t.add(row("append", 3, W | kFast, append).keys(1, 1, 1).doc("string", "Append to a string"));
+  t.add(row("strlen", 2, kReadOnly | kFast, strlen_cmd)
+            .keys(1, 1, 1)
+            .doc("string", "Length of a string"));
+  t.add(row("getrange", 4, kReadOnly, getrange).keys(1, 1, 1).doc("string", "Get a substring"));
+  t.add(row("substr", 4, kReadOnly, getrange)
+            .keys(1, 1, 1)
+            .doc("string", "Get a substring (old name)"));
+  t.add(row("setrange", 4, W, setrange).keys(1, 1, 1).doc("string", "Overwrite part of a string"));
 }
 
 }  // namespace basalt::commands

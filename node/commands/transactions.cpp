@@ -143,14 +143,15 @@ constexpr std::string_view kTx = "transactions";
 
 void register_transactions_commands(Table& t) {
   constexpr uint32_t kBase = kNoScript | kLoading | kStale;
-  t.add({"multi", 1, kBase | kFast | kRunsInMulti, multi, 0, 0, 0, kTx, "Start a transaction"});
-  t.add({"exec", 1, kBase | kExecGroup | kSkipSlowlog | kRunsInMulti, exec, 0, 0, 0, kTx,
-         "Execute all commands issued after MULTI"});
-  t.add({"discard", 1, kBase | kFast | kRunsInMulti, discard, 0, 0, 0, kTx,
-         "Discard all commands issued after MULTI"});
-  t.add({"watch", -2, kBase | kFast | kRunsInMulti, watch, 1, -1, 1, kTx,
-         "Watch the given keys to determine execution of the MULTI/EXEC block"});
-  t.add({"unwatch", 1, kBase | kFast, unwatch, 0, 0, 0, kTx, "Forget about all watched keys"});
+  t.add(row("multi", 1, kBase | kFast | kRunsInMulti, multi).doc(kTx, "Start a transaction"));
+  t.add(row("exec", 1, kBase | kExecGroup | kSkipSlowlog | kRunsInMulti, exec)
+            .doc(kTx, "Execute all commands issued after MULTI"));
+  t.add(row("discard", 1, kBase | kFast | kRunsInMulti, discard)
+            .doc(kTx, "Discard all commands issued after MULTI"));
+  t.add(row("watch", -2, kBase | kFast | kRunsInMulti, watch)
+            .keys(1, -1, 1)
+            .doc(kTx, "Watch the given keys to determine execution of the MULTI/EXEC block"));
+  t.add(row("unwatch", 1, kBase | kFast, unwatch).doc(kTx, "Forget about all watched keys"));
 }
 
 }  // namespace basalt::commands

@@ -218,14 +218,20 @@ void zintercard(Context& c) {
 void register_algebra_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
   constexpr auto W = kWrite | kDenyOom;
-  t.add({"zunionstore", -4, W, zunionstore, 1, 1, 1, G, "Store the union of sorted sets"});
-  t.add({"zinterstore", -4, W, zinterstore, 1, 1, 1, G, "Store the intersection of sorted sets"});
-  t.add({"zdiffstore", -4, W, zdiffstore, 1, 1, 1, G, "Store the difference of sorted sets"});
-  t.add({"zunion", -3, kReadOnly, zunion, 0, 0, 0, G, "The union of sorted sets"});
-  t.add({"zinter", -3, kReadOnly, zinter, 0, 0, 0, G, "The intersection of sorted sets"});
-  t.add({"zdiff", -3, kReadOnly, zdiff, 0, 0, 0, G, "The difference of sorted sets"});
-  t.add({"zintercard", -3, kReadOnly, zintercard, 0, 0, 0, G,
-         "Number of members in the intersection of sorted sets"});
+  t.add(row("zunionstore", -4, W, zunionstore)
+            .keys(1, 1, 1)
+            .doc(G, "Store the union of sorted sets"));
+  t.add(row("zinterstore", -4, W, zinterstore)
+            .keys(1, 1, 1)
+            .doc(G, "Store the intersection of sorted sets"));
+  t.add(row("zdiffstore", -4, W, zdiffstore)
+            .keys(1, 1, 1)
+            .doc(G, "Store the difference of sorted sets"));
+  t.add(row("zunion", -3, kReadOnly, zunion).doc(G, "The union of sorted sets"));
+  t.add(row("zinter", -3, kReadOnly, zinter).doc(G, "The intersection of sorted sets"));
+  t.add(row("zdiff", -3, kReadOnly, zdiff).doc(G, "The difference of sorted sets"));
+  t.add(row("zintercard", -3, kReadOnly, zintercard)
+            .doc(G, "Number of members in the intersection of sorted sets"));
 }
 
 }  // namespace basalt::commands::zset

@@ -155,16 +155,25 @@ void bzmpop(Context& c) {
 
 void register_pop_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
-  t.add({"zpopmin", -2, kWrite | kFast, zpopmin, 1, 1, 1, G, "Remove the lowest-scored members"});
-  t.add({"zpopmax", -2, kWrite | kFast, zpopmax, 1, 1, 1, G, "Remove the highest-scored members"});
-  t.add({"bzpopmin", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmin, 1, -2, 1, G,
-         "Remove the lowest-scored member, or block until there is one"});
-  t.add({"bzpopmax", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmax, 1, -2, 1, G,
-         "Remove the highest-scored member, or block until there is one"});
-  t.add({"zmpop", -4, kWrite, zmpop, 0, 0, 0, G,
-         "Remove the lowest- or highest-scored members of the first non-empty sorted set"});
-  t.add({"bzmpop", -5, kWrite | kNoScript | kMayBlock, bzmpop, 0, 0, 0, G,
-         "Remove members from the first non-empty sorted set, or block until there is one"});
+  t.add(row("zpopmin", -2, kWrite | kFast, zpopmin)
+            .keys(1, 1, 1)
+            .doc(G, "Remove the lowest-scored members"));
+  t.add(row("zpopmax", -2, kWrite | kFast, zpopmax)
+            .keys(1, 1, 1)
+            .doc(G, "Remove the highest-scored members"));
+  t.add(row("bzpopmin", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmin)
+            .keys(1, -2, 1)
+            .doc(G, "Remove the lowest-scored member, or block until there is one"));
+  t.add(row("bzpopmax", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmax)
+            .keys(1, -2, 1)
+            .doc(G, "Remove the highest-scored member, or block until there is one"));
+  t.add(row("zmpop", -4, kWrite, zmpop)
+            .doc(G,
+                 "Remove the lowest- or highest-scored members of the first non-empty sorted set"));
+  t.add(
+      row("bzmpop", -5, kWrite | kNoScript | kMayBlock, bzmpop)
+          .doc(G,
+               "Remove members from the first non-empty sorted set, or block until there is one"));
 }
 
 }  // namespace basalt::commands::zset

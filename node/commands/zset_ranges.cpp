@@ -318,26 +318,44 @@ void zremrangebylex(Context& c) {
 void register_range_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
   constexpr auto R = kReadOnly;
-  t.add({"zrange", -4, R, zrange, 1, 1, 1, G, "Members in a range of ranks, scores or names"});
-  t.add({"zrangestore", -5, kWrite | kDenyOom, zrangestore, 1, 2, 1, G,
-         "Store a range of a sorted set in another key"});
-  t.add({"zrevrange", -4, R, zrevrange, 1, 1, 1, G, "Members in a range of ranks, high to low"});
-  t.add({"zrangebyscore", -4, R, zrangebyscore, 1, 1, 1, G, "Members in a range of scores"});
-  t.add({"zrevrangebyscore", -4, R, zrevrangebyscore, 1, 1, 1, G,
-         "Members in a range of scores, high to low"});
-  t.add({"zrangebylex", -4, R, zrangebylex, 1, 1, 1, G, "Members in a range of names"});
-  t.add({"zrevrangebylex", -4, R, zrevrangebylex, 1, 1, 1, G,
-         "Members in a range of names, high to low"});
-  t.add({"zcount", 4, R | kFast, zcount, 1, 1, 1, G, "Number of members in a score range"});
-  t.add({"zlexcount", 4, R | kFast, zlexcount, 1, 1, 1, G, "Number of members in a name range"});
-  t.add({"zrank", 3, R | kFast, zrank, 1, 1, 1, G, "Rank of a member, low to high"});
-  t.add({"zrevrank", 3, R | kFast, zrevrank, 1, 1, 1, G, "Rank of a member, high to low"});
-  t.add({"zremrangebyrank", 4, kWrite, zremrangebyrank, 1, 1, 1, G,
-         "Remove the members in a range of ranks"});
-  t.add({"zremrangebyscore", 4, kWrite, zremrangebyscore, 1, 1, 1, G,
-         "Remove the members in a range of scores"});
-  t.add({"zremrangebylex", 4, kWrite, zremrangebylex, 1, 1, 1, G,
-         "Remove the members in a range of names"});
+  t.add(row("zrange", -4, R, zrange)
+            .keys(1, 1, 1)
+            .doc(G, "Members in a range of ranks, scores or names"));
+  t.add(row("zrangestore", -5, kWrite | kDenyOom, zrangestore)
+            .keys(1, 2, 1)
+            .doc(G, "Store a range of a sorted set in another key"));
+  t.add(row("zrevrange", -4, R, zrevrange)
+            .keys(1, 1, 1)
+            .doc(G, "Members in a range of ranks, high to low"));
+  t.add(row("zrangebyscore", -4, R, zrangebyscore)
+            .keys(1, 1, 1)
+            .doc(G, "Members in a range of scores"));
+  t.add(row("zrevrangebyscore", -4, R, zrevrangebyscore)
+            .keys(1, 1, 1)
+            .doc(G, "Members in a range of scores, high to low"));
+  t.add(row("zrangebylex", -4, R, zrangebylex).keys(1, 1, 1).doc(G, "Members in a range of names"));
+  t.add(row("zrevrangebylex", -4, R, zrevrangebylex)
+            .keys(1, 1, 1)
+            .doc(G, "Members in a range of names, high to low"));
+  t.add(row("zcount", 4, R | kFast, zcount)
+            .keys(1, 1, 1)
+            .doc(G, "Number of members in a score range"));
+  t.add(row("zlexcount", 4, R | kFast, zlexcount)
+            .keys(1, 1, 1)
+            .doc(G, "Number of members in a name range"));
+  t.add(row("zrank", 3, R | kFast, zrank).keys(1, 1, 1).doc(G, "Rank of a member, low to high"));
+  t.add(row("zrevrank", 3, R | kFast, zrevrank)
+            .keys(1, 1, 1)
+            .doc(G, "Rank of a member, high to low"));
+  t.add(row("zremrangebyrank", 4, kWrite, zremrangebyrank)
+            .keys(1, 1, 1)
+            .doc(G, "Remove the members in a range of ranks"));
+  t.add(row("zremrangebyscore", 4, kWrite, zremrangebyscore)
+            .keys(1, 1, 1)
+            .doc(G, "Remove the members in a range of scores"));
+  t.add(row("zremrangebylex", 4, kWrite, zremrangebylex)
+            .keys(1, 1, 1)
+            .doc(G, "Remove the members in a range of names"));
 }
 
 }  // namespace basalt::commands::zset

@@ -249,16 +249,25 @@ void zscan(Context& c) {
 void register_member_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
   constexpr auto R = kReadOnly;
-  t.add({"zadd", -4, kWrite | kDenyOom | kFast, zadd, 1, 1, 1, G,
-         "Add members to a sorted set, or update their scores"});
-  t.add({"zincrby", 4, kWrite | kDenyOom | kFast, zincrby, 1, 1, 1, G,
-         "Increment the score of a member"});
-  t.add({"zrem", -3, kWrite | kFast, zrem, 1, 1, 1, G, "Remove members from a sorted set"});
-  t.add({"zcard", 2, R | kFast, zcard, 1, 1, 1, G, "Number of members in a sorted set"});
-  t.add({"zscore", 3, R | kFast, zscore, 1, 1, 1, G, "Score of a member"});
-  t.add({"zmscore", -3, R | kFast, zmscore, 1, 1, 1, G, "Scores of several members"});
-  t.add({"zrandmember", -2, R, zrandmember, 1, 1, 1, G, "Random members of a sorted set"});
-  t.add({"zscan", -3, R, zscan, 1, 1, 1, G, "Iterate the members and scores of a sorted set"});
+  t.add(row("zadd", -4, kWrite | kDenyOom | kFast, zadd)
+            .keys(1, 1, 1)
+            .doc(G, "Add members to a sorted set, or update their scores"));
+  t.add(row("zincrby", 4, kWrite | kDenyOom | kFast, zincrby)
+            .keys(1, 1, 1)
+            .doc(G, "Increment the score of a member"));
+  t.add(row("zrem", -3, kWrite | kFast, zrem)
+            .keys(1, 1, 1)
+            .doc(G, "Remove members from a sorted set"));
+  t.add(
+      row("zcard", 2, R | kFast, zcard).keys(1, 1, 1).doc(G, "Number of members in a sorted set"));
+  t.add(row("zscore", 3, R | kFast, zscore).keys(1, 1, 1).doc(G, "Score of a member"));
+  t.add(row("zmscore", -3, R | kFast, zmscore).keys(1, 1, 1).doc(G, "Scores of several members"));
+  t.add(row("zrandmember", -2, R, zrandmember)
+            .keys(1, 1, 1)
+            .doc(G, "Random members of a sorted set"));
+  t.add(row("zscan", -3, R, zscan)
+            .keys(1, 1, 1)
+            .doc(G, "Iterate the members and scores of a sorted set"));
 }
 
 }  // namespace zset
