@@ -12,7 +12,7 @@
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/reply.h"
-#include "node/protocol/request_parser.h"
+#include "node/protocol/resp_reader.h"
 #include "node/replication/replication.h"
 #include "node/util/ascii.h"
 #include "node/util/log.h"
@@ -31,52 +31,44 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
                                                 milliseconds timeout) {
   node_.stats().total_net_input_bytes += first_bytes.size();
   node_.stats().total_net_repl_input_bytes += first_bytes.size();
-  std::vector<char> buf(std::max<size_t>(64 * 1024, first_bytes.size() * 2));
-  std::memcpy(buf.data(), first_bytes.data(), first_bytes.size());
-  size_t start = 0, end = first_bytes.size();
-  protocol::RequestParser parser;
+  protocol::RespReader reader(64 * 1024);
+  reader.append(first_bytes);
   protocol::ParserLimits limits;
   limits.max_bulk_len = SIZE_MAX / 4;  // the master is trusted (Redis skips the limit too)
-  parser.set_limits(limits);
+  reader.set_limits(limits);
   core::CommandBatch batch;
   const auto& runner = node_.command_runner();
   std::string out;
   for (;;) {
     batch.clear();
-    size_t pos = start;
     // A transaction from the master is applied whole: if a read ends between MULTI and
     // EXEC, the transaction waits in the buffer for the rest (readers never see half of it).
-    size_t open_multi = SIZE_MAX, open_multi_pos = 0;
-    while (pos < end) {
-      auto r = parser.parse(buf.data() + pos, end - pos);
-      if (r == protocol::RequestParser::Result::Incomplete) break;
-      if (r == protocol::RequestParser::Result::Error) {
-        log::warn("protocol error in the master's stream: {}", parser.error());
+    size_t open_multi = SIZE_MAX, open_multi_mark = 0;
+    for (;;) {
+      size_t mark = reader.mark();
+      auto r = reader.next();
+      if (r == protocol::RespReader::Result::Incomplete) break;
+      if (r == protocol::RespReader::Result::Error) {
+        log::warn("protocol error in the master's stream: {}", reader.error());
         co_return;
       }
-      const auto& spans = parser.spans();
-      if (!spans.empty()) {  // (a bare newline is not a command; basalt masters never send it)
-        for (const auto& sp : spans)
-          batch.args.emplace_back(buf.data() + pos + sp.offset, sp.length);
-        std::string_view name(buf.data() + pos + spans[0].offset, spans[0].length);
-        batch.add_command(static_cast<uint32_t>(spans.size()), runner.find(name));
-        batch.raw.emplace_back(buf.data() + pos, parser.consumed());
-        if (util::iequals(name, "multi")) {
-          open_multi = batch.size() - 1;
-          open_multi_pos = pos;
-        } else if (util::iequals(name, "exec") || util::iequals(name, "discard")) {
-          open_multi = SIZE_MAX;
-        }
+      auto args = reader.args();
+      if (args.empty()) continue;  // a bare newline is not a command (basalt masters never send it)
+      batch.args.insert(batch.args.end(), args.begin(), args.end());
+      batch.add_command(static_cast<uint32_t>(args.size()), runner.find(args[0]));
+      batch.raw.push_back(reader.raw());
+      if (util::iequals(args[0], "multi")) {
+        open_multi = batch.size() - 1;
+        open_multi_mark = mark;
+      } else if (util::iequals(args[0], "exec") || util::iequals(args[0], "discard")) {
+        open_multi = SIZE_MAX;
       }
-      pos += parser.consumed();
-      parser.reset();
     }
     if (open_multi != SIZE_MAX) {
       batch.commands.resize(open_multi);
       batch.specs.resize(open_multi);
       batch.raw.resize(open_multi);
-      pos = open_multi_pos;
-      parser.reset();
+      reader.rewind(open_multi_mark);
     }
     if (!batch.empty()) {
       std::string failed = co_await node_.pipeline().execute(*master_client_, batch, out);
@@ -93,29 +85,20 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
       link_.read_repl_offset = node_.repl().master_repl_offset;
       if (ack_due_ && ack_waker_) ack_waker_->cancel();
     }
-    start = pos;
-    if (start == end) start = end = 0;
-    if (start > 0 && (buf.size() - end) < 16 * 1024) {
-      std::memmove(buf.data(), buf.data() + start, end - start);
-      end -= start;
-      start = 0;
-    }
-    size_t need = start + parser.bytes_needed();
-    if (buf.size() - end < 16 * 1024 || buf.size() < need)
-      buf.resize(std::max(need, buf.size() * 2));
-
+    reader.make_room();
     asio::steady_timer timer(node_.io());
     timer.expires_after(timeout);
-    auto result = co_await (
-        socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow) ||
-        timer.async_wait(kNoThrow));
+    auto result =
+        co_await (socket.async_read_some(asio::buffer(reader.space().data(), reader.space().size()),
+                                         kNoThrow) ||
+                  timer.async_wait(kNoThrow));
     if (result.index() != 0) {
       log::warn("MASTER timeout: no data nor PING received for {} ms", timeout.count());
       co_return;
     }
     auto [ec, n] = std::get<0>(result);
     if (ec || n == 0) co_return;
-    end += n;
+    reader.commit(n);
     node_.stats().total_net_input_bytes += n;
     node_.stats().total_net_repl_input_bytes += n;
     link_.last_io_ms = core::unix_time_ms();

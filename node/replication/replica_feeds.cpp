@@ -12,7 +12,7 @@
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/numbers.h"
-#include "node/protocol/request_parser.h"
+#include "node/protocol/resp_reader.h"
 #include "node/replication/feed_io.h"
 #include "node/replication/replication.h"
 #include "node/replication/snapshot_format.h"
@@ -247,40 +247,27 @@ asio::awaitable<void> Replication::watch_ack_timeout(ReplicaFeed& feed) {
 }
 
 asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& feed) {
-  std::vector<char> buf(4096);
-  size_t start = 0, end = 0;
-  protocol::RequestParser parser;
+  protocol::RespReader reader(4096);
   for (;;) {
-    if (start == end) start = end = 0;
-    if (end == buf.size()) {
-      if (start == 0) co_return;  // a replica does not send huge commands
-      std::copy(buf.begin() + static_cast<long>(start), buf.begin() + static_cast<long>(end),
-                buf.begin());
-      end -= start;
-      start = 0;
-    }
+    if (!reader.make_room(64 * 1024)) co_return;  // a replica does not send huge commands
+    auto space = reader.space();
     auto [ec, n] =
-        co_await socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
+        co_await socket.async_read_some(asio::buffer(space.data(), space.size()), kNoThrow);
     if (ec || n == 0) co_return;
-    end += n;
-    while (start < end) {
-      auto r = parser.parse(buf.data() + start, end - start);
-      if (r == protocol::RequestParser::Result::Incomplete) break;
-      if (r == protocol::RequestParser::Result::Error) co_return;
-      const auto& spans = parser.spans();
-      auto arg = [&](size_t i) {
-        return std::string_view(buf.data() + start + spans[i].offset, spans[i].length);
-      };
+    reader.commit(n);
+    for (;;) {
+      auto r = reader.next();
+      if (r == protocol::RespReader::Result::Incomplete) break;
+      if (r == protocol::RespReader::Result::Error) co_return;
+      auto args = reader.args();
       int64_t off = 0;
-      if (spans.size() >= 3 && util::iequals(arg(0), "replconf") && util::iequals(arg(1), "ack") &&
-          protocol::parse_i64(arg(2), off) && off >= 0) {
+      if (args.size() >= 3 && util::iequals(args[0], "replconf") && util::iequals(args[1], "ack") &&
+          protocol::parse_i64(args[2], off) && off >= 0) {
         feed.ack_offset = static_cast<uint64_t>(off);
         feed.needed_from = static_cast<uint64_t>(off) + 1;
         feed.last_ack_ms = core::unix_time_ms();
         for (auto* w : waiters_) w->cancel();
       }
-      start += parser.consumed();
-      parser.reset();
     }
   }
 }

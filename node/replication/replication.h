@@ -154,7 +154,7 @@ class Replication {
   // Closes the connection of client `id` (a replica feed) if it is still there.
   void kill_client(uint64_t id);
   uint64_t last_trim_offset_ = 0;
-  uint64_t last_ping_ms_ = 0;
+  uint64_t last_ping_ms_ = 0;  // the first ping goes a period after the start
   bool ack_due_ = false;  // the master asked for an ACK (GETACK) not yet sent
   boost::asio::steady_timer* ack_waker_ = nullptr;
   boost::asio::steady_timer* retry_timer_ = nullptr;  // the link loop's wait between attempts

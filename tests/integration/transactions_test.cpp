@@ -170,6 +170,8 @@ TEST(Transactions, ExecIsReplicatedWrappedInMultiExec) {
   auto r = servers.replica.client();
   ASSERT_TRUE(wait_for_master_link(r, 30s));
   ASSERT_TRUE(m.command({"SET", "warm", "1"}).is_status("OK"));  // the stream selects db 0
+  // No replication PING may land between the two offsets read below.
+  ASSERT_TRUE(m.command({"CONFIG", "SET", "repl-ping-replica-period", "3600"}).is_status("OK"));
 
   long long before = info_int(m, "replication", "master_repl_offset");
   ASSERT_TRUE(m.command({"MULTI"}).is_status("OK"));
