@@ -15,7 +15,7 @@ namespace basalt::replication {
 
 namespace asio = boost::asio;
 
-Replication::Replication(core::Node& node) : node_(node), last_ping_ms_(core::unix_time_ms()) {}
+Replication::Replication(core::Node& node) : last_ping_ms_(core::unix_time_ms()), node_(node) {}
 
 Replication::~Replication() = default;
 
