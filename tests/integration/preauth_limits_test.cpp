@@ -5,7 +5,8 @@
 //  - AUTH pipelined with a big command in one write lifts the limits for that command;
 //  - announcing a 512 MB argument (16 bytes) does not grow the server's RSS, with or without a
 //    password: the read buffer grows as data arrives, never to an announced size, and a big
-//    value sent in pieces still arrives whole.
+//    value sent in pieces still arrives whole;
+//  - failed AUTH / HELLO AUTH count in INFO stats acl_access_denied_auth.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -167,6 +168,33 @@ TEST(PreauthMemory, AnnouncedBulkDoesNotGrowRssWithPassword) {
   const long long after = rss_kb(basalt.pid());
   EXPECT_LT(after - before, kRssMarginKb) << "RSS " << before << " kB -> " << after << " kB";
   EXPECT_TRUE(probe.command({"PING"}).is_status("PONG"));
+}
+
+// Failed AUTH and HELLO AUTH attempts count in INFO stats acl_access_denied_auth (the name
+// Redis 7.2 gives it; 7.0 has no such field); successes and AUTH without a password do not.
+TEST(AuthFailures, CountedInInfoStats) {
+  BasaltServer basalt({"--requirepass", "secret"});
+  basalt.start();
+  RespClient c = basalt.client();
+  EXPECT_EQ(c.command_raw({"AUTH", "wrong"}),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  EXPECT_EQ(c.command_raw({"AUTH", "secre"}),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  EXPECT_EQ(c.command_raw({"AUTH", "secret!"}),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  EXPECT_TRUE(c.command({"HELLO", "2", "AUTH", "default", "nope"}).is_error());
+  EXPECT_TRUE(c.command({"AUTH", "nobody", "secret"}).is_error());
+  EXPECT_TRUE(c.command({"AUTH", "secret"}).is_status("OK"));
+  EXPECT_TRUE(c.command({"AUTH", "default", "secret"}).is_status("OK"));
+  EXPECT_EQ(info_int(c, "stats", "acl_access_denied_auth"), 5);
+  EXPECT_TRUE(c.command({"CONFIG", "RESETSTAT"}).is_status("OK"));
+  EXPECT_EQ(info_int(c, "stats", "acl_access_denied_auth"), 0);
+
+  BasaltServer open_server;
+  open_server.start();
+  RespClient o = open_server.client();
+  EXPECT_TRUE(o.command({"AUTH", "whatever"}).is_error());  // no password configured
+  EXPECT_EQ(info_field(o, "stats", "acl_access_denied_auth"), "0");
 }
 
 }  // namespace
