@@ -1,6 +1,10 @@
 // node/server/connection.cpp — see connection.h.
 #include "node/server/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -8,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -42,6 +47,18 @@ struct ClientGuard {
 };
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// tcp-keepalive as Redis's anetKeepAlive: probes after `interval` s idle, every interval/3 s,
+// the peer is dead after 3 unanswered ones.
+void set_keepalive(tcp::socket& socket, int interval) {
+  int fd = socket.native_handle();
+  int yes = 1, idle = interval, probe_every = std::max(interval / 3, 1), probes = 3;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof(yes)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &probe_every, sizeof(probe_every)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes)) != 0)
+    log::warn("tcp-keepalive: setsockopt failed: {}", std::strerror(errno));
+}
 
 // Makes room to read into buf after the unconsumed bytes buf[start, end): moves them to the
 // front, then grows the buffer (doubling) only as data arrives. `needed` (the parser's
@@ -225,6 +242,7 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
   ClientGuard guard{node.lifetime(), &node, client.id};
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  if (node.config().tcp_keepalive > 0) set_keepalive(socket, node.config().tcp_keepalive);
   if (auto remote = socket.remote_endpoint(ec); !ec) client.addr = endpoint_text(remote);
   if (auto local = socket.local_endpoint(ec); !ec) client.laddr = endpoint_text(local);
   client.fd = socket.native_handle();

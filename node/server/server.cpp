@@ -11,6 +11,7 @@
 #include "node/core/client.h"
 #include "node/core/node.h"
 #include "node/server/connection.h"
+#include "node/util/accept_backoff.h"
 #include "node/util/log.h"
 
 namespace basalt::server {
@@ -45,13 +46,17 @@ bool protected_mode_refuses(core::Node& node, const tcp::socket& socket) {
 
 asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
   constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+  util::AcceptBackoff backoff("client");
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
-      log::warn("accept failed: {}", ec.message());
+      if (ec == asio::error::connection_aborted) continue;  // the client gave up: try the next
+      // Out of descriptors (EMFILE, ENFILE) or memory: wait, then try again; never give up.
+      co_await backoff.wait_after(ec, acceptor.get_executor());
       continue;
     }
+    backoff.succeeded();
     if (node.shutting_down()) break;
     if (node.clients().size() >= static_cast<size_t>(node.config().maxclients)) {
       ++node.stats().rejected_connections;
