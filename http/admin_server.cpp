@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "node/app/admin.h"
+#include "node/util/accept_backoff.h"
 #include "node/util/log.h"
 
 namespace basalt::http {
@@ -123,9 +124,17 @@ asio::awaitable<void> serve(app::NodeApp& node, tcp::socket socket) {
 
 asio::awaitable<void> accept_loop(app::NodeApp& node, tcp::acceptor& acceptor) {
   constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+  util::AcceptBackoff backoff("admin API");
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
-    if (ec) break;
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+      if (ec == asio::error::connection_aborted) continue;
+      // Out of descriptors or memory: the API must come back once they are free again.
+      co_await backoff.wait_after(ec, acceptor.get_executor());
+      continue;
+    }
+    backoff.succeeded();
     asio::co_spawn(acceptor.get_executor(), serve(node, std::move(socket)), asio::detached);
   }
 }

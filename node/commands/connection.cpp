@@ -7,6 +7,7 @@
 #include "node/commands/families.h"
 #include "node/core/node.h"
 #include "node/protocol/numbers.h"
+#include "node/util/secret.h"
 
 namespace basalt::commands {
 
@@ -44,13 +45,16 @@ void quit(Context& c) {
 
 // The check behind AUTH and HELLO ... AUTH: basalt has one user, "default", whose password is
 // requirepass (no password: "nopass", any password is accepted for "default").
+// The password is compared in constant time (util::secrets_equal).
 bool credentials_ok(Context& c, std::string_view user, std::string_view password) {
   if (user != "default") return false;
   const std::string& pass = c.node.config().requirepass;
-  return pass.empty() || password == pass;
+  return pass.empty() || util::secrets_equal(password, pass);
 }
 
+// A failed AUTH / HELLO AUTH: counted in INFO stats (acl_access_denied_auth).
 void wrongpass(Context& c) {
+  ++c.node.stats().acl_access_denied_auth;
   c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
 }
 

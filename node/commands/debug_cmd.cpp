@@ -1,5 +1,6 @@
 // node/commands/debug_cmd.cpp — DEBUG: the subcommands tests and tools use (SLEEP,
-// SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP). Like Redis, DEBUG checks
+// SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP), refused unless
+// enable-debug-command allows the client (as Redis 7). Like Redis, DEBUG checks
 // each subcommand's name and argument count together, in one table below; the digests are
 // computed in digest.cpp.
 #include <chrono>
@@ -99,7 +100,19 @@ constexpr DebugSub kDebugSubs[] = {
     {"reload", -2, debug_reload},
 };
 
+// enable-debug-command: "yes", or "local" for a client on the loopback address.
+bool debug_allowed(Context& c) {
+  const std::string& mode = c.node.config().enable_debug_command;
+  return mode == "yes" || (mode == "local" && core::is_local_client(c.client));
+}
+
 void debug(Context& c) {
+  if (!debug_allowed(c)) {
+    return c.reply.error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+  }
   size_t argc = c.argc();
   for (const auto& sub : kDebugSubs) {
     if (!iequals(c.arg(1), sub.name)) continue;

@@ -17,6 +17,11 @@ struct Config {
   int maxclients = 10000;
   int timeout = 0;
   int tcp_backlog = 511;
+  int tcp_keepalive = 300;  // seconds; 0 = no SO_KEEPALIVE
+  // Without requirepass, refuse clients that connect from a non-loopback address (-DENIED).
+  bool protected_mode = true;
+  // Who may run DEBUG: "no", "yes", or "local" (loopback clients only). Fixed at start.
+  std::string enable_debug_command = "no";
   // storage
   std::string dir = "./data";
   int databases = 16;

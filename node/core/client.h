@@ -68,6 +68,16 @@ struct Client {
   std::function<void()> wake_writer;
 };
 
+// Redis's connIsLocal: a peer at 127.x.x.x or ::1 (or 127.x mapped into IPv6 by a dual-stack
+// listener). protected-mode and enable-debug-command local trust only these.
+inline bool is_loopback_ip(std::string_view ip) {
+  return ip.starts_with("127.") || ip == "::1" || ip.starts_with("::ffff:127.");
+}
+inline bool is_local_client(const Client& c) {
+  const size_t colon = c.addr.rfind(':');
+  return colon != std::string::npos && is_loopback_ip(std::string_view(c.addr).substr(0, colon));
+}
+
 // Queues bytes others send a client (Pub/Sub messages, MONITOR lines) in its outbox and wakes
 // its writer. A client whose unsent outbox would pass hard_limit (0: none) is disconnected
 // instead of buffered without bound.

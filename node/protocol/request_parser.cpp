@@ -157,6 +157,8 @@ RequestParser::Result RequestParser::parse_multibulk(char* data, size_t size) {
     int64_t count = 0;
     if (!parse_i64(std::string_view(data + 1, line_end - 1), count) || count > INT_MAX)
       return fail("Protocol error: invalid multibulk length");
+    if (count > kUnauthMaxMultibulk && limits_.unauthenticated)
+      return fail("Protocol error: unauthenticated multibulk length");
     pos_ = line_end + 2;
     if (count <= 0) {  // an empty request: skipped, as Redis does
       consumed_ = pos_;
@@ -185,6 +187,8 @@ RequestParser::Result RequestParser::parse_multibulk(char* data, size_t size) {
       if (!parse_i64(std::string_view(data + pos_ + 1, line_end - pos_ - 1), len) || len < 0 ||
           static_cast<uint64_t>(len) > limits_.max_bulk_len)
         return fail("Protocol error: invalid bulk length");
+      if (len > kUnauthMaxBulk && limits_.unauthenticated)
+        return fail("Protocol error: unauthenticated bulk length");
       bulk_len_ = len;
       pos_ = line_end + 2;
     }

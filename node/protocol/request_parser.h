@@ -21,7 +21,13 @@ struct ArgSpan {
 struct ParserLimits {
   size_t max_bulk_len = 512ull << 20;  // proto-max-bulk-len
   size_t max_inline_len = 64 * 1024;   // PROTO_INLINE_MAX_SIZE
+  // A client that must still authenticate (Redis authRequired): at most 10 arguments of at
+  // most 16 KB each, so a stranger cannot make the server hold big buffers.
+  bool unauthenticated = false;
 };
+
+inline constexpr int64_t kUnauthMaxMultibulk = 10;
+inline constexpr int64_t kUnauthMaxBulk = 16384;
 
 class RequestParser {
  public:
@@ -38,7 +44,8 @@ class RequestParser {
   const std::vector<ArgSpan>& spans() const { return spans_; }
   size_t consumed() const { return consumed_; }
   const std::string& error() const { return error_; }
-  // Bytes the current command is known to need in total (for buffer growth); 0 if unknown.
+  // Bytes the current command is known to need in total, 0 if unknown: a bound for buffer
+  // growth, never a size to allocate up front (a client can announce 512 MB and send nothing).
   size_t bytes_needed() const { return needed_; }
   // Forgets a finished command; must be called before parsing the next one.
   void reset();

@@ -1,12 +1,18 @@
 // node/server/connection.cpp — see connection.h.
 #include "node/server/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -40,6 +46,39 @@ struct ClientGuard {
 };
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// tcp-keepalive as Redis's anetKeepAlive: probes after `interval` s idle, every interval/3 s,
+// the peer is dead after 3 unanswered ones.
+void set_keepalive(tcp::socket& socket, int interval) {
+  int fd = socket.native_handle();
+  int yes = 1, idle = interval, probe_every = std::max(interval / 3, 1), probes = 3;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof(yes)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &probe_every, sizeof(probe_every)) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes)) != 0)
+    log::warn("tcp-keepalive: setsockopt failed: {}", std::strerror(errno));
+}
+
+// Makes room to read into buf after the unconsumed bytes buf[start, end): moves them to the
+// front, then grows the buffer (doubling) only as data arrives. `needed` (the parser's
+// bytes_needed) only caps the growth: an announced size is never allocated up front.
+void make_room(std::vector<char>& buf, size_t& start, size_t& end, size_t needed) {
+  if (start == end) {
+    start = end = 0;
+    if (buf.size() > 1024 * 1024) std::vector<char>(kReadChunk).swap(buf);
+  }
+  if (start > 0 && buf.size() - end < kReadChunk / 4) {
+    std::memmove(buf.data(), buf.data() + start, end - start);
+    end -= start;
+    start = 0;
+  }
+  const size_t known = needed > 0 ? start + needed : 0;  // where the pending command ends
+  const bool rest_fits = known > end && known <= buf.size();
+  if (buf.size() - end >= kReadChunk / 4 || rest_fits) return;
+  size_t grow = buf.size() * 2;
+  if (known > end) grow = std::min(grow, known);
+  buf.resize(grow);
+}
 
 // Sends what others put in the client's outbox (Pub/Sub messages) whenever woken, unless the
 // reader is writing its replies (then the reader wakes us when it is done). Never ends by
@@ -77,35 +116,27 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
   auto& stats = node.stats();
   auto& runner = node.command_runner();
 
+  bool parse_buffered = false;  // complete commands may wait in the buffer: parse before reading
   while (!client.close_after_reply) {
-    // Make room: move a pending partial command to the front, grow for big arguments.
-    if (start == end) {
-      start = end = 0;
-      if (buf.size() > 1024 * 1024) std::vector<char>(kReadChunk).swap(buf);
-    }
-    if (start > 0 && buf.size() - end < kReadChunk / 4) {
-      std::memmove(buf.data(), buf.data() + start, end - start);
-      end -= start;
-      start = 0;
-    }
-    size_t need = start + parser.bytes_needed();
-    if (buf.size() - end < kReadChunk / 4 || buf.size() < need) {
-      size_t grow = std::max(need, buf.size() * 2);
-      if (grow > static_cast<size_t>(node.config().client_query_buffer_limit) + kReadChunk) {
+    if (!parse_buffered) {
+      // The unconsumed bytes are one unfinished command: past the limit, the client goes.
+      if (end - start > static_cast<size_t>(node.config().client_query_buffer_limit)) {
         log::warn("closing client {}: query buffer over client-query-buffer-limit", client.addr);
         break;
       }
-      buf.resize(grow);
+      make_room(buf, start, end, parser.bytes_needed());
+      auto [rec, n] = co_await socket.async_read_some(
+          asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
+      if (rec || n == 0) break;
+      end += n;
+      stats.total_net_input_bytes += n;
+      client.last_interaction_ms = core::unix_time_ms();
     }
-    auto [rec, n] =
-        co_await socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
-    if (rec || n == 0) break;
-    end += n;
-    stats.total_net_input_bytes += n;
-    client.last_interaction_ms = core::unix_time_ms();
+    parse_buffered = false;
 
     protocol::ParserLimits limits;
     limits.max_bulk_len = static_cast<size_t>(node.config().proto_max_bulk_len);
+    limits.unauthenticated = !client.authenticated;
     parser.set_limits(limits);
     batch.clear();
     bool protocol_error = false;
@@ -126,6 +157,12 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       }
       pos += parser.consumed();
       parser.reset();
+      // Until it authenticates, a client's commands run one at a time (as in Redis), so an
+      // AUTH lifts the unauthenticated limits for the commands pipelined after it.
+      if (limits.unauthenticated && !batch.commands.empty()) {
+        parse_buffered = pos < end;
+        break;
+      }
     }
     client.query_buffer_bytes = end - pos;
 
@@ -206,6 +243,7 @@ asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
   ClientGuard guard{node.lifetime(), &node, client.id};
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
+  if (node.config().tcp_keepalive > 0) set_keepalive(socket, node.config().tcp_keepalive);
   if (auto remote = socket.remote_endpoint(ec); !ec) client.addr = endpoint_text(remote);
   if (auto local = socket.local_endpoint(ec); !ec) client.laddr = endpoint_text(local);
   client.fd = socket.native_handle();

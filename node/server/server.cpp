@@ -8,8 +8,10 @@
 #include <boost/asio/write.hpp>
 #include <sstream>
 
+#include "node/core/client.h"
 #include "node/core/node.h"
 #include "node/server/connection.h"
+#include "node/util/accept_backoff.h"
 #include "node/util/log.h"
 
 namespace basalt::server {
@@ -18,21 +20,55 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
+constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    "to do one of the above things in order for the server to start accepting connections "
+    "from the outside.\r\n";
+
+// protected-mode (Redis 7): with no password, only loopback clients are served.
+bool protected_mode_refuses(core::Node& node, const tcp::socket& socket) {
+  const auto& config = node.config();
+  if (!config.protected_mode || !config.requirepass.empty()) return false;
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  return ec || !core::is_loopback_ip(remote.address().to_string());
+}
+
 asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
   constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+  util::AcceptBackoff backoff("client");
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
-      log::warn("accept failed: {}", ec.message());
+      if (ec == asio::error::connection_aborted) continue;  // the client gave up: try the next
+      // Out of descriptors (EMFILE, ENFILE) or memory: wait, then try again; never give up.
+      co_await backoff.wait_after(ec, acceptor.get_executor());
       continue;
     }
+    backoff.succeeded();
     if (node.shutting_down()) break;
     if (node.clients().size() >= static_cast<size_t>(node.config().maxclients)) {
       ++node.stats().rejected_connections;
       static const std::string msg = "-ERR max number of clients reached\r\n";
       boost::system::error_code wec;
       asio::write(socket, asio::buffer(msg), wec);
+      continue;
+    }
+    if (protected_mode_refuses(node, socket)) {
+      ++node.stats().rejected_connections;
+      boost::system::error_code wec;
+      asio::write(socket, asio::buffer(kProtectedModeDenied), wec);
       continue;
     }
     asio::co_spawn(acceptor.get_executor(), serve_connection(node, std::move(socket)),

@@ -1,7 +1,15 @@
 // node/util/glob.cpp — see glob.h.
+//
+// Every pattern element other than '*' ('?', a class, an escaped or plain byte) matches exactly
+// one byte, so the classic two-pointer matcher is exact: walk pattern and text together; at a
+// '*' remember where it was and let it match nothing; on a mismatch go back to the last '*' and
+// let it swallow one more byte. Only the last '*' is ever revisited (an earlier one could only
+// move the later elements further right, which the last one already tries), so the time is at
+// most O(pattern * text) and there is no recursion: no input can make it exponential or deep.
 #include "node/util/glob.h"
 
 #include <cctype>
+#include <utility>
 
 namespace basalt::util {
 
@@ -10,72 +18,76 @@ char fold(char c, bool nocase) {
   return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
 }
 
-// `skip_longer` is Redis's skipLongerMatches: once the rest of the pattern after a '*' matched
-// nowhere in the rest of the text, no earlier '*' can help by matching more, so every caller
-// gives up at once (without it "a*a*a*...*b" against "aaa...a" takes exponential time).
-bool match(const char* p, const char* pend, const char* s, const char* send, bool nocase, int depth,
-           bool& skip_longer) {
-  if (depth > 1000) return false;  // pathological patterns
-  while (p < pend) {
-    switch (*p) {
-      case '*': {
-        while (p + 1 < pend && p[1] == '*') ++p;
-        if (p + 1 == pend) return true;
-        for (const char* t = s; t <= send; ++t) {
-          if (match(p + 1, pend, t, send, nocase, depth + 1, skip_longer)) return true;
-          if (skip_longer) return false;
-        }
-        skip_longer = true;
-        return false;
-      }
-      case '?':
-        if (s == send) return false;
-        ++s;
-        break;
-      case '[': {
-        if (s == send) return false;
-        ++p;
-        bool negate = p < pend && *p == '^';
-        if (negate) ++p;
-        bool matched = false;
-        while (p < pend && *p != ']') {
-          if (*p == '\\' && p + 1 < pend) {
-            ++p;
-            if (fold(*p, nocase) == fold(*s, nocase)) matched = true;
-          } else if (p + 2 < pend && p[1] == '-') {
-            char lo = fold(p[0], nocase), hi = fold(p[2], nocase), c = fold(*s, nocase);
-            if (lo > hi) std::swap(lo, hi);
-            if (c >= lo && c <= hi) matched = true;
-            p += 2;
-          } else if (fold(*p, nocase) == fold(*s, nocase)) {
-            matched = true;
-          }
+// Matches the one element at *p (not a '*') against byte c; *p moves past the element.
+// The semantics are Redis's stringmatchlen: in a class, '\' escapes the next byte, "a-z" is a
+// range (either order), an unterminated class ends at the end of the pattern; a trailing '\'
+// is a literal backslash.
+bool match_one(const char*& p, const char* pend, char c, bool nocase) {
+  switch (*p) {
+    case '?':
+      ++p;
+      return true;
+    case '[': {
+      ++p;
+      bool negate = p < pend && *p == '^';
+      if (negate) ++p;
+      bool matched = false;
+      while (p < pend && *p != ']') {
+        if (*p == '\\' && p + 1 < pend) {
           ++p;
+          if (fold(*p, nocase) == fold(c, nocase)) matched = true;
+        } else if (p + 2 < pend && p[1] == '-') {
+          char lo = fold(p[0], nocase), hi = fold(p[2], nocase), f = fold(c, nocase);
+          if (lo > hi) std::swap(lo, hi);
+          if (f >= lo && f <= hi) matched = true;
+          p += 2;
+        } else if (fold(*p, nocase) == fold(c, nocase)) {
+          matched = true;
         }
-        if (p == pend) --p;  // unterminated class: treat end as ']'
-        if (negate) matched = !matched;
-        if (!matched) return false;
-        ++s;
-        break;
+        ++p;
       }
-      case '\\':
-        if (p + 1 < pend) ++p;
-        [[fallthrough]];
-      default:
-        if (s == send || fold(*p, nocase) != fold(*s, nocase)) return false;
-        ++s;
-        break;
+      if (p < pend) ++p;  // the ']'
+      return negate ? !matched : matched;
     }
-    ++p;
+    case '\\':
+      if (p + 1 < pend) ++p;
+      [[fallthrough]];
+    default: {
+      bool same = fold(*p, nocase) == fold(c, nocase);
+      ++p;
+      return same;
+    }
   }
-  return s == send;
 }
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text, bool nocase) {
-  bool skip_longer = false;
-  return match(pattern.data(), pattern.data() + pattern.size(), text.data(),
-               text.data() + text.size(), nocase, 0, skip_longer);
+  const char* p = pattern.data();
+  const char* const pend = p + pattern.size();
+  const char* s = text.data();
+  const char* const send = s + text.size();
+  const char* star_p = nullptr;  // the pattern just after the last '*' seen
+  const char* star_s = nullptr;  // where that '*' match ends for now
+  while (s < send) {
+    if (p < pend && *p == '*') {
+      while (p < pend && *p == '*') ++p;
+      if (p == pend) return true;  // a trailing '*' matches the rest
+      star_p = p;
+      star_s = s;
+      continue;
+    }
+    const char* next = p;
+    if (p < pend && match_one(next, pend, *s, nocase)) {
+      p = next;
+      ++s;
+      continue;
+    }
+    if (!star_p) return false;
+    p = star_p;  // the last '*' takes one more byte
+    s = ++star_s;
+  }
+  while (p < pend && *p == '*') ++p;
+  return p == pend;
 }
 
 }  // namespace basalt::util

@@ -26,9 +26,10 @@ namespace {
 using namespace std::chrono_literals;
 
 // Small, so the test notices the partition in seconds: the master pings every second, and a
-// side that hears nothing for 2 s drops the link.
-const std::vector<std::string> kTimeouts = {"--repl-timeout", "2", "--repl-ping-replica-period",
-                                            "1"};
+// side that hears nothing for 2 s drops the link. The servers have no password and their
+// clients (the replica, the test) come from the veth's addresses: protected-mode must be off.
+const std::vector<std::string> kTimeouts = {
+    "--repl-timeout", "2", "--repl-ping-replica-period", "1", "--protected-mode", "no"};
 constexpr auto kLinkWait = 15s;
 
 std::string digest(RespClient& c) {

@@ -559,6 +559,8 @@ TEST(SupportServers, BasaltServerCommandLine) {
                                              "127.0.0.1",
                                              "--dir",
                                              s.data_dir().string(),
+                                             "--enable-debug-command",
+                                             "yes",
                                              "--some-flag",
                                              "value"};
   EXPECT_EQ(argv, expected);

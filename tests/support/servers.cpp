@@ -219,7 +219,8 @@ RespClient ServerProcess::client(std::chrono::milliseconds connect_retry) const 
 // ---------------------------------------------------------------------------------------------
 
 BasaltServer::BasaltServer(std::vector<std::string> extra_args)
-    : ServerProcess("basalt", binary(), "basalt.log", {}, std::move(extra_args)) {}
+    : ServerProcess("basalt", binary(), "basalt.log", {"--enable-debug-command", "yes"},
+                    std::move(extra_args)) {}
 
 std::string BasaltServer::binary() {
   const char* override_path = std::getenv("BASALT_TEST_BINARY");

@@ -103,7 +103,9 @@ class ServerProcess {
 };
 
 // The basalt binary under test: BASALT_BINARY (compile definition), overridable at run time
-// with the environment variable BASALT_TEST_BINARY. Log: <tmp>/basalt.log.
+// with the environment variable BASALT_TEST_BINARY. Started with `--enable-debug-command yes`
+// (tests use DEBUG DIGEST, SLEEP, ...) before the extra args, which may override it.
+// Log: <tmp>/basalt.log.
 class BasaltServer : public ServerProcess {
  public:
   explicit BasaltServer(std::vector<std::string> extra_args = {});

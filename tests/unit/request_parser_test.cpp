@@ -473,3 +473,23 @@ TEST(RequestParser, FuzzValidPipelinesInRandomChunks) {
 }
 
 }  // namespace
+
+// A client that must still authenticate: Redis 7's limits (10 arguments, 16 KB each), checked
+// as soon as the counts arrive, before any argument bytes.
+TEST(RequestParser, UnauthenticatedLimits) {
+  ParserLimits unauth;
+  unauth.unauthenticated = true;
+  EXPECT_EQ(error_of("*11\r\n", unauth), "Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(error_of("*1\r\n$16385\r\n", unauth), "Protocol error: unauthenticated bulk length");
+  EXPECT_EQ(error_of("*1\r\n$536870000\r\n", unauth),
+            "Protocol error: unauthenticated bulk length");
+  std::string ten = "*10\r\n";
+  for (int i = 0; i < 10; ++i) ten += "$1\r\na\r\n";
+  EXPECT_EQ(parse_all(ten, unauth).last, Result::Complete);
+  const std::string big = "*1\r\n$16384\r\n" + std::string(16384, 'x') + "\r\n";
+  EXPECT_EQ(parse_all(big, unauth).last, Result::Complete);
+  // Without the flag the same requests parse.
+  std::string eleven = "*11\r\n";
+  for (int i = 0; i < 11; ++i) eleven += "$1\r\na\r\n";
+  EXPECT_EQ(parse_all(eleven).last, Result::Complete);
+}
