@@ -1,68 +1,108 @@
-// node/commands/zset_store.cpp — see zset_store.h.
-#include "node/commands/zset_store.h"
+// storage/types/zset.cpp — see zset.h.
+#include "storage/types/zset.h"
+
+#include <random>
 
 #include "storage/codec.h"
 
-namespace basalt::commands::zset {
+namespace basalt::storage::types::zset {
 
-bool open_zset(Context& c, std::string_view key, ZSet& z, Access access) {
-  z.key = key;
-  return open_collection(c, key, storage::ValueType::ZSet, z.col, access);
-}
-
-bool score_of(Context& c, const ZSet& z, std::string_view member, double& score) {
-  if (z.version() == 0) return false;  // missing, and no members added in this command yet
+bool score_of(const Collection& z, std::string_view member, double& score) {
+  if (!z.has_version()) return false;  // missing, and no members added in this command yet
   std::string value;
-  if (!c.ks.sub_get(c.db(), z.key, z.version(), member_part(member), value)) return false;
+  if (!z.keys().sub_get(z.db(), z.key(), z.meta.version, member_part(member), value)) return false;
   score = read_score(value);
   return true;
 }
 
-void insert_member(Context& c, ZSet& z, std::string_view member, double score) {
-  std::string value;
-  append_score(value, score);
-  c.ks.sub_put(c.db(), z.key, z.version(), member_part(member), value);
-  c.ks.sub_put(c.db(), z.key, z.version(), index_part(score, member), "");
-  ++z.col.meta.size;
+void for_each_member(const Collection& z, const std::function<void(std::string_view, double)>& f) {
+  z.for_each(
+      [&](std::string_view member, std::string_view value) {
+        f(member, read_score(value));
+        return true;
+      },
+      std::string_view(&kMemberTag, 1));
 }
 
-void change_score(Context& c, ZSet& z, std::string_view member, double old_score, double score) {
+void insert_member(ZSet& z, std::string_view member, double score) {
+  std::string value;
+  append_score(value, score);
+  z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
+  z.keys().sub_put(z.db(), z.key(), z.version(), index_part(score, member), "");
+  ++z.meta.size;
+}
+
+void change_score(ZSet& z, std::string_view member, double old_score, double score) {
   if (score_bits(old_score) == score_bits(score)) return;
   std::string value;
   append_score(value, score);
-  c.ks.sub_put(c.db(), z.key, z.version(), member_part(member), value);
-  c.ks.sub_delete(c.db(), z.key, z.version(), index_part(old_score, member));
-  c.ks.sub_put(c.db(), z.key, z.version(), index_part(score, member), "");
+  z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
+  z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(old_score, member));
+  z.keys().sub_put(z.db(), z.key(), z.version(), index_part(score, member), "");
 }
 
-void erase_member(Context& c, ZSet& z, std::string_view member, double score) {
-  c.ks.sub_delete(c.db(), z.key, z.version(), member_part(member));
-  c.ks.sub_delete(c.db(), z.key, z.version(), index_part(score, member));
-  if (z.col.meta.size > 0) --z.col.meta.size;
+void erase_member(ZSet& z, std::string_view member, double score) {
+  z.keys().sub_delete(z.db(), z.key(), z.version(), member_part(member));
+  z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(score, member));
+  if (z.meta.size > 0) --z.meta.size;
 }
 
-void save_zset(Context& c, ZSet& z) {
-  save_collection(c, z.key, storage::ValueType::ZSet, z.col);
-}
-
-bool replace_with_entries(Context& c, std::string_view key, const std::vector<Entry>& entries) {
-  core::Lookup old;
-  c.write_lookup(key, old);
+bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
+                          const std::vector<Entry>& entries) {
+  Lookup old;
+  ks.open_key(db, key, Access::Write, old);
   if (entries.empty()) {
     if (!old.live) return false;
-    c.ks.remove(c.db(), key, old);
+    ks.remove(db, key, old);
     return true;
   }
-  ZSet z;
-  z.key = key;
-  z.col.meta.version = c.ks.new_version();
-  for (const auto& [member, score] : entries) insert_member(c, z, member, score);
-  c.ks.put(c.db(), key, storage::ValueType::ZSet, 0, z.col.meta.encode(), old);
+  ZSet z(ks, db, key);
+  z.meta.version = ks.new_version();
+  for (const auto& [member, score] : entries) insert_member(z, member, score);
+  ks.put(db, key, ValueType::ZSet, 0, z.meta.encode(), old);
   return true;
 }
 
-IndexCursor::IndexCursor(Context& c, const ZSet& z, bool reverse) : reverse_(reverse) {
-  it_ = c.ks.sub_iterate(c.db(), z.key, z.version(), prefix_);
+std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
+  std::vector<Entry> popped;
+  {
+    IndexCursor cur(z, max);
+    for (cur.to_first(); cur.valid() && popped.size() < count; cur.next())
+      popped.push_back(cur.entry());
+  }
+  if (popped.empty()) return popped;
+  for (const auto& [member, score] : popped) erase_member(z, member, score);
+  save(z);
+  return popped;
+}
+
+std::vector<Entry> random_members(const ZSet& z, uint64_t count, bool unique) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::vector<Entry> out;
+  auto to_entry = [](const Element& e) { return Entry(e.first.substr(1), read_score(e.second)); };
+  auto is_member = [](const Element& e) { return !e.first.empty() && e.first[0] == kMemberTag; };
+  // Collection::random walks every entry of the collection; the member entries come first
+  // in key order ('m' < 's'), so positions below size() are members. Whole-set picks also
+  // see the index entries and are filtered here.
+  if (!unique && count >= z.size() / 2) {
+    std::vector<Entry> pool;
+    for (const auto& e : z.random(z.size(), true)) {
+      if (is_member(e)) pool.push_back(to_entry(e));
+    }
+    if (pool.empty()) return out;
+    std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
+    out.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) out.push_back(pool[pick(rng)]);
+    return out;
+  }
+  for (const auto& e : z.random(count, unique)) {
+    if (is_member(e)) out.push_back(to_entry(e));
+  }
+  return out;
+}
+
+IndexCursor::IndexCursor(const ZSet& z, bool reverse) : reverse_(reverse) {
+  it_ = z.keys().sub_iterate(z.db(), z.key(), z.version(), prefix_);
   prefix_.push_back(kIndexTag);
 }
 
@@ -113,10 +153,10 @@ void IndexCursor::to_score(double bound, bool exclusive) {
   uint64_t bits = score_bits(bound);
   std::string part(1, kIndexTag);
   if (!reverse_) {
-    storage::put_u64_be(part, exclusive ? bits + 1 : bits);
+    put_u64_be(part, exclusive ? bits + 1 : bits);
     seek(part);
   } else {
-    storage::put_u64_be(part, exclusive ? bits : bits + 1);
+    put_u64_be(part, exclusive ? bits : bits + 1);
     seek_before(part);
   }
   load();
@@ -142,4 +182,4 @@ void IndexCursor::next() {
   load();
 }
 
-}  // namespace basalt::commands::zset
+}  // namespace basalt::storage::types::zset
