@@ -1,7 +1,6 @@
 // node/commands/hashes.cpp — the hash commands (HSET and friends, counters, HRANDFIELD,
-// HSCAN). A hash is a metadata record (storage::CollectionMeta: version, field count) and
-// one sub-key per field (part = field, value = the field's value), so a single-field read
-// or write touches one entry. HINCRBYFLOAT is logged as HSET with the resulting value.
+// HSCAN): argument parsing, replies and propagation over the hash store
+// (storage/types/hash.h). HINCRBYFLOAT is logged as HSET with the resulting value.
 #include <climits>
 #include <cmath>
 #include <string>
@@ -9,41 +8,27 @@
 #include "node/commands/collection_util.h"
 #include "node/commands/command_table.h"
 #include "node/protocol/numbers.h"
+#include "storage/types/hash.h"
 
 namespace basalt::commands {
 
 namespace {
 
-using storage::ValueType;
+using types::Collection;
+namespace hash = types::hash;
 
-bool open_hash(Context& c, std::string_view key, Collection& h, Access access) {
-  return open_collection(c, key, ValueType::Hash, h, access);
-}
-
-bool field_value(Context& c, std::string_view key, const Collection& h, std::string_view field,
-                 std::string& value) {
-  return h.has_version() && c.ks.sub_get(c.db(), key, h.meta.version, field, value);
-}
-
-// Sets one field; true if it is new.
-bool set_field(Context& c, std::string_view key, Collection& h, std::string_view field,
-               std::string_view value) {
-  std::string old;
-  bool existed = field_value(c, key, h, field, old);
-  c.ks.sub_put(c.db(), key, h.meta.version, field, value);
-  if (!existed) ++h.meta.size;
-  return !existed;
+bool open_hash(Context& c, Collection& h, Access access) {
+  return status_or_reply(c, hash::open(h, access));
 }
 
 void hset_generic(Context& c, bool reply_count) {
   if (c.argc() % 2 != 0) return c.wrong_arity();
-  std::string_view key = c.arg(1);
-  Collection h;
-  if (!open_hash(c, key, h, Access::Write)) return;
-  ensure_version(c, h);
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Write)) return;
+  h.ensure_version();
   int64_t created = 0;
-  for (size_t i = 2; i < c.argc(); i += 2) created += set_field(c, key, h, c.arg(i), c.arg(i + 1));
-  save_collection(c, key, ValueType::Hash, h);
+  for (size_t i = 2; i < c.argc(); i += 2) created += hash::set(h, c.arg(i), c.arg(i + 1));
+  hash::save(h);
   c.propagate_as_is();
   if (reply_count)
     c.reply.integer(created);
@@ -59,33 +44,32 @@ void hmset(Context& c) {
 }
 
 void hsetnx(Context& c) {
-  std::string_view key = c.arg(1);
-  Collection h;
-  if (!open_hash(c, key, h, Access::Write)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Write)) return;
   std::string old;
-  if (field_value(c, key, h, c.arg(2), old)) return c.reply.integer(0);
-  ensure_version(c, h);
-  set_field(c, key, h, c.arg(2), c.arg(3));
-  save_collection(c, key, ValueType::Hash, h);
+  if (hash::get(h, c.arg(2), old)) return c.reply.integer(0);
+  h.ensure_version();
+  hash::set(h, c.arg(2), c.arg(3));
+  hash::save(h);
   c.propagate_as_is();
   c.reply.integer(1);
 }
 
 void hget(Context& c) {
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   std::string value;
-  if (!field_value(c, c.arg(1), h, c.arg(2), value)) return c.reply.null_bulk();
+  if (!hash::get(h, c.arg(2), value)) return c.reply.null_bulk();
   c.reply.bulk(value);
 }
 
 void hmget(Context& c) {
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   c.reply.array(c.argc() - 2);
   std::string value;
   for (size_t i = 2; i < c.argc(); ++i) {
-    if (field_value(c, c.arg(1), h, c.arg(i), value))
+    if (hash::get(h, c.arg(i), value))
       c.reply.bulk(value);
     else
       c.reply.null_bulk();
@@ -95,14 +79,14 @@ void hmget(Context& c) {
 enum class Parts { Fields, Values, Both };
 
 void hgetall_generic(Context& c, Parts parts) {
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   if (!h.exists()) return c.reply.array(0);
   std::string body;
   protocol::ReplyBuilder out(body);
   size_t n = 0;
   bool fields = parts != Parts::Values, values = parts != Parts::Fields;
-  for_each_element(c, c.arg(1), h.meta.version, [&](std::string_view field, std::string_view v) {
+  h.for_each([&](std::string_view field, std::string_view v) {
     if (fields) out.bulk(field);
     if (values) out.bulk(v);
     n += (fields ? 1 : 0) + (values ? 1 : 0);
@@ -123,43 +107,36 @@ void hvals(Context& c) {
 }
 
 void hdel(Context& c) {
-  std::string_view key = c.arg(1);
-  Collection h;
-  if (!open_hash(c, key, h, Access::Write)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Write)) return;
   if (!h.exists()) return c.reply.integer(0);
   int64_t deleted = 0;
-  std::string value;
-  for (size_t i = 2; i < c.argc() && h.meta.size > 0; ++i) {
-    if (!c.ks.sub_get(c.db(), key, h.meta.version, c.arg(i), value)) continue;
-    c.ks.sub_delete(c.db(), key, h.meta.version, c.arg(i));
-    --h.meta.size;
-    ++deleted;
-  }
+  for (size_t i = 2; i < c.argc(); ++i) deleted += hash::del(h, c.arg(i));
   if (deleted) {
-    save_collection(c, key, ValueType::Hash, h);
+    hash::save(h);
     c.propagate_as_is();
   }
   c.reply.integer(deleted);
 }
 
 void hexists(Context& c) {
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   std::string value;
-  c.reply.integer(field_value(c, c.arg(1), h, c.arg(2), value) ? 1 : 0);
+  c.reply.integer(hash::get(h, c.arg(2), value) ? 1 : 0);
 }
 
 void hlen(Context& c) {
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   c.reply.integer(static_cast<int64_t>(h.meta.size));
 }
 
 void hstrlen(Context& c) {
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   std::string value;
-  bool found = field_value(c, c.arg(1), h, c.arg(2), value);
+  bool found = hash::get(h, c.arg(2), value);
   c.reply.integer(found ? static_cast<int64_t>(value.size()) : 0);
 }
 
@@ -167,20 +144,20 @@ void hincrby(Context& c) {
   int64_t incr;
   if (!protocol::parse_i64(c.arg(3), incr)) return c.not_integer();
   std::string_view key = c.arg(1), field = c.arg(2);
-  Collection h;
-  if (!open_hash(c, key, h, Access::Write)) return;
+  auto h = handle(c, key);
+  if (!open_hash(c, h, Access::Write)) return;
   int64_t value = 0;
   std::string text;
-  if (field_value(c, key, h, field, text) && !protocol::parse_i64(text, value))
+  if (hash::get(h, field, text) && !protocol::parse_i64(text, value))
     return c.reply.error("ERR hash value is not an integer");
   if ((incr < 0 && value < 0 && incr < LLONG_MIN - value) ||
       (incr > 0 && value > 0 && incr > LLONG_MAX - value)) {
     return c.reply.error("ERR increment or decrement would overflow");
   }
   value += incr;
-  ensure_version(c, h);
-  set_field(c, key, h, field, std::to_string(value));
-  save_collection(c, key, ValueType::Hash, h);
+  h.ensure_version();
+  hash::set(h, field, std::to_string(value));
+  hash::save(h);
   c.propagate_as_is();
   c.reply.integer(value);
 }
@@ -190,18 +167,18 @@ void hincrbyfloat(Context& c) {
   if (!protocol::parse_long_double(c.arg(3), incr)) return c.not_float();
   if (std::isnan(incr) || std::isinf(incr)) return c.reply.error("ERR value is NaN or Infinity");
   std::string_view key = c.arg(1), field = c.arg(2);
-  Collection h;
-  if (!open_hash(c, key, h, Access::Write)) return;
+  auto h = handle(c, key);
+  if (!open_hash(c, h, Access::Write)) return;
   std::string text;
-  if (field_value(c, key, h, field, text) && !protocol::parse_long_double(text, value))
+  if (hash::get(h, field, text) && !protocol::parse_long_double(text, value))
     return c.reply.error("ERR hash value is not a float");
   value += incr;
   if (std::isnan(value) || std::isinf(value))
     return c.reply.error("ERR increment would produce NaN or Infinity");
   text = protocol::format_long_double_human(value);
-  ensure_version(c, h);
-  set_field(c, key, h, field, text);
-  save_collection(c, key, ValueType::Hash, h);
+  h.ensure_version();
+  hash::set(h, field, text);
+  hash::save(h);
   std::string_view args[] = {"HSET", key, field, text};
   c.propagate(args);
   c.reply.bulk(text);
@@ -218,11 +195,11 @@ void hrandfield(Context& c) {
     if (with_values && (l < -(LLONG_MAX / 2) || l > LLONG_MAX / 2))
       return c.reply.error("ERR value is out of range");
   }
-  Collection h;
-  if (!open_hash(c, c.arg(1), h, Access::Read)) return;
+  auto h = handle(c, c.arg(1));
+  if (!open_hash(c, h, Access::Read)) return;
   if (!with_count) {
     if (!h.exists()) return c.reply.null_bulk();
-    auto picked = random_elements(c, c.arg(1), h.meta.version, h.meta.size, 1, true);
+    auto picked = h.random(1, true);
     if (picked.empty()) return c.reply.null_bulk();
     return c.reply.bulk(picked[0].first);
   }
@@ -230,7 +207,7 @@ void hrandfield(Context& c) {
   bool unique = l > 0;
   auto count = static_cast<uint64_t>(unique ? l : -l);
   if (!unique && !picks_within_limit_or_reply(c, count)) return;
-  auto picked = random_elements(c, c.arg(1), h.meta.version, h.meta.size, count, unique);
+  auto picked = h.random(count, unique);
   c.reply.array(picked.size() * (with_values ? 2 : 1));
   for (const auto& [field, value] : picked) {
     c.reply.bulk(field);
@@ -239,7 +216,7 @@ void hrandfield(Context& c) {
 }
 
 void hscan(Context& c) {
-  scan_collection(c, {ValueType::Hash, "",
+  scan_collection(c, {storage::ValueType::Hash, "",
                       [](std::string_view field, std::string_view value,
                          protocol::ReplyBuilder& out) -> size_t {
                         out.bulk(field);

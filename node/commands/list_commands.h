@@ -1,7 +1,8 @@
 // node/commands/list_commands.h — what the list commands (lists.cpp) and their blocking forms
-// (list_blocking.cpp) share: the pop-from-the-first-non-empty-key step of BLPOP / LMPOP /
-// BLMPOP, the move step of LMOVE / BLMOVE, the LMPOP argument shape, and the registration of
-// the blocking commands.
+// (list_blocking.cpp) share: the list store's names (storage/types/list.h), opening a list
+// with the WRONGTYPE reply, waking blocked clients, the LEFT / RIGHT words, the
+// pop-from-the-first-non-empty-key step of BLPOP / LMPOP / BLMPOP, the move step of LMOVE /
+// BLMOVE, the LMPOP argument shape, and the registration of the blocking commands.
 #pragma once
 
 #include <cstdint>
@@ -9,10 +10,40 @@
 #include <span>
 #include <string_view>
 
+#include "node/commands/collection_util.h"
 #include "node/commands/command_table.h"
-#include "node/commands/list_store.h"
+#include "storage/types/list.h"
 
 namespace basalt::commands::list {
+
+// The list store, as the list commands call it.
+using storage::types::list::clamp_range;
+using storage::types::list::End;
+using storage::types::list::get;
+using storage::types::list::insert;
+using storage::types::list::List;
+using storage::types::list::pop;
+using storage::types::list::push;
+using storage::types::list::read;
+using storage::types::list::remove;
+using storage::types::list::resolve_index;
+using storage::types::list::save;
+using storage::types::list::set;
+using storage::types::list::Span;
+using storage::types::list::trim;
+
+// "LEFT" / "RIGHT" (case-insensitive) as LMOVE / BLMOVE read them; replies a syntax error
+// and returns false otherwise.
+bool parse_end_or_reply(Context& c, std::string_view arg, End& out);
+// The word Redis propagates for an end when it writes LMOVE itself ("left" / "right").
+std::string_view end_word(End end);
+
+// Opens `l` (a handle<List> on a key of the client's db; Read: counting keyspace hits /
+// misses). Replies WRONGTYPE and returns false if it holds another type; a missing key is
+// an empty list.
+bool open(Context& c, List& l, Access access);
+// Wakes the clients blocked on the key (after elements were added to it).
+void signal(Context& c, std::string_view key);
 
 // How a step that may find nothing went. On Failed an error has been replied.
 enum class Outcome { Served, Empty, Failed };

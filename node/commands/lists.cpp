@@ -1,63 +1,89 @@
 // node/commands/lists.cpp — the list commands that never block: pushes, pops, reads by index
 // and range, LSET / LINSERT / LREM / LTRIM / LPOS, LMOVE / RPOPLPUSH and LMPOP, with Redis
-// 7.0's replies and errors. Writes are logged as given (they are deterministic) and only when
-// they changed something; LMPOP is logged as [LR]POP key n. Commands that add elements wake
-// the clients blocked on the key (list_blocking.cpp has the blocking forms).
+// 7.0's replies and errors, over the list store (storage/types/list.h). Writes are logged as given
+// (they are deterministic) and only when they changed something; LMPOP is logged as [LR]POP key n.
+// Commands that add elements wake the clients blocked on the key (list_blocking.cpp has the
+// blocking forms).
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "node/commands/list_commands.h"
+#include "node/core/node.h"
 #include "node/protocol/numbers.h"
 
 namespace basalt::commands {
 
 namespace list {
 
+bool parse_end_or_reply(Context& c, std::string_view arg, End& out) {
+  if (iequals(arg, "left")) {
+    out = End::Head;
+  } else if (iequals(arg, "right")) {
+    out = End::Tail;
+  } else {
+    c.syntax_error();
+    return false;
+  }
+  return true;
+}
+
+std::string_view end_word(End end) {
+  return end == End::Head ? "left" : "right";
+}
+
+bool open(Context& c, List& l, Access access) {
+  return status_or_reply(c, storage::types::list::open(l, access));
+}
+
+void signal(Context& c, std::string_view key) {
+  c.node.blocking().signal_key(c.db(), key);
+}
+
 Outcome pop_first(Context& c, std::span<const std::string_view> keys, End end,
                   std::optional<uint64_t> count) {
   for (std::string_view key : keys) {
-    List l;
-    if (!open(c, key, l, Access::Write)) return Outcome::Failed;
+    auto l = handle<List>(c, key);
+    if (!open(c, l, Access::Write)) return Outcome::Failed;
     if (!l.exists()) continue;
     std::string_view verb = end == End::Head ? "LPOP" : "RPOP";
     c.reply.array(2);
     c.reply.bulk(key);
     if (!count) {
-      pop(c, l, end, 1, [&](std::string_view e) { c.reply.bulk(e); });
+      pop(l, end, 1, [&](std::string_view e) { c.reply.bulk(e); });
       std::string_view args[] = {verb, key};
       c.propagate(args);
     } else {
       uint64_t n = std::min(*count, l.size());
       c.reply.array(n);
-      pop(c, l, end, n, [&](std::string_view e) { c.reply.bulk(e); });
+      pop(l, end, n, [&](std::string_view e) { c.reply.bulk(e); });
       std::string popped = std::to_string(n);
       std::string_view args[] = {verb, key, popped};
       c.propagate(args);
     }
-    save(c, l);
+    save(l);
     return Outcome::Served;
   }
   return Outcome::Empty;
 }
 
 Outcome move(Context& c, std::string_view source, std::string_view destination, End from, End to) {
-  List src;
-  if (!open(c, source, src, Access::Write)) return Outcome::Failed;
+  auto src = handle<List>(c, source);
+  if (!open(c, src, Access::Write)) return Outcome::Failed;
   if (!src.exists()) return Outcome::Empty;
   std::string value;
   auto take = [&](std::string_view e) { value.assign(e); };
   if (source == destination) {
-    pop(c, src, from, 1, take);
-    push(c, src, to, value);
-    save(c, src);
+    pop(src, from, 1, take);
+    push(src, to, value);
+    save(src);
   } else {
-    List dst;
-    if (!open(c, destination, dst, Access::Write)) return Outcome::Failed;
-    pop(c, src, from, 1, take);
-    push(c, dst, to, value);
-    save(c, src);
-    save(c, dst);
+    auto dst = handle<List>(c, destination);
+    if (!open(c, dst, Access::Write)) return Outcome::Failed;
+    pop(src, from, 1, take);
+    push(dst, to, value);
+    save(src);
+    save(dst);
   }
   c.reply.bulk(value);
   signal(c, destination);
@@ -83,13 +109,13 @@ using list::Outcome;
 
 // LPUSH, RPUSH, LPUSHX, RPUSHX.
 void push_generic(Context& c, End end, bool only_existing) {
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Write)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Write)) return;
   if (only_existing && !l.exists()) return c.reply.integer(0);
-  for (size_t i = 2; i < c.argc(); ++i) list::push(c, l, end, c.arg(i));
-  list::save(c, l);
+  for (size_t i = 2; i < c.argc(); ++i) list::push(l, end, c.arg(i));
+  list::save(l);
   c.propagate_as_is();
-  list::signal(c, l.key);
+  list::signal(c, l.key());
   c.reply.integer(static_cast<int64_t>(l.size()));
 }
 
@@ -112,14 +138,14 @@ void pop_generic(Context& c, End end) {
   bool has_count = c.argc() == 3;
   int64_t count = 1;
   if (has_count && !positive_count_or_reply(c, c.arg(2), count)) return;
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Write)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Write)) return;
   if (!l.exists()) return has_count ? c.reply.null_array() : c.reply.null_bulk();
   if (has_count && count == 0) return c.reply.array(0);
   uint64_t n = std::min(static_cast<uint64_t>(count), l.size());
   if (has_count) c.reply.array(n);
-  list::pop(c, l, end, n, [&](std::string_view e) { c.reply.bulk(e); });
-  list::save(c, l);
+  list::pop(l, end, n, [&](std::string_view e) { c.reply.bulk(e); });
+  list::save(l);
   c.propagate_as_is();
 }
 
@@ -131,8 +157,8 @@ void rpop(Context& c) {
 }
 
 void llen(Context& c) {
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Read)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Read)) return;
   c.reply.integer(static_cast<int64_t>(l.size()));
 }
 
@@ -140,12 +166,12 @@ void lrange(Context& c) {
   int64_t start, end;
   if (!protocol::parse_i64(c.arg(2), start) || !protocol::parse_i64(c.arg(3), end))
     return c.not_integer();
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Read)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Read)) return;
   list::Span span = list::clamp_range(start, end, l.size());
   c.reply.array(span.count);
   uint64_t sent = 0;
-  list::read(c, l, span.first, span.count, true, [&](uint64_t, std::string_view e) {
+  list::read(l, span.first, span.count, true, [&](uint64_t, std::string_view e) {
     c.reply.bulk(e);
     ++sent;
     return true;
@@ -154,26 +180,26 @@ void lrange(Context& c) {
 }
 
 void lindex(Context& c) {
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Read)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Read)) return;
   if (!l.exists()) return c.reply.null_bulk();
   int64_t index;
   if (!protocol::parse_i64(c.arg(2), index)) return c.not_integer();
   uint64_t position;
   if (!list::resolve_index(index, l.size(), position)) return c.reply.null_bulk();
-  c.reply.bulk(list::get(c, l, position));
+  c.reply.bulk(list::get(l, position));
 }
 
 void lset(Context& c) {
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Write)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Write)) return;
   if (!l.exists()) return c.reply.error("ERR no such key");
   int64_t index;
   if (!protocol::parse_i64(c.arg(2), index)) return c.not_integer();
   uint64_t position;
   if (!list::resolve_index(index, l.size(), position))
     return c.reply.error("ERR index out of range");
-  list::set(c, l, position, c.arg(3));
+  list::set(l, position, c.arg(3));
   c.propagate_as_is();
   c.reply.ok();
 }
@@ -186,28 +212,28 @@ void linsert(Context& c) {
     after = false;
   else
     return c.syntax_error();
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Write)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Write)) return;
   if (!l.exists()) return c.reply.integer(0);
   std::optional<uint64_t> pivot;
-  list::read(c, l, 0, l.size(), true, [&](uint64_t position, std::string_view e) {
+  list::read(l, 0, l.size(), true, [&](uint64_t position, std::string_view e) {
     if (e != c.arg(3)) return true;
     pivot = position;
     return false;
   });
   if (!pivot) return c.reply.integer(-1);
-  list::insert(c, l, *pivot + (after ? 1 : 0), c.arg(4));
-  list::save(c, l);
+  list::insert(l, *pivot + (after ? 1 : 0), c.arg(4));
+  list::save(l);
   c.propagate_as_is();
-  list::signal(c, l.key);
+  list::signal(c, l.key());
   c.reply.integer(static_cast<int64_t>(l.size()));
 }
 
 void lrem(Context& c) {
   int64_t count;
   if (!protocol::parse_i64(c.arg(2), count)) return c.not_integer();
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Write)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Write)) return;
   if (!l.exists()) return c.reply.integer(0);
   // count > 0: the first `count` matches from the head; < 0: from the tail; 0: all of them.
   bool forward = count >= 0;
@@ -216,15 +242,14 @@ void lrem(Context& c) {
                                : UINT64_MAX;
   std::vector<uint64_t> positions;
   uint64_t size = l.size();
-  list::read(c, l, forward ? 0 : size - 1, size, forward,
-             [&](uint64_t position, std::string_view e) {
-               if (e == c.arg(3)) positions.push_back(position);
-               return positions.size() < limit;
-             });
+  list::read(l, forward ? 0 : size - 1, size, forward, [&](uint64_t position, std::string_view e) {
+    if (e == c.arg(3)) positions.push_back(position);
+    return positions.size() < limit;
+  });
   if (!forward) std::reverse(positions.begin(), positions.end());
   if (!positions.empty()) {
-    list::remove(c, l, positions);
-    list::save(c, l);
+    list::remove(l, positions);
+    list::save(l);
     c.propagate_as_is();
   }
   c.reply.integer(static_cast<int64_t>(positions.size()));
@@ -234,13 +259,13 @@ void ltrim(Context& c) {
   int64_t start, end;
   if (!protocol::parse_i64(c.arg(2), start) || !protocol::parse_i64(c.arg(3), end))
     return c.not_integer();
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Write)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Write)) return;
   if (!l.exists()) return c.reply.ok();
   list::Span keep = list::clamp_range(start, end, l.size());
   if (keep.count != l.size()) {
-    list::trim(c, l, keep);
-    list::save(c, l);
+    list::trim(l, keep);
+    list::save(l);
     c.propagate_as_is();
   }
   c.reply.ok();
@@ -275,24 +300,23 @@ void lpos(Context& c) {
     rank = static_cast<int64_t>(0 - static_cast<uint64_t>(rank));
     forward = false;
   }
-  List l;
-  if (!list::open(c, c.arg(1), l, Access::Read)) return;
+  auto l = handle<List>(c, c.arg(1));
+  if (!list::open(c, l, Access::Read)) return;
   if (!l.exists()) return count != -1 ? c.reply.array(0) : c.reply.null_bulk();
   uint64_t size = l.size();
   uint64_t scan = maxlen == 0 ? size : std::min(size, static_cast<uint64_t>(maxlen));
   int64_t matches = 0;
   std::vector<uint64_t> found;
-  list::read(
-      c, l, forward ? 0 : size - 1, scan, forward, [&](uint64_t position, std::string_view e) {
-        if (e != c.arg(2)) return true;
-        ++matches;
-        if (matches < rank) return true;
-        found.push_back(position);
-        if (count == -1) return false;
-        auto taken =
-            static_cast<int64_t>(static_cast<uint64_t>(matches) - static_cast<uint64_t>(rank) + 1);
-        return count == 0 || taken < count;
-      });
+  list::read(l, forward ? 0 : size - 1, scan, forward, [&](uint64_t position, std::string_view e) {
+    if (e != c.arg(2)) return true;
+    ++matches;
+    if (matches < rank) return true;
+    found.push_back(position);
+    if (count == -1) return false;
+    auto taken =
+        static_cast<int64_t>(static_cast<uint64_t>(matches) - static_cast<uint64_t>(rank) + 1);
+    return count == 0 || taken < count;
+  });
   if (count == -1) {
     if (found.empty()) return c.reply.null_bulk();
     return c.reply.integer(static_cast<int64_t>(found[0]));

@@ -5,13 +5,13 @@
 #include <cstdint>
 #include <string>
 
-#include "node/commands/collection_util.h"
 #include "node/commands/command_table.h"
 #include "node/commands/families.h"
 #include "node/commands/subcommand.h"
 #include "node/protocol/numbers.h"
 #include "storage/codec.h"
 #include "storage/collection.h"
+#include "storage/types/collection.h"
 
 namespace basalt::commands {
 
@@ -40,11 +40,12 @@ void memory_usage(Context& c) {
     std::string prefix;
     storage::encode_sub_prefix(prefix, c.db(), c.arg(2), meta.version);
     uint64_t seen = 0, seen_bytes = 0;
-    for_each_element(c, c.arg(2), meta.version, [&](std::string_view part, std::string_view v) {
-      seen_bytes += prefix.size() + part.size() + v.size();
-      ++seen;
-      return samples == 0 || seen < static_cast<uint64_t>(samples);
-    });
+    storage::types::for_each_element(c.ks, c.db(), c.arg(2), meta.version,
+                                     [&](std::string_view part, std::string_view v) {
+                                       seen_bytes += prefix.size() + part.size() + v.size();
+                                       ++seen;
+                                       return samples == 0 || seen < static_cast<uint64_t>(samples);
+                                     });
     // Sorted sets keep two entries per member (by member, by score): count both.
     uint64_t entries = l.record.type == storage::ValueType::ZSet ? 2 * meta.size : meta.size;
     if (seen > 0) bytes += seen_bytes * entries / seen;

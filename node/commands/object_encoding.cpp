@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <functional>
 
-#include "node/commands/collection_util.h"
-#include "node/commands/zset_encoding.h"
 #include "node/core/node.h"
 #include "storage/collection.h"
+#include "storage/types/collection.h"
+#include "storage/types/zset_encoding.h"
 
 namespace basalt::commands {
 
@@ -40,8 +40,8 @@ namespace {
 bool all_elements(Context& c, std::string_view key, uint64_t version, std::string_view prefix,
                   const std::function<bool(std::string_view, std::string_view)>& ok) {
   bool all = true;
-  for_each_element(
-      c, key, version,
+  storage::types::for_each_element(
+      c.ks, c.db(), key, version,
       [&](std::string_view part, std::string_view value) {
         all = ok(part, value);
         return all;
@@ -79,7 +79,7 @@ std::string_view object_encoding(Context& c, std::string_view key, const core::L
     }
     case ValueType::ZSet: {
       auto limit = static_cast<size_t>(config.zset_max_listpack_value);
-      char tag = zset::kMemberTag;
+      char tag = storage::types::zset::kMemberTag;
       bool small =
           size <= config.zset_max_listpack_entries &&
           all_elements(c, key, meta.version, std::string_view(&tag, 1),

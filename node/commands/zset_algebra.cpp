@@ -14,6 +14,7 @@
 
 #include "node/commands/zset_commands.h"
 #include "node/protocol/numbers.h"
+#include "storage/types/set.h"
 
 namespace basalt::commands::zset {
 
@@ -24,43 +25,35 @@ enum class Aggregate { Sum, Min, Max };
 
 // One input of the algebra: a sorted set, a set, or a missing key.
 struct Source {
-  std::string_view key;
-  Collection col;
+  explicit Source(Context& c, std::string_view key) : col(handle(c, key)) {}
+
+  types::Collection col;
   bool is_set = false;  // a plain set: every member scores 1
   double weight = 1.0;
 
   uint64_t size() const { return col.exists() ? col.meta.size : 0; }
 
-  bool find(Context& c, std::string_view member, double& score) const {
+  bool find(std::string_view member, double& score) const {
     if (!col.exists()) return false;
-    std::string value;
     if (is_set) {
-      if (!c.ks.sub_get(c.db(), key, col.meta.version, member, value)) return false;
+      if (!types::set::contains(col, member)) return false;
       score = 1.0;
       return true;
     }
-    if (!c.ks.sub_get(c.db(), key, col.meta.version, member_part(member), value)) return false;
-    score = read_score(value);
-    return true;
+    return score_of(col, member, score);
   }
 
   // f(member, score) for every member (in storage order).
-  void for_each(Context& c, const std::function<void(std::string_view, double)>& f) const {
+  void for_each(const std::function<void(std::string_view, double)>& f) const {
     if (!col.exists()) return;
     if (is_set) {
-      for_each_element(c, key, col.meta.version, [&](std::string_view member, std::string_view) {
+      col.for_each([&](std::string_view member, std::string_view) {
         f(member, 1.0);
         return true;
       });
       return;
     }
-    for_each_element(
-        c, key, col.meta.version,
-        [&](std::string_view member, std::string_view value) {
-          f(member, read_score(value));
-          return true;
-        },
-        std::string_view(&kMemberTag, 1));
+    for_each_member(col, f);
   }
 };
 
@@ -90,16 +83,17 @@ void setop_generic(Context& c, size_t numkeys_at, bool store, SetOp op, bool car
   }
   if (numkeys > static_cast<int64_t>(c.argc() - numkeys_at - 1)) return c.syntax_error();
   auto n = static_cast<size_t>(numkeys);
-  std::vector<Source> src(n);
+  std::vector<Source> src;
+  src.reserve(n);
   size_t j = numkeys_at + 1;
   for (size_t i = 0; i < n; ++i, ++j) {
-    src[i].key = c.arg(j);
-    c.read_key(src[i].key, src[i].col.lookup);
-    const auto& l = src[i].col.lookup;
-    if (!l.live) continue;
-    src[i].is_set = l.record.type == storage::ValueType::Set;
-    if (!check_collection(c, src[i].is_set ? storage::ValueType::Set : storage::ValueType::ZSet,
-                          src[i].col))
+    src.emplace_back(c, c.arg(j));
+    auto& col = src[i].col;
+    col.look_up(Access::Read);
+    if (!col.exists()) continue;
+    src[i].is_set = col.lookup.record.type == storage::ValueType::Set;
+    if (!status_or_reply(
+            c, col.check(src[i].is_set ? storage::ValueType::Set : storage::ValueType::ZSet)))
       return;
   }
   Aggregate agg = Aggregate::Sum;
@@ -145,7 +139,7 @@ void setop_generic(Context& c, size_t numkeys_at, bool store, SetOp op, bool car
   if (op == SetOp::Union) {
     std::unordered_map<std::string, double> acc;
     for (const auto& s : src) {
-      s.for_each(c, [&](std::string_view member, double score) {
+      s.for_each([&](std::string_view member, double score) {
         double value = s.weight * score;
         if (std::isnan(value)) value = 0;
         auto [it, fresh] = acc.try_emplace(std::string(member), value);
@@ -156,13 +150,13 @@ void setop_generic(Context& c, size_t numkeys_at, bool store, SetOp op, bool car
     for (auto& [member, score] : acc) result.emplace_back(member, score);
   } else if (src[0].size() > 0) {
     bool done = false;
-    src[0].for_each(c, [&](std::string_view member, double score) {
+    src[0].for_each([&](std::string_view member, double score) {
       if (done) return;
       double total = src[0].weight * score;
       if (std::isnan(total)) total = 0;
       for (size_t i = 1; i < n; ++i) {
         double value;
-        bool found = src[i].find(c, member, value);
+        bool found = src[i].find(member, value);
         if (op == SetOp::Inter) {
           if (!found) return;
           aggregate_into(total, value * src[i].weight, agg);
@@ -178,7 +172,7 @@ void setop_generic(Context& c, size_t numkeys_at, bool store, SetOp op, bool car
 
   if (card_only) return c.reply.integer(static_cast<int64_t>(result.size()));
   if (store) {
-    if (replace_with_entries(c, c.arg(1), result)) {
+    if (replace_with_entries(c.ks, c.db(), c.arg(1), result)) {
       c.propagate_as_is();
       if (!result.empty()) signal_ready(c, c.arg(1));
     }

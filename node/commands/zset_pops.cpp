@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "node/commands/block_timeout.h"
-#include "node/commands/collection_util.h"
 #include "node/commands/zset_commands.h"
 #include "node/core/blocking.h"
 #include "node/core/node.h"
@@ -21,22 +20,13 @@ namespace {
 
 // Pops up to `count` members from the low (or high) end of an existing set; logs ZREM.
 std::vector<Entry> pop_entries(Context& c, ZSet& z, uint64_t count, bool max) {
-  std::vector<Entry> popped;
-  {
-    IndexCursor cur(c, z, max);
-    for (cur.to_first(); cur.valid() && popped.size() < count; cur.next())
-      popped.push_back(cur.entry());
-  }
+  std::vector<Entry> popped = pop(z, count, max);
   if (popped.empty()) return popped;
   std::vector<std::string_view> zrem;
   zrem.reserve(popped.size() + 2);
   zrem.emplace_back("ZREM");
-  zrem.emplace_back(z.key);
-  for (const auto& [member, score] : popped) {
-    erase_member(c, z, member, score);
-    zrem.emplace_back(member);
-  }
-  save_zset(c, z);
+  zrem.emplace_back(z.key());
+  for (const auto& e : popped) zrem.emplace_back(e.first);
   c.propagate(zrem);
   return popped;
 }
@@ -46,8 +36,8 @@ void zpop_generic(Context& c, bool max) {
   int64_t count = 1;
   bool has_count = c.argc() == 3;
   if (has_count && !positive_count_or_reply(c, c.arg(2), count)) return;
-  ZSet z;
-  if (!open_zset(c, c.arg(1), z, Access::Write)) return;
+  auto z = handle<ZSet>(c, c.arg(1));
+  if (!open_zset(c, z, Access::Write)) return;
   if (!z.exists() || count == 0) return c.reply.array(0);
   reply_entries(c, pop_entries(c, z, static_cast<uint64_t>(count), max), true);
 }
@@ -72,14 +62,14 @@ void bzpop_generic(Context& c, bool max) {
   if (!block_timeout_or_reply(c, c.arg(c.argc() - 1), timeout_ms)) return;
   std::vector<std::string> keys;
   for (size_t i = 1; i + 1 < c.argc(); ++i) {
-    ZSet z;
-    if (!open_zset(c, c.arg(i), z, Access::Write)) return;
+    auto z = handle<ZSet>(c, c.arg(i));
+    if (!open_zset(c, z, Access::Write)) return;
     if (!z.exists()) {
       keys.emplace_back(c.arg(i));
       continue;
     }
     auto popped = pop_entries(c, z, 1, max);
-    if (!popped.empty()) return reply_with_key(c, z.key, popped[0]);
+    if (!popped.empty()) return reply_with_key(c, z.key(), popped[0]);
   }
   // Every key was missing: wait for one. A served retry answers ZPOPMIN's [member, score];
   // the blocking reply puts the key in front.
@@ -109,8 +99,8 @@ void bzpopmax(Context& c) {
 bool pop_first_nonempty(Context& c, std::span<const std::string_view> keys, bool max,
                         uint64_t count) {
   for (std::string_view key : keys) {
-    ZSet z;
-    if (!open_zset(c, key, z, Access::Write)) return true;
+    auto z = handle<ZSet>(c, key);
+    if (!open_zset(c, z, Access::Write)) return true;
     if (!z.exists()) continue;
     auto popped = pop_entries(c, z, count, max);
     c.reply.array(2);

@@ -1,10 +1,9 @@
 // node/commands/zsets.cpp — the sorted set family's registration, and its member commands:
 // ZADD (NX / XX / GT / LT / CH / INCR), ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANDMEMBER,
-// ZSCAN. The storage layout is in zset_encoding.h; ranges, pops and the set algebra live in
+// ZSCAN. The store is storage/types/zset.h; ranges, pops and the set algebra live in
 // zset_ranges.cpp, zset_pops.cpp and zset_algebra.cpp. ZADD / ZINCRBY / ZREM are logged as
 // received: their effect is fixed by their arguments and the data.
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +25,10 @@ void reply_entries(Context& c, const std::vector<Entry>& entries, bool with_scor
     c.reply.bulk(member);
     if (with_scores) reply_score(c, score);
   }
+}
+
+bool open_zset(Context& c, ZSet& z, Access access) {
+  return status_or_reply(c, storage::types::zset::open(z, access));
 }
 
 void signal_ready(Context& c, std::string_view key) {
@@ -54,17 +57,17 @@ void zadd_generic(Context& c, size_t first, const ZaddFlags& f) {
   for (size_t j = 0; j < pairs; ++j) {
     if (!protocol::parse_double(c.arg(first + 2 * j), scores[j])) return c.not_float();
   }
-  ZSet z;
-  if (!open_zset(c, c.arg(1), z, Access::Write)) return;
+  auto z = handle<ZSet>(c, c.arg(1));
+  if (!open_zset(c, z, Access::Write)) return;
   int64_t added = 0, updated = 0, processed = 0;
   double score = 0;
   if (z.exists() || !f.xx) {
-    ensure_version(c, z.col);
+    z.ensure_version();
     for (size_t j = 0; j < pairs; ++j) {
       std::string_view member = c.arg(first + 2 * j + 1);
       score = scores[j];
       double current;
-      if (score_of(c, z, member, current)) {
+      if (score_of(z, member, current)) {
         if (f.nx) continue;
         if (f.incr) {
           score += current;
@@ -73,20 +76,20 @@ void zadd_generic(Context& c, size_t first, const ZaddFlags& f) {
         if ((f.lt && score >= current) || (f.gt && score <= current)) continue;
         ++processed;
         if (score != current) {
-          change_score(c, z, member, current, score);
+          change_score(z, member, current, score);
           ++updated;
         }
       } else if (!f.xx) {
-        insert_member(c, z, member, score);
+        insert_member(z, member, score);
         ++added;
         ++processed;
       }
     }
   }
   if (added + updated > 0) {
-    save_zset(c, z);
+    save(z);
     c.propagate_as_is();
-    if (added) signal_ready(c, z.key);
+    if (added) signal_ready(c, z.key());
   }
   if (f.incr) {
     if (processed)
@@ -134,45 +137,45 @@ void zincrby(Context& c) {
 }
 
 void zrem(Context& c) {
-  ZSet z;
-  if (!open_zset(c, c.arg(1), z, Access::Write)) return;
+  auto z = handle<ZSet>(c, c.arg(1));
+  if (!open_zset(c, z, Access::Write)) return;
   int64_t removed = 0;
   for (size_t i = 2; i < c.argc() && z.exists(); ++i) {
     double score;
-    if (!score_of(c, z, c.arg(i), score)) continue;
-    erase_member(c, z, c.arg(i), score);
+    if (!score_of(z, c.arg(i), score)) continue;
+    erase_member(z, c.arg(i), score);
     ++removed;
   }
   if (removed) {
-    save_zset(c, z);
+    save(z);
     c.propagate_as_is();
   }
   c.reply.integer(removed);
 }
 
 void zcard(Context& c) {
-  ZSet z;
-  if (!open_zset(c, c.arg(1), z, Access::Read)) return;
+  auto z = handle<ZSet>(c, c.arg(1));
+  if (!open_zset(c, z, Access::Read)) return;
   c.reply.integer(static_cast<int64_t>(z.size()));
 }
 
 void zscore(Context& c) {
-  ZSet z;
-  if (!open_zset(c, c.arg(1), z, Access::Read)) return;
+  auto z = handle<ZSet>(c, c.arg(1));
+  if (!open_zset(c, z, Access::Read)) return;
   double score;
-  if (score_of(c, z, c.arg(2), score))
+  if (score_of(z, c.arg(2), score))
     reply_score(c, score);
   else
     c.reply.null_bulk();
 }
 
 void zmscore(Context& c) {
-  ZSet z;
-  if (!open_zset(c, c.arg(1), z, Access::Read)) return;
+  auto z = handle<ZSet>(c, c.arg(1));
+  if (!open_zset(c, z, Access::Read)) return;
   c.reply.array(c.argc() - 2);
   for (size_t i = 2; i < c.argc(); ++i) {
     double score;
-    if (score_of(c, z, c.arg(i), score))
+    if (score_of(z, c.arg(i), score))
       reply_score(c, score);
     else
       c.reply.null_bulk();
@@ -181,38 +184,12 @@ void zmscore(Context& c) {
 
 constexpr uint64_t kMaxRepeats = 16 * 1024 * 1024;
 
-// Random members as Redis picks them (see random_elements), from the member entries only.
-std::vector<Entry> random_members(Context& c, const ZSet& z, uint64_t count, bool unique) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::vector<Entry> out;
-  auto to_entry = [](const Element& e) { return Entry(e.first.substr(1), read_score(e.second)); };
-  auto is_member = [](const Element& e) { return !e.first.empty() && e.first[0] == kMemberTag; };
-  // random_elements walks every entry of the collection; the member entries come first in
-  // key order ('m' < 's'), so positions below size() are members. Whole-set picks also see
-  // the index entries and are filtered here.
-  if (!unique && count >= z.size() / 2) {
-    std::vector<Entry> pool;
-    for (const auto& e : random_elements(c, z.key, z.version(), z.size(), z.size(), true)) {
-      if (is_member(e)) pool.push_back(to_entry(e));
-    }
-    if (pool.empty()) return out;
-    std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
-    out.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) out.push_back(pool[pick(rng)]);
-    return out;
-  }
-  for (const auto& e : random_elements(c, z.key, z.version(), z.size(), count, unique)) {
-    if (is_member(e)) out.push_back(to_entry(e));
-  }
-  return out;
-}
-
 void zrandmember(Context& c) {
-  ZSet z;
+  auto z = handle<ZSet>(c, c.arg(1));
   if (c.argc() == 2) {
-    if (!open_zset(c, c.arg(1), z, Access::Read)) return;
+    if (!open_zset(c, z, Access::Read)) return;
     if (!z.exists()) return c.reply.null_bulk();
-    auto picked = random_members(c, z, 1, true);
+    auto picked = random_members(z, 1, true);
     if (picked.empty()) return c.reply.null_bulk();
     return c.reply.bulk(picked[0].first);
   }
@@ -224,14 +201,14 @@ void zrandmember(Context& c) {
     with_scores = true;
   }
   if (with_scores && count < -(INT64_MAX / 2)) return c.reply.error("ERR value is out of range");
-  if (!open_zset(c, c.arg(1), z, Access::Read)) return;
+  if (!open_zset(c, z, Access::Read)) return;
   if (!z.exists() || count == 0) return c.reply.array(0);
   bool unique = count > 0;
   auto n = static_cast<uint64_t>(count > 0 ? count : -count);
   // Redis would stream any number of repeats until memory runs out; basalt builds the reply
   // in memory, so it refuses counts it could not hold.
   if (!unique && n > kMaxRepeats) return c.reply.error("ERR value is out of range");
-  reply_entries(c, random_members(c, z, n, unique), with_scores);
+  reply_entries(c, random_members(z, n, unique), with_scores);
 }
 
 void zscan(Context& c) {

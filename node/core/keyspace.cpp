@@ -98,6 +98,16 @@ void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
   }
 }
 
+void Keyspace::open_key(uint16_t db, std::string_view key, storage::types::Access access,
+                        Lookup& out) {
+  lookup(db, key, out);
+  if (access != storage::types::Access::Read) return;
+  if (out.live)
+    ++shared_.keyspace_hits;
+  else
+    ++shared_.keyspace_misses;
+}
+
 void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t expire_at_ms,
                    std::string_view payload, const Lookup& old) {
   auto& engine = *shared_.engine;

@@ -1,6 +1,7 @@
 // node/core/keyspace.h — the commands' view of the data: typed lookups with logical expiry,
 // and (inside a write group) writes that keep the expiry index, the per-db key counts and the
-// replication stream in step with the data, all in one RocksDB batch (invariant S1).
+// replication stream in step with the data, all in one RocksDB batch (invariant S1). It is
+// the storage::types::KeyAccess the type stores (storage/types/) work through.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -21,16 +22,12 @@
 #include "node/core/watch_registry.h"
 #include "storage/engine.h"
 #include "storage/record.h"
+#include "storage/types/key_access.h"
 
 namespace basalt::core {
 
-struct Lookup {
-  bool present = false;  // stored (maybe logically expired)
-  bool live = false;     // stored and not expired: what commands see
-  storage::RecordView record;
-  std::string raw;
-  bool is(storage::ValueType t) const { return live && record.type == t; }
-};
+// A key's record as one view looked it up (defined with the stores' view of the keyspace).
+using Lookup = storage::types::Lookup;
 
 // State shared by every view: committed key counts and counters the views update.
 struct KeyspaceShared {
@@ -56,7 +53,7 @@ struct KeyspaceShared {
   RecordCache record_cache;
 };
 
-class Keyspace {
+class Keyspace final : public storage::types::KeyAccess {
  public:
   // A read-only view straight on the database.
   Keyspace(KeyspaceShared& shared, uint64_t now_ms);
@@ -77,13 +74,16 @@ class Keyspace {
   // Reads `key`. In a writable view with active expiry, an expired key is deleted first
   // (and DEL propagated), so callers of writable views see present == live.
   void lookup(uint16_t db, std::string_view key, Lookup& out);
+  // lookup(), and for Access::Read a keyspace hit or miss counted, as commands count reads.
+  void open_key(uint16_t db, std::string_view key, storage::types::Access access,
+                Lookup& out) override;
   // True if the key was seen expired by a read-only view (the caller may ask for deletion).
   bool saw_expired() const { return saw_expired_; }
 
   // Writes (writable views only). `old` must be the lookup of the same key in this view.
   void put(uint16_t db, std::string_view key, storage::ValueType type, uint64_t expire_at_ms,
-           std::string_view payload, const Lookup& old);
-  void remove(uint16_t db, std::string_view key, const Lookup& old);
+           std::string_view payload, const Lookup& old) override;
+  void remove(uint16_t db, std::string_view key, const Lookup& old) override;
   // Deletes every key of `db` (FLUSHDB) or of all dbs (db < 0, FLUSHALL).
   void flush(int db);
   // Deletes `key` if it is expired (active expiry and expire-on-access). True if deleted.
@@ -91,16 +91,17 @@ class Keyspace {
 
   // Collection elements (sub column family), addressed by (db, key, version, element part).
   bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
-               std::string& value);
+               std::string& value) override;
   void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
-               std::string_view value);
-  void sub_delete(uint16_t db, std::string_view key, uint64_t version, std::string_view part);
+               std::string_view value) override;
+  void sub_delete(uint16_t db, std::string_view key, uint64_t version,
+                  std::string_view part) override;
   // An iterator over the elements of (db, key, version); `prefix` receives the prefix to
   // strip and to stop at (it->key().starts_with(prefix)).
   std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
-                                                 uint64_t version, std::string& prefix);
+                                                 uint64_t version, std::string& prefix) override;
   // A fresh version for a new collection (never reused for the same key).
-  uint64_t new_version();
+  uint64_t new_version() override;
   // Copies the value of `src` (a live lookup of src_key in src_db), elements included, to
   // dst_key in dst_db, replacing `dst_old`; keeps the TTL.
   void copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src, uint16_t dst_db,

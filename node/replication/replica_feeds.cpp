@@ -18,6 +18,7 @@
 #include "node/replication/snapshot_format.h"
 #include "node/util/ascii.h"
 #include "node/util/log.h"
+#include "storage/snapshot.h"
 
 namespace basalt::replication {
 
@@ -36,57 +37,32 @@ asio::awaitable<bool> cancelled() {
   co_return state.cancelled() != asio::cancellation_type::none;
 }
 
-// Reads a RocksDB snapshot family by family into frame payloads (on the blocking pool).
-// An entry larger than a payload continues in the next ones (EntryWriter).
+// Reads a RocksDB snapshot (storage::SnapshotScan) into frame payloads (on the blocking
+// pool). An entry larger than a payload continues in the next ones (EntryWriter).
 class SnapshotReader {
  public:
-  SnapshotReader(storage::Engine& engine) : engine_(engine) {
-    snapshot_ = engine_.db()->GetSnapshot();
-    families_[0] = {Family::Data, engine_.data_cf()};
-    families_[1] = {Family::Sub, engine_.sub_cf()};
-  }
-  ~SnapshotReader() {
-    it_.reset();
-    engine_.db()->ReleaseSnapshot(snapshot_);
-  }
+  SnapshotReader(storage::Engine& engine) : scan_(engine) {}
   // Fills `payload` with up to kSnapshotFrame bytes of the entry stream; false once all was
   // read.
   bool next(std::string& payload) {
     payload.clear();
-    while (phase_ < 2) {
-      if (!it_) {
-        rocksdb::ReadOptions ro;
-        ro.snapshot = snapshot_;
-        ro.fill_cache = false;
-        it_.reset(engine_.db()->NewIterator(ro, families_[phase_].second));
-        it_->SeekToFirst();
+    for (; scan_.valid(); scan_.next()) {
+      // The scan's key and value stay valid until next(): a large value is written piece by
+      // piece straight from them.
+      if (!writer_.active()) {
+        Family family = scan_.family() == storage::SnapshotFamily::Sub ? Family::Sub : Family::Data;
+        writer_.begin(family, scan_.key(), scan_.value());
       }
-      for (; it_->Valid(); it_->Next()) {
-        // The iterator's key and value stay valid until Next(): a large value is written
-        // piece by piece straight from them.
-        if (!writer_.active())
-          writer_.begin(families_[phase_].first,
-                        std::string_view(it_->key().data(), it_->key().size()),
-                        std::string_view(it_->value().data(), it_->value().size()));
-        if (!writer_.write_into(payload)) return true;  // the payload is full
-        ++entries_;
-      }
-      if (!it_->status().ok())
-        throw std::runtime_error("reading the snapshot failed: " + it_->status().ToString());
-      it_.reset();
-      ++phase_;
+      if (!writer_.write_into(payload)) return true;  // the payload is full
+      ++entries_;
     }
     return !payload.empty();
   }
   uint64_t entries() const { return entries_; }
 
  private:
-  storage::Engine& engine_;
-  const rocksdb::Snapshot* snapshot_;
-  std::pair<Family, rocksdb::ColumnFamilyHandle*> families_[2];
-  std::unique_ptr<rocksdb::Iterator> it_;
+  storage::SnapshotScan scan_;
   EntryWriter writer_{kSnapshotFrame};
-  int phase_ = 0;
   uint64_t entries_ = 0;
 };
 

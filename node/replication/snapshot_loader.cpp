@@ -1,7 +1,8 @@
 // node/replication/snapshot_loader.cpp — the replica side of a full sync: reads the
 // master's snapshot frames, reassembles the entry stream (entries of any size up to the
-// limits), writes it into a staged generation off the event loop, checks the trailer and
-// switches to the new dataset atomically. Every refusal is logged with its reason.
+// limits), writes it into a staged generation off the event loop (storage::SnapshotLoad),
+// checks the trailer and switches to the new dataset atomically. Every refusal is logged with its
+// reason.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <vector>
@@ -15,7 +16,7 @@
 #include "storage/codec.h"
 #include "storage/divergent_tail.h"
 #include "storage/meta.h"
-#include "storage/record.h"
+#include "storage/snapshot.h"
 
 namespace basalt::replication {
 
@@ -27,34 +28,14 @@ namespace {
 // Room for the encoding around user bytes: a record header, a sub-key's key + version.
 constexpr uint64_t kEncodingSlack = 64 * 1024;
 
-// Puts `entries` into the staged generation (no WAL: the generation is flushed before it
-// becomes active), counting keys and keys with a TTL per database.
-bool write_entries(storage::Engine& engine, const storage::Engine::Generation& staged,
-                   const std::vector<Entry>& entries, std::vector<uint64_t>& counts,
-                   std::vector<uint64_t>& expires) {
-  rocksdb::WriteBatch batch;
+// Puts `entries` into the staged generation (see storage::SnapshotLoad).
+bool write_entries(storage::SnapshotLoad& load, const std::vector<Entry>& entries) {
   for (const auto& e : entries) {
-    rocksdb::Slice key(e.key.data(), e.key.size());
-    rocksdb::Slice value(e.value.data(), e.value.size());
-    if (e.family == Family::Sub) {
-      batch.Put(staged.sub, key, value);
-      continue;
-    }
-    batch.Put(staged.data, key, value);
-    uint16_t db;
-    std::string_view user_key;
-    storage::RecordView rec;
-    if (storage::decode_data_key(e.key, db, user_key) && storage::decode_record(e.value, rec)) {
-      if (db < counts.size()) ++counts[db];
-      if (rec.expire_at_ms) {
-        batch.Put(staged.expiry, storage::expiry_key(rec.expire_at_ms, db, user_key), "");
-        if (db < expires.size()) ++expires[db];
-      }
-    }
+    auto family =
+        e.family == Family::Sub ? storage::SnapshotFamily::Sub : storage::SnapshotFamily::Data;
+    load.add(family, e.key, e.value);
   }
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = true;
-  return engine.db()->Write(wo, &batch).ok();
+  return load.write();
 }
 
 }  // namespace
@@ -126,8 +107,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   link_.sync_in_progress = true;
   link_.sync_read_bytes = 0;
   link_.sync_entries = 0;
-  size_t databases = node_.keyspace().key_counts.size();
-  std::vector<uint64_t> counts(databases, 0), expires(databases, 0);
+  storage::SnapshotLoad load(engine, staged, node_.keyspace().key_counts.size());
   uint64_t running = 0, entries = 0;
   auto limit = static_cast<uint64_t>(node_.config().proto_max_bulk_len);
   EntryReader reader(2 * limit + kEncodingSlack, limit + kEncodingSlack);
@@ -158,9 +138,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     if (parsed.empty()) continue;  // the middle of a large entry
     bool ok = co_await asio::co_spawn(
         node_.blocking_pool(),
-        [&]() -> asio::awaitable<bool> {
-          co_return write_entries(engine, staged, parsed, counts, expires);
-        },
+        [&]() -> asio::awaitable<bool> { co_return write_entries(load, parsed); },
         asio::use_awaitable);
     if (!ok) co_return refuse_sync("writing the snapshot to the staging area failed");
     entries += parsed.size();
@@ -194,12 +172,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   }
 
   bool flushed = co_await asio::co_spawn(
-      node_.blocking_pool(),
-      [&]() -> asio::awaitable<bool> {
-        rocksdb::FlushOptions fo;
-        fo.wait = true;
-        co_return engine.db()->Flush(fo, {staged.data, staged.expiry, staged.sub}).ok();
-      },
+      node_.blocking_pool(), [&]() -> asio::awaitable<bool> { co_return load.flush(); },
       asio::use_awaitable);
   if (!flushed) co_return refuse_sync("flushing the snapshot failed");
   if (epoch != link_epoch_) co_return false;
@@ -221,18 +194,15 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     storage::ReplMeta meta = node_.repl_state().after_full_sync(replid, offset, stream_db);
     rocksdb::WriteBatch batch;
     storage::put_repl_meta(batch, engine, meta);
-    for (size_t db = 0; db < counts.size(); ++db) {
-      storage::put_key_count(batch, engine, static_cast<uint16_t>(db), counts[db]);
-      storage::put_expire_count(batch, engine, static_cast<uint16_t>(db), expires[db]);
-    }
+    load.put_counts(batch);
     batch.DeleteRange(engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
     status = engine.activate_generation(staged, batch);
     node_.keyspace().record_cache.clear();  // it described the dataset just replaced
     if (status.ok()) {
       activated = true;
       node_.repl_state().adopt(meta);
-      node_.keyspace().key_counts = counts;
-      node_.keyspace().expire_counts = expires;
+      node_.keyspace().key_counts = load.key_counts();
+      node_.keyspace().expire_counts = load.expire_counts();
     }
   });
   if (!status.ok())

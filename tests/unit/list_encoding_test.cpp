@@ -1,11 +1,11 @@
 // tests/unit/list_encoding_test.cpp — the list encoding: the index arithmetic of
-// node/commands/list_encoding.h (part order, head/tail bias, negative indexes, LRANGE / LTRIM
+// storage/types/list_encoding.h (part order, head/tail bias, negative indexes, LRANGE / LTRIM
 // clamping, checked against brute-force references), and, driven in-process through a
 // core::Node, what the list commands leave in RocksDB: head/tail around 2^63, one sub-key per
 // element at exactly the indexes [head, tail) (middle edits, trims and rebuilds leave nothing
 // behind), agreement with an in-memory model over a seeded mix, and a replication log whose
 // replay on a second node reaches the same digest.
-#include "node/commands/list_encoding.h"
+#include "storage/types/list_encoding.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@
 namespace {
 
 using namespace basalt;
-namespace list = commands::list;
+namespace list = storage::types::list;
 using storage::ValueType;
 using unit::digest_of;
 using unit::NodeHarness;

@@ -1,8 +1,9 @@
 // tests/unit/zset_encoding_test.cpp — the sorted set storage encoding: the order-preserving
 // score bytes (bytewise order == numeric order, -0.0 == 0.0, infinities at the ends), the
 // index parts (equal scores ordered by member bytes, as Redis orders them), round trips, and
-// the score / lex range specs with Redis's parsing rules.
-#include "node/commands/zset_encoding.h"
+// the score / lex range specs with Redis's parsing rules (storage/types/zset_encoding.h), and
+// how replies write scores (node/commands/zset_format.h).
+#include "storage/types/zset_encoding.h"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +14,13 @@
 #include <string>
 #include <vector>
 
-namespace basalt::commands::zset {
+#include "node/commands/zset_format.h"
+
+namespace basalt::storage::types::zset {
 namespace {
+
+using commands::zset::format_listpack_score;
+using commands::zset::format_score;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -234,4 +240,4 @@ TEST(ZsetEncoding, LexRangesParseAsRedis) {
 }
 
 }  // namespace
-}  // namespace basalt::commands::zset
+}  // namespace basalt::storage::types::zset

@@ -1,7 +1,7 @@
-// node/commands/zset_encoding.h — how a sorted set lives in the sub column family, and the
-// score / lex range specs its commands parse.
+// storage/types/zset_encoding.h — how a sorted set lives in the sub column family, and the
+// score / lex range specs its commands parse and its store walks.
 //
-// A sorted set is a metadata record (storage::CollectionMeta: version, member count) and two
+// A sorted set is a metadata record (CollectionMeta: version, member count) and two
 // entries per member:
 //   'm' + member                   -> 8-byte encoded score   (score lookup by member)
 //   's' + 8-byte encoded score + member -> ""                 (the index, in Redis order)
@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace basalt::commands::zset {
+namespace basalt::storage::types::zset {
 
 inline constexpr char kMemberTag = 'm';
 inline constexpr char kIndexTag = 's';
@@ -31,12 +31,6 @@ std::string member_part(std::string_view member);
 std::string index_part(double score, std::string_view member);
 // Splits an index part (the part after the collection prefix, tag included).
 bool parse_index_part(std::string_view part, double& score, std::string_view& member);
-
-// Scores as Redis 7.0 replies them (RESP2 bulk text): "%.17g", "inf", "-inf".
-std::string format_score(double score);
-// Scores as Redis keeps them in a small (listpack) sorted set and so returns them from
-// ZSCAN: integral values that fit a long long as integers, others "%.17g".
-std::string format_listpack_score(double score);
 
 // A score interval as ZRANGEBYSCORE / ZCOUNT take it: "1.5", "(1.5", "-inf", "+inf".
 struct ScoreRange {
@@ -76,4 +70,4 @@ struct LexRange {
 // False: reply "ERR min or max not valid string range item".
 bool parse_lex_range(std::string_view min, std::string_view max, LexRange& out);
 
-}  // namespace basalt::commands::zset
+}  // namespace basalt::storage::types::zset

@@ -1,5 +1,5 @@
-// node/commands/zset_encoding.cpp — see zset_encoding.h.
-#include "node/commands/zset_encoding.h"
+// storage/types/zset_encoding.cpp — see zset_encoding.h.
+#include "storage/types/zset_encoding.h"
 
 #include <bit>
 #include <cerrno>
@@ -9,10 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "node/protocol/numbers.h"
 #include "storage/codec.h"
 
-namespace basalt::commands::zset {
+namespace basalt::storage::types::zset {
 
 namespace {
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
@@ -30,12 +29,12 @@ double score_from_bits(uint64_t bits) {
 }
 
 void append_score(std::string& out, double score) {
-  storage::put_u64_be(out, score_bits(score));
+  put_u64_be(out, score_bits(score));
 }
 
 double read_score(std::string_view eight_bytes) {
   if (eight_bytes.size() < 8) return 0;
-  return score_from_bits(storage::get_u64_be(eight_bytes.data()));
+  return score_from_bits(get_u64_be(eight_bytes.data()));
 }
 
 std::string member_part(std::string_view member) {
@@ -60,20 +59,6 @@ bool parse_index_part(std::string_view part, double& score, std::string_view& me
   score = read_score(part.substr(1, 8));
   member = part.substr(9);
   return true;
-}
-
-std::string format_score(double score) {
-  return protocol::format_double(score);
-}
-
-std::string format_listpack_score(double score) {
-  // Redis's double2ll: values within +-LLONG_MAX/2 that convert exactly are kept as integers.
-  constexpr double kLimit = static_cast<double>(LLONG_MAX / 2);
-  if (std::isfinite(score) && score >= -kLimit && score <= kLimit) {
-    auto ll = static_cast<long long>(score);
-    if (static_cast<double>(ll) == score) return std::to_string(ll);
-  }
-  return protocol::format_double(score);
 }
 
 namespace {
@@ -140,4 +125,4 @@ bool parse_lex_range(std::string_view min, std::string_view max, LexRange& out) 
   return parse_lex_bound(min, out.min) && parse_lex_bound(max, out.max);
 }
 
-}  // namespace basalt::commands::zset
+}  // namespace basalt::storage::types::zset

@@ -1,7 +1,7 @@
-// node/commands/list_encoding.h — how a list lives in the sub column family, and the index
-// arithmetic its commands share (pure functions, unit-tested on their own).
+// storage/types/list_encoding.h — how a list lives in the sub column family, and the index
+// arithmetic the list store and commands share (pure functions, unit-tested on their own).
 //
-// A list is a metadata record (storage::CollectionMeta) and one entry per element:
+// A list is a metadata record (CollectionMeta) and one entry per element:
 //   8-byte big-endian storage index -> element
 // meta.head is the storage index of the first element, meta.tail one past the last, so
 // size = tail - head and bytewise key order is list order. A new list starts with
@@ -16,7 +16,7 @@
 
 #include "storage/codec.h"
 
-namespace basalt::commands::list {
+namespace basalt::storage::types::list {
 
 // head = tail of a list that has just been created.
 inline constexpr uint64_t kEmptyIndex = 1ull << 63;
@@ -24,13 +24,13 @@ inline constexpr uint64_t kEmptyIndex = 1ull << 63;
 // The part (sub-key suffix) of the element at storage index `index`.
 inline std::string part(uint64_t index) {
   std::string s;
-  storage::put_u64_be(s, index);
+  put_u64_be(s, index);
   return s;
 }
 // The storage index of a part; false if it is not 8 bytes.
 inline bool index_of(std::string_view part, uint64_t& index) {
   if (part.size() != 8) return false;
-  index = storage::get_u64_be(part.data());
+  index = get_u64_be(part.data());
   return true;
 }
 
@@ -70,4 +70,4 @@ inline Span clamp_range(int64_t start, int64_t end, uint64_t size) {
   return {static_cast<uint64_t>(start), static_cast<uint64_t>(end - start + 1)};
 }
 
-}  // namespace basalt::commands::list
+}  // namespace basalt::storage::types::list

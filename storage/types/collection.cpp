@@ -1,0 +1,169 @@
+// storage/types/collection.cpp — see collection.h.
+#include "storage/types/collection.h"
+
+#include <algorithm>
+#include <random>
+#include <unordered_set>
+
+namespace basalt::storage::types {
+
+namespace {
+
+std::mt19937_64& rng() {
+  static thread_local std::mt19937_64 gen{std::random_device{}()};
+  return gen;
+}
+
+uint64_t uniform_below(uint64_t n) {  // n > 0
+  return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng());
+}
+
+std::string_view strip(const rocksdb::Slice& key, size_t prefix) {
+  return {key.data() + prefix, key.size() - prefix};
+}
+
+// Collects the elements at `positions` (sorted, distinct) in one pass.
+std::vector<Element> elements_at(const Collection& col, const std::vector<uint64_t>& positions) {
+  std::vector<Element> out;
+  out.reserve(positions.size());
+  size_t next = 0;
+  uint64_t index = 0;
+  col.for_each([&](std::string_view part, std::string_view value) {
+    if (index++ == positions[next]) {
+      out.emplace_back(part, value);
+      if (++next == positions.size()) return false;
+    }
+    return true;
+  });
+  return out;
+}
+
+}  // namespace
+
+void for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t version,
+                      const ElementFn& f, std::string_view part_prefix) {
+  std::string prefix;
+  auto it = ks.sub_iterate(db, key, version, prefix);
+  prefix.append(part_prefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!f(strip(it->key(), prefix.size()),
+           std::string_view(it->value().data(), it->value().size())))
+      break;
+  }
+}
+
+Status Collection::open(ValueType type, Access access) {
+  look_up(access);
+  return check(type);
+}
+
+void Collection::look_up(Access access) {
+  ks_->open_key(db_, key_, access, lookup);
+}
+
+Status Collection::check(ValueType type) {
+  meta = CollectionMeta{};
+  if (!lookup.live) return Status::Ok;
+  if (lookup.record.type != type) return Status::WrongType;
+  if (!CollectionMeta::decode(lookup.record.payload, meta)) return Status::Corrupt;
+  return Status::Ok;
+}
+
+void Collection::ensure_version() {
+  if (exists()) return;
+  meta = CollectionMeta{};
+  meta.version = ks_->new_version();
+}
+
+void Collection::save(ValueType type) {
+  if (meta.size == 0) {
+    ks_->remove(db_, key_, lookup);
+    return;
+  }
+  ks_->put(db_, key_, type, expire_at_ms(), meta.encode(), lookup);
+}
+
+void Collection::remove_key() {
+  ks_->remove(db_, key_, lookup);
+}
+
+void Collection::for_each(const ElementFn& f, std::string_view part_prefix) const {
+  for_each_element(*ks_, db_, key_, meta.version, f, part_prefix);
+}
+
+std::vector<Element> Collection::random(uint64_t count, bool unique) const {
+  std::vector<Element> out;
+  uint64_t size = meta.size;
+  if (size == 0 || count == 0) return out;
+  if (unique && count >= size) {
+    out.reserve(size);
+    for_each([&](std::string_view part, std::string_view value) {
+      out.emplace_back(part, value);
+      return true;
+    });
+    return out;
+  }
+  if (unique) {
+    // Floyd's sampling: `count` distinct positions, each subset equally likely.
+    std::unordered_set<uint64_t> chosen;
+    chosen.reserve(count);
+    for (uint64_t j = size - count; j < size; ++j) {
+      uint64_t t = uniform_below(j + 1);
+      if (!chosen.insert(t).second) chosen.insert(j);
+    }
+    std::vector<uint64_t> positions(chosen.begin(), chosen.end());
+    std::sort(positions.begin(), positions.end());
+    out = elements_at(*this, positions);
+    std::shuffle(out.begin(), out.end(), rng());
+    return out;
+  }
+  count = std::min(count, kMaxRandomPicks);
+  // Draws with repeats. Few draws from a big collection: fetch just the drawn positions;
+  // otherwise read the whole (comparatively small) collection once.
+  std::vector<Element> pool;
+  std::vector<uint64_t> draws;
+  if (count < size / 2) {
+    draws.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) draws.push_back(uniform_below(size));
+    std::vector<uint64_t> positions = draws;
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    pool = elements_at(*this, positions);
+    if (pool.size() != positions.size()) return out;  // metadata and elements disagree
+    out.reserve(count);
+    for (uint64_t d : draws) {
+      auto at = std::lower_bound(positions.begin(), positions.end(), d) - positions.begin();
+      out.push_back(pool[static_cast<size_t>(at)]);
+    }
+    return out;
+  }
+  pool = random(size, true);
+  if (pool.empty()) return out;
+  out.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) out.push_back(pool[uniform_below(pool.size())]);
+  return out;
+}
+
+ScanPage Collection::scan(std::string_view part_prefix, std::string_view after, bool resume,
+                          int64_t count,
+                          const std::function<void(std::string_view, std::string_view)>& f) const {
+  std::string prefix;
+  auto it = ks_->sub_iterate(db_, key_, meta.version, prefix);
+  prefix.append(part_prefix);
+  std::string start = prefix;
+  start.append(after);
+  it->Seek(start);
+  if (resume && it->Valid() && it->key() == rocksdb::Slice(start)) it->Next();
+  ScanPage page;
+  int64_t visited = 0;
+  for (; it->Valid() && it->key().starts_with(prefix) && visited < count; it->Next()) {
+    ++visited;
+    std::string_view part = strip(it->key(), prefix.size());
+    page.last.assign(part);
+    f(part, std::string_view(it->value().data(), it->value().size()));
+  }
+  page.more = it->Valid() && it->key().starts_with(prefix);
+  return page;
+}
+
+}  // namespace basalt::storage::types

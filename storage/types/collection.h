@@ -1,0 +1,97 @@
+// storage/types/collection.h — what every collection type (hash, set, list, sorted set)
+// shares: a handle on one collection key of one db (its lookup and decoded metadata), the
+// type check, giving a new key a version, saving the metadata record after its elements
+// changed (removing the key once empty, keeping its TTL), walking the elements, a page of a
+// cursor scan, and uniform random picks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/collection.h"
+#include "storage/types/key_access.h"
+
+namespace basalt::storage::types {
+
+// How opening a key as a given type went; the caller turns the errors into its reply.
+enum class Status { Ok, WrongType, Corrupt };
+
+using ElementFn = std::function<bool(std::string_view part, std::string_view value)>;
+
+// Calls f(part, value) for each element of (db, key, version) whose part starts with
+// `part_prefix` (the prefix is stripped), in key order, until f returns false. The batch
+// must not be written while this runs.
+void for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t version,
+                      const ElementFn& f, std::string_view part_prefix = {});
+
+using Element = std::pair<std::string, std::string>;  // (part, value)
+
+// At most this many picks with repeats (a negative count) per command: random() clamps to
+// it (commands refuse more before they get here).
+inline constexpr uint64_t kMaxRandomPicks = uint64_t{1} << 20;
+
+// One page of a cursor scan (Collection::scan).
+struct ScanPage {
+  bool more = false;  // elements remain after `last`
+  std::string last;   // the part of the last element visited (the next page starts after it)
+};
+
+// A collection key of one db as one command holds it: the lookup (for writes: the `old` of
+// KeyAccess::put / remove) and its metadata (zeroed when the key is missing).
+class Collection {
+ public:
+  Collection(KeyAccess& ks, uint16_t db, std::string_view key) : ks_(&ks), db_(db), key_(key) {}
+
+  Lookup lookup;
+  CollectionMeta meta;
+
+  std::string_view key() const { return key_; }
+  uint16_t db() const { return db_; }
+  KeyAccess& keys() const { return *ks_; }
+
+  bool exists() const { return lookup.live; }
+  // True once it has a version: it exists, or ensure_version() made one for a new key, so
+  // its elements (including those this command added) can be read.
+  bool has_version() const { return meta.version != 0; }
+  uint64_t expire_at_ms() const { return lookup.live ? lookup.record.expire_at_ms : 0; }
+
+  // Looks the key up and checks it holds a `type` collection (a missing key is fine:
+  // exists() is false). look_up and check are the two halves, for commands that must look
+  // several keys up before checking their types (SMOVE).
+  Status open(ValueType type, Access access);
+  void look_up(Access access);
+  Status check(ValueType type);
+
+  // Gives a missing collection a fresh version, so elements can be added to it.
+  void ensure_version();
+  // Writes the metadata record after the elements changed: removes the key when it became
+  // empty, else stores the metadata keeping the key's TTL. `lookup` is stale afterwards.
+  void save(ValueType type);
+  // Removes the key with all its elements (SPOP of the whole set).
+  void remove_key();
+
+  // for_each_element over this collection's version.
+  void for_each(const ElementFn& f, std::string_view part_prefix = {}) const;
+
+  // Random elements as Redis's random commands pick them: unique: min(count, size) distinct
+  // elements (all of them, in key order, when count >= size); otherwise `count` (at most
+  // kMaxRandomPicks) independent uniform draws, in draw order. One pass over the elements:
+  // O(size) time, O(min(count, size)) memory.
+  std::vector<Element> random(uint64_t count, bool unique) const;
+
+  // Visits up to `count` elements whose part starts with `part_prefix`, starting after the
+  // element `after` (or at the first when !resume), calling f(part, value) on each.
+  ScanPage scan(std::string_view part_prefix, std::string_view after, bool resume, int64_t count,
+                const std::function<void(std::string_view, std::string_view)>& f) const;
+
+ private:
+  KeyAccess* ks_;
+  uint16_t db_;
+  std::string_view key_;
+};
+
+}  // namespace basalt::storage::types

@@ -1,0 +1,62 @@
+// storage/types/key_access.h — the one narrow view of the keyspace the type stores work
+// through (storage/types/*): look a key's record up in a db, write or remove that record,
+// and read / write / iterate the element sub-keys of a collection inside the current write
+// batch. core::Keyspace implements it; the stores know nothing else of the node (no
+// commands, no replies, no replication stream, no statistics beyond what lookup counts).
+#pragma once
+
+#include <rocksdb/iterator.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/record.h"
+
+namespace basalt::storage::types {
+
+// A key's record as looked up in one view.
+struct Lookup {
+  bool present = false;  // stored (maybe logically expired)
+  bool live = false;     // stored and not expired: what commands see
+  RecordView record;
+  std::string raw;
+  bool is(ValueType t) const { return live && record.type == t; }
+};
+
+// Why a key is looked up. Read: a command reading it (counted as a keyspace hit or miss);
+// Write: inside a write group (an expired key is deleted first, so present == live).
+enum class Access { Read, Write };
+
+class KeyAccess {
+ public:
+  virtual ~KeyAccess() = default;
+
+  // Looks `key` of `db` up as `access` says (see Access).
+  virtual void open_key(uint16_t db, std::string_view key, Access access, Lookup& out) = 0;
+  // Writes the key's record (type, expiry, payload); `old` is this view's lookup of the same
+  // key. A collection record whose version changes drops the old version's elements.
+  virtual void put(uint16_t db, std::string_view key, ValueType type, uint64_t expire_at_ms,
+                   std::string_view payload, const Lookup& old) = 0;
+  // Removes the key (record, TTL and elements) if `old` says it is stored.
+  virtual void remove(uint16_t db, std::string_view key, const Lookup& old) = 0;
+
+  // Collection elements, addressed by (db, key, version, element part); reads see the
+  // current batch's own writes.
+  virtual bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+                       std::string& value) = 0;
+  virtual void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+                       std::string_view value) = 0;
+  virtual void sub_delete(uint16_t db, std::string_view key, uint64_t version,
+                          std::string_view part) = 0;
+  // An iterator over the elements of (db, key, version), seeing the batch's writes; `prefix`
+  // receives the sub-key prefix to strip and to stop at (it->key().starts_with(prefix)). A
+  // read error throws (storage::ReadError) rather than ending the walk early.
+  virtual std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
+                                                         uint64_t version, std::string& prefix) = 0;
+  // A fresh collection version (never reused for the same key).
+  virtual uint64_t new_version() = 0;
+};
+
+}  // namespace basalt::storage::types

@@ -1,0 +1,129 @@
+// tests/unit/memory_keys.h — an in-memory storage::types::KeyAccess for the type store tests:
+// records and element sub-keys in std::maps (with the real sub-key layout), no expiry, no
+// batch. It shows the stores need nothing of the node beyond that interface.
+#pragma once
+
+#include <rocksdb/iterator.h>
+
+#include <cstdint>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/codec.h"
+#include "storage/collection.h"
+#include "storage/types/key_access.h"
+
+namespace basalt::unit {
+
+// A rocksdb::Iterator over a std::map (a snapshot: the map must outlive it, unchanged).
+class MapIterator : public rocksdb::Iterator {
+ public:
+  explicit MapIterator(const std::map<std::string, std::string>& m) : m_(m), it_(m.end()) {}
+  bool Valid() const override { return it_ != m_.end(); }
+  void SeekToFirst() override { it_ = m_.begin(); }
+  void SeekToLast() override { it_ = m_.empty() ? m_.end() : std::prev(m_.end()); }
+  void Seek(const rocksdb::Slice& target) override { it_ = m_.lower_bound(target.ToString()); }
+  void SeekForPrev(const rocksdb::Slice& target) override {
+    it_ = m_.upper_bound(target.ToString());
+    it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
+  }
+  void Next() override { ++it_; }
+  void Prev() override { it_ = it_ == m_.begin() ? m_.end() : std::prev(it_); }
+  rocksdb::Slice key() const override { return it_->first; }
+  rocksdb::Slice value() const override { return it_->second; }
+  rocksdb::Status status() const override { return rocksdb::Status::OK(); }
+
+ private:
+  const std::map<std::string, std::string>& m_;
+  std::map<std::string, std::string>::const_iterator it_;
+};
+
+class MemoryKeys : public storage::types::KeyAccess {
+ public:
+  std::map<std::string, std::string> records;   // data key -> record
+  std::map<std::string, std::string> elements;  // sub key -> value
+  uint64_t reads = 0, writes = 0;               // open_key calls per Access
+
+  void open_key(uint16_t db, std::string_view key, storage::types::Access access,
+                storage::types::Lookup& out) override {
+    ++(access == storage::types::Access::Read ? reads : writes);
+    auto it = records.find(storage::data_key(db, key));
+    out.present = it != records.end();
+    if (out.present) {
+      out.raw = it->second;
+      out.present = storage::decode_record(out.raw, out.record);
+    }
+    out.live = out.present;
+  }
+  void put(uint16_t db, std::string_view key, storage::ValueType type, uint64_t expire_at_ms,
+           std::string_view payload, const storage::types::Lookup& old) override {
+    drop_replaced(db, key, old, type, payload);
+    storage::encode_record(records[storage::data_key(db, key)], type, expire_at_ms, payload);
+  }
+  void remove(uint16_t db, std::string_view key, const storage::types::Lookup& old) override {
+    if (!old.present) return;
+    drop_replaced(db, key, old, storage::ValueType::String, {});
+    records.erase(storage::data_key(db, key));
+  }
+  bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+               std::string& value) override {
+    auto it = elements.find(sub_key(db, key, version, part));
+    if (it == elements.end()) return false;
+    value = it->second;
+    return true;
+  }
+  void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+               std::string_view value) override {
+    elements[sub_key(db, key, version, part)] = std::string(value);
+  }
+  void sub_delete(uint16_t db, std::string_view key, uint64_t version,
+                  std::string_view part) override {
+    elements.erase(sub_key(db, key, version, part));
+  }
+  std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
+                                                 uint64_t version, std::string& prefix) override {
+    storage::encode_sub_prefix(prefix, db, key, version);
+    return std::make_unique<MapIterator>(elements);
+  }
+  uint64_t new_version() override { return ++last_version_; }
+
+  // The elements stored under (db, key, version): part -> value.
+  std::map<std::string, std::string> elements_of(uint16_t db, std::string_view key,
+                                                 uint64_t version) const {
+    std::string prefix;
+    storage::encode_sub_prefix(prefix, db, key, version);
+    std::map<std::string, std::string> out;
+    for (auto it = elements.lower_bound(prefix);
+         it != elements.end() && std::string_view(it->first).starts_with(prefix); ++it)
+      out[it->first.substr(prefix.size())] = it->second;
+    return out;
+  }
+
+ private:
+  static std::string sub_key(uint16_t db, std::string_view key, uint64_t version,
+                             std::string_view part) {
+    std::string s;
+    storage::encode_sub_prefix(s, db, key, version);
+    s.append(part);
+    return s;
+  }
+  // As core::Keyspace: replacing or removing a collection drops its version's elements.
+  void drop_replaced(uint16_t db, std::string_view key, const storage::types::Lookup& old,
+                     storage::ValueType type, std::string_view payload) {
+    if (!old.present || old.record.type == storage::ValueType::String) return;
+    storage::CollectionMeta before, after;
+    if (!storage::CollectionMeta::decode(old.record.payload, before)) return;
+    if (type != storage::ValueType::String && storage::CollectionMeta::decode(payload, after) &&
+        after.version == before.version)
+      return;
+    for (const auto& [part, value] : elements_of(db, key, before.version))
+      elements.erase(sub_key(db, key, before.version, part));
+  }
+
+  uint64_t last_version_ = 0;
+};
+
+}  // namespace basalt::unit

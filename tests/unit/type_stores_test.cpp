@@ -1,0 +1,264 @@
+// tests/unit/type_stores_test.cpp — the type stores of storage/types driven through an
+// in-memory KeyAccess (memory_keys.h), without a node: the type check and its statuses, hash
+// and set element operations with their counts, saving (an emptied collection is removed, a
+// saved one keeps its TTL), the set algebra, list pushes / middle edits / trims against a
+// std::deque model, and sorted set scores, ranges, ranks and pops.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "storage/types/hash.h"
+#include "storage/types/list.h"
+#include "storage/types/set.h"
+#include "storage/types/zset.h"
+#include "storage/types/zset_ranges.h"
+#include "tests/unit/memory_keys.h"
+
+namespace {
+
+using namespace basalt;
+using namespace basalt::storage::types;
+using storage::ValueType;
+using unit::MemoryKeys;
+
+TEST(TypeStores, OpenChecksTheTypeAndCountsReads) {
+  MemoryKeys keys;
+  keys.put(0, "str", ValueType::String, 0, "v", Lookup{});
+  keys.put(0, "bad", ValueType::Hash, 0, "short", Lookup{});
+  Collection missing(keys, 0, "nope"), str(keys, 0, "str"), bad(keys, 0, "bad");
+  EXPECT_EQ(hash::open(missing, Access::Read), Status::Ok);
+  EXPECT_FALSE(missing.exists());
+  EXPECT_FALSE(missing.has_version());
+  EXPECT_EQ(set::open(str, Access::Write), Status::WrongType);
+  EXPECT_EQ(hash::open(bad, Access::Read), Status::Corrupt);
+  EXPECT_EQ(keys.reads, 2u);
+  EXPECT_EQ(keys.writes, 1u);
+}
+
+TEST(TypeStores, HashFieldsAreCountedAndAnEmptiedHashIsRemoved) {
+  MemoryKeys keys;
+  Collection h(keys, 3, "h");
+  ASSERT_EQ(hash::open(h, Access::Write), Status::Ok);
+  h.ensure_version();
+  EXPECT_TRUE(hash::set(h, "f", "1"));
+  EXPECT_TRUE(hash::set(h, "g", "2"));
+  EXPECT_FALSE(hash::set(h, "f", "3"));
+  hash::save(h);
+  Collection again(keys, 3, "h");
+  ASSERT_EQ(hash::open(again, Access::Read), Status::Ok);
+  EXPECT_EQ(again.meta.size, 2u);
+  std::string v;
+  ASSERT_TRUE(hash::get(again, "f", v));
+  EXPECT_EQ(v, "3");
+  EXPECT_EQ(keys.elements_of(3, "h", again.meta.version),
+            (std::map<std::string, std::string>{{"f", "3"}, {"g", "2"}}));
+  EXPECT_TRUE(hash::del(again, "f"));
+  EXPECT_FALSE(hash::del(again, "f"));
+  EXPECT_TRUE(hash::del(again, "g"));
+  hash::save(again);
+  EXPECT_TRUE(keys.records.empty());
+  EXPECT_TRUE(keys.elements.empty());
+}
+
+TEST(TypeStores, SavingKeepsTheTtl) {
+  MemoryKeys keys;
+  storage::CollectionMeta meta;
+  meta.version = keys.new_version();
+  keys.put(0, "s", ValueType::Set, 12345, meta.encode(), Lookup{});
+  Collection s(keys, 0, "s");
+  ASSERT_EQ(set::open(s, Access::Write), Status::Ok);
+  EXPECT_TRUE(set::add(s, "m"));
+  set::save(s);
+  Lookup l;
+  keys.open_key(0, "s", Access::Read, l);
+  ASSERT_TRUE(l.live);
+  EXPECT_EQ(l.record.expire_at_ms, 12345u);
+}
+
+std::vector<std::string> members(MemoryKeys& keys, std::string_view key) {
+  Collection s(keys, 0, key);
+  EXPECT_EQ(set::open(s, Access::Read), Status::Ok);
+  std::vector<std::string> out;
+  s.for_each([&](std::string_view m, std::string_view) {
+    out.emplace_back(m);
+    return true;
+  });
+  return out;
+}
+
+TEST(TypeStores, SetAlgebraAndReplace) {
+  MemoryKeys keys;
+  for (const auto& [key, ms] : std::map<std::string, std::vector<std::string>>{
+           {"a", {"1", "2", "3", "4"}}, {"b", {"2", "4", "6"}}, {"c", {"4", "5"}}}) {
+    Collection s(keys, 0, key);
+    ASSERT_EQ(set::open(s, Access::Write), Status::Ok);
+    s.ensure_version();
+    for (const auto& m : ms) set::add(s, m);
+    set::save(s);
+  }
+  Collection a(keys, 0, "a"), b(keys, 0, "b"), c(keys, 0, "c"), none(keys, 0, "none");
+  for (auto* s : {&a, &b, &c, &none}) ASSERT_EQ(set::open(*s, Access::Read), Status::Ok);
+  EXPECT_EQ(set::intersect({&a, &b, &c}), (std::vector<std::string>{"4"}));
+  EXPECT_TRUE(set::intersect({&a, &none}).empty());
+  EXPECT_EQ(set::intersect({&a, &b}, 1).size(), 1u);
+  EXPECT_EQ(set::unite({&b, &c, &none}), (std::vector<std::string>{"2", "4", "5", "6"}));
+  EXPECT_EQ(set::subtract({&a, &b, &none}), (std::vector<std::string>{"1", "3"}));
+  EXPECT_TRUE(set::subtract({&a, &a}).empty());
+
+  ASSERT_TRUE(set::replace(keys, 0, "a", {"x", "y"}));
+  EXPECT_EQ(members(keys, "a"), (std::vector<std::string>{"x", "y"}));
+  EXPECT_TRUE(keys.elements_of(0, "a", a.meta.version).empty());  // the old version is gone
+  EXPECT_TRUE(set::replace(keys, 0, "a", {}));
+  EXPECT_FALSE(set::replace(keys, 0, "a", {}));
+  EXPECT_TRUE(members(keys, "a").empty());
+}
+
+TEST(TypeStores, RandomPicksAreDistinctWhenUniqueAndBoundedWithRepeats) {
+  MemoryKeys keys;
+  Collection s(keys, 0, "s");
+  ASSERT_EQ(set::open(s, Access::Write), Status::Ok);
+  s.ensure_version();
+  for (int i = 0; i < 50; ++i) set::add(s, "m" + std::to_string(i));
+  for (uint64_t count : {1u, 7u, 49u, 50u, 80u}) {
+    auto picked = s.random(count, true);
+    std::set<std::string> distinct;
+    for (const auto& e : picked) distinct.insert(e.first);
+    EXPECT_EQ(picked.size(), std::min<uint64_t>(count, 50)) << count;
+    EXPECT_EQ(distinct.size(), picked.size()) << count;
+  }
+  EXPECT_EQ(s.random(3, false).size(), 3u);
+  EXPECT_EQ(s.random(200, false).size(), 200u);
+}
+
+// The list's elements in order, read through the store.
+std::deque<std::string> contents(const list::List& l) {
+  std::deque<std::string> out;
+  list::read(l, 0, l.size(), true, [&](uint64_t, std::string_view e) {
+    out.emplace_back(e);
+    return true;
+  });
+  return out;
+}
+
+TEST(TypeStores, ListEditsAgreeWithADequeModel) {
+  MemoryKeys keys;
+  std::mt19937 rng(42);
+  std::deque<std::string> model;
+  list::List l(keys, 0, "l");
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+  for (int step = 0; step < 400; ++step) {
+    std::string v = "v" + std::to_string(step);
+    switch (rng() % 6) {
+      case 0:
+        list::push(l, list::End::Head, v);
+        model.push_front(v);
+        break;
+      case 1:
+      case 2:
+        list::push(l, list::End::Tail, v);
+        model.push_back(v);
+        break;
+      case 3: {
+        uint64_t at = model.empty() ? 0 : rng() % (model.size() + 1);
+        list::insert(l, at, v);
+        model.insert(model.begin() + static_cast<long>(at), v);
+        break;
+      }
+      case 4: {
+        if (model.size() < 3) break;
+        std::vector<uint64_t> positions{0, model.size() / 2, model.size() - 1};
+        list::remove(l, positions);
+        for (auto it = positions.rbegin(); it != positions.rend(); ++it)
+          model.erase(model.begin() + static_cast<long>(*it));
+        break;
+      }
+      default: {
+        if (model.size() < 2) break;
+        std::vector<std::string> popped;
+        list::pop(l, list::End::Tail, 2, [&](std::string_view e) { popped.emplace_back(e); });
+        EXPECT_EQ(popped,
+                  (std::vector<std::string>{model[model.size() - 1], model[model.size() - 2]}));
+        model.pop_back();
+        model.pop_back();
+        break;
+      }
+    }
+    ASSERT_EQ(l.size(), model.size()) << step;
+  }
+  EXPECT_EQ(contents(l), model);
+  for (int i = 0; i < 100; ++i) {
+    list::push(l, list::End::Tail, "t" + std::to_string(i));
+    model.push_back("t" + std::to_string(i));
+  }
+  list::save(l);
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);  // the lookup is stale after a save
+  EXPECT_EQ(list::get(l, 3), model[3]);
+  // A trim keeping little rebuilds under a new version; the old elements go with save().
+  uint64_t old_version = l.meta.version;
+  list::trim(l, list::Span{2, 3});
+  list::save(l);
+  EXPECT_EQ(contents(l), (std::deque<std::string>{model[2], model[3], model[4]}));
+  EXPECT_NE(l.meta.version, old_version);
+  EXPECT_TRUE(keys.elements_of(0, "l", old_version).empty());
+  EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), 3u);
+}
+
+TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
+  MemoryKeys keys;
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  z.ensure_version();
+  const std::vector<std::pair<std::string, double>> input = {
+      {"a", 1}, {"b", 2}, {"c", 2}, {"d", 3.5}, {"e", -1}};
+  for (const auto& [m, s] : input) zset::insert_member(z, m, s);
+  zset::change_score(z, "d", 3.5, 0);
+  zset::save(z);
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);  // the lookup is stale after a save
+  double score;
+  ASSERT_TRUE(zset::score_of(z, "d", score));
+  EXPECT_EQ(score, 0);
+  EXPECT_FALSE(zset::score_of(z, "zz", score));
+  using Entries = std::vector<zset::Entry>;
+  EXPECT_EQ(zset::by_rank(z, 0, -1, false),
+            (Entries{{"e", -1}, {"d", 0}, {"a", 1}, {"b", 2}, {"c", 2}}));
+  EXPECT_EQ(zset::by_rank(z, 0, 1, true), (Entries{{"c", 2}, {"b", 2}}));
+  zset::ScoreRange r;
+  ASSERT_TRUE(zset::parse_score_range("(0", "2", r));
+  EXPECT_EQ(zset::by_score(z, r, false, 1, 5), (Entries{{"b", 2}, {"c", 2}}));
+  EXPECT_EQ(zset::count_in_score_range(z, r), 3u);
+  EXPECT_EQ(zset::rank_of(z, "a", false), 2u);
+  EXPECT_EQ(zset::rank_of(z, "a", true), 2u);
+  EXPECT_EQ(zset::rank_of(z, "e", true), 4u);
+  EXPECT_FALSE(zset::rank_of(z, "zz", false));
+  EXPECT_EQ(zset::pop(z, 2, true), (Entries{{"c", 2}, {"b", 2}}));
+  EXPECT_EQ(z.size(), 3u);
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  EXPECT_EQ(zset::pop(z, 9, false), (Entries{{"e", -1}, {"d", 0}, {"a", 1}}));
+  EXPECT_TRUE(keys.records.empty());  // popped empty: removed
+  EXPECT_TRUE(keys.elements.empty());
+}
+
+TEST(TypeStores, ReplaceWithEntriesAndLexRanges) {
+  MemoryKeys keys;
+  ASSERT_TRUE(zset::replace_with_entries(keys, 0, "z", {{"b", 0}, {"a", 0}, {"c", 0}}));
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Read), Status::Ok);
+  EXPECT_EQ(z.size(), 3u);
+  zset::LexRange r;
+  ASSERT_TRUE(zset::parse_lex_range("(a", "+", r));
+  EXPECT_EQ(zset::by_lex(z, r, false, 0, -1), (std::vector<zset::Entry>{{"b", 0}, {"c", 0}}));
+  EXPECT_EQ(zset::count_in_lex_range(z, r), 2u);
+  std::vector<std::string> seen;
+  zset::for_each_member(z, [&](std::string_view m, double) { seen.emplace_back(m); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(zset::random_members(z, 3, true).size(), 3u);
+  EXPECT_TRUE(zset::replace_with_entries(keys, 0, "z", {}));
+  EXPECT_FALSE(zset::replace_with_entries(keys, 0, "z", {}));
+}
+
+}  // namespace
