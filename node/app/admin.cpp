@@ -2,7 +2,7 @@
 #include "node/app/admin.h"
 
 #include "node/app/node_app.h"
-#include "node/commands/info.h"
+#include "node/commands/server/info.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 

@@ -27,7 +27,7 @@ class Table {
 // The table of every command, built once (it is data: it never changes while the node runs).
 const Table& table();
 
-// One per family (node/commands/<family>.cpp).
+// One per family (node/commands/<family>/).
 void register_connection_commands(Table& t);
 void register_string_commands(Table& t);
 void register_bitmap_commands(Table& t);

@@ -44,7 +44,7 @@ struct Client {
   // its reply to the output, before running the next command.
   std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;
 
-  // MULTI / EXEC (node/commands/transactions.cpp): the queued commands own their arguments
+  // MULTI / EXEC (node/commands/transactions/transactions.cpp): the queued commands own their arguments
   // (the read buffer is reused); multi_dirty makes EXEC abort (EXECABORT).
   bool in_multi = false;
   bool multi_dirty = false;

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "node/commands/digest.h"
+#include "node/commands/server/digest.h"
 #include "node/core/keyspace.h"
 #include "node/core/node.h"
 #include "node/protocol/request_parser.h"

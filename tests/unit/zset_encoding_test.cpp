@@ -2,7 +2,7 @@
 // score bytes (bytewise order == numeric order, -0.0 == 0.0, infinities at the ends), the
 // index parts (equal scores ordered by member bytes, as Redis orders them), round trips, and
 // the score / lex range specs with Redis's parsing rules (storage/types/zset_encoding.h), and
-// how replies write scores (node/commands/zset_format.h).
+// how replies write scores (node/commands/zsets/zset_format.h).
 #include "storage/types/zset_encoding.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "node/commands/zset_format.h"
+#include "node/commands/zsets/zset_format.h"
 
 namespace basalt::storage::types::zset {
 namespace {

@@ -1,0 +1,134 @@
+// node/commands/server/debug_cmd.cpp — DEBUG: the subcommands tests and tools use (SLEEP,
+// SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP), refused unless
+// enable-debug-command allows the client (as Redis 7). Like Redis, DEBUG checks
+// each subcommand's name and argument count together, in one table below; the digests are
+// computed in digest.cpp.
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "node/commands/command_table.h"
+#include "node/commands/server/digest.h"
+#include "node/commands/families.h"
+#include "node/commands/subcommand.h"
+#include "node/core/node.h"
+#include "node/util/log.h"
+
+namespace basalt::commands {
+
+namespace {
+
+// Stops the whole server, as Redis does: the event loop thread sleeps.
+void debug_sleep(Context& c) {
+  double secs = std::strtod(std::string(c.arg(2)).c_str(), nullptr);
+  if (secs > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(secs * 1e6)));
+  }
+  c.reply.ok();
+}
+
+// 0 stops the active expiry cycle only: as in Redis, a command that meets an expired key
+// still deletes it (on a master; replicas never delete).
+void debug_set_active_expire(Context& c) {
+  c.node.keyspace().expire_cycle = std::atoi(std::string(c.arg(2)).c_str()) != 0;
+  c.reply.ok();
+}
+
+void debug_error(Context& c) {
+  c.reply.error(c.arg(2));
+}
+
+void debug_log(Context& c) {
+  log::warn("DEBUG LOG: {}", c.arg(2));
+  c.reply.ok();
+}
+
+// Redis saves and reloads its RDB; basalt's data is always on disk, so this flushes the
+// memtables (unless NOSAVE) and the dataset stays as it is.
+void debug_reload(Context& c) {
+  bool save = true;
+  for (size_t i = 2; i < c.argc(); ++i) {
+    if (iequals(c.arg(i), "NOSAVE"))
+      save = false;
+    else if (!iequals(c.arg(i), "MERGE") && !iequals(c.arg(i), "NOFLUSH")) {
+      return c.reply.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  std::string error;
+  if (save && !c.node.save(error))
+    return c.reply.error("ERR Error trying to save the DB: " + error);
+  c.reply.ok();
+}
+
+void debug_help(Context& c) {
+  reply_help(c, {
+                    "DIGEST",
+                    "    Output a hex signature representing the current DB content.",
+                    "DIGEST-VALUE <key> [<key> ...]",
+                    "    Output a hex signature of the values of all the specified keys.",
+                    "ERROR <string>",
+                    "    Return a Redis protocol error with <string> as message. Useful for "
+                    "clients",
+                    "    unit tests to simulate Redis errors.",
+                    "LOG <message>",
+                    "    Write <message> to the server log.",
+                    "RELOAD [option ...]",
+                    "    Flush the memtables to disk (basalt's data is always on disk).",
+                    "SET-ACTIVE-EXPIRE <0|1>",
+                    "    Setting it to 0 disables expiring keys (basalt: in the background and on",
+                    "    access). Setting it to 1 reenables back the default.",
+                    "SLEEP <seconds>",
+                    "    Stop the server for <seconds>. Decimals allowed.",
+                });
+}
+
+struct DebugSub {
+  std::string_view name;
+  int arity;  // argc including DEBUG and the subcommand; negative: at least
+  Handler handler;
+};
+
+constexpr DebugSub kDebugSubs[] = {
+    {"help", 2, debug_help},
+    {"sleep", 3, debug_sleep},
+    {"set-active-expire", 3, debug_set_active_expire},
+    {"digest", 2, debug_digest},
+    {"digest-value", -2, debug_digest_value},
+    {"error", 3, debug_error},
+    {"log", 3, debug_log},
+    {"reload", -2, debug_reload},
+};
+
+// enable-debug-command: "yes", or "local" for a client on the loopback address.
+bool debug_allowed(Context& c) {
+  const std::string& mode = c.node.config().enable_debug_command;
+  return mode == "yes" || (mode == "local" && core::is_local_client(c.client));
+}
+
+void debug(Context& c) {
+  if (!debug_allowed(c)) {
+    return c.reply.error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+  }
+  size_t argc = c.argc();
+  for (const auto& sub : kDebugSubs) {
+    if (!iequals(c.arg(1), sub.name)) continue;
+    bool arity_ok = sub.arity > 0 ? argc == static_cast<size_t>(sub.arity)
+                                  : argc >= static_cast<size_t>(-sub.arity);
+    if (!arity_ok) break;
+    return sub.handler(c);
+  }
+  subcommand_syntax_error(c);
+}
+
+}  // namespace
+
+void register_debug_command(Table& t) {
+  t.add(row("debug", -2, kAdmin | kNoScript | kLoading | kStale, debug)
+            .doc("server", "A container for debugging commands"));
+}
+
+}  // namespace basalt::commands
