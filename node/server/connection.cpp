@@ -20,7 +20,7 @@
 #include "node/core/command_runner.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
-#include "node/protocol/request_parser.h"
+#include "node/protocol/resp_reader.h"
 #include "node/util/log.h"
 
 namespace basalt::server {
@@ -59,27 +59,6 @@ void set_keepalive(tcp::socket& socket, int interval) {
     log::warn("tcp-keepalive: setsockopt failed: {}", std::strerror(errno));
 }
 
-// Makes room to read into buf after the unconsumed bytes buf[start, end): moves them to the
-// front, then grows the buffer (doubling) only as data arrives. `needed` (the parser's
-// bytes_needed) only caps the growth: an announced size is never allocated up front.
-void make_room(std::vector<char>& buf, size_t& start, size_t& end, size_t needed) {
-  if (start == end) {
-    start = end = 0;
-    if (buf.size() > 1024 * 1024) std::vector<char>(kReadChunk).swap(buf);
-  }
-  if (start > 0 && buf.size() - end < kReadChunk / 4) {
-    std::memmove(buf.data(), buf.data() + start, end - start);
-    end -= start;
-    start = 0;
-  }
-  const size_t known = needed > 0 ? start + needed : 0;  // where the pending command ends
-  const bool rest_fits = known > end && known <= buf.size();
-  if (buf.size() - end >= kReadChunk / 4 || rest_fits) return;
-  size_t grow = buf.size() * 2;
-  if (known > end) grow = std::min(grow, known);
-  buf.resize(grow);
-}
-
 // Sends what others put in the client's outbox (Pub/Sub messages) whenever woken, unless the
 // reader is writing its replies (then the reader wakes us when it is done). Never ends by
 // itself: when a write fails it closes the socket, so the reader ends and cancels us.
@@ -108,11 +87,9 @@ asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket, asio:
 }
 
 asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::socket& socket) {
-  std::vector<char> buf(kReadChunk);
-  size_t start = 0, end = 0;  // unconsumed bytes are buf[start, end)
+  protocol::RespReader reader(kReadChunk);
   std::string out;
   core::CommandBatch batch;
-  protocol::RequestParser parser;
   auto& stats = node.stats();
   auto& runner = node.command_runner();
 
@@ -120,15 +97,16 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
   while (!client.close_after_reply) {
     if (!parse_buffered) {
       // The unconsumed bytes are one unfinished command: past the limit, the client goes.
-      if (end - start > static_cast<size_t>(node.config().client_query_buffer_limit)) {
+      if (reader.pending() > static_cast<size_t>(node.config().client_query_buffer_limit)) {
         log::warn("closing client {}: query buffer over client-query-buffer-limit", client.addr);
         break;
       }
-      make_room(buf, start, end, parser.bytes_needed());
-      auto [rec, n] = co_await socket.async_read_some(
-          asio::buffer(buf.data() + end, buf.size() - end), kNoThrow);
+      reader.make_room();
+      auto space = reader.space();
+      auto [rec, n] =
+          co_await socket.async_read_some(asio::buffer(space.data(), space.size()), kNoThrow);
       if (rec || n == 0) break;
-      end += n;
+      reader.commit(n);
       stats.total_net_input_bytes += n;
       client.last_interaction_ms = core::unix_time_ms();
     }
@@ -137,34 +115,30 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
     protocol::ParserLimits limits;
     limits.max_bulk_len = static_cast<size_t>(node.config().proto_max_bulk_len);
     limits.unauthenticated = !client.authenticated;
-    parser.set_limits(limits);
+    reader.set_limits(limits);
     batch.clear();
     bool protocol_error = false;
-    size_t pos = start;
-    while (pos < end) {
-      auto result = parser.parse(buf.data() + pos, end - pos);
-      if (result == protocol::RequestParser::Result::Incomplete) break;
-      if (result == protocol::RequestParser::Result::Error) {
+    for (;;) {
+      auto result = reader.next();
+      if (result == protocol::RespReader::Result::Incomplete) break;
+      if (result == protocol::RespReader::Result::Error) {
         protocol_error = true;
         break;
       }
-      const auto& spans = parser.spans();
-      if (!spans.empty()) {
-        for (const auto& s : spans) batch.args.emplace_back(buf.data() + pos + s.offset, s.length);
+      auto args = reader.args();
+      if (!args.empty()) {
+        batch.args.insert(batch.args.end(), args.begin(), args.end());
         // The row is looked up here, once: every later step reads it.
-        const core::CommandSpec* spec = runner.find(batch.args[batch.args.size() - spans.size()]);
-        batch.add_command(static_cast<uint32_t>(spans.size()), spec);
+        batch.add_command(static_cast<uint32_t>(args.size()), runner.find(args[0]));
       }
-      pos += parser.consumed();
-      parser.reset();
       // Until it authenticates, a client's commands run one at a time (as in Redis), so an
       // AUTH lifts the unauthenticated limits for the commands pipelined after it.
       if (limits.unauthenticated && !batch.commands.empty()) {
-        parse_buffered = pos < end;
+        parse_buffered = reader.pending() > 0;
         break;
       }
     }
-    client.query_buffer_bytes = end - pos;
+    client.query_buffer_bytes = reader.pending();
 
     // Run the commands in segments: a command that may wait (WAIT, PSYNC) ends one, and
     // its wait completes before the next command runs, so replies stay in order.
@@ -194,12 +168,10 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       i = j;
     }
     if (protocol_error) {
-      protocol::ReplyBuilder(out).error("ERR " + parser.error());
-      log::info("protocol error from client {}: {}", client.addr, parser.error());
+      protocol::ReplyBuilder(out).error("ERR " + reader.error());
+      log::info("protocol error from client {}: {}", client.addr, reader.error());
       client.close_after_reply = true;
     }
-    start = pos;
-    if (start == end) start = end = 0;
     if (client.take_connection) {
       // From here on the connection belongs to whoever took it (PSYNC: a replica's feed).
       if (!out.empty()) {
