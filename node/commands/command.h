@@ -81,13 +81,11 @@ struct Context {
 
   // Looks a key up for reading, counting keyspace hits and misses as Redis does.
   void read_key(std::string_view key, core::Lookup& out) {
-    ks.lookup(db(), key, out);
-    if (out.live)
-      ++ks.shared().keyspace_hits;
-    else
-      ++ks.shared().keyspace_misses;
+    ks.open_key(db(), key, storage::types::Access::Read, out);
   }
-  void write_lookup(std::string_view key, core::Lookup& out) { ks.lookup(db(), key, out); }
+  void write_lookup(std::string_view key, core::Lookup& out) {
+    ks.open_key(db(), key, storage::types::Access::Write, out);
+  }
 
   // Logs the command exactly as received.
   void propagate_as_is() { ks.propagate(db(), argv); }
