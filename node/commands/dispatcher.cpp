@@ -1,6 +1,7 @@
 // node/commands/dispatcher.cpp — see dispatcher.h.
 #include "node/commands/dispatcher.h"
 
+#include <cctype>
 #include <chrono>
 
 #include "node/commands/subcommand.h"
@@ -30,6 +31,18 @@ void unknown_command(protocol::ReplyBuilder& reply, std::span<const std::string_
   msg += "', with args beginning with: ";
   msg += args;
   reply.error(msg);
+}
+
+// enable-debug-command: "yes", or "local" for a client on the loopback address.
+bool protected_allowed(Node& node, const Client& client) {
+  const std::string& mode = node.config().enable_debug_command;
+  return mode == "yes" || (mode == "local" && core::is_local_client(client));
+}
+
+std::string upper(std::string_view name) {
+  std::string out(name);
+  for (char& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
 }
 
 void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
@@ -84,6 +97,12 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
   } else if ((spec->arity > 0 && argv.size() != static_cast<size_t>(spec->arity)) ||
              argv.size() < static_cast<size_t>(spec->arity < 0 ? -spec->arity : 0)) {
     reply.error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+  } else if (spec->has(kProtected) && !protected_allowed(node, client)) {
+    // Before authentication, as Redis: the setting, not the caller, forbids it.
+    reply.error("ERR " + upper(spec->name) +
+                " command not allowed. If the enable-debug-command option is set to \"local\", "
+                "you can run it from a local connection, otherwise you need to set this option "
+                "in the configuration file, and then restart the server.");
   } else if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
   } else if (std::string refusal = state_refusal(node, replication, client, spec->flags,

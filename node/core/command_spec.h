@@ -35,6 +35,7 @@ enum CommandFlag : uint32_t {
   kSkipSlowlog = 1u << 15,   // not in the slow log (EXEC: its commands are, one by one)
   kRunsInMulti = 1u << 16,   // runs at once inside MULTI instead of being queued (EXEC, WATCH, ...)
   kSubscribedOk = 1u << 17,  // a RESP2 client in subscribed mode may run it (SUBSCRIBE, PING, ...)
+  kProtected = 1u << 18,     // refused unless enable-debug-command allows it (DEBUG)
 };
 }  // namespace command_flags
 using namespace command_flags;

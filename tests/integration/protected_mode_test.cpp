@@ -71,6 +71,42 @@ TEST(DebugCommand, RefusedByDefaultAsRedis) {
   EXPECT_EQ(config_answers(basalt), config_answers(redis));
 }
 
+// The refusal comes before authentication and, inside MULTI, aborts the transaction; INFO
+// counts it as rejected, not failed. Replies compared with redis-server's byte for byte.
+std::vector<std::string> refusal_in_context(ServerProcess& s) {
+  RespClient c = s.client();
+  std::vector<std::string> out;
+  out.push_back(c.command_raw({"DEBUG", "SLEEP", "0"}));  // not authenticated yet
+  out.push_back(c.command_raw({"AUTH", "pw"}));
+  out.push_back(c.command_raw({"CONFIG", "RESETSTAT"}));
+  out.push_back(c.command_raw({"MULTI"}));
+  out.push_back(c.command_raw({"DEBUG", "SLEEP", "0"}));
+  out.push_back(c.command_raw({"SET", "k", "v"}));
+  out.push_back(c.command_raw({"EXEC"}));
+  out.push_back(c.command_raw({"EXISTS", "k"}));
+  std::string stats = c.command({"INFO", "commandstats"}).str;
+  size_t at = stats.find("cmdstat_debug:");
+  out.push_back(at == std::string::npos ? "no debug stats"
+                                        : stats.substr(stats.find("rejected_calls", at),
+                                                       std::string("rejected_calls=1").size()));
+  return out;
+}
+
+TEST(DebugCommand, RefusedBeforeAuthAndAbortsATransactionAsRedis) {
+  std::vector<std::string> args = {"--enable-debug-command", "no", "--requirepass", "pw"};
+  BasaltServer basalt(args);
+  basalt.start();
+  auto ours = refusal_in_context(basalt);
+  EXPECT_EQ(ours[0], kDebugRefused);
+  EXPECT_EQ(ours[6].substr(0, 9), "-EXECABOR");
+  EXPECT_EQ(ours[7], ":0\r\n");
+  EXPECT_EQ(ours[8], "rejected_calls=1");
+  if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
+  RedisOracle redis(args);
+  redis.start();
+  EXPECT_EQ(ours, refusal_in_context(redis));
+}
+
 TEST(DebugCommand, AllowedWithYes) {
   BasaltServer basalt({"--enable-debug-command", "yes"});
   basalt.start();

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "node/commands/command_table.h"
-#include "node/commands/server/digest.h"
 #include "node/commands/families.h"
+#include "node/commands/server/digest.h"
 #include "node/commands/subcommand.h"
 #include "node/core/node.h"
 #include "node/util/log.h"
@@ -100,19 +100,8 @@ constexpr DebugSub kDebugSubs[] = {
     {"reload", -2, debug_reload},
 };
 
-// enable-debug-command: "yes", or "local" for a client on the loopback address.
-bool debug_allowed(Context& c) {
-  const std::string& mode = c.node.config().enable_debug_command;
-  return mode == "yes" || (mode == "local" && core::is_local_client(c.client));
-}
-
+// (enable-debug-command is checked by the dispatcher for every kProtected command.)
 void debug(Context& c) {
-  if (!debug_allowed(c)) {
-    return c.reply.error(
-        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
-        "you can run it from a local connection, otherwise you need to set this option in the "
-        "configuration file, and then restart the server.");
-  }
   size_t argc = c.argc();
   for (const auto& sub : kDebugSubs) {
     if (!iequals(c.arg(1), sub.name)) continue;
@@ -127,7 +116,7 @@ void debug(Context& c) {
 }  // namespace
 
 void register_debug_command(Table& t) {
-  t.add(row("debug", -2, kAdmin | kNoScript | kLoading | kStale, debug)
+  t.add(row("debug", -2, kAdmin | kNoScript | kLoading | kStale | kProtected, debug)
             .doc("server", "A container for debugging commands"));
 }
 
