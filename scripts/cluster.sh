@@ -270,33 +270,52 @@ cmd_failover() {
   say "failover done: 127.0.0.1:$old -> 127.0.0.1:$new; writable after $t_writable ms, cluster linked again after $t_linked ms"
 }
 
-stop_pidfile() {
-  local pidfile=$1 what=$2 prog=$3 pid deadline
+# signal_pidfile <pidfile> <what> <program>: SIGTERM the process if the pid file names a live
+# one; prints its pid. A stale pid file is removed.
+signal_pidfile() {
+  local pidfile=$1 what=$2 prog=$3 pid
   [[ -e $pidfile ]] || return 0
   if ! pid_alive "$pidfile" "$prog"; then
     rm -f "$pidfile"
     return 0
   fi
   pid=$(<"$pidfile")
-  say "stopping $what (pid $pid)"
+  say "stopping $what (pid $pid)" >&2
   kill -TERM "$pid" 2>/dev/null || true
-  deadline=$(( $(date +%s) + 15 ))
-  while kill -0 "$pid" 2>/dev/null; do
-    if (( $(date +%s) >= deadline )); then
-      say "$what did not exit within 15 s of SIGTERM: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.1
-  done
-  rm -f "$pidfile"
+  echo "$pid"
 }
 
 cmd_stop() {
-  local s n
+  local s n pid deadline pids=()
   [[ -d $DIR ]] || { say "nothing to stop ($DIR does not exist)"; return 0; }
-  for s in "${SENTINELS[@]}"; do stop_pidfile "$DIR/sentinel-$s.pid" "sentinel $s" redis-sentinel; done
-  for n in "${NODES[@]}"; do stop_pidfile "$DIR/node-$n.pid" "node $n" basalt; done
+  # Sentinels first (so none of them fails over while the nodes go down), then the nodes;
+  # each group is signalled at once and awaited together (SIGKILL after 15 s).
+  for group in sentinel node; do
+    pids=()
+    if [[ $group == sentinel ]]; then
+      for s in "${SENTINELS[@]}"; do
+        pid=$(signal_pidfile "$DIR/sentinel-$s.pid" "sentinel $s" redis-sentinel)
+        [[ -n $pid ]] && pids+=("$pid")
+      done
+    else
+      for n in "${NODES[@]}"; do
+        pid=$(signal_pidfile "$DIR/node-$n.pid" "node $n" basalt)
+        [[ -n $pid ]] && pids+=("$pid")
+      done
+    fi
+    deadline=$(( $(date +%s) + 15 ))
+    for pid in "${pids[@]}"; do
+      while kill -0 "$pid" 2>/dev/null; do
+        if (( $(date +%s) >= deadline )); then
+          say "pid $pid did not exit within 15 s of SIGTERM: SIGKILL"
+          kill -KILL "$pid" 2>/dev/null || true
+          break
+        fi
+        sleep 0.1
+      done
+    done
+  done
+  rm -f "$DIR"/*.pid
   say "stopped; data, configs and logs stay in $DIR (scripts/cluster.sh clean deletes them)"
 }
 
