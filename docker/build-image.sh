@@ -87,6 +87,9 @@ cp docker/sentinel.conf "$ctx/docker/sentinel.conf"
 log "docker build --target prebuilt --build-arg BASE=$BASE_TAG -t $TAG"
 # The legacy builder (no buildx needed) builds the stages up to the target only, and the
 # prebuilt target sits before the from-source stages in the Dockerfile, so nothing is pulled.
-DOCKER_BUILDKIT=0 docker build -q -f docker/Dockerfile --target prebuilt \
-  --build-arg "BASE=$BASE_TAG" -t "$TAG" "$ctx" >/dev/null
+if ! DOCKER_BUILDKIT=0 docker build -f docker/Dockerfile --target prebuilt \
+     --build-arg "BASE=$BASE_TAG" -t "$TAG" "$ctx" > "$ctx/build.log" 2>&1; then
+  cat "$ctx/build.log" >&2
+  log "docker build failed"; exit 1
+fi
 log "built $TAG ($(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%d MB", $1/1e6}'))"

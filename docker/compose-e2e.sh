@@ -87,7 +87,11 @@ wait_for() {
   shift
   deadline=$(( $(date +%s) + TIMEOUT ))
   until "$@" >/dev/null 2>&1; do
-    (( $(date +%s) < deadline )) || fail "timed out after ${TIMEOUT}s waiting for: $what"
+    if (( $(date +%s) >= deadline )); then
+      echo "e2e: last check, traced:" >&2
+      (set -x; "$@") >&2 || true
+      fail "timed out after ${TIMEOUT}s waiting for: $what"
+    fi
     sleep 0.2
   done
 }
