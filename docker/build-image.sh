@@ -87,9 +87,13 @@ cp docker/sentinel.conf "$ctx/docker/sentinel.conf"
 log "docker build --target prebuilt --build-arg BASE=$BASE_TAG -t $TAG"
 # The legacy builder (no buildx needed) builds the stages up to the target only, and the
 # prebuilt target sits before the from-source stages in the Dockerfile, so nothing is pulled.
+old_id=$(docker image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
 if ! DOCKER_BUILDKIT=0 docker build -f docker/Dockerfile --target prebuilt \
      --build-arg "BASE=$BASE_TAG" -t "$TAG" "$ctx" > "$ctx/build.log" 2>&1; then
   cat "$ctx/build.log" >&2
   log "docker build failed"; exit 1
 fi
+# The previous image under this tag would stay behind untagged: drop it (not if still in use).
+new_id=$(docker image inspect -f '{{.Id}}' "$TAG")
+if [[ -n $old_id && $old_id != "$new_id" ]]; then docker rmi "$old_id" >/dev/null 2>&1 || true; fi
 log "built $TAG ($(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%d MB", $1/1e6}'))"
