@@ -11,6 +11,9 @@ PACKAGES=(
   librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev
   redis-server redis-tools redis-sentinel procps iproute2 iptables
 )
+# docker/build-image.sh (the compose end-to-end test) builds its base image with debootstrap;
+# only where a Docker engine is installed.
+if command -v docker >/dev/null 2>&1; then PACKAGES+=(debootstrap); fi
 
 SUDO=()
 if [[ ${EUID:-$(id -u)} -ne 0 ]]; then
