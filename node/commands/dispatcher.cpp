@@ -46,9 +46,19 @@ std::string upper(std::string_view name) {
 }
 
 void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
-                    std::span<const std::string_view> argv) {
+                    std::span<const std::string_view> argv, uint64_t max_bytes) {
+  size_t bytes = 0;
+  for (auto arg : argv) bytes += arg.size();
+  // The queue holds copies: bounded like the query buffer it came through, or one client
+  // could grow the node without limit one command at a time.
+  if (client.multi_queue_bytes + bytes > max_bytes) {
+    reply.error(
+        "ERR MULTI queue over client-query-buffer-limit; the transaction is discarded at EXEC");
+    return;
+  }
   // Own copies: the arguments point into the connection's read buffer, reused by the next read.
   client.multi_queue.emplace_back(argv.begin(), argv.end());
+  client.multi_queue_bytes += bytes;
   reply.simple("QUEUED");
 }
 }  // namespace
@@ -115,7 +125,8 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
                 "this context");
   } else if (client.in_multi && !(spec->flags & kRunsInMulti)) {
-    queue_in_multi(client, reply, argv);
+    queue_in_multi(client, reply, argv,
+                   static_cast<uint64_t>(node.config().client_query_buffer_limit));
   } else if ((spec->flags & kWrite) && !ks.writable()) {
     // A write reached a read-only view: a bug in routing, never silently dropped.
     reply.error("ERR internal error: write command outside a write group");
@@ -163,7 +174,9 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
       }
       // MONITOR shows what ran, except administrative commands (as Redis).
       if (!node.monitors().empty() && !(entry->flags & kAdmin))
-        node.monitors().feed(client, client.db, argv);
+        node.monitors().feed(client, client.db, argv,
+                             {node.config().client_output_buffer_limit, core::unix_time_ms(),
+                              stats.client_output_buffer_limit_disconnections});
     }
   }
   ++stats.total_commands_processed;

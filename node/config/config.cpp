@@ -129,60 +129,6 @@ Entry enum_entry(const char* name, std::string Config::*field, std::vector<std::
           [=](const Config& c) { return c.*field; }};
 }
 
-// Directives from redis.conf that basalt accepts (so existing files load) but does not use.
-const std::set<std::string> kPassthrough = {"save",
-                                            "appendonly",
-                                            "appendfsync",
-                                            "appendfilename",
-                                            "appenddirname",
-                                            "dbfilename",
-                                            "daemonize",
-                                            "supervised",
-                                            "always-show-logo",
-                                            "set-proc-title",
-                                            "stop-writes-on-bgsave-error",
-                                            "rdbcompression",
-                                            "rdbchecksum",
-                                            "maxmemory-policy",
-                                            "maxmemory-samples",
-                                            "lazyfree-lazy-eviction",
-                                            "lazyfree-lazy-expire",
-                                            "lazyfree-lazy-server-del",
-                                            "replica-lazy-flush",
-                                            "lazyfree-lazy-user-del",
-                                            "io-threads",
-                                            "latency-monitor-threshold",
-                                            "notify-keyspace-events",
-                                            "activerehashing",
-                                            "client-output-buffer-limit",
-                                            "repl-diskless-sync",
-                                            "repl-diskless-sync-delay",
-                                            "repl-diskless-load",
-                                            "repl-disable-tcp-nodelay",
-                                            "syslog-enabled",
-                                            "syslog-ident",
-                                            "lua-time-limit",
-                                            "busy-reply-threshold",
-                                            "aof-use-rdb-preamble",
-                                            "unixsocket",
-                                            "unixsocketperm",
-                                            "enable-protected-configs",
-                                            "jemalloc-bg-thread",
-                                            "activedefrag",
-                                            "dynamic-hz",
-                                            "lfu-log-factor",
-                                            "lfu-decay-time",
-                                            "oom-score-adj",
-                                            "replica-ignore-maxmemory",
-                                            "no-appendfsync-on-rewrite",
-                                            "auto-aof-rewrite-percentage",
-                                            "auto-aof-rewrite-min-size",
-                                            "aof-load-truncated",
-                                            "aof-timestamp-enabled",
-                                            "repl-backlog-ttl",
-                                            "crash-log-enabled",
-                                            "databases-compat"};
-
 }  // namespace
 
 ConfigTable::ConfigTable() {
@@ -241,8 +187,13 @@ ConfigTable::ConfigTable() {
       int_entry("list-compress-depth", &Config::list_compress_depth, 0, INT_MAX, true),
       int_entry("http-port", &Config::http_port, 0, 65535, false),
       string_entry("http-bind", &Config::http_bind, false),
+      {"client-output-buffer-limit", true,
+       [](Config& c, const std::string& v, std::string& err) {
+         return parse_output_limits(v, c.client_output_buffer_limit, err);
+       },
+       [](const Config& c) { return format_output_limits(c.client_output_buffer_limit); }},
   };
-  for (const auto& name : kPassthrough) {
+  for (const auto& name : passthrough_directives()) {
     entries_.push_back({name, true,
                         [name](Config& c, const std::string& v, std::string&) {
                           c.passthrough[name] = v;

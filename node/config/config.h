@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "node/config/output_limits.h"
 
 namespace basalt::config {
 
@@ -76,6 +79,9 @@ struct Config {
   int http_port = 0;  // 0 = admin API off
   std::string http_bind = "127.0.0.1";
 
+  // client-output-buffer-limit (node/config/output_limits.h).
+  OutputLimits client_output_buffer_limit;
+
   // Directives accepted for redis.conf compatibility that basalt does not act on.
   std::map<std::string, std::string> passthrough;
   // Absolute path of the config file, if one was given.
@@ -121,5 +127,7 @@ bool rewrite_file(const Config& config, std::string& error);
 
 // Parses "100", "1k", "2kb", "3mb", "1gb" as Redis's memtoll does.
 bool parse_memory(const std::string& s, int64_t& out);
+// The redis.conf directives basalt accepts but does not act on (node/config/passthrough.cpp).
+const std::set<std::string>& passthrough_directives();
 
 }  // namespace basalt::config

@@ -44,11 +44,12 @@ struct Client {
   // its reply to the output, before running the next command.
   std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;
 
-  // MULTI / EXEC (node/commands/transactions/transactions.cpp): the queued commands own their arguments
-  // (the read buffer is reused); multi_dirty makes EXEC abort (EXECABORT).
+  // MULTI / EXEC (node/commands/transactions/transactions.cpp): the queued commands own their
+  // arguments (the read buffer is reused); multi_dirty makes EXEC abort (EXECABORT).
   bool in_multi = false;
   bool multi_dirty = false;
   std::vector<std::vector<std::string>> multi_queue;
+  size_t multi_queue_bytes = 0;  // argument bytes queued (capped at client-query-buffer-limit)
   // WATCH (node/core/watch_registry.h): watch_dirty makes EXEC answer a null array.
   struct WatchedKey {
     uint16_t db;
@@ -65,6 +66,10 @@ struct Client {
   size_t pattern_subscriptions = 0;  // patterns only
   std::string outbox;
   bool writing = false;
+  // Output limits (node/core/output_limits.h): bytes a writer is sending right now, and since
+  // when the unsent output has been over the soft limit (0: it is not).
+  uint64_t output_in_flight = 0;
+  uint64_t soft_limit_since_ms = 0;
   std::function<void()> wake_writer;
 };
 
@@ -76,21 +81,6 @@ inline bool is_loopback_ip(std::string_view ip) {
 inline bool is_local_client(const Client& c) {
   const size_t colon = c.addr.rfind(':');
   return colon != std::string::npos && is_loopback_ip(std::string_view(c.addr).substr(0, colon));
-}
-
-// Queues bytes others send a client (Pub/Sub messages, MONITOR lines) in its outbox and wakes
-// its writer. A client whose unsent outbox would pass hard_limit (0: none) is disconnected
-// instead of buffered without bound.
-inline void push_to_client(Client& c, std::string_view bytes, uint64_t hard_limit) {
-  if (c.close_after_reply) return;
-  if (hard_limit > 0 && c.outbox.size() + bytes.size() > hard_limit) {
-    c.close_after_reply = true;
-    c.outbox.clear();
-    if (c.kill) c.kill();
-    return;
-  }
-  c.outbox += bytes;
-  if (c.wake_writer) c.wake_writer();
 }
 
 }  // namespace basalt::core

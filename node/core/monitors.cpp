@@ -22,7 +22,8 @@ void Monitors::remove(Client& c) {
   c.is_monitor = false;
 }
 
-void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string_view> argv) {
+void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string_view> argv,
+                    const OutputLimitCheck& check) {
   if (clients_.empty()) return;
   auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
@@ -34,7 +35,9 @@ void Monitors::feed(const Client& from, uint16_t db, std::span<const std::string
     util::append_repr(line, is_secret_argument(argv, i) ? std::string_view("(redacted)") : argv[i]);
   }
   line += "\r\n";
-  for (Client* m : clients_) push_to_client(*m, line, kOutboxLimit);
+  // Copy: a monitor closed for its limit leaves the list.
+  std::vector<Client*> monitors = clients_;
+  for (Client* m : monitors) push_to_client(*m, line, check);
 }
 
 }  // namespace basalt::core

@@ -11,20 +11,21 @@
 #include <string_view>
 #include <vector>
 
+#include "node/core/output_limits.h"
+
 namespace basalt::core {
 
 struct Client;
 
 class Monitors {
  public:
-  // A monitor whose unsent feed passes this is disconnected (Redis's replica-class limit).
-  static constexpr size_t kOutboxLimit = 256u << 20;
-
   void add(Client& c);
   void remove(Client& c);
   bool empty() const { return clients_.empty(); }
-  // Feeds `argv`, run by `from` with `db` selected afterwards, to every monitor.
-  void feed(const Client& from, uint16_t db, std::span<const std::string_view> argv);
+  // Feeds `argv`, run by `from` with `db` selected afterwards, to every monitor (a monitor
+  // the line puts over its output limit is closed: `check`).
+  void feed(const Client& from, uint16_t db, std::span<const std::string_view> argv,
+            const OutputLimitCheck& check);
 
  private:
   std::vector<Client*> clients_;

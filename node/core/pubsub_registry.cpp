@@ -19,18 +19,6 @@ bool erase_one(std::vector<std::string>& v, std::string_view s) {
 }
 }  // namespace
 
-uint64_t pubsub_hard_limit(std::string_view config_value) {
-  std::istringstream in{std::string(config_value)};
-  std::string cls, hard, soft, secs;
-  uint64_t limit = 32ull * 1024 * 1024;
-  while (in >> cls >> hard >> soft >> secs) {
-    int64_t v;
-    if (cls == "pubsub" && config::parse_memory(hard, v) && v >= 0)
-      limit = static_cast<uint64_t>(v);
-  }
-  return limit;
-}
-
 bool PubSubRegistry::subscribe(Client& c, std::string_view channel) {
   auto& subs = subs_[&c];
   if (std::find(subs.channels.begin(), subs.channels.end(), channel) != subs.channels.end())
@@ -117,7 +105,7 @@ void PubSubRegistry::remove_client(Client& c) {
 }
 
 size_t PubSubRegistry::publish(std::string_view channel, std::string_view message,
-                               uint64_t hard_limit) {
+                               const OutputLimitCheck& check) {
   size_t receivers = 0;
   std::string bytes;
   if (auto it = channels_.find(std::string(channel)); it != channels_.end()) {
@@ -129,7 +117,7 @@ size_t PubSubRegistry::publish(std::string_view channel, std::string_view messag
     // Copy: a disconnect may change the list.
     std::vector<Client*> receivers_list = it->second;
     for (Client* c : receivers_list) {
-      push_to_client(*c, bytes, hard_limit);
+      push_to_client(*c, bytes, check);
       ++receivers;
     }
   }
@@ -145,7 +133,7 @@ size_t PubSubRegistry::publish(std::string_view channel, std::string_view messag
     r.bulk(channel);
     r.bulk(message);
     for (Client* c : clients) {
-      push_to_client(*c, bytes, hard_limit);
+      push_to_client(*c, bytes, check);
       ++receivers;
     }
   }

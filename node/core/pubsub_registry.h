@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "node/core/client.h"
+#include "node/core/output_limits.h"
 
 namespace basalt::core {
 
@@ -28,8 +29,9 @@ class PubSubRegistry {
   void remove_client(Client& c);
 
   // Delivers `message` to every subscriber of `channel` (then to the pattern subscribers);
-  // returns the number of receivers. `hard_limit` 0: no limit.
-  size_t publish(std::string_view channel, std::string_view message, uint64_t hard_limit);
+  // returns the number of receivers. A receiver the message puts over its output limit is
+  // closed (`check`).
+  size_t publish(std::string_view channel, std::string_view message, const OutputLimitCheck& check);
 
   // PUBSUB CHANNELS / NUMSUB / NUMPAT.
   std::vector<std::string> active_channels(std::string_view pattern, bool all) const;
@@ -45,9 +47,5 @@ class PubSubRegistry {
   std::vector<std::pair<std::string, std::vector<Client*>>> patterns_;  // in creation order
   std::unordered_map<const Client*, Subs> subs_;
 };
-
-// The pubsub hard limit in bytes from a client-output-buffer-limit value
-// ("normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60"); 32mb when not given.
-uint64_t pubsub_hard_limit(std::string_view config_value);
 
 }  // namespace basalt::core

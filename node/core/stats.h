@@ -63,6 +63,7 @@ struct Stats {
   uint64_t sync_partial_ok = 0;
   uint64_t sync_partial_err = 0;
   uint64_t unexpected_error_replies = 0;
+  uint64_t client_output_buffer_limit_disconnections = 0;  // (Redis 7.2's name)
   uint64_t acl_access_denied_auth = 0;  // failed AUTH / HELLO AUTH (Redis 7.2's name)
   OpsSampler ops;                       // fed by Node::cron
   std::unordered_map<const CommandSpec*, CommandCounters> commands;

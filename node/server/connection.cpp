@@ -19,6 +19,7 @@
 #include "node/core/command_batch.h"
 #include "node/core/command_runner.h"
 #include "node/core/node.h"
+#include "node/core/output_limits.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/resp_reader.h"
 #include "node/util/log.h"
@@ -72,8 +73,10 @@ asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket, asio:
       sending.swap(client.outbox);
       client.outbox.clear();
       client.writing = true;
+      client.output_in_flight = sending.size();
       auto [wec, written] = co_await asio::async_write(socket, asio::buffer(sending), kNoThrow);
       client.writing = false;
+      client.output_in_flight = 0;
       stats.total_net_output_bytes += written;
       sending.clear();
       if (wec) {
@@ -184,6 +187,12 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       co_await take(socket);
       break;
     }
+    if (!out.empty()) {
+      // Replies count against the client's output limit with what is already unsent.
+      core::OutputLimitCheck check{node.config().client_output_buffer_limit, core::unix_time_ms(),
+                                   stats.client_output_buffer_limit_disconnections};
+      if (check.over(client, core::unsent_output(client, out.size()))) break;
+    }
     if (!out.empty() && client.writing) {
       // The pusher is sending messages: our replies follow them.
       client.outbox += out;
@@ -193,7 +202,9 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
     if (!out.empty()) {
       client.output_buffer_bytes = out.size();
       client.writing = true;
+      client.output_in_flight = out.size();
       auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+      client.output_in_flight = 0;
       client.writing = false;
       stats.total_net_output_bytes += written;
       client.output_buffer_bytes = 0;

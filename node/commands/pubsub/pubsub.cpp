@@ -80,10 +80,9 @@ void punsubscribe(Context& c) {
 }
 
 void publish(Context& c) {
-  const auto& pass = c.node.config().passthrough;
-  auto it = pass.find("client-output-buffer-limit");
-  uint64_t limit = core::pubsub_hard_limit(it == pass.end() ? std::string_view() : it->second);
-  size_t n = c.node.pubsub().publish(c.arg(1), c.arg(2), limit);
+  core::OutputLimitCheck check{c.node.config().client_output_buffer_limit, core::unix_time_ms(),
+                               c.node.stats().client_output_buffer_limit_disconnections};
+  size_t n = c.node.pubsub().publish(c.arg(1), c.arg(2), check);
   // Redis replicates PUBLISH. Sentinel's hello messages are the exception here: sentinels
   // send them to every node directly, and logging them would move the offset of a restarted
   // old master before Sentinel demotes it, turning its rejoin into a full resync.

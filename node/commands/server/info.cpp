@@ -295,6 +295,8 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("unexpected_error_replies", st.unexpected_error_replies);
   w.field("total_error_replies", st.total_error_replies);
   w.field("acl_access_denied_auth", st.acl_access_denied_auth);
+  w.field("client_output_buffer_limit_disconnections",
+          st.client_output_buffer_limit_disconnections);
   const auto& cache = node.keyspace().record_cache;
   w.field("record_cache_hits", cache.hits());
   w.field("record_cache_misses", cache.misses());

@@ -22,6 +22,7 @@ void end_transaction(Context& c) {
   c.client.in_multi = false;
   c.client.multi_dirty = false;
   c.client.multi_queue.clear();
+  c.client.multi_queue_bytes = 0;
   c.node.watches().unwatch_all(c.client);
 }
 
