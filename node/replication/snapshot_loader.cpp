@@ -10,7 +10,7 @@
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/replication/link_io.h"
-#include "node/replication/replication.h"
+#include "node/replication/replica_link.h"
 #include "node/replication/snapshot_format.h"
 #include "node/util/log.h"
 #include "storage/codec.h"
@@ -40,13 +40,13 @@ bool write_entries(storage::SnapshotLoad& load, const std::vector<Entry>& entrie
 
 }  // namespace
 
-bool Replication::refuse_sync(const std::string& why) {
-  link_.last_error = why;
+bool ReplicaLink::refuse_sync(const std::string& why) {
+  info_.last_error = why;
   log::error("full sync from the master refused: {}", why);
   return false;
 }
 
-asio::awaitable<bool> Replication::keep_divergent_tail(uint64_t first, uint64_t last) {
+asio::awaitable<bool> ReplicaLink::keep_divergent_tail(uint64_t first, uint64_t last) {
   storage::DivergentTail tail;
   std::string error, replid = node_.repl().replid;
   bool saved = co_await asio::co_spawn(
@@ -61,23 +61,23 @@ asio::awaitable<bool> Replication::keep_divergent_tail(uint64_t first, uint64_t 
                           " bytes of writes after the branch point at offset " +
                           std::to_string(first - 1) + ": " + error);
   }
-  link_.divergent_file = tail.file.string();
-  ++link_.divergent_saves;
+  info_.divergent_file = tail.file.string();
+  ++info_.divergent_saves;
   log::warn(
       "this node took writes the new master never had (offsets {}..{} of history {}{}): "
       "kept in {} (RESP; inspect with cat -v, replay with redis-cli --pipe)",
       tail.from, tail.to, replid, tail.complete ? "" : ", the start was already trimmed",
-      link_.divergent_file);
+      info_.divergent_file);
   co_return true;
 }
 
-asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& replid,
+asio::awaitable<bool> ReplicaLink::load_snapshot(LinkIo& io, const std::string& replid,
                                                  uint64_t offset, milliseconds timeout,
                                                  uint64_t epoch) {
   auto interrupted = [&](const char* what) {
-    link_.last_error = std::string("full sync interrupted: ") + what;
+    info_.last_error = std::string("full sync interrupted: ") + what;
     log::warn("{} (no data from the master for {} ms, or the connection closed; {} bytes read)",
-              link_.last_error, timeout.count(), link_.sync_read_bytes);
+              info_.last_error, timeout.count(), info_.sync_read_bytes);
     return false;
   };
   std::string line, error;
@@ -103,10 +103,10 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     }
   } drop_staged{engine, staged, activated, node_.lifetime()};
 
-  link_.state = "sync";
-  link_.sync_in_progress = true;
-  link_.sync_read_bytes = 0;
-  link_.sync_entries = 0;
+  info_.state = "sync";
+  info_.sync_in_progress = true;
+  info_.sync_read_bytes = 0;
+  info_.sync_entries = 0;
   storage::SnapshotLoad load(engine, staged, node_.keyspace().key_counts.size());
   uint64_t running = 0, entries = 0;
   auto limit = static_cast<uint64_t>(node_.config().proto_max_bulk_len);
@@ -116,14 +116,14 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   for (;;) {
     got = co_await read_exact(io, kFrameHeader, header, timeout);
     if (!got) co_return interrupted("the snapshot stream ended early");
-    link_.last_io_ms = core::unix_time_ms();
+    info_.last_io_ms = core::unix_time_ms();
     uint32_t len = 0;
     uint64_t checksum = 0;
     if (!parse_frame_header(header, len, checksum, error)) co_return refuse_sync(error);
     if (len == 0) break;
     got = co_await read_exact(io, len, payload, timeout);
     if (!got) co_return interrupted("the snapshot stream ended inside a frame");
-    link_.sync_read_bytes += kFrameHeader + len;
+    info_.sync_read_bytes += kFrameHeader + len;
     if (payload_checksum(payload) != checksum)
       co_return refuse_sync("snapshot frame checksum mismatch");
     running = fold_checksum(running, checksum);
@@ -142,8 +142,8 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
         asio::use_awaitable);
     if (!ok) co_return refuse_sync("writing the snapshot to the staging area failed");
     entries += parsed.size();
-    link_.sync_entries = entries;
-    if (epoch != link_epoch_) co_return false;
+    info_.sync_entries = entries;
+    if (epoch != epoch_) co_return false;
   }
   std::string trailer;
   got = co_await read_exact(io, kTrailer, trailer, timeout);
@@ -161,7 +161,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   // (A master that announced itself was checked before the transfer, sync_guard.h: this
   // catches one that did not, or that lost its data in between.)
   bool shared_history =
-      link_.master_shared_history || replid == repl.replid || replid == repl.replid2;
+      info_.master_shared_history || replid == repl.replid || replid == repl.replid2;
   if (entries == 0 && our_keys > 0 && !shared_history &&
       !node_.config().replica_allow_empty_master_sync) {
     refuse_link("refused a full sync from an empty master with no shared history; keeping " +
@@ -175,7 +175,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
       node_.blocking_pool(), [&]() -> asio::awaitable<bool> { co_return load.flush(); },
       asio::use_awaitable);
   if (!flushed) co_return refuse_sync("flushing the snapshot failed");
-  if (epoch != link_epoch_) co_return false;
+  if (epoch != epoch_) co_return false;
 
   // Divergent writes are kept, not thrown away: our bytes after the branch point (writes
   // this node took that the new master never had) go to a file before the switch empties
@@ -184,7 +184,7 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
     bool kept = co_await keep_divergent_tail(static_cast<uint64_t>(shared_until) + 1,
                                              repl.master_repl_offset);
     if (!kept) co_return false;
-    if (epoch != link_epoch_) co_return false;
+    if (epoch != epoch_) co_return false;
   }
 
   // Switch: new generation, new history, empty log at the snapshot offset, in one batch,
@@ -207,8 +207,8 @@ asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& 
   });
   if (!status.ok())
     co_return refuse_sync("switching to the new dataset failed: " + status.ToString());
-  link_.refused_empty_master = false;
-  link_.refused_reason.clear();
+  info_.refused_empty_master = false;
+  info_.refused_reason.clear();
   log::info("full sync done: {} entries loaded, offset {}", entries, offset);
   co_return true;
 }
