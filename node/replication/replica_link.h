@@ -67,6 +67,8 @@ class ReplicaLink {
   core::Client* master_client() const { return master_client_; }
 
  private:
+  struct FullSync;  // one full sync in progress (snapshot_loader.cpp)
+
   // Ends the running link to the master (its loop sees a new epoch and exits).
   void end_current_link();
   // The client that applies the master's stream (created once, authenticated).
@@ -78,14 +80,30 @@ class ReplicaLink {
   // Decides on the master's reply to REPLCONF databases (sync_guard.h); false: refused.
   bool judge_master(const std::string& reply);
 
-  // Loads a full-sync snapshot into a staged generation and switches to it
-  // (snapshot_loader.cpp).
+  // ---- full sync (snapshot_loader.cpp): read the snapshot into a staged generation, check
+  // it is safe to replace our dataset, switch to it.
   boost::asio::awaitable<bool> load_snapshot(LinkIo& io, const std::string& replid, uint64_t offset,
                                              std::chrono::milliseconds timeout, uint64_t epoch);
-  // Saves our log's offsets first..last (writes after the branch point) to a file.
-  boost::asio::awaitable<bool> keep_divergent_tail(uint64_t first, uint64_t last);
-  // Records and logs why a full sync from the master is refused; returns false.
+  // read: the preamble, every frame (staged as it comes), the trailer.
+  boost::asio::awaitable<bool> read_snapshot(LinkIo& io, FullSync& sync,
+                                             std::chrono::milliseconds timeout, uint64_t epoch);
+  boost::asio::awaitable<bool> read_frame(LinkIo& io, FullSync& sync,
+                                          std::chrono::milliseconds timeout, bool& last);
+  boost::asio::awaitable<bool> read_trailer(LinkIo& io, FullSync& sync,
+                                            std::chrono::milliseconds timeout);
+  // stage: a new generation; the entries written into it off the event loop; flushed.
+  bool open_staging(FullSync& sync);
+  boost::asio::awaitable<bool> stage_entries(FullSync& sync);
+  boost::asio::awaitable<bool> flush_staged(FullSync& sync);
+  // safety: no empty master without shared history replaces our data; our writes past the
+  // branch point are saved to a file first.
+  bool may_replace_dataset(const FullSync& sync);
+  boost::asio::awaitable<bool> keep_divergent_writes(const FullSync& sync);
+  // switch: the new generation and the new history (ReplState) in one batch.
+  boost::asio::awaitable<bool> switch_to_snapshot(FullSync& sync);
+  // Record and log why a full sync failed; both return false.
   bool refuse_sync(const std::string& why);
+  bool sync_interrupted(const char* what, std::chrono::milliseconds timeout);
 
   // ---- once linked (master_stream.cpp)
   boost::asio::awaitable<void> apply_stream(boost::asio::ip::tcp::socket& socket,
