@@ -28,12 +28,12 @@ AdminStatus admin_status(NodeApp& app) {
   s.replid2 = node.repl().replid2;
   s.master_repl_offset = node.repl().master_repl_offset;
   if (node.is_replica()) {
-    s.master_link_status = app.replication().link_up() ? "up" : "down";
-    s.sync_refused_reason = app.replication().link().refused_reason;
-    s.master_link_last_error = app.replication().link().last_error;
-    s.stream_apply_failures = app.replication().link().apply_failures;
+    s.master_link_status = app.replication().link().up() ? "up" : "down";
+    s.sync_refused_reason = app.replication().link().info().refused_reason;
+    s.master_link_last_error = app.replication().link().info().last_error;
+    s.stream_apply_failures = app.replication().link().info().apply_failures;
   }
-  s.divergent_writes_file = app.replication().link().divergent_file;
+  s.divergent_writes_file = app.replication().link().info().divergent_file;
   s.connected_clients = node.clients().size();
   s.keys_per_db = node.keyspace().key_counts;
   s.uptime_seconds = (core::unix_time_ms() - node.start_time_ms()) / 1000;

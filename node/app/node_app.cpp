@@ -28,7 +28,7 @@ bool NodeApp::open(std::string& error) {
   auto* replication = replication_.get();
   auto* expiry = expiry_.get();
   node_->pipeline().set_on_commit(
-      [replication](uint64_t offset) { replication->on_commit(offset); });
+      [replication](uint64_t offset) { replication->master().on_commit(offset); });
   node_->add_cron_hook([expiry](uint64_t) { expiry->cycle(); });
   node_->add_cron_hook([replication](uint64_t now) { replication->cron(now); });
   node_->add_config_hook(

@@ -5,7 +5,7 @@
 // INFO replication and the admin API, and retried by the link loop with a growing delay. A
 // redis-server master answers with an "unrecognized option" error, which is tolerated.
 #include "node/core/node.h"
-#include "node/replication/replication.h"
+#include "node/replication/replica_link.h"
 #include "node/replication/sync_guard.h"
 #include "node/util/log.h"
 
@@ -19,17 +19,17 @@ bool is_error(const std::string& line) {
 
 }  // namespace
 
-void Replication::refuse_link(const std::string& reason, bool protects_data) {
-  ++link_.refusals;
-  link_.refused_reason = reason;
-  link_.refused_empty_master = protects_data;
-  link_.last_error = reason;
+void ReplicaLink::refuse_link(const std::string& reason, bool protects_data) {
+  ++info_.refusals;
+  info_.refused_reason = reason;
+  info_.refused_empty_master = protects_data;
+  info_.last_error = reason;
   log::warn("not syncing with master {}:{}: {}", node_.repl().master_host, node_.repl().master_port,
             reason);
 }
 
-bool Replication::judge_master(const std::string& line) {
-  link_.master_shared_history = false;
+bool ReplicaLink::judge_master(const std::string& line) {
+  info_.master_shared_history = false;
   if (line.rfind("-ERR Unrecognized REPLCONF option", 0) == 0) {
     log::info("the master does not announce its databases nor its dataset (not a basalt node)");
     return true;
@@ -54,13 +54,13 @@ bool Replication::judge_master(const std::string& line) {
   self.replid2 = repl.replid2;
   self.allow_smaller_master = config.replica_allow_empty_master_sync;
   GuardDecision decision = check_master(self, master);
-  link_.master_shared_history = decision.shared_history;
+  info_.master_shared_history = decision.shared_history;
   if (!decision.allowed) {
     refuse_link(decision.reason, decision.dataset_refused);
     return false;
   }
-  link_.refused_reason.clear();
-  link_.refused_empty_master = false;
+  info_.refused_reason.clear();
+  info_.refused_empty_master = false;
   return true;
 }
 

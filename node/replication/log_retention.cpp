@@ -1,11 +1,11 @@
-// node/replication/log_retention.cpp — see log_retention.h; also Replication::trim_log,
+// node/replication/log_retention.cpp — see log_retention.h; also MasterSide::trim_log,
 // which applies the rule: drops the feeds beyond the ceiling, then trims the log.
 #include "node/replication/log_retention.h"
 
 #include <algorithm>
 
 #include "node/core/node.h"
-#include "node/replication/replication.h"
+#include "node/replication/master_side.h"
 #include "node/util/log.h"
 
 namespace basalt::replication {
@@ -20,7 +20,7 @@ uint64_t log_keep_from(const RetentionInput& in) {
   return std::max(keep, ceiling_start);
 }
 
-void Replication::trim_log() {
+void MasterSide::trim_log() {
   const auto& config = node_.config();
   uint64_t offset = node_.repl().master_repl_offset;
   auto backlog = static_cast<uint64_t>(config.repl_backlog_size);

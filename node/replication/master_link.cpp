@@ -1,6 +1,7 @@
-// node/replication/master_link.cpp — the replica side: connect to the master, handshake
-// (the master's announcement is judged in link_guard.cpp), PSYNC, then hand over to the
-// snapshot loader (snapshot_loader.cpp) or the stream applier (master_stream.cpp).
+// node/replication/master_link.cpp — one attempt of the replica's link (the loop that retries
+// is in replica_link.cpp): connect to the master, handshake (the master's announcement is
+// judged in link_guard.cpp), PSYNC, then hand over to the snapshot loader (snapshot_loader.cpp)
+// or the stream applier (master_stream.cpp). Also LinkIo's socket reads (link_io.h).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -17,7 +18,7 @@
 #include "node/protocol/numbers.h"
 #include "node/protocol/request_parser.h"
 #include "node/replication/link_io.h"
-#include "node/replication/replication.h"
+#include "node/replication/replica_link.h"
 #include "node/util/ascii.h"
 #include "node/util/log.h"
 #include "storage/meta.h"
@@ -74,70 +75,20 @@ asio::awaitable<bool> read_exact(LinkIo& io, size_t n, std::string& out, millise
   co_return true;
 }
 
-asio::awaitable<void> Replication::link_loop(uint64_t epoch) {
-  int backoff_ms = 100;
-  int refused_backoff_ms = 0;  // grows while the master keeps being refused (sync_guard.h)
-  while (epoch == link_epoch_ && node_.is_replica() && !node_.shutting_down() && !stopped_) {
-    bool synced = false;
-    uint64_t refusals_before = link_.refusals;
-    try {
-      synced = co_await run_link_once(epoch);
-    } catch (const std::exception& e) {
-      link_.last_error = e.what();
-      log::warn("replication link error: {}", e.what());
-    }
-    link_socket_ = nullptr;
-    if (link_.state == "connected") link_.link_down_since_ms = core::unix_time_ms();
-    link_.state = "connect";
-    link_.sync_in_progress = false;
-    if (epoch != link_epoch_ || node_.shutting_down() || stopped_) break;
-    int wait_ms;
-    if (link_.refusals != refusals_before) {
-      // Refused before any transfer: retrying soon would not change the answer; wait longer
-      // each time (an operator override or a role change ends the wait at once).
-      refused_backoff_ms =
-          std::clamp(refused_backoff_ms * 2, kRefusedBackoffMinMs, kRefusedBackoffMaxMs);
-      wait_ms = refused_backoff_ms;
-      log::info("next attempt to sync with the master in {} ms", wait_ms);
-    } else {
-      refused_backoff_ms = 0;
-      backoff_ms = synced ? 100 : std::min(backoff_ms * 2, 2000);
-      wait_ms = backoff_ms;
-    }
-    asio::steady_timer timer(node_.io());
-    timer.expires_after(milliseconds(wait_ms));
-    retry_timer_ = &timer;
-    co_await timer.async_wait(kNoThrow);
-    // A store that refuses writes can't apply a stream: wait until it recovers.
-    while (!node_.storage_health().writable() && epoch == link_epoch_ && !node_.shutting_down() &&
-           !stopped_) {
-      link_.last_error =
-          "waiting for the storage engine to accept writes: " + node_.storage_health().error();
-      timer.expires_after(milliseconds(200));
-      co_await timer.async_wait(kNoThrow);
-    }
-    if (retry_timer_ == &timer) retry_timer_ = nullptr;
-  }
-}
-
-void Replication::retry_link_now() {
-  if (retry_timer_) retry_timer_->cancel();
-}
-
-asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
+asio::awaitable<bool> ReplicaLink::run_link_once(uint64_t epoch) {
   auto& config = node_.config();
   auto& repl = node_.repl();
   const std::string host = repl.master_host;
   const int port = repl.master_port;
   milliseconds timeout(static_cast<int64_t>(config.repl_timeout) * 1000);
 
-  link_.state = "connecting";
+  info_.state = "connecting";
   tcp::socket socket(node_.io());
   {
     tcp::resolver resolver(node_.io());
     auto [rec, endpoints] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
     if (rec) {
-      link_.last_error = "can't resolve " + host + ": " + rec.message();
+      info_.last_error = "can't resolve " + host + ": " + rec.message();
       co_return false;
     }
     asio::steady_timer timer(node_.io());
@@ -145,14 +96,14 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
     auto result =
         co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
     if (result.index() != 0 || std::get<0>(std::get<0>(result))) {
-      link_.last_error = "can't connect to master " + host + ":" + std::to_string(port);
+      info_.last_error = "can't connect to master " + host + ":" + std::to_string(port);
       co_return false;
     }
   }
   socket.set_option(tcp::no_delay(true));
-  link_socket_ = &socket;
-  link_.state = "handshake";
-  link_.last_io_ms = core::unix_time_ms();
+  socket_ = &socket;
+  info_.state = "handshake";
+  info_.last_io_ms = core::unix_time_ms();
   log::info("connecting to MASTER {}:{}", host, port);
   LinkIo io(socket);
   std::string line;
@@ -162,7 +113,7 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   if (!co_await io.send(ping) || !co_await read_line(io, line, timeout)) co_return false;
   if (!line.empty() && line[0] == '-' && line.rfind("-NOAUTH", 0) != 0 &&
       line.rfind("-NOPERM", 0) != 0 && line.rfind("-ERR operation not permitted", 0) != 0) {
-    link_.last_error = "error reply to PING from master: " + line;
+    info_.last_error = "error reply to PING from master: " + line;
     co_return false;
   }
   if (!config.masterauth.empty()) {
@@ -171,8 +122,8 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
                            : multibulk({"AUTH", config.masteruser, config.masterauth});
     if (!co_await io.send(auth) || !co_await read_line(io, line, timeout)) co_return false;
     if (line.empty() || line[0] == '-') {
-      link_.last_error = "unable to AUTH to MASTER: " + line;
-      log::warn("{}", link_.last_error);
+      info_.last_error = "unable to AUTH to MASTER: " + line;
+      log::warn("{}", info_.last_error);
       co_return false;
     }
   }
@@ -204,7 +155,7 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
   do {
     if (!co_await read_line(io, line, timeout)) co_return false;
   } while (line.empty());  // masters may send newlines while preparing
-  if (epoch != link_epoch_) co_return false;
+  if (epoch != epoch_) co_return false;
 
   if (line.rfind("+FULLRESYNC", 0) == 0) {
     std::string id;
@@ -212,7 +163,7 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
     {
       std::istringstream words(line.substr(11));
       if (!(words >> id >> offset) || id.size() != 40) {
-        link_.last_error = "bad FULLRESYNC reply: " + line;
+        info_.last_error = "bad FULLRESYNC reply: " + line;
         co_return false;
       }
     }
@@ -225,26 +176,26 @@ asio::awaitable<bool> Replication::run_link_once(uint64_t epoch) {
       log::info("master replication id changed to {}", new_id);
       std::string failed = node_.repl_state().follow_new_id(new_id);
       if (!failed.empty()) {
-        link_.last_error = "can't record the master's new replication id: " + failed;
+        info_.last_error = "can't record the master's new replication id: " + failed;
         co_return false;
       }
     }
     if (std::string failed = node_.repl_state().mark_synced(); !failed.empty()) {
-      link_.last_error = "can't record the sync: " + failed;
+      info_.last_error = "can't record the sync: " + failed;
       co_return false;
     }
     log::info("partial resync with master accepted: continuing from offset {}",
               repl.master_repl_offset + 1);
   } else {
-    link_.last_error = "unexpected reply to PSYNC: " + line;
-    log::warn("{}", link_.last_error);
+    info_.last_error = "unexpected reply to PSYNC: " + line;
+    log::warn("{}", info_.last_error);
     co_return false;
   }
 
-  link_.state = "connected";
-  link_.sync_in_progress = false;
-  link_.last_io_ms = core::unix_time_ms();
-  link_.read_repl_offset = repl.master_repl_offset;
+  info_.state = "connected";
+  info_.sync_in_progress = false;
+  info_.last_io_ms = core::unix_time_ms();
+  info_.read_repl_offset = repl.master_repl_offset;
   master_client_->db = static_cast<uint16_t>(repl.stream_db);
   std::string rest = io.take_rest();
   // The handshake and any snapshot came through `io`; count them as Redis does.

@@ -13,7 +13,7 @@
 #include "node/core/write_pipeline.h"
 #include "node/protocol/reply.h"
 #include "node/protocol/resp_reader.h"
-#include "node/replication/replication.h"
+#include "node/replication/replica_link.h"
 #include "node/util/ascii.h"
 #include "node/util/log.h"
 
@@ -27,7 +27,7 @@ using std::chrono::milliseconds;
 
 using protocol::multibulk;
 
-asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string first_bytes,
+asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string first_bytes,
                                                 milliseconds timeout) {
   node_.stats().total_net_input_bytes += first_bytes.size();
   node_.stats().total_net_repl_input_bytes += first_bytes.size();
@@ -76,13 +76,13 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
       if (!failed.empty()) {
         // Not applied: drop the link; it resumes from the last committed offset once the
         // cause is gone (a PSYNC continues exactly there).
-        ++link_.apply_failures;
-        link_.last_error = "applying the master's stream stopped at offset " +
+        ++info_.apply_failures;
+        info_.last_error = "applying the master's stream stopped at offset " +
                            std::to_string(node_.repl().master_repl_offset) + ": " + failed;
-        log::error("{}", link_.last_error);
+        log::error("{}", info_.last_error);
         co_return;
       }
-      link_.read_repl_offset = node_.repl().master_repl_offset;
+      info_.read_repl_offset = node_.repl().master_repl_offset;
       if (ack_due_ && ack_waker_) ack_waker_->cancel();
     }
     reader.make_room();
@@ -101,11 +101,11 @@ asio::awaitable<void> Replication::apply_stream(tcp::socket& socket, std::string
     reader.commit(n);
     node_.stats().total_net_input_bytes += n;
     node_.stats().total_net_repl_input_bytes += n;
-    link_.last_io_ms = core::unix_time_ms();
+    info_.last_io_ms = core::unix_time_ms();
   }
 }
 
-asio::awaitable<void> Replication::send_acks(tcp::socket& socket) {
+asio::awaitable<void> ReplicaLink::send_acks(tcp::socket& socket) {
   asio::steady_timer timer(node_.io());
   ack_waker_ = &timer;
   struct Clear {

@@ -1,5 +1,6 @@
-// node/replication/replica_feeds.cpp — the master side: PSYNC answers, snapshot streaming
-// for full resyncs, log streaming, REPLCONF ACK handling and WAIT.
+// node/replication/replica_feeds.cpp — the master side's feeds: PSYNC answers, snapshot
+// streaming for full resyncs, log streaming, reading a replica's REPLCONF ACKs and dropping a
+// replica that stops reading or acking.
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +15,7 @@
 #include "node/protocol/numbers.h"
 #include "node/protocol/resp_reader.h"
 #include "node/replication/feed_io.h"
-#include "node/replication/replication.h"
+#include "node/replication/master_side.h"
 #include "node/replication/snapshot_format.h"
 #include "node/util/ascii.h"
 #include "node/util/log.h"
@@ -73,8 +74,8 @@ std::string ip_of(const std::string& addr) {
 
 }  // namespace
 
-asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Client& client,
-                                                 PsyncRequest request) {
+asio::awaitable<void> MasterSide::serve_replica(tcp::socket& socket, core::Client& client,
+                                                PsyncRequest request) {
   auto& repl = node_.repl();
   auto& stats = node_.stats();
   MasterHistory history{repl.replid, repl.replid2, repl.second_replid_offset,
@@ -93,7 +94,7 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
   client.is_replica = true;
   struct Unregister {
     std::weak_ptr<int> alive;
-    Replication* self;
+    MasterSide* self;
     ReplicaFeed* feed;
     ~Unregister() {
       if (!alive.expired()) self->feeds_.remove(feed);
@@ -133,8 +134,8 @@ asio::awaitable<void> Replication::serve_replica(tcp::socket& socket, core::Clie
   log::info("connection with replica {}:{} lost", feed.ip, feed.listening_port);
 }
 
-asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaFeed& feed,
-                                                   uint64_t& start_offset, int64_t shared_until) {
+asio::awaitable<void> MasterSide::stream_snapshot(tcp::socket& socket, ReplicaFeed& feed,
+                                                  uint64_t& start_offset, int64_t shared_until) {
   start_offset = 0;
   // The snapshot must match an exact offset: take it between two write groups.
   std::unique_ptr<SnapshotReader> reader;
@@ -182,8 +183,8 @@ asio::awaitable<void> Replication::stream_snapshot(tcp::socket& socket, ReplicaF
   start_offset = offset + 1;
 }
 
-asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& feed,
-                                              uint64_t from) {
+asio::awaitable<void> MasterSide::stream_log(tcp::socket& socket, ReplicaFeed& feed,
+                                             uint64_t from) {
   uint64_t pos = from;
   std::string buf;
   for (;;) {
@@ -206,7 +207,7 @@ asio::awaitable<void> Replication::stream_log(tcp::socket& socket, ReplicaFeed& 
   }
 }
 
-asio::awaitable<void> Replication::watch_ack_timeout(ReplicaFeed& feed) {
+asio::awaitable<void> MasterSide::watch_ack_timeout(ReplicaFeed& feed) {
   asio::steady_timer timer(node_.io());
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
@@ -222,7 +223,7 @@ asio::awaitable<void> Replication::watch_ack_timeout(ReplicaFeed& feed) {
   }
 }
 
-asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& feed) {
+asio::awaitable<void> MasterSide::read_acks(tcp::socket& socket, ReplicaFeed& feed) {
   protocol::RespReader reader(4096);
   for (;;) {
     if (!reader.make_room(64 * 1024)) co_return;  // a replica does not send huge commands
@@ -248,8 +249,8 @@ asio::awaitable<void> Replication::read_acks(tcp::socket& socket, ReplicaFeed& f
   }
 }
 
-asio::awaitable<bool> Replication::send_to_feed(tcp::socket& socket, ReplicaFeed& feed,
-                                                std::string_view bytes, std::string_view what) {
+asio::awaitable<bool> MasterSide::send_to_feed(tcp::socket& socket, ReplicaFeed& feed,
+                                               std::string_view bytes, std::string_view what) {
   std::chrono::milliseconds stall(static_cast<int64_t>(node_.config().repl_timeout) * 1000);
   size_t written = 0;
   WriteOutcome outcome = co_await write_with_progress(socket, bytes, stall, written);
@@ -260,64 +261,9 @@ asio::awaitable<bool> Replication::send_to_feed(tcp::socket& socket, ReplicaFeed
   co_return outcome == WriteOutcome::Done;
 }
 
-void Replication::count_output(size_t n) {
+void MasterSide::count_output(size_t n) {
   node_.stats().total_net_output_bytes += n;
   node_.stats().total_net_repl_output_bytes += n;
-}
-
-void Replication::on_commit(uint64_t) {
-  for (auto* feed : feeds_) feed->waker->cancel();
-}
-
-uint64_t Replication::log_floor() const {
-  uint64_t floor = UINT64_MAX;
-  for (auto* feed : feeds_) floor = std::min(floor, feed->needed_from);
-  return floor;
-}
-
-int Replication::good_replicas() const {
-  uint64_t now = core::unix_time_ms();
-  uint64_t max_lag_ms = static_cast<uint64_t>(node_.config().min_replicas_max_lag) * 1000;
-  int good = 0;
-  for (auto* feed : feeds_) {
-    if (feed->state == "online" && now - feed->last_ack_ms <= max_lag_ms) ++good;
-  }
-  return good;
-}
-
-void Replication::request_acks() {
-  if (feeds_.empty()) return;
-  node_.pipeline().post([](core::Keyspace& ks) {
-    std::string_view args[] = {"REPLCONF", "GETACK", "*"};
-    if (ks.stream()) ks.stream()->append_command(args);
-  });
-}
-
-int64_t Replication::replicas_acked(uint64_t offset) const {
-  int64_t n = 0;
-  for (auto* feed : feeds_) {
-    if (feed->state == "online" && feed->ack_offset >= offset) ++n;
-  }
-  return n;
-}
-
-asio::awaitable<int64_t> Replication::wait_for_acks(uint64_t offset, int64_t numreplicas,
-                                                    uint64_t timeout_ms) {
-  if (replicas_acked(offset) >= numreplicas) co_return replicas_acked(offset);
-  request_acks();
-  asio::steady_timer timer(node_.io());
-  if (timeout_ms == 0)
-    timer.expires_at(asio::steady_timer::time_point::max());
-  else
-    timer.expires_after(std::chrono::milliseconds(timeout_ms));
-  waiters_.push_back(&timer);
-  for (;;) {
-    auto [ec] = co_await timer.async_wait(kNoThrow);
-    if (!ec) break;  // timed out
-    if (replicas_acked(offset) >= numreplicas || node_.shutting_down()) break;
-  }
-  std::erase(waiters_, &timer);
-  co_return replicas_acked(offset);
 }
 
 }  // namespace basalt::replication

@@ -1,16 +1,20 @@
-// node/replication/snapshot_loader.cpp — the replica side of a full sync: reads the
-// master's snapshot frames, reassembles the entry stream (entries of any size up to the
-// limits), writes it into a staged generation off the event loop (storage::SnapshotLoad),
-// checks the trailer and switches to the new dataset atomically. Every refusal is logged with its
+// node/replication/snapshot_loader.cpp — the replica side of a full sync, in steps: read the
+// master's snapshot frames and reassemble the entry stream (entries of any size up to the
+// limits), stage the entries into a new generation off the event loop (storage::SnapshotLoad),
+// check the trailer; then the safety check (no empty master without shared history replaces
+// our data; writes past the branch point are kept in a file), and the switch: the new
+// generation and the new history (ReplState) in one batch. Every refusal is logged with its
 // reason.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/replication/link_io.h"
-#include "node/replication/replication.h"
+#include "node/replication/replica_link.h"
 #include "node/replication/snapshot_format.h"
 #include "node/util/log.h"
 #include "storage/codec.h"
@@ -40,15 +44,201 @@ bool write_entries(storage::SnapshotLoad& load, const std::vector<Entry>& entrie
 
 }  // namespace
 
-bool Replication::refuse_sync(const std::string& why) {
-  link_.last_error = why;
+// One full sync in progress: what the master announced, the staged generation the snapshot
+// goes into (dropped unless it became the dataset), and what was read so far.
+struct ReplicaLink::FullSync {
+  FullSync(core::Node& node, const std::string& id, uint64_t at, uint64_t limit)
+      : replid(id),
+        offset(at),
+        engine(node.engine()),
+        alive(node.lifetime()),
+        reader(2 * limit + kEncodingSlack, limit + kEncodingSlack) {}
+  ~FullSync() {
+    load.reset();
+    if (staged_open && !activated && !alive.expired()) engine.drop_generation(staged);
+  }
+  FullSync(const FullSync&) = delete;
+  FullSync& operator=(const FullSync&) = delete;
+
+  const std::string replid;  // the master's history and the snapshot's offset
+  const uint64_t offset;
+  int stream_db = 0;          // from the preamble
+  int64_t shared_until = -1;  // >= 0: where our history branched from the master's
+  storage::Engine& engine;
+  storage::Engine::Generation staged;
+  bool staged_open = false;
+  bool activated = false;
+  std::weak_ptr<int> alive;
+  std::optional<storage::SnapshotLoad> load;
+  EntryReader reader;
+  std::string payload;
+  std::vector<Entry> parsed;  // the entries the last frame completed
+  uint64_t running = 0;       // checksum of the payloads so far
+  uint64_t entries = 0;
+};
+
+bool ReplicaLink::refuse_sync(const std::string& why) {
+  info_.last_error = why;
   log::error("full sync from the master refused: {}", why);
   return false;
 }
 
-asio::awaitable<bool> Replication::keep_divergent_tail(uint64_t first, uint64_t last) {
+bool ReplicaLink::sync_interrupted(const char* what, milliseconds timeout) {
+  info_.last_error = std::string("full sync interrupted: ") + what;
+  log::warn("{} (no data from the master for {} ms, or the connection closed; {} bytes read)",
+            info_.last_error, timeout.count(), info_.sync_read_bytes);
+  return false;
+}
+
+asio::awaitable<bool> ReplicaLink::load_snapshot(LinkIo& io, const std::string& replid,
+                                                 uint64_t offset, milliseconds timeout,
+                                                 uint64_t epoch) {
+  auto limit = static_cast<uint64_t>(node_.config().proto_max_bulk_len);
+  FullSync sync(node_, replid, offset, limit);
+  // (The results of co_await are named before they are tested: GCC 12 miscompiles
+  // `if (!co_await ...)` in loops.)
+  bool ok = co_await read_snapshot(io, sync, timeout, epoch);
+  if (!ok) co_return false;
+  if (!may_replace_dataset(sync)) co_return false;
+  ok = co_await flush_staged(sync);
+  if (!ok || epoch != epoch_) co_return false;
+  ok = co_await keep_divergent_writes(sync);
+  if (!ok || epoch != epoch_) co_return false;
+  ok = co_await switch_to_snapshot(sync);
+  co_return ok;
+}
+
+// ---- read: the preamble, the frames (staged as they come), the trailer
+
+asio::awaitable<bool> ReplicaLink::read_snapshot(LinkIo& io, FullSync& sync, milliseconds timeout,
+                                                 uint64_t epoch) {
+  std::string line, error;
+  bool got = co_await read_line(io, line, timeout);
+  if (!got) co_return sync_interrupted("no snapshot preamble", timeout);
+  if (!parse_preamble(line, sync.stream_db, error, &sync.shared_until))
+    co_return refuse_sync(error);
+  if (!open_staging(sync)) co_return false;
+  for (bool last = false;;) {
+    got = co_await read_frame(io, sync, timeout, last);
+    if (!got) co_return false;
+    if (last) break;
+    if (sync.parsed.empty()) continue;  // the middle of a large entry
+    got = co_await stage_entries(sync);
+    if (!got) co_return false;
+    if (epoch != epoch_) co_return false;
+  }
+  got = co_await read_trailer(io, sync, timeout);
+  co_return got;
+}
+
+// Reads one frame and parses the entries it completes into sync.parsed; `last`: it was the
+// end frame.
+asio::awaitable<bool> ReplicaLink::read_frame(LinkIo& io, FullSync& sync, milliseconds timeout,
+                                              bool& last) {
+  std::string header, error;
+  bool got = co_await read_exact(io, kFrameHeader, header, timeout);
+  if (!got) co_return sync_interrupted("the snapshot stream ended early", timeout);
+  info_.last_io_ms = core::unix_time_ms();
+  uint32_t len = 0;
+  uint64_t checksum = 0;
+  if (!parse_frame_header(header, len, checksum, error)) co_return refuse_sync(error);
+  last = len == 0;
+  if (last) co_return true;
+  got = co_await read_exact(io, len, sync.payload, timeout);
+  if (!got) co_return sync_interrupted("the snapshot stream ended inside a frame", timeout);
+  info_.sync_read_bytes += kFrameHeader + len;
+  if (payload_checksum(sync.payload) != checksum)
+    co_return refuse_sync("snapshot frame checksum mismatch");
+  sync.running = fold_checksum(sync.running, checksum);
+  sync.reader.feed(sync.payload);
+  sync.parsed.clear();
+  for (Entry e;;) {
+    auto r = sync.reader.next(e, error);
+    if (r == EntryReader::Result::NeedMore) break;
+    if (r == EntryReader::Result::Error) co_return refuse_sync(error);
+    sync.parsed.push_back(e);
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> ReplicaLink::read_trailer(LinkIo& io, FullSync& sync, milliseconds timeout) {
+  std::string trailer;
+  bool got = co_await read_exact(io, kTrailer, trailer, timeout);
+  if (!got) co_return sync_interrupted("the snapshot trailer is missing", timeout);
+  if (sync.reader.partial())
+    co_return refuse_sync("the snapshot ended inside an entry (truncated)");
+  if (storage::get_u64_be(trailer.data()) != sync.entries ||
+      storage::get_u64_be(trailer.data() + 8) != sync.running)
+    co_return refuse_sync("snapshot incomplete or corrupted (entry count or checksum mismatch)");
+  co_return true;
+}
+
+// ---- stage: a new generation of column families, written off the event loop
+
+bool ReplicaLink::open_staging(FullSync& sync) {
+  std::string error;
+  if (!sync.engine.create_generation(sync.staged, error)) return refuse_sync(error);
+  sync.staged_open = true;
+  info_.state = "sync";
+  info_.sync_in_progress = true;
+  info_.sync_read_bytes = 0;
+  info_.sync_entries = 0;
+  sync.load.emplace(sync.engine, sync.staged, node_.keyspace().key_counts.size());
+  return true;
+}
+
+asio::awaitable<bool> ReplicaLink::stage_entries(FullSync& sync) {
+  bool ok = co_await asio::co_spawn(
+      node_.blocking_pool(),
+      [&]() -> asio::awaitable<bool> { co_return write_entries(*sync.load, sync.parsed); },
+      asio::use_awaitable);
+  if (!ok) co_return refuse_sync("writing the snapshot to the staging area failed");
+  sync.entries += sync.parsed.size();
+  info_.sync_entries = sync.entries;
+  co_return true;
+}
+
+asio::awaitable<bool> ReplicaLink::flush_staged(FullSync& sync) {
+  bool flushed = co_await asio::co_spawn(
+      node_.blocking_pool(), [&]() -> asio::awaitable<bool> { co_return sync.load->flush(); },
+      asio::use_awaitable);
+  if (!flushed) co_return refuse_sync("flushing the snapshot failed");
+  co_return true;
+}
+
+// ---- safety: what the switch would throw away
+
+bool ReplicaLink::may_replace_dataset(const FullSync& sync) {
+  // A master with no data and no shared history (e.g. it lost its data directory) must not
+  // wipe a replica that holds data, unless the operator says so.
+  auto& repl = node_.repl();
+  uint64_t our_keys = 0;
+  for (auto n : node_.keyspace().key_counts) our_keys += n;
+  // (A master that announced itself was checked before the transfer, sync_guard.h: this
+  // catches one that did not, or that lost its data in between.)
+  bool shared_history =
+      info_.master_shared_history || sync.replid == repl.replid || sync.replid == repl.replid2;
+  if (sync.entries == 0 && our_keys > 0 && !shared_history &&
+      !node_.config().replica_allow_empty_master_sync) {
+    refuse_link("refused a full sync from an empty master with no shared history; keeping " +
+                    std::to_string(our_keys) +
+                    " keys (CONFIG SET replica-allow-empty-master-sync yes to accept it)",
+                true);
+    return false;
+  }
+  return true;
+}
+
+// Divergent writes are kept, not thrown away: our bytes after the branch point (writes this
+// node took that the new master never had) go to a file before the switch empties the log.
+// A sync that can't keep them does not happen.
+asio::awaitable<bool> ReplicaLink::keep_divergent_writes(const FullSync& sync) {
+  const auto& repl = node_.repl();
+  if (sync.shared_until < 0 || repl.master_repl_offset <= static_cast<uint64_t>(sync.shared_until))
+    co_return true;
+  uint64_t first = static_cast<uint64_t>(sync.shared_until) + 1, last = repl.master_repl_offset;
   storage::DivergentTail tail;
-  std::string error, replid = node_.repl().replid;
+  std::string error, replid = repl.replid;
   bool saved = co_await asio::co_spawn(
       node_.blocking_pool(),
       [&]() -> asio::awaitable<bool> {
@@ -61,155 +251,42 @@ asio::awaitable<bool> Replication::keep_divergent_tail(uint64_t first, uint64_t 
                           " bytes of writes after the branch point at offset " +
                           std::to_string(first - 1) + ": " + error);
   }
-  link_.divergent_file = tail.file.string();
-  ++link_.divergent_saves;
+  info_.divergent_file = tail.file.string();
+  ++info_.divergent_saves;
   log::warn(
       "this node took writes the new master never had (offsets {}..{} of history {}{}): "
       "kept in {} (RESP; inspect with cat -v, replay with redis-cli --pipe)",
       tail.from, tail.to, replid, tail.complete ? "" : ", the start was already trimmed",
-      link_.divergent_file);
+      info_.divergent_file);
   co_return true;
 }
 
-asio::awaitable<bool> Replication::load_snapshot(LinkIo& io, const std::string& replid,
-                                                 uint64_t offset, milliseconds timeout,
-                                                 uint64_t epoch) {
-  auto interrupted = [&](const char* what) {
-    link_.last_error = std::string("full sync interrupted: ") + what;
-    log::warn("{} (no data from the master for {} ms, or the connection closed; {} bytes read)",
-              link_.last_error, timeout.count(), link_.sync_read_bytes);
-    return false;
-  };
-  std::string line, error;
-  // (The results of co_await are named before they are tested: GCC 12 miscompiles
-  // `if (!co_await ...)` in loops.)
-  bool got = co_await read_line(io, line, timeout);
-  if (!got) co_return interrupted("no snapshot preamble");
-  int stream_db = 0;
-  int64_t shared_until = -1;
-  if (!parse_preamble(line, stream_db, error, &shared_until)) co_return refuse_sync(error);
+// ---- switch: new generation, new history, empty log at the snapshot offset, in one batch,
+// between two write groups
 
-  auto& engine = node_.engine();
-  storage::Engine::Generation staged;
-  if (!engine.create_generation(staged, error)) co_return refuse_sync(error);
-  bool activated = false;
-  struct DropStaged {
-    storage::Engine& engine;
-    storage::Engine::Generation& staged;
-    bool& activated;
-    std::weak_ptr<int> alive;
-    ~DropStaged() {
-      if (!activated && !alive.expired()) engine.drop_generation(staged);
-    }
-  } drop_staged{engine, staged, activated, node_.lifetime()};
-
-  link_.state = "sync";
-  link_.sync_in_progress = true;
-  link_.sync_read_bytes = 0;
-  link_.sync_entries = 0;
-  storage::SnapshotLoad load(engine, staged, node_.keyspace().key_counts.size());
-  uint64_t running = 0, entries = 0;
-  auto limit = static_cast<uint64_t>(node_.config().proto_max_bulk_len);
-  EntryReader reader(2 * limit + kEncodingSlack, limit + kEncodingSlack);
-  std::string header, payload;
-  std::vector<Entry> parsed;
-  for (;;) {
-    got = co_await read_exact(io, kFrameHeader, header, timeout);
-    if (!got) co_return interrupted("the snapshot stream ended early");
-    link_.last_io_ms = core::unix_time_ms();
-    uint32_t len = 0;
-    uint64_t checksum = 0;
-    if (!parse_frame_header(header, len, checksum, error)) co_return refuse_sync(error);
-    if (len == 0) break;
-    got = co_await read_exact(io, len, payload, timeout);
-    if (!got) co_return interrupted("the snapshot stream ended inside a frame");
-    link_.sync_read_bytes += kFrameHeader + len;
-    if (payload_checksum(payload) != checksum)
-      co_return refuse_sync("snapshot frame checksum mismatch");
-    running = fold_checksum(running, checksum);
-    reader.feed(payload);
-    parsed.clear();
-    for (Entry e;;) {
-      auto r = reader.next(e, error);
-      if (r == EntryReader::Result::NeedMore) break;
-      if (r == EntryReader::Result::Error) co_return refuse_sync(error);
-      parsed.push_back(e);
-    }
-    if (parsed.empty()) continue;  // the middle of a large entry
-    bool ok = co_await asio::co_spawn(
-        node_.blocking_pool(),
-        [&]() -> asio::awaitable<bool> { co_return write_entries(load, parsed); },
-        asio::use_awaitable);
-    if (!ok) co_return refuse_sync("writing the snapshot to the staging area failed");
-    entries += parsed.size();
-    link_.sync_entries = entries;
-    if (epoch != link_epoch_) co_return false;
-  }
-  std::string trailer;
-  got = co_await read_exact(io, kTrailer, trailer, timeout);
-  if (!got) co_return interrupted("the snapshot trailer is missing");
-  if (reader.partial()) co_return refuse_sync("the snapshot ended inside an entry (truncated)");
-  if (storage::get_u64_be(trailer.data()) != entries ||
-      storage::get_u64_be(trailer.data() + 8) != running)
-    co_return refuse_sync("snapshot incomplete or corrupted (entry count or checksum mismatch)");
-
-  // Safety: a master with no data and no shared history (e.g. it lost its data directory)
-  // must not wipe a replica that holds data, unless the operator says so.
-  auto& repl = node_.repl();
-  uint64_t our_keys = 0;
-  for (auto n : node_.keyspace().key_counts) our_keys += n;
-  // (A master that announced itself was checked before the transfer, sync_guard.h: this
-  // catches one that did not, or that lost its data in between.)
-  bool shared_history =
-      link_.master_shared_history || replid == repl.replid || replid == repl.replid2;
-  if (entries == 0 && our_keys > 0 && !shared_history &&
-      !node_.config().replica_allow_empty_master_sync) {
-    refuse_link("refused a full sync from an empty master with no shared history; keeping " +
-                    std::to_string(our_keys) +
-                    " keys (CONFIG SET replica-allow-empty-master-sync yes to accept it)",
-                true);
-    co_return false;
-  }
-
-  bool flushed = co_await asio::co_spawn(
-      node_.blocking_pool(), [&]() -> asio::awaitable<bool> { co_return load.flush(); },
-      asio::use_awaitable);
-  if (!flushed) co_return refuse_sync("flushing the snapshot failed");
-  if (epoch != link_epoch_) co_return false;
-
-  // Divergent writes are kept, not thrown away: our bytes after the branch point (writes
-  // this node took that the new master never had) go to a file before the switch empties
-  // the log. A sync that can't keep them does not happen.
-  if (shared_until >= 0 && repl.master_repl_offset > static_cast<uint64_t>(shared_until)) {
-    bool kept = co_await keep_divergent_tail(static_cast<uint64_t>(shared_until) + 1,
-                                             repl.master_repl_offset);
-    if (!kept) co_return false;
-    if (epoch != link_epoch_) co_return false;
-  }
-
-  // Switch: new generation, new history, empty log at the snapshot offset, in one batch,
-  // between two write groups.
+asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
   rocksdb::Status status;
   co_await node_.pipeline().run_at_quiescent_point([&] {
-    storage::ReplMeta meta = node_.repl_state().after_full_sync(replid, offset, stream_db);
+    storage::ReplMeta meta =
+        node_.repl_state().after_full_sync(sync.replid, sync.offset, sync.stream_db);
     rocksdb::WriteBatch batch;
-    storage::put_repl_meta(batch, engine, meta);
-    load.put_counts(batch);
-    batch.DeleteRange(engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
-    status = engine.activate_generation(staged, batch);
+    storage::put_repl_meta(batch, sync.engine, meta);
+    sync.load->put_counts(batch);
+    batch.DeleteRange(sync.engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
+    status = sync.engine.activate_generation(sync.staged, batch);
     node_.keyspace().record_cache.clear();  // it described the dataset just replaced
     if (status.ok()) {
-      activated = true;
+      sync.activated = true;
       node_.repl_state().adopt(meta);
-      node_.keyspace().key_counts = load.key_counts();
-      node_.keyspace().expire_counts = load.expire_counts();
+      node_.keyspace().key_counts = sync.load->key_counts();
+      node_.keyspace().expire_counts = sync.load->expire_counts();
     }
   });
   if (!status.ok())
     co_return refuse_sync("switching to the new dataset failed: " + status.ToString());
-  link_.refused_empty_master = false;
-  link_.refused_reason.clear();
-  log::info("full sync done: {} entries loaded, offset {}", entries, offset);
+  info_.refused_empty_master = false;
+  info_.refused_reason.clear();
+  log::info("full sync done: {} entries loaded, offset {}", sync.entries, sync.offset);
   co_return true;
 }
 

@@ -1,5 +1,5 @@
-// node/commands/replication/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF (including basalt's
-// `databases` announcement, see replication/sync_guard.h), PSYNC and WAIT.
+// node/commands/replication/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF (including
+// basalt's `databases` announcement, see replication/sync_guard.h), PSYNC and WAIT.
 #include <string>
 
 #include "node/commands/command_table.h"
@@ -85,7 +85,7 @@ void replconf(Context& c) {
     } else if (iequals(opt, "ack") || iequals(opt, "fack")) {
       return;  // ACKs are read by the replica's feed; never answered
     } else if (iequals(opt, "getack")) {
-      if (c.client.is_master_link) c.replication.ack_requested();
+      if (c.client.is_master_link) c.replication.link().ack_requested();
       return;
     } else {
       return c.reply.error("ERR Unrecognized REPLCONF option: " + std::string(opt));
@@ -103,7 +103,7 @@ void replconf(Context& c) {
 
 void psync(Context& c) {
   if (c.client.is_master_link) return;
-  if (c.node.is_replica() && !c.replication.link_up()) {
+  if (c.node.is_replica() && !c.replication.link().up()) {
     return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
   }
   int64_t offset;
@@ -111,9 +111,9 @@ void psync(Context& c) {
   // From here on the connection is the replica's feed.
   replication::PsyncRequest request{std::string(c.arg(1)), offset};
   c.client.take_connection =
-      [&replication = c.replication, &client = c.client,
+      [&master = c.replication.master(), &client = c.client,
        request](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
-    co_await replication.serve_replica(socket, client, request);
+    co_await master.serve_replica(socket, client, request);
   };
 }
 
@@ -130,14 +130,13 @@ void wait(Context& c) {
     return c.reply.error("ERR timeout is not an integer or out of range");
   if (timeout < 0) return c.reply.error("ERR timeout is negative");
   uint64_t offset = c.node.repl().master_repl_offset;
-  auto& replication = c.replication;
-  if (replication.replicas_acked(offset) >= numreplicas) {
-    return c.reply.integer(replication.replicas_acked(offset));
+  auto& master = c.replication.master();
+  if (master.replicas_acked(offset) >= numreplicas) {
+    return c.reply.integer(master.replicas_acked(offset));
   }
-  c.client.pending_block = [&replication, offset, numreplicas,
+  c.client.pending_block = [&master, offset, numreplicas,
                             timeout](std::string& out) -> boost::asio::awaitable<void> {
-    int64_t n =
-        co_await replication.wait_for_acks(offset, numreplicas, static_cast<uint64_t>(timeout));
+    int64_t n = co_await master.wait_for_acks(offset, numreplicas, static_cast<uint64_t>(timeout));
     protocol::ReplyBuilder(out).integer(n);
   };
 }

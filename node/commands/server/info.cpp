@@ -320,8 +320,8 @@ void replication_section(core::Node& node, const replication::Replication& repli
   uint64_t now = core::unix_time_ms();
   w.header("Replication");
   if (node.is_replica()) {
-    const auto& link = replication.link();
-    bool up = replication.link_up();
+    const auto& link = replication.link().info();
+    bool up = replication.link().up();
     w.field("role", "slave");
     w.field("master_host", repl.master_host);
     w.field("master_port", repl.master_port);
@@ -361,12 +361,12 @@ void replication_section(core::Node& node, const replication::Replication& repli
   } else {
     w.field("role", "master");
   }
-  w.field("connected_slaves", replication.feeds().size());
+  w.field("connected_slaves", replication.master().feeds().size());
   if (!node.is_replica()) {
-    w.field("min_slaves_good_slaves", replication.good_replicas());
+    w.field("min_slaves_good_slaves", replication.master().good_replicas());
   }
   size_t i = 0;
-  for (const auto* feed : replication.feeds()) {
+  for (const auto* feed : replication.master().feeds()) {
     w.field("slave" + std::to_string(i++),
             "ip=" + feed->ip + ",port=" + std::to_string(feed->listening_port) +
                 ",state=" + feed->state + ",offset=" + std::to_string(feed->ack_offset) +

@@ -105,8 +105,8 @@ void role(Context& c) {
     c.reply.array(3);
     c.reply.bulk("master");
     c.reply.integer(static_cast<int64_t>(repl.master_repl_offset));
-    c.reply.array(replication.feeds().size());
-    for (const auto* feed : replication.feeds()) {
+    c.reply.array(replication.master().feeds().size());
+    for (const auto* feed : replication.master().feeds()) {
       c.reply.array(3);
       c.reply.bulk(feed->ip);
       c.reply.bulk(std::to_string(feed->listening_port));
@@ -114,7 +114,7 @@ void role(Context& c) {
     }
     return;
   }
-  const auto& link = replication.link();
+  const auto& link = replication.link().info();
   std::string_view state = link.state == "connected"                                 ? "connected"
                            : link.state == "sync"                                    ? "sync"
                            : link.state == "handshake" || link.state == "connecting" ? "connecting"

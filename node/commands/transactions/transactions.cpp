@@ -70,7 +70,7 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
       if (!argv.empty() && (iequals(argv[0], "blmove") || iequals(argv[0], "brpoplpush"))) {
         c.reply.null_bulk();
       } else if (!argv.empty() && iequals(argv[0], "wait")) {
-        c.reply.integer(c.replication.replicas_acked(c.node.repl().master_repl_offset));
+        c.reply.integer(c.replication.master().replicas_acked(c.node.repl().master_repl_offset));
       } else {
         c.reply.null_array();
       }
