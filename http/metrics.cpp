@@ -131,8 +131,8 @@ void replication_families(MetricsWriter& w, const app::AdminMetrics& m) {
   w.sample({{"role", r.role}}, uint64_t{1});
   one(w, "basalt_master_repl_offset", "gauge", "Replication offset (bytes of stream).",
       r.master_repl_offset);
-  one(w, "basalt_second_repl_offset", "gauge", "Offset up to which replid2 is valid.",
-      r.second_repl_offset);
+  w.family("basalt_second_repl_offset", "gauge", "Offset up to which replid2 is valid (-1: none).");
+  w.sample({}, r.second_repl_offset);
   one(w, "basalt_repl_log_bytes", "gauge", "Bytes held in the on-disk replication log.",
       r.log_size_bytes);
   one(w, "basalt_repl_log_first_offset", "gauge", "First offset held in the log (0: empty).",

@@ -63,7 +63,7 @@ struct AdminReplication {
   std::string role;  // "master" or "replica"
   std::string replid;
   std::string replid2;
-  uint64_t second_repl_offset = 0;
+  int64_t second_repl_offset = -1;  // -1: replid2 is not valid (as Redis shows it)
   uint64_t master_repl_offset = 0;
   // The on-disk log: first and last byte held (0, 0 when empty) and its size in bytes.
   uint64_t log_first_offset = 0;
