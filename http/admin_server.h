@@ -1,5 +1,7 @@
-// http/admin_server.h — the Boost.Beast admin API: GET /health, /status (JSON), /info
-// (INFO text) and /metrics (Prometheus text). Reads the node through node/app/admin.h.
+// http/admin_server.h — the admin API's listener: binds http-bind:http-port (refusing to run
+// beyond loopback without http-token), accepts on the node's event loop and hands each
+// connection to a session (session.h), at most http-max-connections at once. Endpoints:
+// router.h; bodies: json_views.h, metrics.h.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -12,9 +14,13 @@ class NodeApp;
 
 namespace basalt::http {
 
+struct SessionCount;
+
 class AdminServer {
  public:
-  explicit AdminServer(app::NodeApp& node) : node_(node) {}
+  explicit AdminServer(app::NodeApp& node);
+  ~AdminServer();
+  // False with a message if the API must not or cannot listen (the node then exits).
   bool listen(std::string& error);
   void start();
   void stop();
@@ -22,10 +28,7 @@ class AdminServer {
  private:
   app::NodeApp& node_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::shared_ptr<SessionCount> sessions_;
 };
-
-// Builds the response body for `target`; false if no such route.
-bool route(app::NodeApp& node, const std::string& target, std::string& content_type,
-           std::string& body);
 
 }  // namespace basalt::http

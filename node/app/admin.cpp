@@ -1,12 +1,26 @@
-// node/app/admin.cpp — see admin.h.
+// node/app/admin.cpp — see admin.h. Reads the node's parts (core::Node, Replication, the config
+// table) and copies what the admin API shows into plain structs.
 #include "node/app/admin.h"
+
+#include <algorithm>
+#include <map>
 
 #include "node/app/node_app.h"
 #include "node/commands/server/info.h"
+#include "node/config/config.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 
 namespace basalt::app {
+
+namespace {
+
+int64_t seconds_since(uint64_t then_ms, uint64_t now_ms) {
+  if (then_ms == 0) return -1;
+  return static_cast<int64_t>((now_ms - std::min(now_ms, then_ms)) / 1000);
+}
+
+}  // namespace
 
 AdminHealth admin_health(NodeApp& app) {
   core::Node& node = app.node();
@@ -34,7 +48,9 @@ AdminStatus admin_status(NodeApp& app) {
     s.stream_apply_failures = app.replication().link().info().apply_failures;
   }
   s.divergent_writes_file = app.replication().link().info().divergent_file;
-  s.connected_clients = node.clients().size();
+  for (const auto& [id, client] : node.clients()) {
+    if (!client->is_replica) ++s.connected_clients;
+  }
   s.keys_per_db = node.keyspace().key_counts;
   s.uptime_seconds = (core::unix_time_ms() - node.start_time_ms()) / 1000;
   s.total_commands_processed = node.stats().total_commands_processed;
@@ -46,19 +62,145 @@ AdminStatus admin_status(NodeApp& app) {
   return s;
 }
 
-AdminEndpoint admin_endpoint(NodeApp& app) {
+AdminReplication admin_replication(NodeApp& app) {
   core::Node& node = app.node();
-  return {node.config().http_bind, node.config().http_port};
+  const auto& repl = node.repl();
+  const auto& replication = app.replication();
+  const uint64_t now = core::unix_time_ms();
+  AdminReplication r;
+  r.role = node.is_replica() ? "replica" : "master";
+  r.replid = repl.replid;
+  r.replid2 = repl.replid2;
+  r.second_repl_offset = repl.second_replid_offset;
+  r.master_repl_offset = repl.master_repl_offset;
+  // The log holds the bytes first..master_repl_offset (nothing when first is 0).
+  const uint64_t first = node.repl_log().first_offset();
+  if (first != 0 && repl.master_repl_offset >= first) {
+    r.log_first_offset = first;
+    r.log_last_offset = repl.master_repl_offset;
+    r.log_size_bytes = repl.master_repl_offset - first + 1;
+  }
+  r.log_max_size = static_cast<uint64_t>(node.config().repl_log_max_size);
+  if (node.is_replica()) {
+    const auto& link = replication.link().info();
+    r.master_host = repl.master_host;
+    r.master_port = repl.master_port;
+    r.link_state = link.state;
+    r.link_up = replication.link_up();
+    r.sync_in_progress = link.sync_in_progress;
+    r.last_io_seconds_ago = seconds_since(link.last_io_ms, now);
+    if (!r.link_up) r.link_down_seconds = seconds_since(link.link_down_since_ms, now);
+    r.link_last_error = link.last_error;
+    r.sync_refused_reason = link.refused_reason;
+    r.sync_refused_protects_data = link.refused_empty_master;
+    r.stream_apply_failures = link.apply_failures;
+  }
+  for (const auto* feed : replication.master().feeds()) {
+    AdminReplica out;
+    out.ip = feed->ip;
+    out.port = feed->listening_port;
+    out.state = feed->state;
+    out.ack_offset = feed->ack_offset;
+    out.lag_bytes = repl.master_repl_offset - std::min(repl.master_repl_offset, feed->ack_offset);
+    out.lag_seconds = feed->last_ack_ms
+                          ? static_cast<double>(now - std::min(now, feed->last_ack_ms)) / 1000.0
+                          : -1.0;
+    r.replicas.push_back(std::move(out));
+  }
+  r.sync_full = node.stats().sync_full;
+  r.sync_partial_ok = node.stats().sync_partial_ok;
+  r.sync_partial_err = node.stats().sync_partial_err;
+  return r;
+}
+
+AdminReady admin_ready(NodeApp& app) {
+  core::Node& node = app.node();
+  const auto health = admin_health(app);
+  if (health.stopping) return {false, "shutting down"};
+  if (health.storage_status != "ok") {
+    return {false, "storage is failing: " + health.storage_error};
+  }
+  if (!node.is_replica()) return {true, ""};
+  const auto& replication = app.replication();
+  const auto& link = replication.link().info();
+  if (!link.refused_reason.empty()) return {false, "master refused: " + link.refused_reason};
+  if (link.sync_in_progress) return {false, "initial sync from the master in progress"};
+  if (!replication.link_up()) {
+    std::string why = "link to the master is " + link.state;
+    if (!link.last_error.empty()) why += ": " + link.last_error;
+    return {false, why};
+  }
+  const int64_t quiet = seconds_since(link.last_io_ms, core::unix_time_ms());
+  const int max_lag = node.config().http_ready_max_lag;
+  if (quiet < 0 || quiet > max_lag) {
+    return {false, "nothing heard from the master for " + std::to_string(quiet) +
+                       " s (http-ready-max-lag " + std::to_string(max_lag) + ")"};
+  }
+  return {true, ""};
+}
+
+AdminMetrics admin_metrics(NodeApp& app) {
+  core::Node& node = app.node();
+  AdminMetrics m;
+  m.status = admin_status(app);
+  m.replication = admin_replication(app);
+  const auto& stats = node.stats();
+  std::map<std::string_view, const core::CommandCounters*> sorted;
+  for (const auto& [spec, counters] : stats.commands) sorted.emplace(spec->name, &counters);
+  for (const auto& [name, k] : sorted) {
+    m.commands.push_back(
+        {std::string(name), k->calls, k->usec, k->rejected_calls, k->failed_calls});
+  }
+  for (const auto& [code, count] : stats.error_codes) m.error_codes.emplace_back(code, count);
+  m.expires_per_db = node.keyspace().expire_counts;
+  m.expires_per_db.resize(m.status.keys_per_db.size());
+  m.total_connections_received = stats.total_connections_received;
+  m.rejected_connections = stats.rejected_connections;
+  m.total_error_replies = stats.total_error_replies;
+  m.keyspace_hits = node.keyspace().keyspace_hits;
+  m.keyspace_misses = node.keyspace().keyspace_misses;
+  m.storage_write_errors = node.storage_health().write_errors();
+  m.storage_recoveries = node.storage_health().recoveries();
+  m.storage_read_errors = stats.storage_read_errors;
+  m.net_input_bytes = stats.total_net_input_bytes;
+  m.net_output_bytes = stats.total_net_output_bytes;
+  return m;
+}
+
+std::vector<std::pair<std::string, std::string>> admin_config(NodeApp& app) {
+  const config::Config& config = app.node().config();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& e : config::ConfigTable::instance().entries()) {
+    out.emplace_back(e.name, e.get(config));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<std::string> admin_config_get(NodeApp& app, const std::string& name) {
+  const auto* entry = config::ConfigTable::instance().find(name);
+  if (!entry) return std::nullopt;
+  return entry->get(app.node().config());
+}
+
+AdminEndpoint admin_endpoint(NodeApp& app) {
+  const config::Config& c = app.node().config();
+  AdminEndpoint e;
+  e.bind = c.http_bind;
+  e.port = c.http_port;
+  e.token = c.http_token;
+  e.read_timeout_seconds = c.http_read_timeout;
+  e.max_connections = c.http_max_connections;
+  e.max_body_bytes = static_cast<uint64_t>(c.http_max_body);
+  return e;
 }
 
 boost::asio::io_context& admin_io(NodeApp& app) {
-  core::Node& node = app.node();
-  return node.io();
+  return app.node().io();
 }
 
 std::string admin_info(NodeApp& app, const std::string& section) {
-  core::Node& node = app.node();
-  return commands::build_info(node, app.replication(), section);
+  return commands::build_info(app.node(), app.replication(), section);
 }
 
 }  // namespace basalt::app

@@ -1,10 +1,13 @@
 // node/app/admin.h — the narrow interface through which the HTTP admin API reads and steers
-// the node (it never touches RocksDB or the command table directly).
+// the node (it never touches RocksDB, the command table or the replication classes directly).
+// Every function runs on the node's event loop and returns plain values.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace basalt::app {
@@ -43,14 +46,104 @@ struct AdminStatus : AdminHealth {
 
 AdminHealth admin_health(NodeApp& app);
 AdminStatus admin_status(NodeApp& app);
-// Where the admin API listens (http-bind, http-port) and the event loop it runs on.
+
+// One replica attached to this node (master side).
+struct AdminReplica {
+  std::string ip;
+  int port = 0;             // its listening port (REPLCONF listening-port)
+  std::string state;        // wait_bgsave, send_bulk, online
+  uint64_t ack_offset = 0;  // last REPLCONF ACK
+  uint64_t lag_bytes = 0;   // master_repl_offset - ack_offset
+  double lag_seconds = 0;   // since its last ACK
+};
+
+// GET /replication: the replication state, the on-disk log, the link to our master (if a
+// replica) and the replicas attached to us.
+struct AdminReplication {
+  std::string role;  // "master" or "replica"
+  std::string replid;
+  std::string replid2;
+  int64_t second_repl_offset = -1;  // -1: replid2 is not valid (as Redis shows it)
+  uint64_t master_repl_offset = 0;
+  // The on-disk log: first and last byte held (0, 0 when empty) and its size in bytes.
+  uint64_t log_first_offset = 0;
+  uint64_t log_last_offset = 0;
+  uint64_t log_size_bytes = 0;
+  uint64_t log_max_size = 0;
+  // Replica side (empty / zero on a master).
+  std::string master_host;
+  int master_port = 0;
+  std::string link_state;  // none, connect, connecting, handshake, sync, connected
+  bool link_up = false;
+  bool sync_in_progress = false;
+  int64_t last_io_seconds_ago = -1;  // -1: never heard from the master
+  int64_t link_down_seconds = -1;    // -1: up, or never went down
+  std::string link_last_error;       // why the link last went down
+  std::string sync_refused_reason;   // why the master is refused ("" if it is not)
+  bool sync_refused_protects_data = false;
+  uint64_t stream_apply_failures = 0;
+  std::vector<AdminReplica> replicas;
+  uint64_t sync_full = 0;
+  uint64_t sync_partial_ok = 0;
+  uint64_t sync_partial_err = 0;
+};
+AdminReplication admin_replication(NodeApp& app);
+
+// GET /ready: a master serves; a replica once its link is up, its initial sync is done and it
+// heard from its master at most http-ready-max-lag seconds ago. Never while stopping or while
+// the store refuses writes. `reason` says why not ("" when ready).
+struct AdminReady {
+  bool ready = false;
+  std::string reason;
+};
+AdminReady admin_ready(NodeApp& app);
+
+// Everything /metrics exposes beyond AdminStatus and AdminReplication.
+struct AdminCommandStat {
+  std::string name;
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+struct AdminMetrics {
+  AdminStatus status;
+  AdminReplication replication;
+  std::vector<AdminCommandStat> commands;                     // by name
+  std::vector<std::pair<std::string, uint64_t>> error_codes;  // ERR, WRONGTYPE, ... by code
+  std::vector<uint64_t> expires_per_db;
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t storage_write_errors = 0;
+  uint64_t storage_recoveries = 0;
+  uint64_t storage_read_errors = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+};
+AdminMetrics admin_metrics(NodeApp& app);
+
+// GET /config: every directive (CONFIG GET's table, same values) by name, sorted; `name`
+// looks up one directive or alias (nullopt if there is none).
+std::vector<std::pair<std::string, std::string>> admin_config(NodeApp& app);
+std::optional<std::string> admin_config_get(NodeApp& app, const std::string& name);
+
+// Where the admin API listens and how it guards itself (the http-* directives, read per
+// request so CONFIG SET applies at once), and the event loop it runs on.
 struct AdminEndpoint {
   std::string bind;
   int port = 0;
+  std::string token;  // "" = none
+  int read_timeout_seconds = 10;
+  int max_connections = 64;
+  uint64_t max_body_bytes = 1 << 20;
 };
 AdminEndpoint admin_endpoint(NodeApp& app);
 boost::asio::io_context& admin_io(NodeApp& app);
-// Same text as the INFO command (all default sections).
+// The INFO text of `section` ("default", "all", "everything" or a section name); "" for a
+// section INFO does not know.
 std::string admin_info(NodeApp& app, const std::string& section);
 
 }  // namespace basalt::app

@@ -192,6 +192,11 @@ ConfigTable::ConfigTable() {
          return parse_output_limits(v, c.client_output_buffer_limit, err);
        },
        [](const Config& c) { return format_output_limits(c.client_output_buffer_limit); }},
+      string_entry("http-token", &Config::http_token, true),
+      int_entry("http-read-timeout", &Config::http_read_timeout, 1, 3600, true),
+      int_entry("http-max-connections", &Config::http_max_connections, 1, 100000, true),
+      memory_entry("http-max-body", &Config::http_max_body, 1024, true),
+      int_entry("http-ready-max-lag", &Config::http_ready_max_lag, 1, INT_MAX, true),
   };
   for (const auto& name : passthrough_directives()) {
     entries_.push_back({name, true,
@@ -292,24 +297,6 @@ bool load_file(Config& config, const std::string& path, std::string& error) {
     }
   }
   return true;
-}
-
-std::string usage() {
-  return "Usage: basalt [/path/to/basalt.conf] [options]\n"
-         "       basalt -v or --version\n"
-         "       basalt -h or --help\n"
-         "       basalt --commands     (the supported commands, as a markdown table)\n\n"
-         "Options are any configuration directive, prefixed with '--':\n"
-         "  --port 6379              TCP port for RESP clients (default 6379)\n"
-         "  --bind 127.0.0.1         address to listen on (default 127.0.0.1)\n"
-         "  --dir ./data             RocksDB data directory (default ./data)\n"
-         "  --databases 16           number of logical databases\n"
-         "  --wal-sync everysec      always | everysec | no\n"
-         "  --replicaof \"host port\"  start as a replica\n"
-         "  --http-port 0            admin HTTP API port (0 = off)\n\n"
-         "Examples:\n"
-         "  basalt --port 7777 --dir /var/lib/basalt\n"
-         "  basalt /etc/basalt.conf --loglevel verbose\n";
 }
 
 ArgsOutcome parse_args(Config& config, int argc, char** argv, std::string& error) {

@@ -78,6 +78,14 @@ struct Config {
   // admin
   int http_port = 0;  // 0 = admin API off
   std::string http_bind = "127.0.0.1";
+  // Bearer token every admin endpoint but /health requires ("" = none; then the admin API
+  // must bind to loopback only). Never logged.
+  std::string http_token;
+  int http_read_timeout = 10;         // seconds a request (or an idle keep-alive) may take
+  int http_max_connections = 64;      // admin connections served at once; more get a 503
+  int64_t http_max_body = 1ll << 20;  // larger request bodies get a 413
+  // GET /ready on a replica: the most seconds since it last heard from its master.
+  int http_ready_max_lag = 30;
 
   // client-output-buffer-limit (node/config/output_limits.h).
   OutputLimits client_output_buffer_limit;
