@@ -127,8 +127,11 @@ void Node::close_idle_clients(uint64_t now) {
   if (config_.timeout <= 0) return;
   uint64_t limit = static_cast<uint64_t>(config_.timeout) * 1000;
   for (auto& [id, client] : clients_) {
-    // Replication links are never idle in this sense (Redis exempts them too).
-    if (client->is_master_link || client->is_replica || !client->kill) continue;
+    // Replication links, MONITOR feeds, subscribers and blocked clients wait for the node,
+    // not the other way round: never idle in this sense (Redis exempts them too).
+    if (client->is_master_link || client->is_replica || client->is_monitor ||
+        client->subscriptions > 0 || blocking_.is_blocked(id) || !client->kill)
+      continue;
     if (now - client->last_interaction_ms > limit) {
       log::debug("closing idle client {} ({} s)", client->addr, config_.timeout);
       client->kill();

@@ -23,6 +23,28 @@ TEST(NodeBehaviour, IdleClientsAreClosedAfterTimeout) {
   EXPECT_TRUE(active.command({"PING"}).is_status("PONG"));
 }
 
+// Subscribers, blocked clients and monitors wait for the node: the idle timeout spares them,
+// as Redis does, while an idle normal client beside them is closed.
+TEST(NodeBehaviour, IdleTimeoutSparesSubscribersBlockedClientsAndMonitors) {
+  BasaltServer server({"--timeout", "1"});
+  server.start();
+  auto sub = server.client();
+  ASSERT_EQ(sub.command({"SUBSCRIBE", "c"}).type, Reply::Array);
+  auto blocked = server.client();
+  blocked.send_command({"BLPOP", "nothing", "0"});
+  auto monitor = server.client();
+  ASSERT_TRUE(monitor.command({"MONITOR"}).is_status("OK"));
+  auto idle = server.client();
+  ASSERT_TRUE(idle.command({"PING"}).is_status("PONG"));
+  EXPECT_TRUE(idle.closed_by_peer(5s));  // the timeout is running
+  auto pub = server.client();
+  EXPECT_EQ(pub.get_integer({"PUBLISH", "c", "still here"}), 1);
+  ASSERT_EQ(sub.read_reply().type, Reply::Array);
+  ASSERT_TRUE(pub.command({"RPUSH", "nothing", "x"}).is_integer(1));
+  EXPECT_EQ(blocked.read_reply().type, Reply::Array);
+  EXPECT_FALSE(monitor.closed_by_peer(100ms));
+}
+
 TEST(NodeBehaviour, ReplicaAuthenticatesWithMasterauth) {
   BasaltServer master({"--requirepass", "s3cret"});
   master.start();
