@@ -72,6 +72,7 @@ free_port() {
 }
 {
   echo "BASALT_PASSWORD=e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  echo "BASALT_HTTP_TOKEN=e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   echo "BASALT_IMAGE=basalt:local"
   for v in BASALT_PORT_1 BASALT_PORT_2 BASALT_PORT_3 BASALT_HTTP_PORT_1 SENTINEL_PORT_1; do
     echo "$v=$(free_port)"

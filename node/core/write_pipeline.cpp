@@ -280,44 +280,51 @@ asio::awaitable<bool> WritePipeline::commit_jobs(Keyspace& ks, std::vector<Job*>
   co_return ok;
 }
 
-asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
-  auto& engine = node_.engine();
+namespace {
+uint64_t count_after(uint64_t committed, int64_t delta) {
+  int64_t n = static_cast<int64_t>(committed) + delta;
+  return static_cast<uint64_t>(n < 0 ? 0 : n);
+}
+}  // namespace
+
+// The group's stream bytes go into the log at the next offsets, and the new offset into meta,
+// in the same batch as the data (S1).
+WritePipeline::StagedOffset WritePipeline::stage_replication() {
   auto& repl = node_.repl_state();
-  auto& shared = node_.keyspace();
-  const uint64_t old_offset = repl.get().master_repl_offset;
-  uint64_t new_offset = old_offset;
-  int stream_db = -1;
-  if (!stream_.empty()) {
-    node_.repl_log().append(batch_, old_offset + 1, stream_.bytes());
-    new_offset += stream_.size();
-    stream_db = node_.is_replica() ? master_stream_db_ : stream_.selected_db();
-    repl.stage_advance(batch_, new_offset, stream_db);
-  }
+  StagedOffset staged;
+  staged.old_offset = staged.new_offset = repl.get().master_repl_offset;
+  if (stream_.empty()) return staged;
+  node_.repl_log().append(batch_, staged.old_offset + 1, stream_.bytes());
+  staged.new_offset += stream_.size();
+  staged.stream_db = node_.is_replica() ? master_stream_db_ : stream_.selected_db();
+  repl.stage_advance(batch_, staged.new_offset, staged.stream_db);
+  return staged;
+}
+
+// The per-db key and TTL counts the group changed, in the same batch.
+void WritePipeline::stage_counts(const Keyspace& ks) {
+  auto& engine = node_.engine();
+  const auto& shared = node_.keyspace();
   const auto& deltas = ks.count_deltas();
   const auto& expire_deltas = ks.expire_deltas();
-  auto after = [](uint64_t committed, int64_t delta) {
-    int64_t n = static_cast<int64_t>(committed) + delta;
-    return static_cast<uint64_t>(n < 0 ? 0 : n);
-  };
   for (size_t db = 0; db < deltas.size(); ++db) {
-    if (deltas[db] != 0) {
-      storage::put_key_count(batch_, engine, static_cast<uint16_t>(db),
-                             after(shared.key_counts[db], deltas[db]));
-    }
-    if (expire_deltas[db] != 0) {
-      storage::put_expire_count(batch_, engine, static_cast<uint16_t>(db),
-                                after(shared.expire_counts[db], expire_deltas[db]));
-    }
+    auto index = static_cast<uint16_t>(db);
+    if (deltas[db] != 0)
+      storage::put_key_count(batch_, engine, index, count_after(shared.key_counts[db], deltas[db]));
+    if (expire_deltas[db] != 0)
+      storage::put_expire_count(batch_, engine, index,
+                                count_after(shared.expire_counts[db], expire_deltas[db]));
   }
-  auto* wb = batch_.GetWriteBatch();
-  auto& health = node_.storage_health();
-  // everysec: the first group after the timer asked syncs the WAL (an empty one if need be).
-  bool sync = sync_due_ && engine.wal_sync() == storage::WalSync::EverySec && health.writable();
-  sync_due_ = false;
-  if (wb->Count() == 0 && !sync) co_return true;
+}
 
+// One write of the batch: synced on the blocking pool (wal-sync always, or the everysec sync
+// riding on this group), else on the loop. A failure is recorded in the storage health.
+asio::awaitable<rocksdb::Status> WritePipeline::write_batch(bool sync) {
+  auto& engine = node_.engine();
+  auto* wb = batch_.GetWriteBatch();
   rocksdb::Status s;
-  if (sync || engine.wal_sync() == storage::WalSync::Always) {
+  bool synced = sync || engine.wal_sync() == storage::WalSync::Always;
+  if (synced) {
     // An fsync per group would stall the event loop: write on the blocking pool while
     // the loop keeps serving reads and queueing the next group.
     s = co_await asio::co_spawn(
@@ -330,26 +337,50 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     s = engine.write(wb);
   }
   if (!s.ok()) {
-    error = s.ToString();
+    auto& health = node_.storage_health();
     if (health.writable())
-      log::error("storage write failed, writes are refused until it recovers: {}", error);
-    health.record_failure(error, unix_time_ms());
-    co_return false;
+      log::error("storage write failed, writes are refused until it recovers: {}", s.ToString());
+    health.record_failure(s.ToString(), unix_time_ms());
+    co_return s;
   }
   // What everysec still has to sync: nothing after a synced write, else whatever was written.
-  if (sync || engine.wal_sync() == storage::WalSync::Always)
+  if (synced)
     unsynced_ = false;
   else if (wb->Count() > 0)
     unsynced_ = true;
+  co_return s;
+}
+
+// After a durable write: the record cache, the counts in memory, the offset, the feeds.
+void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged) {
+  auto& shared = node_.keyspace();
   ks.publish_to_cache();
+  const auto& deltas = ks.count_deltas();
+  const auto& expire_deltas = ks.expire_deltas();
   for (size_t db = 0; db < deltas.size(); ++db) {
-    shared.key_counts[db] = after(shared.key_counts[db], deltas[db]);
-    shared.expire_counts[db] = after(shared.expire_counts[db], expire_deltas[db]);
+    shared.key_counts[db] = count_after(shared.key_counts[db], deltas[db]);
+    shared.expire_counts[db] = count_after(shared.expire_counts[db], expire_deltas[db]);
   }
-  if (new_offset != old_offset) {
-    repl.advanced(new_offset, stream_db);
-    if (on_commit_) on_commit_(new_offset);
+  if (staged.new_offset != staged.old_offset) {
+    node_.repl_state().advanced(staged.new_offset, staged.stream_db);
+    if (on_commit_) on_commit_(staged.new_offset);
   }
+}
+
+asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
+  StagedOffset staged = stage_replication();
+  stage_counts(ks);
+  // everysec: the first group after the timer asked syncs the WAL (an empty one if need be).
+  bool sync = sync_due_ && node_.engine().wal_sync() == storage::WalSync::EverySec &&
+              node_.storage_health().writable();
+  sync_due_ = false;
+  if (batch_.GetWriteBatch()->Count() == 0 && !sync) co_return true;
+  rocksdb::Status s = co_await write_batch(sync);
+  if (!s.ok()) {
+    error = s.ToString();
+    co_return false;
+  }
+  publish_commit(ks, staged);
   co_return true;
 }
 

@@ -94,8 +94,17 @@ class WritePipeline {
                                            std::string& error);
   // Answers the job's commands from `from` on (never run) with the storage error.
   void refuse(Job& job, size_t from, const std::string& error);
-  // Writes what the current keyspace view collected; false if RocksDB refused it.
+  // Writes what the current keyspace view collected; false if RocksDB refused it. In steps:
+  // stage the replication bytes and offset, stage the counts, write once, publish.
   boost::asio::awaitable<bool> commit(Keyspace& ks, std::string& error);
+  struct StagedOffset {
+    uint64_t old_offset = 0, new_offset = 0;
+    int stream_db = -1;
+  };
+  StagedOffset stage_replication();
+  void stage_counts(const Keyspace& ks);
+  boost::asio::awaitable<rocksdb::Status> write_batch(bool sync);
+  void publish_commit(Keyspace& ks, const StagedOffset& staged);
 
   Node& node_;
   std::deque<Job*> queue_;
