@@ -1,7 +1,8 @@
 // tests/integration/failover_test.cpp — FAILOVER with real basalt processes on loopback: the
 // argument errors compared with redis-server, a failover under a running write load (every
 // acknowledged write is on the new master, the roles swap, the old master resyncs partially),
-// a TIMEOUT without FORCE on a stopped target and FAILOVER ABORT (both resume the writes).
+// a TIMEOUT without FORCE on a stopped target and FAILOVER ABORT (both resume the writes),
+// FORCE past the timeout, and a second replica that follows through the old master.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -187,6 +188,56 @@ TEST(Failover, AbortResumesWrites) {
   ASSERT_TRUE(servers.replica.process().signal(SIGCONT));
   ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
   EXPECT_FALSE(is_master(rc));
+}
+
+TEST(Failover, ForceProceedsAfterTheTimeout) {
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto rc = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(rc, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
+  ASSERT_TRUE(servers.replica.process().signal(SIGSTOP));
+  ASSERT_FALSE(m.command({"SET", "before", "1"}).is_error());
+  EXPECT_FALSE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica.port()),
+                          "TIMEOUT", "300", "FORCE"})
+                   .is_error());
+  // Past the timeout the failover goes on (failover-in-progress) although the target is behind.
+  ASSERT_TRUE(wait_until([&] {
+    return info_field(m, "replication", "master_failover_state") == "failover-in-progress";
+  }));
+  ASSERT_TRUE(servers.replica.process().signal(SIGCONT));
+  ASSERT_TRUE(wait_until([&] { return is_master(rc) && !is_master(m); }, 20s))
+      << role_of(m) << " / " << role_of(rc);
+  ASSERT_TRUE(wait_for_master_link(m, 30s));
+  ASSERT_TRUE(wait_for_same_offset(rc, m, 30s));
+  EXPECT_EQ(rc.get_string({"DEBUG", "DIGEST"}), m.get_string({"DEBUG", "DIGEST"}));
+}
+
+// First slice: the other replicas keep following the old master, now a replica of the new
+// one (chained), with a partial resync.
+TEST(Failover, OtherReplicasFollowThroughTheOldMaster) {
+  MasterAndReplicas servers(2);
+  auto m = servers.master.client();
+  auto r0 = servers.replica(0).client();
+  auto r1 = servers.replica(1).client();
+  ASSERT_TRUE(wait_for_master_link(r0, 30s));
+  ASSERT_TRUE(wait_for_master_link(r1, 30s));
+  for (int i = 0; i < 100; ++i)
+    ASSERT_FALSE(m.command({"SET", "k" + std::to_string(i), "v"}).is_error());
+  ASSERT_TRUE(wait_for_same_offset(m, r0, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, r1, 30s));
+  long long full_old = info_int(m, "stats", "sync_full");
+  long long full_new = info_int(r0, "stats", "sync_full");
+  EXPECT_FALSE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica(0).port())})
+                   .is_error());
+  ASSERT_TRUE(wait_until([&] { return is_master(r0) && !is_master(m); }, 20s));
+  ASSERT_FALSE(r0.command({"SET", "after", "1"}).is_error());
+  ASSERT_TRUE(wait_for_master_link(m, 30s));
+  ASSERT_TRUE(wait_for_same_offset(r0, m, 30s));
+  ASSERT_TRUE(wait_until([&] { return r1.command({"GET", "after"}).str == "1"; }, 30s));
+  EXPECT_EQ(r1.get_string({"DEBUG", "DIGEST"}), r0.get_string({"DEBUG", "DIGEST"}));
+  EXPECT_EQ(info_int(m, "stats", "sync_full"), full_old);
+  EXPECT_EQ(info_int(r0, "stats", "sync_full"), full_new);
 }
 
 }  // namespace
