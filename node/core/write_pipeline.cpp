@@ -69,6 +69,7 @@ void WritePipeline::start() {
 
 void WritePipeline::stop(std::function<void()> on_idle) {
   stopping_ = true;
+  resume_client_writes();
   if (!running_) {
     if (on_idle) on_idle();
     return;
@@ -79,6 +80,12 @@ void WritePipeline::stop(std::function<void()> on_idle) {
 
 asio::awaitable<std::string> WritePipeline::execute(Client& client, const CommandBatch& batch,
                                                     std::string& out, size_t first, size_t last) {
+  while (clients_paused_ && !client.is_master_link) {
+    asio::steady_timer held(node_.io(), asio::steady_timer::time_point::max());
+    paused_.push_back(&held);
+    co_await held.async_wait(kNoThrow);
+    std::erase(paused_, &held);
+  }
   asio::steady_timer waker(node_.io(), asio::steady_timer::time_point::max());
   Job job;
   job.client = &client;
@@ -91,6 +98,11 @@ asio::awaitable<std::string> WritePipeline::execute(Client& client, const Comman
   wake_.cancel();
   while (!job.done) co_await waker.async_wait(kNoThrow);
   co_return std::move(job.error);
+}
+
+void WritePipeline::resume_client_writes() {
+  clients_paused_ = false;
+  for (auto* held : paused_) held->cancel();
 }
 
 void WritePipeline::request_wal_sync() {

@@ -48,6 +48,13 @@ class WritePipeline {
   boost::asio::awaitable<std::string> execute(Client& client, const CommandBatch& batch,
                                               std::string& out, size_t first = 0,
                                               size_t last = SIZE_MAX);
+  // FAILOVER's write pause: while paused, execute() holds the writes of every client but our
+  // master's link before they are queued (they wait, they are not refused), and runs them
+  // once resumed (against the role the node has then).
+  void pause_client_writes() { clients_paused_ = true; }
+  void resume_client_writes();
+  bool client_writes_paused() const { return clients_paused_; }
+
   // Queues an internal write (expiry deletions) for the next group.
   void post(std::function<void(Keyspace&)> task);
 
@@ -119,6 +126,8 @@ class WritePipeline {
   std::optional<Keyspace::SavePoint> master_txn_;  // an open MULTI from our master
   int master_stream_db_ = -1;  // db of our master's client after this group (replicas)
   bool running_ = false;
+  bool clients_paused_ = false;
+  std::vector<boost::asio::steady_timer*> paused_;  // writers held by the pause
   std::function<void()> on_idle_;
   std::function<void(uint64_t)> on_commit_;
 };

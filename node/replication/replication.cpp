@@ -13,7 +13,8 @@ namespace basalt::replication {
 
 namespace asio = boost::asio;
 
-Replication::Replication(core::Node& node) : node_(node), master_(node), link_(node) {}
+Replication::Replication(core::Node& node)
+    : node_(node), master_(node), link_(node), failover_(node, *this) {}
 
 Replication::~Replication() = default;
 

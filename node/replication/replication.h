@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "node/replication/failover.h"
 #include "node/replication/master_side.h"
 #include "node/replication/replica_link.h"
 
@@ -45,6 +46,8 @@ class Replication {
   const MasterSide& master() const { return master_; }
   ReplicaLink& link() { return link_; }
   const ReplicaLink& link() const { return link_; }
+  Failover& failover() { return failover_; }
+  const Failover& failover() const { return failover_; }
 
   // The two questions the dispatcher asks before a command (min-replicas-to-write,
   // replica-serve-stale-data).
@@ -55,6 +58,7 @@ class Replication {
   core::Node& node_;
   MasterSide master_;
   ReplicaLink link_;
+  Failover failover_;
 };
 
 }  // namespace basalt::replication

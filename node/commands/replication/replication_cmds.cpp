@@ -1,5 +1,5 @@
 // node/commands/replication/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF (including
-// basalt's `databases` announcement, see replication/sync_guard.h), PSYNC and WAIT.
+// basalt's `databases` announcement, see replication/sync_guard.h), PSYNC, WAIT and FAILOVER.
 #include <string>
 
 #include "node/commands/command_table.h"
@@ -141,6 +141,38 @@ void wait(Context& c) {
   };
 }
 
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: parsed as redis-server 7.0 does
+// (the first error wins); the failover itself runs in replication/failover.cpp.
+void failover(Context& c) {
+  auto& fo = c.replication.failover();
+  if (c.argc() == 2 && iequals(c.arg(1), "abort")) {
+    std::string error = fo.abort();
+    return error.empty() ? c.reply.ok() : c.reply.error(error);
+  }
+  int64_t timeout = 0, port = 0;
+  bool force = false, has_target = false;
+  std::string host;
+  for (size_t j = 1; j < c.argc(); ++j) {
+    if (iequals(c.arg(j), "timeout") && j + 1 < c.argc() && timeout == 0) {
+      if (!protocol::parse_i64(c.arg(j + 1), timeout)) return c.not_integer();
+      if (timeout <= 0) return c.reply.error("ERR FAILOVER timeout must be greater than 0");
+      ++j;
+    } else if (iequals(c.arg(j), "to") && j + 2 < c.argc() && !has_target) {
+      if (!protocol::parse_i64(c.arg(j + 2), port)) return c.not_integer();
+      host = c.arg(j + 1);
+      has_target = true;
+      j += 2;
+    } else if (iequals(c.arg(j), "force") && !force) {
+      force = true;
+    } else {
+      return c.syntax_error();
+    }
+  }
+  std::string error =
+      fo.start(host, static_cast<int>(port), has_target, static_cast<uint64_t>(timeout), force);
+  return error.empty() ? c.reply.ok() : c.reply.error(error);
+}
+
 }  // namespace
 
 void register_replication_commands(Table& t) {
@@ -152,6 +184,8 @@ void register_replication_commands(Table& t) {
             .doc(R, "Make the server a replica of another"));
   t.add(row("replconf", -1, admin | kLoading, replconf).doc(R, "Replication settings"));
   t.add(row("psync", -3, admin | kMayBlock, psync).doc(R, "Partial resynchronization"));
+  t.add(row("failover", -1, admin, failover)
+            .doc(R, "Start a coordinated failover between this server and one of its replicas"));
   t.add(row("wait", 3, kNoScript | kMayBlock, wait)
             .doc("generic", "Wait for the writes to reach replicas"));
 }

@@ -372,7 +372,7 @@ void replication_section(core::Node& node, const replication::Replication& repli
                 ",state=" + feed->state + ",offset=" + std::to_string(feed->ack_offset) +
                 ",lag=" + std::to_string((now - feed->last_ack_ms) / 1000));
   }
-  w.field("master_failover_state", "no-failover");
+  w.field("master_failover_state", std::string(replication.failover().state_name()));
   w.field("master_replid", repl.replid);
   w.field("master_replid2", repl.replid2);
   w.field("master_repl_offset", offset);
