@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,8 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the usual ones
+  // Run (posted to the event loop) once the response is written; the connection then closes.
+  std::function<void()> after_write;
 };
 
 // `value` serialized as the body, with `status`.

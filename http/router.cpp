@@ -6,6 +6,7 @@
 #include "http/auth.h"
 #include "http/json_views.h"
 #include "http/metrics.h"
+#include "http/write_views.h"
 #include "node/app/admin.h"
 
 namespace basalt::http {
@@ -41,6 +42,34 @@ const std::array<Route, 9> kRoutes = {{
     {"/metrics", false, false, [](app::NodeApp& n, const std::string&) { return metrics_view(n); }},
 }};
 
+// A write endpoint (POST, exact path, always behind the token). `sync` answers at once;
+// otherwise `async` is awaited.
+struct WriteRoute {
+  std::string_view path;
+  Response (*sync)(app::NodeApp&, const std::string&);
+  boost::asio::awaitable<Response> (*async)(app::NodeApp&, std::string);
+};
+
+const std::array<WriteRoute, 4> kWriteRoutes = {{
+    {"/config", config_set_view, nullptr},
+    {"/config/rewrite", config_rewrite_view, nullptr},
+    {"/replicaof", nullptr, replicaof_view},
+    {"/shutdown", shutdown_view, nullptr},
+}};
+
+const WriteRoute* match_write(std::string_view path) {
+  for (const auto& route : kWriteRoutes) {
+    if (path == route.path) return &route;
+  }
+  return nullptr;
+}
+
+Response not_allowed(std::string_view method, std::string allow) {
+  Response r = error_response(405, std::string(method) + " is not allowed here");
+  r.headers.emplace_back("Allow", std::move(allow));
+  return r;
+}
+
 // The route for `path` and its parameter, or null.
 const Route* match(std::string_view path, std::string& param) {
   for (const auto& route : kRoutes) {
@@ -62,29 +91,33 @@ const Route* match(std::string_view path, std::string& param) {
 
 }  // namespace
 
-Response handle(app::NodeApp& node, const Request& request) {
+boost::asio::awaitable<Response> handle(app::NodeApp& node, Request request) {
   std::string_view path = request.target;
-  if (path.empty() || path.front() != '/') return error_response(400, "malformed request target");
+  if (path.empty() || path.front() != '/') {
+    co_return error_response(400, "malformed request target");
+  }
   if (auto q = path.find_first_of("?#"); q != std::string_view::npos) path = path.substr(0, q);
 
   std::string param;
-  const Route* route = match(path, param);
+  const WriteRoute* write = match_write(path);
+  // An exact write path wins over a read route's parameter (/config/rewrite is no directive).
+  const Route* route = write && path != "/config" ? nullptr : match(path, param);
   if (!route || !route->is_public) {
     // The token first: without it, not even which paths exist is revealed.
     const auto where = app::admin_endpoint(node);
     if (auto refusal = auth_refusal(request.authorization, where.token, where.bind)) {
       Response r = error_response(401, *refusal);
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"basalt\"");
-      return r;
+      co_return r;
     }
   }
-  if (!route) return error_response(404, "no such endpoint: " + std::string(path));
-  if (request.method != "GET") {
-    Response r = error_response(405, std::string(request.method) + " is not allowed here");
-    r.headers.emplace_back("Allow", "GET");
-    return r;
-  }
-  return route->view(node, param);
+  if (!route && !write) co_return error_response(404, "no such endpoint: " + std::string(path));
+  const std::string allow = route && write ? "GET, POST" : write ? "POST" : "GET";
+  if (request.method == "GET" && route) co_return route->view(node, param);
+  if (request.method != "POST" || !write) co_return not_allowed(request.method, allow);
+  if (write->sync) co_return write->sync(node, request.body);
+  Response r = co_await write->async(node, std::move(request.body));
+  co_return r;
 }
 
 }  // namespace basalt::http

@@ -4,10 +4,12 @@
 #include "http/session.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <functional>
 
 #include "http/response.h"
 #include "http/router.h"
@@ -103,11 +105,18 @@ asio::awaitable<void> serve_session(app::NodeApp& node, tcp::socket socket,
     }
     auto& req = parser.get();
     std::string method(req.method_string());
-    Request request{method, req.target(), req[bhttp::field::authorization]};
-    auto res = to_beast(handle(node, request), req.version(), req.keep_alive());
+    Request request{method, req.target(), req[bhttp::field::authorization], std::move(req.body())};
+    Response answer = co_await handle(node, std::move(request));
+    std::function<void()> after_write = std::move(answer.after_write);
+    auto res = to_beast(std::move(answer), req.version(), req.keep_alive() && !after_write);
     if (req.method() == bhttp::verb::head) res.body().clear();  // Content-Length stays
     stream.expires_after(std::chrono::seconds(limits.read_timeout_seconds));
     auto [wec, wn] = co_await bhttp::async_write(stream, res, kNoThrow);
+    if (after_write) {
+      // Posted: it may stop the server this session belongs to (POST /shutdown).
+      asio::post(stream.get_executor(), std::move(after_write));
+      break;
+    }
     if (wec || !res.keep_alive()) break;
   }
   boost::system::error_code ignored;

@@ -10,6 +10,7 @@
 #include "node/config/config.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
+#include "node/util/log.h"
 
 namespace basalt::app {
 
@@ -181,6 +182,47 @@ std::optional<std::string> admin_config_get(NodeApp& app, const std::string& nam
   const auto* entry = config::ConfigTable::instance().find(name);
   if (!entry) return std::nullopt;
   return entry->get(app.node().config());
+}
+
+std::string admin_config_set(NodeApp& app,
+                             const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<std::string> changed;
+  std::string error = config::set_directives(app.node().config(), pairs, changed);
+  if (error.empty()) {
+    for (const auto& name : changed) app.node().on_config_changed(name);
+  }
+  return error;
+}
+
+std::string admin_config_rewrite(NodeApp& app) {
+  std::string error;
+  if (!config::rewrite_file(app.node().config(), error)) return "ERR " + error;
+  return "";
+}
+
+boost::asio::awaitable<AdminRoleChange> admin_replicaof(NodeApp& app, std::string host, int port) {
+  core::Node& node = app.node();
+  AdminRoleChange out;
+  if (node.shutting_down()) {
+    out.error = "ERR the server is shutting down";
+    co_return out;
+  }
+  if (host.empty()) {
+    out.error = co_await app.replication().promote_between_groups();
+    co_return out;
+  }
+  const auto& repl = node.repl();
+  if (node.is_replica() && repl.master_host == host && repl.master_port == port) {
+    out.already = true;
+    co_return out;
+  }
+  out.error = co_await app.replication().replicaof_between_groups(host, port);
+  co_return out;
+}
+
+void admin_shutdown(NodeApp& app, bool save) {
+  log::warn("Shutdown requested through the admin API...");
+  app.node().shutdown(save);
 }
 
 AdminEndpoint admin_endpoint(NodeApp& app) {

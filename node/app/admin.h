@@ -3,6 +3,7 @@
 // Every function runs on the node's event loop and returns plain values.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <optional>
@@ -129,6 +130,25 @@ AdminMetrics admin_metrics(NodeApp& app);
 // looks up one directive or alias (nullopt if there is none).
 std::vector<std::pair<std::string, std::string>> admin_config(NodeApp& app);
 std::optional<std::string> admin_config_get(NodeApp& app, const std::string& name);
+
+// POST /config: CONFIG SET of every (name, value) at once, all-or-nothing; "" or the Redis
+// error reply ("ERR ..."), nothing changed then.
+std::string admin_config_set(NodeApp& app,
+                             const std::vector<std::pair<std::string, std::string>>& pairs);
+// POST /config/rewrite: CONFIG REWRITE; "" or the error ("ERR ...").
+std::string admin_config_rewrite(NodeApp& app);
+
+// POST /replicaof: REPLICAOF host port (or NO ONE when `host` is empty) through the role-change
+// path between two write groups: `error` is "" (done, or `already` a replica of that master)
+// or the error reply ("ERR ...", the old role kept).
+struct AdminRoleChange {
+  std::string error;
+  bool already = false;
+};
+boost::asio::awaitable<AdminRoleChange> admin_replicaof(NodeApp& app, std::string host, int port);
+
+// POST /shutdown: SHUTDOWN [SAVE|NOSAVE] (call it once the answer is written).
+void admin_shutdown(NodeApp& app, bool save);
 
 // Where the admin API listens and how it guards itself (the http-* directives, read per
 // request so CONFIG SET applies at once), and the event loop it runs on.

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "node/config/output_limits.h"
@@ -121,6 +122,14 @@ class ConfigTable {
 // `at_runtime` refuses immutable directives (CONFIG SET).
 bool apply_directive(Config& config, const std::string& name, const std::string& value,
                      bool at_runtime, std::string& error);
+
+// CONFIG SET of several directives at once, all-or-nothing: every name is checked (known,
+// mutable, given once) and every value parsed on a copy before `config` changes. Returns ""
+// with the directives' names in `changed`, or Redis's error reply ("ERR ...") with `config`
+// untouched. Names are as the client wrote them (Redis's errors quote those).
+std::string set_directives(Config& config,
+                           const std::vector<std::pair<std::string, std::string>>& pairs,
+                           std::vector<std::string>& changed);
 
 // Loads `path` (redis.conf syntax) into `config`. False with a Redis-style message on error.
 bool load_file(Config& config, const std::string& path, std::string& error);

@@ -110,7 +110,7 @@ TEST(AdminApi, WrongMethodsMalformedRequestsAndBigBodies) {
     EXPECT_EQ(r.headers["allow"], "GET") << method;
     EXPECT_NE(error_of(r).find("not allowed"), std::string::npos);
   }
-  EXPECT_EQ(http_request(node.http_port, "POST", "/config", kToken, "{\"maxclients\":1}").status,
+  EXPECT_EQ(http_request(node.http_port, "PUT", "/config", kToken, "{\"maxclients\":1}").status,
             405);
 
   // Malformed request lines and headers: 400, JSON, and the connection is closed.

@@ -55,46 +55,12 @@ void config_get(Context& c) {
 
 void config_set(Context& c) {
   if (c.argc() % 2 != 0) return c.syntax_error();
-  const auto& table = ConfigTable::instance();
-  std::vector<const ConfigTable::Entry*> entries;
-  std::vector<std::string> given;  // names as the client wrote them (Redis's errors use those)
-  std::string unknown, error, error_arg;
-  for (size_t i = 2; i < c.argc(); i += 2) {
-    std::string name(c.arg(i));
-    const auto* e = table.find(name);
-    if (!e) {
-      if (unknown.empty()) unknown = name;
-      continue;
-    }
-    if (!e->mutable_at_runtime) {
-      error = "can't set immutable config";
-      error_arg = name;
-    }
-    for (const auto* prev : entries) {
-      if (prev == e) {
-        error = "duplicate parameter";
-        error_arg = name;
-      }
-    }
-    entries.push_back(e);
-    given.push_back(name);
-  }
-  if (!unknown.empty()) {
-    return c.reply.error("ERR Unknown option or number of arguments for CONFIG SET - '" + unknown +
-                         "'");
-  }
-  auto failed = [&c](const std::string& arg, const std::string& why) {
-    c.reply.error("ERR CONFIG SET failed (possibly related to argument '" + arg + "') - " + why);
-  };
-  if (!error.empty()) return failed(error_arg, error);
-  // Set all on a copy; the node sees either every new value or none.
-  config::Config updated = c.node.config();
-  for (size_t j = 0; j < entries.size(); ++j) {
-    std::string value(c.arg(3 + 2 * j));
-    if (!entries[j]->set(updated, value, error)) return failed(given[j], error);
-  }
-  c.node.config() = std::move(updated);
-  for (const auto* e : entries) c.node.on_config_changed(e->name);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 2; i < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
+  std::vector<std::string> changed;
+  std::string error = config::set_directives(c.node.config(), pairs, changed);
+  if (!error.empty()) return c.reply.error(error);
+  for (const auto& name : changed) c.node.on_config_changed(name);
   c.reply.ok();
 }
 
