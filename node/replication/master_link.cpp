@@ -201,7 +201,7 @@ asio::awaitable<bool> ReplicaLink::run_link_once(uint64_t epoch) {
   // The handshake and any snapshot came through `io`; count them as Redis does.
   node_.stats().total_net_input_bytes += io.bytes_read() - rest.size();
   node_.stats().total_net_repl_input_bytes += io.bytes_read() - rest.size();
-  co_await (apply_stream(socket, std::move(rest), timeout) || send_acks(socket));
+  co_await (apply_stream(socket, std::move(rest)) || send_acks(socket));
   log::warn("connection with master lost");
   co_return true;
 }

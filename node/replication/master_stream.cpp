@@ -27,11 +27,11 @@ using std::chrono::milliseconds;
 
 using protocol::multibulk;
 
-asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string first_bytes,
-                                                milliseconds timeout) {
+asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string first_bytes) {
   node_.stats().total_net_input_bytes += first_bytes.size();
   node_.stats().total_net_repl_input_bytes += first_bytes.size();
   protocol::RespReader reader(64 * 1024);
+  auto last_data = std::chrono::steady_clock::now();
   reader.append(first_bytes);
   protocol::ParserLimits limits;
   limits.max_bulk_len = SIZE_MAX / 4;  // the master is trusted (Redis skips the limit too)
@@ -86,22 +86,29 @@ asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string
       if (ack_due_ && ack_waker_) ack_waker_->cancel();
     }
     reader.make_room();
+    // repl-timeout is read at every check (at least once a second), so a CONFIG SET reaches a
+    // running link, as in Redis.
+    milliseconds timeout(static_cast<int64_t>(node_.config().repl_timeout) * 1000);
+    auto silent =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - last_data);
+    if (silent >= timeout) {
+      log::warn("MASTER timeout: no data nor PING received for {} ms", silent.count());
+      co_return;
+    }
     asio::steady_timer timer(node_.io());
-    timer.expires_after(timeout);
+    timer.expires_after(std::min(timeout - silent, milliseconds(1000)));
     auto result =
         co_await (socket.async_read_some(asio::buffer(reader.space().data(), reader.space().size()),
                                          kNoThrow) ||
                   timer.async_wait(kNoThrow));
-    if (result.index() != 0) {
-      log::warn("MASTER timeout: no data nor PING received for {} ms", timeout.count());
-      co_return;
-    }
+    if (result.index() != 0) continue;  // check the (maybe changed) timeout again
     auto [ec, n] = std::get<0>(result);
     if (ec || n == 0) co_return;
     reader.commit(n);
     node_.stats().total_net_input_bytes += n;
     node_.stats().total_net_repl_input_bytes += n;
     info_.last_io_ms = core::unix_time_ms();
+    last_data = std::chrono::steady_clock::now();
   }
 }
 

@@ -106,9 +106,10 @@ class ReplicaLink {
   bool sync_interrupted(const char* what, std::chrono::milliseconds timeout);
 
   // ---- once linked (master_stream.cpp)
+  // Applies the stream until the link fails or stays silent for repl-timeout (read on every
+  // wait, so a CONFIG SET reaches a running link).
   boost::asio::awaitable<void> apply_stream(boost::asio::ip::tcp::socket& socket,
-                                            std::string first_bytes,
-                                            std::chrono::milliseconds timeout);
+                                            std::string first_bytes);
   boost::asio::awaitable<void> send_acks(boost::asio::ip::tcp::socket& socket);
 
   static constexpr int kRefusedBackoffMinMs = 1000;

@@ -2,6 +2,8 @@
 // idle client timeout, replication with masterauth, and the HTTP admin API.
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "tests/support/http_get.h"
 #include "tests/support/ports.h"
 #include "tests/support/resp_client.h"
@@ -115,6 +117,21 @@ TEST(NodeBehaviour, AdminApiReportsStatus) {
   std::string metrics = http_get(http_port, "/metrics");
   EXPECT_NE(metrics.find(R"(basalt_keys{db="0"} 1)"), std::string::npos) << metrics;
   EXPECT_NE(http_get(http_port, "/nope").find("404"), std::string::npos);
+}
+
+// repl-timeout set at run time reaches the running link: a replica whose master went silent
+// (SIGSTOP) declares the link down after the new timeout, not the old 60 s.
+TEST(NodeBehaviour, ReplTimeoutSetAtRunTimeReachesTheRunningLink) {
+  MasterAndReplica servers;
+  auto r = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(r, 30s));
+  ASSERT_TRUE(r.command({"CONFIG", "SET", "repl-timeout", "2"}).is_status("OK"));
+  ASSERT_TRUE(servers.master.process().signal(SIGSTOP));
+  bool down = wait_until(
+      [&] { return info_field(r, "replication", "master_link_status") == "down"; }, 15s);
+  ASSERT_TRUE(servers.master.process().signal(SIGCONT));
+  EXPECT_TRUE(down) << "the link stayed up past the new repl-timeout";
+  EXPECT_TRUE(wait_for_master_link(r, 30s));
 }
 
 }  // namespace
