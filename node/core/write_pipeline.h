@@ -54,6 +54,9 @@ class WritePipeline {
   void pause_client_writes() { clients_paused_ = true; }
   void resume_client_writes();
   bool client_writes_paused() const { return clients_paused_; }
+  // Writers the pause holds right now (INFO blocked_clients counts them, as Redis counts
+  // clients a pause postpones).
+  size_t held_writers() const { return paused_.size(); }
 
   // Queues an internal write (expiry deletions) for the next group.
   void post(std::function<void(Keyspace&)> task);

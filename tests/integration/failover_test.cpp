@@ -31,6 +31,26 @@ bool is_master(RespClient& c) {
   return info_field(c, "replication", "role") == "master";
 }
 
+// The start of the tests whose target cannot catch up: the replica is linked and in step, then
+// stopped (SIGSTOP), and the master takes one more write it will never acknowledge.
+void stop_replica_behind(MasterAndReplica& servers, RespClient& m, RespClient& rc) {
+  ASSERT_TRUE(wait_for_master_link(rc, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
+  ASSERT_TRUE(servers.replica.process().signal(SIGSTOP));
+  ASSERT_FALSE(m.command({"SET", "before", "1"}).is_error());
+}
+
+// Sends a write from a new client while FAILOVER pauses writes and waits until the pause
+// holds it (INFO blocked_clients); its reply is read by the caller.
+RespClient send_held_write(MasterAndReplica& servers, RespClient& m) {
+  RespClient w = servers.master.client();
+  w.set_timeout(20s);
+  w.send_command({"SET", "held", "1"});
+  EXPECT_TRUE(wait_until([&] { return info_int(m, "clients", "blocked_clients") == 1; }))
+      << "the write was never held by the pause";
+  return w;
+}
+
 TEST(Failover, ErrorsMatchRedisWithoutReplicas) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
   RedisOracle redis;
@@ -140,19 +160,14 @@ TEST(Failover, TimeoutWithoutForceAbortsAndResumesWrites) {
   MasterAndReplica servers;
   auto m = servers.master.client();
   auto rc = servers.replica.client();
-  ASSERT_TRUE(wait_for_master_link(rc, 30s));
-  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
-  ASSERT_TRUE(servers.replica.process().signal(SIGSTOP));
-  ASSERT_FALSE(m.command({"SET", "before", "1"}).is_error());
+  ASSERT_NO_FATAL_FAILURE(stop_replica_behind(servers, m, rc));
   EXPECT_FALSE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica.port()),
                           "TIMEOUT", "1500"})
                    .is_error());
   EXPECT_EQ(info_field(m, "replication", "master_failover_state"), "waiting-for-sync");
   EXPECT_EQ(error_of(m, {"FAILOVER"}), "ERR FAILOVER already in progress.");
   // A write during the pause waits (not refused) and is answered once the failover ends.
-  RespClient w = servers.master.client();
-  w.set_timeout(20s);
-  w.send_command({"SET", "held", "1"});
+  RespClient w = send_held_write(servers, m);
   EXPECT_EQ(m.command({"GET", "held"}).type, Reply::Nil);
   ASSERT_TRUE(wait_until(
       [&] { return info_field(m, "replication", "master_failover_state") == "no-failover"; }));
@@ -169,16 +184,10 @@ TEST(Failover, AbortResumesWrites) {
   MasterAndReplica servers;
   auto m = servers.master.client();
   auto rc = servers.replica.client();
-  ASSERT_TRUE(wait_for_master_link(rc, 30s));
-  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
-  ASSERT_TRUE(servers.replica.process().signal(SIGSTOP));
-  ASSERT_FALSE(m.command({"SET", "before", "1"}).is_error());
+  ASSERT_NO_FATAL_FAILURE(stop_replica_behind(servers, m, rc));
   EXPECT_FALSE(m.command({"FAILOVER"}).is_error());
   EXPECT_EQ(info_field(m, "replication", "master_failover_state"), "waiting-for-sync");
-  RespClient w = servers.master.client();
-  w.set_timeout(20s);
-  w.send_command({"SET", "held", "1"});
-  std::this_thread::sleep_for(300ms);
+  RespClient w = send_held_write(servers, m);
   EXPECT_EQ(m.command({"GET", "held"}).type, Reply::Nil);
   EXPECT_FALSE(m.command({"FAILOVER", "ABORT"}).is_error());
   EXPECT_FALSE(w.read_reply().is_error());
@@ -194,10 +203,7 @@ TEST(Failover, ForceProceedsAfterTheTimeout) {
   MasterAndReplica servers;
   auto m = servers.master.client();
   auto rc = servers.replica.client();
-  ASSERT_TRUE(wait_for_master_link(rc, 30s));
-  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
-  ASSERT_TRUE(servers.replica.process().signal(SIGSTOP));
-  ASSERT_FALSE(m.command({"SET", "before", "1"}).is_error());
+  ASSERT_NO_FATAL_FAILURE(stop_replica_behind(servers, m, rc));
   EXPECT_FALSE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica.port()),
                           "TIMEOUT", "300", "FORCE"})
                    .is_error());

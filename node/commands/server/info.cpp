@@ -21,6 +21,7 @@
 #include "node/commands/command.h"
 #include "node/core/memory_limit.h"
 #include "node/core/node.h"
+#include "node/core/write_pipeline.h"
 #include "node/replication/replication.h"
 
 namespace basalt::commands {
@@ -187,7 +188,7 @@ void clients_section(core::Node& node, Writer& w) {
   w.field("maxclients", node.config().maxclients);
   w.field("client_recent_max_input_buffer", max_in);
   w.field("client_recent_max_output_buffer", max_out);
-  w.field("blocked_clients", node.blocking().blocked_clients());
+  w.field("blocked_clients", node.blocking().blocked_clients() + node.pipeline().held_writers());
   w.field("tracking_clients", 0);
   w.field("clients_in_timeout_table", 0);
 }
