@@ -74,6 +74,7 @@ Response replication_view(app::NodeApp& node) {
               {"last_offset", r.log_last_offset},
               {"size_bytes", r.log_size_bytes},
               {"max_size_bytes", r.log_max_size}};
+  o["failover_state"] = r.failover_state;
   if (r.role == "replica") {
     o["master"] = {{"host", r.master_host},
                    {"port", r.master_port},

@@ -50,10 +50,11 @@ struct WriteRoute {
   boost::asio::awaitable<Response> (*async)(app::NodeApp&, std::string);
 };
 
-const std::array<WriteRoute, 4> kWriteRoutes = {{
+const std::array<WriteRoute, 5> kWriteRoutes = {{
     {"/config", config_set_view, nullptr},
     {"/config/rewrite", config_rewrite_view, nullptr},
     {"/replicaof", nullptr, replicaof_view},
+    {"/failover", failover_view, nullptr},
     {"/shutdown", shutdown_view, nullptr},
 }};
 

@@ -137,6 +137,48 @@ boost::asio::awaitable<Response> replicaof_view(app::NodeApp& node, std::string 
   co_return json_response(200, out);
 }
 
+Response failover_view(app::NodeApp& node, const std::string& body) {
+  std::string error;
+  auto o = parse_object(body, true, error);
+  if (!o) return error_response(400, error);
+  if (error = unknown_field(*o, {"host", "port", "timeout_ms", "force", "abort"}); !error.empty())
+    return error_response(400, error);
+  app::AdminFailoverRequest request;
+  const json::value* abort = o->if_contains("abort");
+  const json::value* host = o->if_contains("host");
+  const json::value* port = o->if_contains("port");
+  const json::value* timeout = o->if_contains("timeout_ms");
+  const json::value* force = o->if_contains("force");
+  if (abort) {
+    if (!abort->is_bool() || !abort->as_bool()) return error_response(400, "abort must be true");
+    if (o->size() != 1) return error_response(400, "abort takes no other field");
+    request.abort = true;
+  }
+  if (host || port) {
+    if (!host || !host->is_string() || host->as_string().empty())
+      return error_response(400, "host must be a non-empty string (with port)");
+    if (!port || !port->is_int64() || port->as_int64() < 0 || port->as_int64() > 65535)
+      return error_response(400, "port must be an integer from 0 to 65535 (with host)");
+    request.has_target = true;
+    request.host = std::string(host->as_string());
+    request.port = static_cast<int>(port->as_int64());
+  }
+  if (timeout) {
+    if (!timeout->is_int64() || timeout->as_int64() <= 0)
+      return error_response(400, "timeout_ms must be a positive integer");
+    request.timeout_ms = static_cast<uint64_t>(timeout->as_int64());
+  }
+  if (force) {
+    if (!force->is_bool()) return error_response(400, "force must be a boolean");
+    request.force = force->as_bool();
+    if (request.force && (!request.has_target || request.timeout_ms == 0))
+      return error_response(400, "force requires host, port and timeout_ms");
+  }
+  app::AdminFailoverResult result = app::admin_failover(node, request);
+  if (!result.error.empty()) return error_response(409, result.error);
+  return json_response(request.abort ? 200 : 202, json::object{{"failover_state", result.state}});
+}
+
 Response shutdown_view(app::NodeApp& node, const std::string& body) {
   std::string error;
   auto o = parse_object(body, true, error);

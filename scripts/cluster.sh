@@ -7,9 +7,13 @@
 #   scripts/cluster.sh status     role, offset and link of each node; the master each Sentinel sees
 #   scripts/cluster.sh failover   SENTINEL FAILOVER; wait until a new master takes writes and
 #                                 the cluster is linked again; print the elapsed times
+#   scripts/cluster.sh switchover FAILOVER on the master (a cluster without Sentinels:
+#                                 BASALT_CLUSTER_SENTINELS=0 at start); wait until the first
+#                                 replica takes writes and the old master follows it
 #   scripts/cluster.sh stop       stop every process it started (by pid file); data stays
 #   scripts/cluster.sh clean      stop, then delete the folder
 # Ports: nodes BASALT_CLUSTER_PORT (default 7000) .. +2, Sentinels that + 20000 .. +2.
+# BASALT_CLUSTER_SENTINELS: 3 (the default) or 0 (no Sentinels: failover by hand or switchover).
 # Every action is idempotent; a second `start` only reports what already runs.
 set -euo pipefail
 
@@ -21,7 +25,11 @@ SENTINEL_BIN="${REDIS_SENTINEL:-redis-sentinel}"
 TIMEOUT="${BASALT_CLUSTER_TIMEOUT:-60}"   # seconds any single wait may take
 NAME=basalt                               # the name Sentinels monitor
 NODES=(1 2 3)
-SENTINELS=(1 2 3)
+case "${BASALT_CLUSTER_SENTINELS:-3}" in
+  3) SENTINELS=(1 2 3) ;;
+  0) SENTINELS=() ;;
+  *) echo "cluster: error: BASALT_CLUSTER_SENTINELS must be 3 or 0" >&2; exit 2 ;;
+esac
 
 say() { echo "cluster: $*"; }
 die() { echo "cluster: error: $*" >&2; exit 1; }
@@ -59,7 +67,8 @@ wait_for() {
 
 need_tools() {
   command -v redis-cli >/dev/null || die "redis-cli is missing (apt-get install redis-tools)"
-  command -v "$SENTINEL_BIN" >/dev/null || die "redis-sentinel is missing (apt-get install redis-sentinel)"
+  (( ${#SENTINELS[@]} == 0 )) || command -v "$SENTINEL_BIN" >/dev/null ||
+    die "redis-sentinel is missing (apt-get install redis-sentinel)"
 }
 
 ensure_binary() {
@@ -190,12 +199,14 @@ cmd_start() {
   [[ -n $m ]] || die "no node reports role:master"
   say "waiting until both replicas are linked to the master on port $m"
   wait_for "both replicas linked to 127.0.0.1:$m" replicas_linked "$m"
-  for s in "${SENTINELS[@]}"; do start_sentinel "$s" "$m"; done
-  for s in "${SENTINELS[@]}"; do
-    wait_for "sentinel $s answering PING" pingable "$(sentinel_port "$s")"
-  done
-  say "waiting until the three Sentinels agree on the master and see 2 replicas and each other"
-  wait_for "Sentinels agreeing on 127.0.0.1:$m" sentinels_agree "$m"
+  if (( ${#SENTINELS[@]} > 0 )); then
+    for s in "${SENTINELS[@]}"; do start_sentinel "$s" "$m"; done
+    for s in "${SENTINELS[@]}"; do
+      wait_for "sentinel $s answering PING" pingable "$(sentinel_port "$s")"
+    done
+    say "waiting until the three Sentinels agree on the master and see 2 replicas and each other"
+    wait_for "Sentinels agreeing on 127.0.0.1:$m" sentinels_agree "$m"
+  fi
   say "ready in $(( $(now_ms) - t0 )) ms: master 127.0.0.1:$m; redis-cli -p $m; redis-cli -p $(sentinel_port 1) SENTINEL masters"
 }
 
@@ -270,6 +281,47 @@ cmd_failover() {
   say "failover done: 127.0.0.1:$old -> 127.0.0.1:$new; writable after $t_writable ms, cluster linked again after $t_linked ms"
 }
 
+# Port $1 follows 127.0.0.1:$2 with its link up.
+linked_to() {
+  local info
+  info=$(cli "$1" INFO replication)
+  grep -qx "master_port:$2" <<< "$info" && grep -qx "master_link_status:up" <<< "$info"
+}
+
+cmd_switchover() {
+  need_tools
+  local s n port old="" target="" t0 reply t_writable t_linked
+  for s in 1 2 3; do
+    if pid_alive "$DIR/sentinel-$s.pid" redis-sentinel; then
+      die "Sentinels watch this cluster: use 'failover' (SENTINEL FAILOVER). A FAILOVER behind their back makes them fail over again once they see their master report role:slave."
+    fi
+  done
+  old=$(current_master_port)
+  [[ -n $old ]] || die "no node reports role:master (is the cluster started? scripts/cluster.sh start)"
+  for n in "${NODES[@]}"; do
+    port=$(node_port "$n")
+    if [[ $port != "$old" ]] && linked_to "$port" "$old"; then target=$port; break; fi
+  done
+  [[ -n $target ]] || die "no replica of 127.0.0.1:$old has its link up"
+  say "master is 127.0.0.1:$old; FAILOVER TO 127.0.0.1 $target TIMEOUT 10000"
+  t0=$(now_ms)
+  reply=$(cli "$old" FAILOVER TO 127.0.0.1 "$target" TIMEOUT 10000)
+  [[ $reply == OK ]] || die "FAILOVER answered: $reply"
+  wait_for "a write to succeed on the new master 127.0.0.1:$target" writable "$target"
+  t_writable=$(( $(now_ms) - t0 ))
+  say "new master 127.0.0.1:$target took a write $t_writable ms after FAILOVER"
+  wait_for "the old master following 127.0.0.1:$target" linked_to "$old" "$target"
+  t_linked=$(( $(now_ms) - t0 ))
+  say "switchover done: 127.0.0.1:$old -> 127.0.0.1:$target; writable after $t_writable ms, old master following after $t_linked ms"
+  # FAILOVER moves only the target and the old master; any other replica keeps its master
+  # (behind the old master it now follows the new one through it, as with Redis).
+  for n in "${NODES[@]}"; do
+    port=$(node_port "$n")
+    [[ $port == "$old" || $port == "$target" ]] && continue
+    say "node $n (127.0.0.1:$port) follows 127.0.0.1:$(info_field "$port" replication master_port)"
+  done
+}
+
 # signal_pidfile <pidfile> <what> <program>: SIGTERM the process if the pid file names a live
 # one; prints its pid. A stale pid file is removed.
 signal_pidfile() {
@@ -293,7 +345,7 @@ cmd_stop() {
   for group in sentinel node; do
     pids=()
     if [[ $group == sentinel ]]; then
-      for s in "${SENTINELS[@]}"; do
+      for s in 1 2 3; do  # whatever was started, even with BASALT_CLUSTER_SENTINELS=0 now
         pid=$(signal_pidfile "$DIR/sentinel-$s.pid" "sentinel $s" redis-sentinel)
         [[ -n $pid ]] && pids+=("$pid")
       done
@@ -330,7 +382,8 @@ case "${1:-}" in
   start) cmd_start ;;
   status) cmd_status ;;
   failover) cmd_failover ;;
+  switchover) cmd_switchover ;;
   stop) cmd_stop ;;
   clean) cmd_clean ;;
-  *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -82,6 +82,7 @@ AdminReplication admin_replication(NodeApp& app) {
     r.log_size_bytes = repl.master_repl_offset - first + 1;
   }
   r.log_max_size = static_cast<uint64_t>(node.config().repl_log_max_size);
+  r.failover_state = std::string(replication.failover().state_name());
   if (node.is_replica()) {
     const auto& link = replication.link().info();
     r.master_host = repl.master_host;
@@ -218,6 +219,21 @@ boost::asio::awaitable<AdminRoleChange> admin_replicaof(NodeApp& app, std::strin
   }
   out.error = co_await app.replication().replicaof_between_groups(host, port);
   co_return out;
+}
+
+AdminFailoverResult admin_failover(NodeApp& app, const AdminFailoverRequest& request) {
+  auto& failover = app.replication().failover();
+  AdminFailoverResult out;
+  if (app.node().shutting_down()) {
+    out.error = "ERR the server is shutting down";
+  } else if (request.abort) {
+    out.error = failover.abort();
+  } else {
+    out.error = failover.start(request.host, request.port, request.has_target, request.timeout_ms,
+                               request.force);
+  }
+  out.state = std::string(failover.state_name());
+  return out;
 }
 
 void admin_shutdown(NodeApp& app, bool save) {

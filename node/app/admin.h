@@ -71,6 +71,7 @@ struct AdminReplication {
   uint64_t log_last_offset = 0;
   uint64_t log_size_bytes = 0;
   uint64_t log_max_size = 0;
+  std::string failover_state;  // master_failover_state: no-failover, waiting-for-sync, ...
   // Replica side (empty / zero on a master).
   std::string master_host;
   int master_port = 0;
@@ -146,6 +147,23 @@ struct AdminRoleChange {
   bool already = false;
 };
 boost::asio::awaitable<AdminRoleChange> admin_replicaof(NodeApp& app, std::string host, int port);
+
+// POST /failover: FAILOVER [TO host port [FORCE]] [TIMEOUT ms], or FAILOVER ABORT. `error` is
+// "" (started, or aborted) or FAILOVER's error reply ("ERR FAILOVER already in progress.", ...);
+// `state` is master_failover_state afterwards.
+struct AdminFailoverRequest {
+  bool abort = false;
+  bool has_target = false;
+  std::string host;
+  int port = 0;
+  uint64_t timeout_ms = 0;  // 0: none
+  bool force = false;
+};
+struct AdminFailoverResult {
+  std::string error;
+  std::string state;
+};
+AdminFailoverResult admin_failover(NodeApp& app, const AdminFailoverRequest& request);
 
 // POST /shutdown: SHUTDOWN [SAVE|NOSAVE] (call it once the answer is written).
 void admin_shutdown(NodeApp& app, bool save);

@@ -3,30 +3,25 @@
 // between two write groups) then failover-in-progress (the handover), then no-failover.
 #include "node/replication/failover.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
-#include "node/protocol/reply.h"
-#include "node/replication/link_io.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
 
 namespace basalt::replication {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
-using asio::ip::tcp;
 using std::chrono::milliseconds;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr milliseconds kPoll(100);
-constexpr milliseconds kHandoverTimeout(5000);
+// How long the target may take to answer PSYNC FAILOVER before the failover rolls back.
+constexpr milliseconds kHandoverTimeout(10000);
 
 Failover::Failover(core::Node& node, Replication& replication)
     : node_(node), replication_(replication) {}
@@ -72,7 +67,7 @@ std::string Failover::start(const std::string& host, int port, bool has_target, 
   node_.pipeline().pause_client_writes();
   node_.keyspace().active_expiry = false;
   replication_.master().request_acks();
-  asio::co_spawn(node_.io(), run(), asio::detached);
+  asio::co_spawn(node_.io(), run(++generation_), asio::detached);
   return "";
 }
 
@@ -80,6 +75,9 @@ std::string Failover::abort() {
   if (!running()) return "ERR No failover in progress.";
   aborted_ = true;
   if (timer_) timer_->cancel();
+  // Still waiting for the target: over at once, as in Redis (the handover instead rolls back
+  // in its coroutine, between two write groups).
+  if (state_ == State::WaitingForSync) finish("Failover manually aborted");
   return "";
 }
 
@@ -92,7 +90,7 @@ const ReplicaFeed* Failover::caught_up() const {
   return nullptr;
 }
 
-asio::awaitable<void> Failover::run() {
+asio::awaitable<void> Failover::run(uint64_t generation) {
   std::string why;
   bool proceed = false;
   asio::steady_timer timer(node_.io());
@@ -100,12 +98,20 @@ asio::awaitable<void> Failover::run() {
   for (;;) {
     timer.expires_after(kPoll);
     co_await timer.async_wait(kNoThrow);
+    if (ended(generation)) {
+      if (timer_ == &timer) timer_ = nullptr;
+      co_return;  // ABORT finished it already
+    }
     if (aborted_ || node_.shutting_down()) {
       why = "Failover manually aborted";
       break;
     }
     const ReplicaFeed* target = nullptr;
     co_await node_.pipeline().run_at_quiescent_point([&] { target = caught_up(); });
+    if (ended(generation)) {
+      if (timer_ == &timer) timer_ = nullptr;
+      co_return;
+    }
     if (target) {
       host_ = target->ip;
       port_ = target->listening_port;
@@ -122,7 +128,7 @@ asio::awaitable<void> Failover::run() {
       break;
     }
   }
-  timer_ = nullptr;
+  if (timer_ == &timer) timer_ = nullptr;
   if (proceed) {
     state_ = State::InProgress;
     why = co_await hand_over();
@@ -132,40 +138,49 @@ asio::awaitable<void> Failover::run() {
 
 asio::awaitable<std::string> Failover::hand_over() {
   if (aborted_) co_return std::string("Failover manually aborted");
-  std::string error = co_await promote_target();
-  if (!error.empty()) co_return error;
-  log::info("FAILOVER: {}:{} is the master now; following it", host_, port_);
-  error = co_await replication_.replicaof_between_groups(host_, port_);
-  co_return error;
-}
-
-asio::awaitable<std::string> Failover::promote_target() {
-  tcp::socket socket(node_.io());
-  tcp::resolver resolver(node_.io());
-  auto [rec, endpoints] = co_await resolver.async_resolve(host_, std::to_string(port_), kNoThrow);
-  if (rec) co_return "can't resolve the target " + host_ + ": " + rec.message();
-  asio::steady_timer timer(node_.io());
-  timer.expires_after(kHandoverTimeout);
-  auto result =
-      co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
-  if (result.index() != 0 || std::get<0>(std::get<0>(result)))
-    co_return "can't connect to the target " + host_ + ":" + std::to_string(port_);
-  LinkIo io(socket);
-  std::string line;
-  const auto& config = node_.config();
-  if (!config.masterauth.empty()) {
-    std::string auth = config.masteruser.empty()
-                           ? protocol::multibulk({"AUTH", config.masterauth})
-                           : protocol::multibulk({"AUTH", config.masteruser, config.masterauth});
-    bool ok = co_await io.send(auth);
-    if (ok) ok = co_await read_line(io, line, kHandoverTimeout);
-    if (!ok || line.empty() || line[0] == '-') co_return "the target refused AUTH: " + line;
+  // Demote first, so there is never a moment with two masters; our data stays, so we can roll
+  // back if the target refuses. The link's first PSYNC carries FAILOVER: the target promotes
+  // itself and we continue from it.
+  auto& link = replication_.link();
+  link.request_failover_psync();
+  std::string error = co_await replication_.replicaof_between_groups(host_, port_);
+  if (!error.empty()) {
+    link.clear_failover_psync();
+    co_return error;
   }
-  const std::string promote = protocol::multibulk({"REPLICAOF", "NO", "ONE"});
-  bool ok = co_await io.send(promote);
-  if (ok) ok = co_await read_line(io, line, kHandoverTimeout);
-  if (!ok || line != "+OK") co_return "the target did not promote itself: " + line;
-  co_return std::string();
+  log::info("FAILOVER: demoted; asking {}:{} to take over (PSYNC FAILOVER)", host_, port_);
+  const uint64_t deadline = core::unix_time_ms() + kHandoverTimeout.count();
+  asio::steady_timer timer(node_.io());
+  timer_ = &timer;
+  for (;;) {
+    if (link.failover_psync() == ReplicaLink::FailoverPsync::Accepted) break;
+    if (link.failover_psync() == ReplicaLink::FailoverPsync::Rejected) {
+      error = "Failover target rejected psync request: " + link.failover_psync_reply();
+      break;
+    }
+    if (aborted_ || node_.shutting_down()) {
+      error = "Failover manually aborted";
+      break;
+    }
+    if (core::unix_time_ms() >= deadline) {
+      error = "Failover target did not answer PSYNC FAILOVER within " +
+              std::to_string(kHandoverTimeout.count()) + " ms";
+      break;
+    }
+    timer.expires_after(kPoll);
+    co_await timer.async_wait(kNoThrow);
+  }
+  if (timer_ == &timer) timer_ = nullptr;
+  link.clear_failover_psync();
+  if (error.empty()) {
+    log::info("FAILOVER: {}:{} is the master now; following it", host_, port_);
+    co_return error;
+  }
+  // Roll back: master again, with a new replication id (the old one kept as replid2, so our
+  // replicas continue with a partial resync), as Redis's abortFailover does.
+  std::string rollback = co_await replication_.promote_between_groups();
+  if (!rollback.empty()) error += "; rolling back failed too: " + rollback;
+  co_return error;
 }
 
 void Failover::finish(const std::string& why) {

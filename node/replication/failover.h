@@ -1,8 +1,9 @@
 // node/replication/failover.h — FAILOVER (Redis 6.2+ semantics) on a master: pause the
 // clients' writes, wait until the target replica (or, without TO, any replica) has acked
-// the whole stream, make the target promote itself (REPLICAOF NO ONE over a client
-// connection, with masterauth), then follow it (the REPLICAOF path, persisted). A TIMEOUT
-// without FORCE, FAILOVER ABORT or a refused handover ends it and resumes the writes.
+// the whole stream, demote this node (the REPLICAOF path, persisted) and let its link ask the
+// target to take over with `PSYNC <replid> <offset> FAILOVER`. A TIMEOUT without FORCE or
+// FAILOVER ABORT while waiting ends it; a refused or unanswered PSYNC FAILOVER, or an ABORT
+// during the handover, rolls back (master again, new replid). Then the writes resume.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -37,13 +38,13 @@ class Failover {
  private:
   enum class State { None, WaitingForSync, InProgress };
 
-  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> run(uint64_t generation);
+  // This run was ended (aborted while waiting) or replaced by a newer FAILOVER.
+  bool ended(uint64_t generation) const { return generation != generation_ || !running(); }
   // The replica that acked the whole stream (the target, or any without TO), or null.
   const ReplicaFeed* caught_up() const;
-  // Promotes the target and follows it: "" or why not.
+  // Demotes this node and has the target take over: "" or why not (rolled back then).
   boost::asio::awaitable<std::string> hand_over();
-  // Sends `REPLICAOF NO ONE` to the target (AUTH with masterauth first): "" or why not.
-  boost::asio::awaitable<std::string> promote_target();
   void finish(const std::string& why);
 
   core::Node& node_;
@@ -56,6 +57,7 @@ class Failover {
   bool aborted_ = false;
   uint64_t deadline_ms_ = 0;  // 0: no timeout
   boost::asio::steady_timer* timer_ = nullptr;
+  uint64_t generation_ = 0;  // one per FAILOVER started
 };
 
 }  // namespace basalt::replication

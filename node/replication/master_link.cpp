@@ -148,14 +148,27 @@ asio::awaitable<bool> ReplicaLink::run_link_once(uint64_t epoch) {
   // "?" only for a node that never shared a history with anyone (a dataset synced at
   // offset 0 from an empty master still has one).
   bool no_history = repl.master_repl_offset == 0 && !repl.synced;
-  std::string psync =
-      no_history ? multibulk({"PSYNC", "?", "-1"})
-                 : multibulk({"PSYNC", repl.replid, std::to_string(repl.master_repl_offset + 1)});
+  // FAILOVER: this node was the master a moment ago and asks its target to take over.
+  const bool failover = failover_psync_ == FailoverPsync::Pending;
+  const std::string next_offset = std::to_string(repl.master_repl_offset + 1);
+  std::string psync = failover     ? multibulk({"PSYNC", repl.replid, next_offset, "FAILOVER"})
+                      : no_history ? multibulk({"PSYNC", "?", "-1"})
+                                   : multibulk({"PSYNC", repl.replid, next_offset});
   if (!co_await io.send(psync)) co_return false;
   do {
     if (!co_await read_line(io, line, timeout)) co_return false;
   } while (line.empty());  // masters may send newlines while preparing
   if (epoch != epoch_) co_return false;
+  if (failover && failover_psync_ == FailoverPsync::Pending) {
+    bool accepted = line.rfind("+FULLRESYNC", 0) == 0 || line.rfind("+CONTINUE", 0) == 0;
+    failover_psync_ = accepted ? FailoverPsync::Accepted : FailoverPsync::Rejected;
+    if (!accepted) {
+      failover_psync_reply_ = line;
+      info_.last_error = "the failover target refused PSYNC FAILOVER: " + line;
+      log::warn("{}", info_.last_error);
+      co_return false;
+    }
+  }
 
   if (line.rfind("+FULLRESYNC", 0) == 0) {
     std::string id;

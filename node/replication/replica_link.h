@@ -66,6 +66,18 @@ class ReplicaLink {
   // The client that applies our master's stream (null on a master).
   core::Client* master_client() const { return master_client_; }
 
+  // ---- FAILOVER (failover.cpp): the link's next PSYNC asks the master to promote itself
+  // (`PSYNC <replid> <offset> FAILOVER`, as Redis 6.2+); its answer is kept for the failover.
+  enum class FailoverPsync { None, Pending, Accepted, Rejected };
+  void request_failover_psync() {
+    failover_psync_ = FailoverPsync::Pending;
+    failover_psync_reply_.clear();
+  }
+  void clear_failover_psync() { failover_psync_ = FailoverPsync::None; }
+  FailoverPsync failover_psync() const { return failover_psync_; }
+  // The target's reply when it refused (an error line).
+  const std::string& failover_psync_reply() const { return failover_psync_reply_; }
+
  private:
   struct FullSync;  // one full sync in progress (snapshot_loader.cpp)
 
@@ -124,6 +136,8 @@ class ReplicaLink {
   boost::asio::steady_timer* ack_waker_ = nullptr;
   boost::asio::steady_timer* retry_timer_ = nullptr;  // the link loop's wait between attempts
   bool stopped_ = false;
+  FailoverPsync failover_psync_ = FailoverPsync::None;
+  std::string failover_psync_reply_;
 };
 
 }  // namespace basalt::replication

@@ -1,10 +1,12 @@
 // tests/integration/admin_write_test.cpp — the admin API's write endpoints against real basalt
 // processes: POST /config (all-or-nothing, checked with CONFIG GET), /config/rewrite, /replicaof
-// (a second node becomes a replica of the first and back) and /shutdown (the process exits and
-// its data is there after a restart), with their errors (400, 401, 405, 409).
+// (a second node becomes a replica of the first and back), /failover (refusals, 409 while one
+// runs, abort, a role swap) and /shutdown (the process exits and its data is there after a
+// restart), with their errors (400, 401, 405, 409).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -189,6 +191,65 @@ TEST(AdminWrite, ReplicaofMakesAReplicaAndBack) {
   // NO ONE on a master is a no-op that answers the role.
   EXPECT_EQ(a.post("/replicaof", R"({"no_one": true})").status, 200);
   EXPECT_EQ(role_of(ca), "master");
+}
+
+std::string failover_state(AdminNode& n) {
+  HttpResponse r = http_request(n.http_port, "GET", "/replication", kToken);
+  return std::string(json::parse(r.body).at("failover_state").as_string());
+}
+
+TEST(AdminWrite, FailoverStartsAbortsAndSwapsRoles) {
+  AdminNode a, b;
+  RespClient ca = a.server->client();
+  RespClient cb = b.server->client();
+  const std::string b_port = std::to_string(b.server->port());
+  ASSERT_FALSE(cb.command({"REPLICAOF", "127.0.0.1", std::to_string(a.server->port())}).is_error());
+  ASSERT_TRUE(wait_for_master_link(cb, 20s));
+  ASSERT_TRUE(ca.command({"SET", "k", "v"}).is_status("OK"));
+  ASSERT_TRUE(wait_for_same_offset(ca, cb, 20s));
+
+  // FAILOVER's own refusals are 409 with its error; malformed requests are 400.
+  HttpResponse on_replica = b.post("/failover", "{}");
+  EXPECT_EQ(on_replica.status, 409);
+  EXPECT_EQ(error_of(on_replica), "ERR FAILOVER is not valid when server is a replica.");
+  HttpResponse nothing = a.post("/failover", R"({"abort": true})");
+  EXPECT_EQ(nothing.status, 409);
+  EXPECT_EQ(error_of(nothing), "ERR No failover in progress.");
+  EXPECT_EQ(a.post("/failover", R"({"host": "127.0.0.1", "port": 1})").status, 409);
+  for (const char* body :
+       {"{", "[]", R"({"abort": false})", R"({"abort": true, "timeout_ms": 5})", R"({"host": "h"})",
+        R"({"port": 1})", R"({"host": 1, "port": 1})", R"({"host": "h", "port": 70000})",
+        R"({"timeout_ms": 0})", R"({"timeout_ms": "5"})", R"({"force": "yes"})",
+        R"({"force": true, "timeout_ms": 5})", R"({"x": 1})"}) {
+    HttpResponse bad = a.post("/failover", body);
+    EXPECT_EQ(bad.status, 400) << body << ": " << bad.body;
+  }
+  EXPECT_EQ(failover_state(a), "no-failover");
+
+  // A failover that can't finish (the replica is stopped): 202, then 409 while it runs, then
+  // aborted (200) with the roles unchanged.
+  ASSERT_TRUE(b.server->process().signal(SIGSTOP));
+  ASSERT_TRUE(ca.command({"SET", "k2", "v"}).is_status("OK"));
+  HttpResponse started = a.post("/failover", R"({"timeout_ms": 60000})");
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(json::parse(started.body).at("failover_state"), "waiting-for-sync");
+  EXPECT_EQ(failover_state(a), "waiting-for-sync");
+  HttpResponse again = a.post("/failover", "{}");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(error_of(again), "ERR FAILOVER already in progress.");
+  HttpResponse aborted = a.post("/failover", R"({"abort": true})");
+  EXPECT_EQ(aborted.status, 200) << aborted.body;
+  EXPECT_EQ(json::parse(aborted.body).at("failover_state"), "no-failover");
+  EXPECT_EQ(role_of(ca), "master");
+  ASSERT_TRUE(b.server->process().signal(SIGCONT));
+  ASSERT_TRUE(wait_for_same_offset(ca, cb, 20s));
+
+  // To the replica: the roles swap.
+  HttpResponse to_b = a.post("/failover", R"({"host": "127.0.0.1", "port": )" + b_port + "}");
+  ASSERT_EQ(to_b.status, 202) << to_b.body;
+  ASSERT_TRUE(wait_until([&] { return role_of(cb) == "master" && role_of(ca) == "slave"; }, 20s));
+  EXPECT_TRUE(cb.command({"SET", "k3", "v"}).is_status("OK"));
+  EXPECT_TRUE(wait_until([&] { return failover_state(a) == "no-failover"; }));
 }
 
 TEST(AdminWrite, ShutdownStopsTheNodeAndDataPersists) {

@@ -2,7 +2,9 @@
 # tests/integration/cluster_script_test.sh — owns: the end-to-end test of scripts/cluster.sh
 # (ctest `cluster_script`): start -> status -> failover -> status -> stop on free loopback ports
 # in a temporary folder; checks that the roles swapped, that a key written before the failover
-# reads back from the new master, and that stop leaves no process behind.
+# reads back from the new master, and that stop leaves no process behind. Then a cluster without
+# Sentinels: start -> switchover (FAILOVER) -> the roles swapped, no write lost, the third node
+# follows through the old master with no full sync anywhere -> stop.
 # Exit 77 (ctest's SKIP_RETURN_CODE) when redis-cli or redis-sentinel is not installed.
 set -euo pipefail
 
@@ -90,3 +92,34 @@ for p in "$M" $((M + 1)) $((M + 2)) $((M + 20000)) $((M + 20001)) $((M + 20002))
   port_free "$p" || fail "port $p still listens after stop"
 done
 echo "PASS: start, status, failover (127.0.0.1:$M -> 127.0.0.1:$new), status, stop"
+
+# The same nodes without Sentinels (a fresh folder): FAILOVER through `switchover`.
+"$CLUSTER" clean >/dev/null
+export BASALT_CLUSTER_SENTINELS=0
+"$CLUSTER" start
+[[ $(cli "$M" SET before-switchover kept) == OK ]] || fail "SET on the master"
+[[ $(cli "$M" WAIT 2 5000) == 2 ]] || fail "the write did not reach both replicas"
+out=$("$CLUSTER" switchover)
+echo "$out"
+grep -Eq "writable after [0-9]+ ms, old master following after [0-9]+ ms" <<< "$out" ||
+  fail "switchover did not report its times"
+new=$(sed -nE 's/.*switchover done: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:([0-9]+);.*/\1/p' <<< "$out")
+[[ -n $new && $new != "$M" ]] || fail "no new master reported"
+[[ $(role_of "$new") == master ]] || fail "127.0.0.1:$new is not master after the switchover"
+[[ $(role_of "$M") == slave ]] || fail "the old master 127.0.0.1:$M is not a replica"
+[[ $(cli "$new" GET before-switchover) == kept ]] || fail "the key written before is not on the new master"
+[[ $(cli "$new" SET after-switchover yes) == OK ]] || fail "the new master does not take writes"
+third=$((M + 1)); [[ $third == "$new" ]] && third=$((M + 2))
+for _ in $(seq 1 100); do
+  [[ $(cli "$third" GET after-switchover) == yes ]] && break
+  sleep 0.1
+done
+[[ $(cli "$third" GET after-switchover) == yes ]] || fail "the third node did not get the new master's write"
+full=0
+for p in "$M" $((M + 1)) $((M + 2)); do
+  full=$(( full + $(cli "$p" INFO stats | awk -F: '$1 == "sync_full" {print $2}') ))
+done
+# The two initial syncs of the replicas are the only full ones (each counted on its master).
+[[ $full == 2 ]] || fail "expected only the 2 initial full syncs, INFO sync_full sums to $full"
+"$CLUSTER" stop
+echo "PASS: switchover without Sentinels (127.0.0.1:$M -> 127.0.0.1:$new)"

@@ -2,7 +2,8 @@
 // argument errors compared with redis-server, a failover under a running write load (every
 // acknowledged write is on the new master, the roles swap, the old master resyncs partially),
 // a TIMEOUT without FORCE on a stopped target and FAILOVER ABORT (both resume the writes),
-// FORCE past the timeout, and a second replica that follows through the old master.
+// FORCE past the timeout, a handover the target never answers and an ABORT during the
+// handover (both roll back), and a second replica that follows through the old master.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -75,6 +76,8 @@ TEST(Failover, ErrorsMatchRedisWithoutReplicas) {
       {"FAILOVER", "bogus"},
       {"FAILOVER", "TIMEOUT", "100", "FORCE"},
       {"FAILOVER", "TO", "127.0.0.1", "6379"},
+      // The handover request a demoted master sends its target, with a history not ours.
+      {"PSYNC", "0123456789abcdef0123456789abcdef01234567", "1", "FAILOVER"},
   };
   for (const auto& args : cases) {
     EXPECT_EQ(error_of(b, args), error_of(r, args)) << encode_command(args);
@@ -84,7 +87,10 @@ TEST(Failover, ErrorsMatchRedisWithoutReplicas) {
   ASSERT_FALSE(r.command({"REPLICAOF", "127.0.0.1", "1"}).is_error());
   ASSERT_FALSE(b.command({"REPLICAOF", "127.0.0.1", "1"}).is_error());
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"FAILOVER"}, {"FAILOVER", "ABORT"}, {"FAILOVER", "bogus"}}) {
+           {"FAILOVER"},
+           {"FAILOVER", "ABORT"},
+           {"FAILOVER", "bogus"},
+           {"PSYNC", "0123456789abcdef0123456789abcdef01234567", "1", "FAILOVER"}}) {
     EXPECT_EQ(error_of(b, args), error_of(r, args)) << encode_command(args);
   }
 }
@@ -219,7 +225,67 @@ TEST(Failover, ForceProceedsAfterTheTimeout) {
   EXPECT_EQ(rc.get_string({"DEBUG", "DIGEST"}), m.get_string({"DEBUG", "DIGEST"}));
 }
 
-// First slice: the other replicas keep following the old master, now a replica of the new
+// Starts a forced failover to the stopped replica with a write held by the pause, and waits
+// until the handover runs (the master demoted, its PSYNC FAILOVER unanswered). Returns the
+// held write's client; `old_id` is the master's replid before.
+RespClient start_unanswered_handover(MasterAndReplica& servers, RespClient& m, RespClient& rc,
+                                     std::string& old_id) {
+  stop_replica_behind(servers, m, rc);
+  old_id = info_field(m, "replication", "master_replid");
+  EXPECT_FALSE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica.port()),
+                          "TIMEOUT", "1000", "FORCE"})
+                   .is_error());
+  RespClient w = send_held_write(servers, m);
+  EXPECT_TRUE(wait_until([&] {
+    return info_field(m, "replication", "master_failover_state") == "failover-in-progress";
+  }));
+  EXPECT_EQ(info_field(m, "replication", "role"), "slave");  // demoted before the handover
+  return w;
+}
+
+// After a rollback: a master again with a new history (the old one kept as replid2), the held
+// write answered there, and the target, resumed, continues from it with a partial resync.
+void expect_rolled_back(MasterAndReplica& servers, RespClient& m, RespClient& rc, RespClient& w,
+                        const std::string& old_id) {
+  ASSERT_TRUE(wait_until(
+      [&] { return info_field(m, "replication", "master_failover_state") == "no-failover"; }, 20s));
+  EXPECT_TRUE(is_master(m));
+  EXPECT_FALSE(w.read_reply().is_error());
+  EXPECT_EQ(m.get_string({"GET", "held"}), "1");
+  EXPECT_NE(info_field(m, "replication", "master_replid"), old_id);
+  EXPECT_EQ(info_field(m, "replication", "master_replid2"), old_id);
+  long long partial_before = info_int(m, "stats", "sync_partial_ok");
+  long long full_before = info_int(m, "stats", "sync_full");
+  ASSERT_TRUE(servers.replica.process().signal(SIGCONT));
+  ASSERT_TRUE(wait_for_master_link(rc, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
+  EXPECT_FALSE(is_master(rc));
+  EXPECT_EQ(rc.get_string({"GET", "held"}), "1");
+  EXPECT_GT(info_int(m, "stats", "sync_partial_ok"), partial_before);
+  EXPECT_EQ(info_int(m, "stats", "sync_full"), full_before);
+}
+
+TEST(Failover, UnansweredHandoverRollsBack) {
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto rc = servers.replica.client();
+  std::string old_id;
+  RespClient w = start_unanswered_handover(servers, m, rc, old_id);
+  // The target stays stopped: past the handover timeout (10 s) the old master takes back.
+  ASSERT_NO_FATAL_FAILURE(expect_rolled_back(servers, m, rc, w, old_id));
+}
+
+TEST(Failover, AbortDuringHandoverRollsBack) {
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto rc = servers.replica.client();
+  std::string old_id;
+  RespClient w = start_unanswered_handover(servers, m, rc, old_id);
+  EXPECT_TRUE(m.command({"FAILOVER", "ABORT"}).is_status("OK"));
+  ASSERT_NO_FATAL_FAILURE(expect_rolled_back(servers, m, rc, w, old_id));
+}
+
+// The other replicas keep following the old master, now a replica of the new
 // one (chained), with a partial resync.
 TEST(Failover, OtherReplicasFollowThroughTheOldMaster) {
   MasterAndReplicas servers(2);

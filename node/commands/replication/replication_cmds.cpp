@@ -1,5 +1,8 @@
 // node/commands/replication/replication_cmds.cpp — REPLICAOF / SLAVEOF, REPLCONF (including
 // basalt's `databases` announcement, see replication/sync_guard.h), PSYNC, WAIT and FAILOVER.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <string>
 
 #include "node/commands/command_table.h"
@@ -101,9 +104,18 @@ void replconf(Context& c) {
   c.reply.simple(replication::format_announcement(a));
 }
 
+// PSYNC replid offset [FAILOVER]. With FAILOVER (sent by a master that FAILOVER demoted, to its
+// target): this node takes over as master first, if it shares the sender's history (the same
+// replid), as Redis 6.2+ does; then the sender continues from us like any replica. A master
+// refuses it.
 void psync(Context& c) {
   if (c.client.is_master_link) return;
-  if (c.node.is_replica() && !c.replication.link().up()) {
+  const bool failover = c.argc() > 3 && iequals(c.arg(3), "failover");
+  if (failover) {
+    if (!c.node.is_replica()) return c.reply.error("ERR PSYNC FAILOVER can't be sent to a master.");
+    if (c.arg(1) != c.node.repl().replid)
+      return c.reply.error("ERR PSYNC FAILOVER replid must match my replid.");
+  } else if (c.node.is_replica() && !c.replication.link().up()) {
     return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
   }
   int64_t offset;
@@ -111,9 +123,20 @@ void psync(Context& c) {
   // From here on the connection is the replica's feed.
   replication::PsyncRequest request{std::string(c.arg(1)), offset};
   c.client.take_connection =
-      [&master = c.replication.master(), &client = c.client,
-       request](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
-    co_await master.serve_replica(socket, client, request);
+      [&replication = c.replication, &client = c.client, request,
+       failover](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
+    if (failover) {
+      log::info("MASTER MODE requested (PSYNC FAILOVER from {})", client.addr);
+      std::string error = co_await replication.promote_between_groups();
+      if (!error.empty()) {
+        log::warn("FAILOVER request refused: can't become master: {}", error);
+        std::string line = "-" + error + "\r\n";
+        co_await boost::asio::async_write(socket, boost::asio::buffer(line),
+                                          boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_return;
+      }
+    }
+    co_await replication.master().serve_replica(socket, client, request);
   };
 }
 
