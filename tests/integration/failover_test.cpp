@@ -1,7 +1,8 @@
 // tests/integration/failover_test.cpp — FAILOVER with real basalt processes on loopback: the
 // argument errors compared with redis-server, a failover under a running write load (every
 // acknowledged write is on the new master, the roles swap, the old master resyncs partially),
-// a TIMEOUT without FORCE on a stopped target and FAILOVER ABORT (both resume the writes),
+// FAILOVER TO a lagging replica (it waits until the replica caught up), a TIMEOUT without FORCE
+// on a stopped target and FAILOVER ABORT (both resume the writes),
 // FORCE past the timeout, a handover the target never answers and an ABORT during the
 // handover (both roll back), and a second replica that follows through the old master.
 #include <gtest/gtest.h>
@@ -160,6 +161,35 @@ TEST(Failover, UnderWriteLoadSwapsRolesAndKeepsEveryAckedWrite) {
   // The new master takes writes; the old one refuses them.
   EXPECT_FALSE(rc.command({"SET", "after", "1"}).is_error());
   EXPECT_EQ(error_of(m, {"SET", "x", "1"}).rfind("READONLY", 0), 0u);
+}
+
+// A target that is behind when FAILOVER starts: the master waits (writes held) until it has
+// caught up, then hands over; nothing written before is missing on the new master.
+TEST(Failover, ToALaggingReplicaWaitsUntilItCaughtUp) {
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto rc = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(rc, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
+  ASSERT_TRUE(servers.replica.process().signal(SIGSTOP));
+  for (int i = 0; i < 2000; ++i) {
+    ASSERT_FALSE(m.command({"SET", "lag" + std::to_string(i), std::string(100, 'x')}).is_error());
+  }
+  ASSERT_TRUE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica.port())})
+                  .is_status("OK"));
+  RespClient w = send_held_write(servers, m);
+  EXPECT_EQ(info_field(m, "replication", "master_failover_state"), "waiting-for-sync");
+  ASSERT_TRUE(servers.replica.process().signal(SIGCONT));
+  ASSERT_TRUE(wait_until([&] { return is_master(rc) && !is_master(m); }, 20s))
+      << role_of(m) << " / " << role_of(rc);
+  // The held write was not run on the old master: it is refused there, as in Redis.
+  EXPECT_EQ(w.read_reply().str.rfind("READONLY", 0), 0u);
+  EXPECT_TRUE(rc.command({"DBSIZE"}).is_integer(2000));
+  EXPECT_EQ(rc.get_string({"GET", "lag1999"}), std::string(100, 'x'));
+  ASSERT_TRUE(wait_for_master_link(m, 30s));
+  ASSERT_TRUE(wait_for_same_offset(rc, m, 30s));
+  EXPECT_EQ(rc.get_string({"DEBUG", "DIGEST"}), m.get_string({"DEBUG", "DIGEST"}));
+  EXPECT_EQ(info_int(rc, "stats", "sync_full"), 0);
 }
 
 TEST(Failover, TimeoutWithoutForceAbortsAndResumesWrites) {
