@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bench/bench_matrix.sh — owns: the full redis-benchmark matrix of issue 13 in one run: every
+# test of TESTS, without pipelining and with -P $PIPELINE, on one hot key and on random keys
+# (-r $KEYSPACE), against a throw-away redis-server (AOF on, appendfsync everysec, no RDB) and a
+# throw-away build/basalt (its defaults), alternating the sides per cell so drift on a noisy
+# machine hits both. Prints one markdown table: ops/s, the ratio basalt/redis, and
+# redis-benchmark's p50 and p99 latencies for both. Servers, ports and cleanup: bench/lib.sh.
+#
+# Environment:
+#   N=200000        requests per cell
+#   TESTS=set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300
+#   CLIENTS=50      parallel connections
+#   PIPELINE=16     the pipelined depth
+#   KEYSPACE=100000 the -r of the random-key runs
+#   SKIP_BUILD=1    use the existing build/basalt as is
+#   BASALT_ARGS=    extra arguments for build/basalt (word-split)
+set -euo pipefail
+
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+N="${N:-200000}"
+CLIENTS="${CLIENTS:-50}"
+PIPELINE="${PIPELINE:-16}"
+KEYSPACE="${KEYSPACE:-100000}"
+TESTS="${TESTS:-set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300}"
+need_uint N "$N"
+need_uint KEYSPACE "$KEYSPACE"
+
+BENCH_ONLY="" parse_bench_only  # both sides: every cell is a same-run ratio
+need_tools redis-benchmark redis-cli
+ensure_basalt benchmark
+init_work
+
+declare -A PORT
+for kind in "${sides[@]}"; do
+  start_new "$kind" "$kind" "$WORK/$kind"
+  PORT[$kind]=$NEW_PORT
+  log "$kind: started on 127.0.0.1:$NEW_PORT"
+done
+
+# cell KIND PIPELINE KEYS -> $WORK/KIND.pPIPELINE.rKEYS.csv (KEYS 0: one hot key per test)
+cell() {
+  local kind=$1 p=$2 r=$3 out="$WORK/$1.p$2.r$3.csv" args=()
+  (( r > 0 )) && args=(-r "$r")
+  log "$kind: redis-benchmark -t $TESTS -n $N -c $CLIENTS -P $p ${args[*]}"
+  if ! run_child redis-benchmark -h 127.0.0.1 -p "${PORT[$kind]}" -t "$TESTS" -n "$N" \
+       -c "$CLIENTS" -P "$p" "${args[@]}" -q --csv >"$out" 2>"$out.err"; then
+    log "$kind: redis-benchmark failed (-P $p -r $r):"
+    tail -n 5 "$out.err" >&2 || true
+  fi
+}
+
+for r in 0 "$KEYSPACE"; do
+  for p in 1 "$PIPELINE"; do
+    # Alternate which side goes first, so a slow phase of the machine is shared.
+    if (( (p + r) % 2 )); then cell redis "$p" "$r"; cell basalt "$p" "$r"; else
+      cell basalt "$p" "$r"; cell redis "$p" "$r"; fi
+  done
+done
+for kind in "${sides[@]}"; do stop_server "$kind" "${PORT[$kind]}"; done
+
+# col FILE TEST N -> column N (1-based: 2 rps, 5 p50, 7 p99) of TEST's row, or n/a
+col() {
+  local v=""
+  [[ -f "$1" ]] && v="$(awk -F'","' -v t="$2" -v n="$3" '{ gsub(/^"|"$/, "") } $1 == t { print $n; exit }' "$1")"
+  echo "${v:-n/a}"
+}
+
+report_head "redis-benchmark matrix"
+servers_line
+echo "- redis-benchmark -n $N -c $CLIENTS -q --csv; pipeline 1 and $PIPELINE; one hot key and -r $KEYSPACE"
+echo
+echo "| test | -P | -r | redis ops/s | basalt ops/s | ratio | redis p50/p99 ms | basalt p50/p99 ms |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for r in 0 "$KEYSPACE"; do
+  for p in 1 "$PIPELINE"; do
+    rf="$WORK/redis.p$p.r$r.csv" bf="$WORK/basalt.p$p.r$r.csv"
+    mapfile -t names < <(awk -F'","' 'NR > 1 { gsub(/^"/, "", $1); print $1 }' "$rf" 2>/dev/null || true)
+    for t in "${names[@]}"; do
+      rr="$(col "$rf" "$t" 2)" br="$(col "$bf" "$t" 2)"
+      echo "| $t | $p | $r | $(round "$rr") | $(round "$br") | $(ratio "$br" "$rr") |" \
+        "$(col "$rf" "$t" 5)/$(col "$rf" "$t" 7) | $(col "$bf" "$t" 5)/$(col "$bf" "$t" 7) |"
+    done
+  done
+done

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# bench/callgrind_ops.sh — owns: instructions per operation, basalt vs redis-server, counted by
+# valgrind's callgrind (instruction counts repeat on a noisy machine where timings do not).
+# For each server and each test: start it under callgrind (a fresh data dir), wait until it
+# answers, zero the counters (callgrind_control -z), run `redis-benchmark -t TEST -n N -c 10
+# -P PIPELINE -r KEYSPACE`, dump the counters (callgrind_control -d) and divide the total
+# instructions (every thread: RocksDB's background work included) by N. Prints a markdown table;
+# the dumps stay in $KEEP (if set) for callgrind_annotate.
+#
+# Environment:
+#   N=20000         requests per test
+#   TESTS="set get lpush hset"
+#   PIPELINE=16     (1 for unpipelined costs)
+#   KEYSPACE=100000 the -r of redis-benchmark (0: one hot key)
+#   SKIP_BUILD=1    use the existing build/basalt as is
+#   KEEP=DIR        copy the callgrind dumps there
+set -euo pipefail
+
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+N="${N:-20000}"
+TESTS="${TESTS:-set get lpush hset}"
+PIPELINE="${PIPELINE:-16}"
+KEYSPACE="${KEYSPACE:-100000}"
+need_uint N "$N"
+
+BENCH_ONLY="" parse_bench_only
+need_tools redis-benchmark redis-cli valgrind callgrind_control
+ensure_basalt benchmark
+init_work
+
+# Ir PIDFILE-DIR -> the total instructions of the newest dump in DIR
+total_ir() {
+  local dump
+  dump="$(ls -t "$1"/callgrind.out.* 2>/dev/null | grep -v '\.[0-9]*$' | head -n 1 || true)"
+  [[ -z $dump ]] && dump="$(ls -t "$1"/callgrind.out.* | head -n 1)"
+  # The dump's "summary:" (or "totals:") line holds the event totals, Ir first.
+  awk '/^(summary|totals):/ { print $2; exit }' "$dump"
+}
+
+declare -A IR
+for kind in "${sides[@]}"; do
+  for t in $TESTS; do
+    name="$kind-$t"
+    out="$WORK/cg-$name"
+    mkdir -p "$out"
+    port="$(free_port)"
+    if [[ $kind == redis ]]; then
+      cmd=(redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/$name" --appendonly yes
+           --appendfsync everysec --save "")
+    else
+      cmd=("$BASALT" --port "$port" --bind 127.0.0.1 --dir "$WORK/$name" --wal-sync everysec)
+    fi
+    mkdir -p "$WORK/$name"
+    log "$name: under callgrind on 127.0.0.1:$port"
+    (cd "$out" && exec valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out.%p" \
+       "${cmd[@]}" >"$WORK/$name.log" 2>&1) &
+    vpid=$!
+    for ((i = 0; i < 600; i++)); do
+      [[ $(redis-cli -h 127.0.0.1 -p "$port" PING 2>/dev/null) == PONG ]] && break
+      kill -0 "$vpid" 2>/dev/null || die "$name exited under valgrind (log: $WORK/$name.log)"
+      sleep 0.1
+    done
+    callgrind_control -z "$vpid" >/dev/null
+    args=()
+    (( KEYSPACE > 0 )) && args=(-r "$KEYSPACE")
+    redis-benchmark -h 127.0.0.1 -p "$port" -t "$t" -n "$N" -c 10 -P "$PIPELINE" "${args[@]}" -q \
+      >"$WORK/$name.bench" 2>&1 || log "$name: redis-benchmark failed"
+    callgrind_control -d "$vpid" >/dev/null
+    sleep 0.5  # the dump is written by the server process asynchronously
+    IR[$name]="$(total_ir "$out")"
+    redis-cli -h 127.0.0.1 -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || kill "$vpid" 2>/dev/null || true
+    wait "$vpid" 2>/dev/null || true
+    [[ -n "${KEEP:-}" ]] && mkdir -p "$KEEP" && cp "$out"/callgrind.out.* "$KEEP/" 2>/dev/null
+    log "$name: ${IR[$name]} instructions"
+  done
+done
+
+report_head "instructions per operation (callgrind)"
+servers_line
+echo "- redis-benchmark -n $N -c 10 -P $PIPELINE -r $KEYSPACE; all threads counted"
+echo
+echo "| test | redis instr/op | basalt instr/op | ratio basalt/redis |"
+echo "|---|---:|---:|---:|"
+for t in $TESTS; do
+  r="$(awk -v a="${IR[redis-$t]:-}" -v n="$N" 'BEGIN { if (a != "") printf "%.0f", a / n; else print "n/a" }')"
+  b="$(awk -v a="${IR[basalt-$t]:-}" -v n="$N" 'BEGIN { if (a != "") printf "%.0f", a / n; else print "n/a" }')"
+  echo "| ${t^^} | $r | $b | $(ratio "$b" "$r") |"
+done
