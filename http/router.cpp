@@ -7,6 +7,7 @@
 #include "http/auth.h"
 #include "http/json_views.h"
 #include "http/metrics.h"
+#include "http/status_page.h"
 #include "http/write_views.h"
 #include "node/app/admin.h"
 
@@ -29,7 +30,9 @@ struct Route {
   Response (*view)(app::NodeApp&, const std::string&);
 };
 
-const std::array<Route, 10> kRoutes = {{
+const std::array<Route, 11> kRoutes = {{
+    // The status page holds no data (its script asks the API, with the token).
+    {"/", false, true, [](app::NodeApp&, const std::string&) { return status_page_view(); }},
     {"/health", false, true, [](app::NodeApp& n, const std::string&) { return health_view(n); }},
     {"/ready", false, false, [](app::NodeApp& n, const std::string&) { return ready_view(n); }},
     {"/status", false, false, [](app::NodeApp& n, const std::string&) { return status_view(n); }},
