@@ -46,13 +46,13 @@ std::string Replication::own_address() const {
 std::vector<LagObservation> Replication::observe_lag(uint64_t now_ms) const {
   std::vector<LagObservation> out;
   const auto& repl = node_.repl();
+  const std::string me = own_address();
   if (node_.is_replica()) {
     const LinkLag lag = link_.lag(now_ms, repl.master_repl_offset);
-    out.push_back({"link", own_address(), repl.master_host + ":" + std::to_string(repl.master_port),
-                   lag.bytes, lag.seconds});
-    return out;
+    out.push_back({"link", me, repl.master_host + ":" + std::to_string(repl.master_port), lag.bytes,
+                   lag.seconds});
   }
-  const std::string me = own_address();
+  // A chained replica watches its own replicas too (their master is this node).
   for (const auto* feed : master_.feeds()) {
     LagObservation o;
     o.scope = "replica";

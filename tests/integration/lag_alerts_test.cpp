@@ -3,7 +3,8 @@
 // replica_lag_bytes and replica_lag_seconds on the master (GET /alerts, /metrics, one log line
 // each, JSON on __basalt__:alerts), cleared once it is resumed and caught up; a replica whose
 // master is paused raises its own link alert and answers reads with -LAGGING naming the master
-// (replica-max-lag-reads) while connection and admin commands go on, until the master is back.
+// (replica-max-lag-reads) while connection and admin commands go on, until the master is back;
+// a chained replica watches the replicas attached to it.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -293,6 +294,42 @@ TEST(LagAlerts, ReplicaOfAPausedMasterRefusesReadsNamingTheMaster) {
   json::object msg = next_alert_message(subscriber);
   ASSERT_FALSE(msg.empty());
   EXPECT_EQ(msg.at("state").as_string(), "cleared");
+}
+
+TEST(LagAlerts, AChainedReplicaWatchesItsOwnReplicas) {
+  const int http = free_port();
+  MasterAndReplica pair({}, {"--http-port", std::to_string(http), "--http-token", kToken,
+                             "--replica-lag-alert-bytes", "1000"});
+  BasaltServer chained(replicaof_args(pair.replica));
+  chained.start();
+  RespClient m = pair.master.client();
+  RespClient r = pair.replica.client();
+  RespClient c = chained.client();
+  ASSERT_TRUE(wait_for_master_link(r, 20s));
+  ASSERT_TRUE(wait_for_master_link(c, 20s));
+  ASSERT_TRUE(m.command({"SET", "k", "v"}).is_status("OK"));
+  ASSERT_TRUE(wait_for_same_offset(m, c, 20s));
+  const std::string sub = "127.0.0.1:" + std::to_string(chained.port());
+  const std::string middle = "127.0.0.1:" + std::to_string(pair.replica.port());
+
+  Paused paused(chained);
+  ASSERT_TRUE(paused.ok());
+  const std::string value(1000, 'x');
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(m.command({"SET", "key:" + std::to_string(i), value}).is_status("OK"));
+  }
+  json::object alerts;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        alerts = get_alerts(http);
+        return find_active(alerts, "replica_lag_bytes", sub) != nullptr;
+      },
+      20s))
+      << json::serialize(alerts);
+  // Raised by the middle replica about its own replica: read from the middle one instead.
+  EXPECT_EQ(find_active(alerts, "replica_lag_bytes", sub)->at("master").as_string(), middle);
+  // The middle replica's own link is fine.
+  EXPECT_EQ(find_active(alerts, "replica_lag_bytes", middle), nullptr);
 }
 
 TEST(LagAlerts, DirectivesAreCheckedAtRunTime) {
