@@ -168,6 +168,38 @@ void replication_families(MetricsWriter& w, const app::AdminMetrics& m) {
       "Times applying the master's stream stopped.", r.stream_apply_failures);
 }
 
+void alert_families(MetricsWriter& w, const app::AdminMetrics& m) {
+  const auto& a = m.alerts;
+  auto labels = [](const app::AdminLagSubject& s) {
+    return MetricsWriter::Labels{{"scope", s.scope}, {"replica", s.replica}};
+  };
+  w.family("basalt_lag_bytes", "gauge",
+           "Lag in bytes the alerts watch: per replica on a master (scope replica), this "
+           "replica's received but unapplied stream (scope link).");
+  for (const auto& s : a.subjects) w.sample(labels(s), s.lag_bytes);
+  w.family("basalt_lag_seconds", "gauge",
+           "Lag in seconds the alerts watch: age of the oldest byte a replica has not acked "
+           "(scope replica), seconds since the master was last heard (scope link).");
+  for (const auto& s : a.subjects) w.sample(labels(s), s.lag_seconds);
+  w.family("basalt_alert_active", "gauge", "1 while a lag alert is raised.");
+  for (const auto& s : a.subjects) {
+    for (const char* alert : {"replica_lag_bytes", "replica_lag_seconds"}) {
+      auto l = labels(s);
+      l.insert(l.begin(), {"alert", alert});
+      const bool on =
+          std::string_view(alert) == "replica_lag_bytes" ? s.bytes_alert : s.seconds_alert;
+      w.sample(l, static_cast<uint64_t>(on));
+    }
+  }
+  one(w, "basalt_alerts_active", "gauge", "Lag alerts raised now.", a.active.size());
+  one(w, "basalt_alerts_raised_total", "counter", "Lag alerts raised since the start.",
+      a.raised_total);
+  one(w, "basalt_lag_alert_threshold_bytes", "gauge", "replica-lag-alert-bytes (0: off).",
+      a.threshold_bytes);
+  one(w, "basalt_lag_alert_threshold_seconds", "gauge", "replica-lag-alert-seconds (0: off).",
+      a.threshold_seconds);
+}
+
 void storage_families(MetricsWriter& w, const app::AdminMetrics& m) {
   one(w, "basalt_rocksdb_block_cache_bytes", "gauge", "RocksDB block cache usage.",
       m.status.block_cache_bytes);
@@ -192,6 +224,7 @@ std::string render_metrics(const app::AdminMetrics& m) {
   command_families(w, m);
   client_and_keyspace_families(w, m);
   replication_families(w, m);
+  alert_families(w, m);
   storage_families(w, m);
   return w.take();
 }

@@ -3,9 +3,11 @@
 
 #include <array>
 
+#include "http/alerts_view.h"
 #include "http/auth.h"
 #include "http/json_views.h"
 #include "http/metrics.h"
+#include "http/status_page.h"
 #include "http/write_views.h"
 #include "node/app/admin.h"
 
@@ -28,7 +30,9 @@ struct Route {
   Response (*view)(app::NodeApp&, const std::string&);
 };
 
-const std::array<Route, 9> kRoutes = {{
+const std::array<Route, 11> kRoutes = {{
+    // The status page holds no data (its script asks the API, with the token).
+    {"/", false, true, [](app::NodeApp&, const std::string&) { return status_page_view(); }},
     {"/health", false, true, [](app::NodeApp& n, const std::string&) { return health_view(n); }},
     {"/ready", false, false, [](app::NodeApp& n, const std::string&) { return ready_view(n); }},
     {"/status", false, false, [](app::NodeApp& n, const std::string&) { return status_view(n); }},
@@ -40,6 +44,7 @@ const std::array<Route, 9> kRoutes = {{
     {"/config", true, false,
      [](app::NodeApp& n, const std::string& s) { return config_entry_view(n, s); }},
     {"/metrics", false, false, [](app::NodeApp& n, const std::string&) { return metrics_view(n); }},
+    {"/alerts", false, false, [](app::NodeApp& n, const std::string&) { return alerts_view(n); }},
 }};
 
 // A write endpoint (POST, exact path, always behind the token). `sync` answers at once;

@@ -146,6 +146,7 @@ AdminMetrics admin_metrics(NodeApp& app) {
   AdminMetrics m;
   m.status = admin_status(app);
   m.replication = admin_replication(app);
+  m.alerts = admin_alerts(app);
   const auto& stats = node.stats();
   std::map<std::string_view, const core::CommandCounters*> sorted;
   for (const auto& [spec, counters] : stats.commands) sorted.emplace(spec->name, &counters);
@@ -167,6 +168,37 @@ AdminMetrics admin_metrics(NodeApp& app) {
   m.net_input_bytes = stats.total_net_input_bytes;
   m.net_output_bytes = stats.total_net_output_bytes;
   return m;
+}
+
+AdminAlerts admin_alerts(NodeApp& app) {
+  const auto& replication = app.replication();
+  const auto& alerts = replication.alerts();
+  const auto& c = app.node().config();
+  AdminAlerts out;
+  out.node = replication.own_address();
+  out.threshold_bytes = static_cast<uint64_t>(c.replica_lag_alert_bytes);
+  out.threshold_seconds = static_cast<uint64_t>(c.replica_lag_alert_seconds);
+  for (const auto& a : alerts.active()) {
+    out.active.push_back({a.alert, a.scope, a.replica, a.master, a.since_ms, a.threshold,
+                          a.lag_bytes, a.lag_seconds});
+  }
+  for (const auto& e : alerts.history()) {
+    out.history.push_back({e.alert, e.state, e.scope, e.replica, e.master, e.ts_ms, e.threshold,
+                           e.lag_bytes, e.lag_seconds, e.reason});
+  }
+  out.history_length = replication::LagAlerts::kHistoryLength;
+  out.raised_total = alerts.raised_total();
+  // The subjects as of now (not the last tick), so a replica shows up at once.
+  for (const auto& o : replication.observe_lag(core::unix_time_ms())) {
+    AdminLagSubject s{o.scope, o.replica, o.lag_bytes, o.lag_seconds, false, false};
+    for (const auto& a : alerts.active()) {
+      if (a.scope != o.scope || a.replica != o.replica) continue;
+      (a.alert == "replica_lag_bytes" ? s.bytes_alert : s.seconds_alert) = true;
+    }
+    out.subjects.push_back(std::move(s));
+  }
+  out.channel = replication::Replication::kAlertChannel;
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> admin_config(NodeApp& app) {

@@ -100,6 +100,51 @@ struct AdminReady {
 };
 AdminReady admin_ready(NodeApp& app);
 
+// GET /alerts: the lag alerts (node/replication/lag_alerts.h) as plain values.
+struct AdminAlert {
+  std::string alert;    // replica_lag_bytes, replica_lag_seconds
+  std::string scope;    // "replica" (raised by a master about a replica) or "link" (a replica)
+  std::string replica;  // ip:port
+  std::string master;   // host:port to read from instead
+  uint64_t since_ms = 0;
+  uint64_t threshold = 0;
+  uint64_t lag_bytes = 0;
+  double lag_seconds = 0;
+};
+struct AdminAlertEvent {
+  std::string alert;
+  std::string state;  // raised, cleared
+  std::string scope;
+  std::string replica;
+  std::string master;
+  uint64_t ts_ms = 0;
+  uint64_t threshold = 0;
+  uint64_t lag_bytes = 0;
+  double lag_seconds = 0;
+  std::string reason;  // for a clear
+};
+// One subject watched on the last tick, with its lag and its two alert states (metrics).
+struct AdminLagSubject {
+  std::string scope;
+  std::string replica;
+  uint64_t lag_bytes = 0;
+  double lag_seconds = 0;
+  bool bytes_alert = false;
+  bool seconds_alert = false;
+};
+struct AdminAlerts {
+  std::string node;  // this node's address
+  uint64_t threshold_bytes = 0;
+  uint64_t threshold_seconds = 0;
+  std::vector<AdminAlert> active;
+  std::vector<AdminAlertEvent> history;  // oldest first, at most history_length
+  size_t history_length = 0;
+  uint64_t raised_total = 0;
+  std::vector<AdminLagSubject> subjects;
+  std::string channel;  // the Pub/Sub channel the events are published on
+};
+AdminAlerts admin_alerts(NodeApp& app);
+
 // Everything /metrics exposes beyond AdminStatus and AdminReplication.
 struct AdminCommandStat {
   std::string name;
@@ -111,6 +156,7 @@ struct AdminCommandStat {
 struct AdminMetrics {
   AdminStatus status;
   AdminReplication replication;
+  AdminAlerts alerts;
   std::vector<AdminCommandStat> commands;                     // by name
   std::vector<std::pair<std::string, uint64_t>> error_codes;  // ERR, WRONGTYPE, ... by code
   std::vector<uint64_t> expires_per_db;

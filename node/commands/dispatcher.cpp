@@ -83,6 +83,10 @@ std::string state_refusal(Node& node, const replication::Replication& replicatio
   if (replica && !client.is_master_link && !(flags & kStale) && !config.replica_serve_stale_data &&
       !replication.link_up())
     return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  // replica-max-lag-reads: a replica too far behind sends its readers to the master.
+  if ((flags & kReadOnly) && replica && !client.is_master_link &&
+      !config.replica_max_lag_reads.off())
+    return replication.lagging_reads_refusal();
   return {};
 }
 

@@ -197,6 +197,13 @@ ConfigTable::ConfigTable() {
       int_entry("http-max-connections", &Config::http_max_connections, 1, 100000, true),
       memory_entry("http-max-body", &Config::http_max_body, 1024, true),
       int_entry("http-ready-max-lag", &Config::http_ready_max_lag, 1, INT_MAX, true),
+      memory_entry("replica-lag-alert-bytes", &Config::replica_lag_alert_bytes, 0, true),
+      int_entry("replica-lag-alert-seconds", &Config::replica_lag_alert_seconds, 0, INT_MAX, true),
+      {"replica-max-lag-reads", true,
+       [](Config& c, const std::string& v, std::string& err) {
+         return parse_lag_limit(v, c.replica_max_lag_reads, err);
+       },
+       [](const Config& c) { return format_lag_limit(c.replica_max_lag_reads); }},
   };
   for (const auto& name : passthrough_directives()) {
     entries_.push_back({name, true,

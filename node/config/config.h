@@ -14,6 +14,13 @@
 
 namespace basalt::config {
 
+// A lag bound given either in bytes of stream or as a duration; both 0: off.
+struct LagLimit {
+  int64_t bytes = 0;
+  int64_t ms = 0;
+  bool off() const { return bytes == 0 && ms == 0; }
+};
+
 struct Config {
   // network
   int port = 6379;
@@ -87,6 +94,12 @@ struct Config {
   int64_t http_max_body = 1ll << 20;  // larger request bodies get a 413
   // GET /ready on a replica: the most seconds since it last heard from its master.
   int http_ready_max_lag = 30;
+  // lag alerts (node/replication/lag_alerts.h): raised above these, per replica on a master
+  // and for its own link on a replica; 0 = off.
+  int64_t replica_lag_alert_bytes = 0;
+  int replica_lag_alert_seconds = 0;
+  // A replica refuses reads (-LAGGING) while its lag is above this (bytes or a duration).
+  LagLimit replica_max_lag_reads;
 
   // client-output-buffer-limit (node/config/output_limits.h).
   OutputLimits client_output_buffer_limit;
@@ -144,6 +157,10 @@ bool rewrite_file(const Config& config, std::string& error);
 
 // Parses "100", "1k", "2kb", "3mb", "1gb" as Redis's memtoll does.
 bool parse_memory(const std::string& s, int64_t& out);
+// replica-max-lag-reads: "0" (off), a memory value ("1mb", "500000": bytes) or a duration
+// ("500ms", "5s"). Printed back as "0", "<bytes>" or "<n>ms".
+bool parse_lag_limit(const std::string& s, LagLimit& out, std::string& error);
+std::string format_lag_limit(const LagLimit& limit);
 // The redis.conf directives basalt accepts but does not act on (node/config/passthrough.cpp).
 const std::set<std::string>& passthrough_directives();
 

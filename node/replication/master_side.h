@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "node/core/client.h"
+#include "node/replication/offset_clock.h"
 #include "node/replication/psync_decision.h"
 
 namespace basalt::core {
@@ -62,8 +63,11 @@ class MasterSide {
                                                 uint64_t timeout_ms);
   int64_t replicas_acked(uint64_t offset) const;
 
-  // Every cron tick: pings the replicas through the stream, trims the log.
+  // Every cron tick: pings the replicas through the stream, trims the log, notes when the
+  // stream reached its offset (OffsetClock).
   void cron(uint64_t now_ms);
+  // How long the oldest byte `feed` has not acknowledged has waited (0: it acked everything).
+  uint64_t unacked_age_ms(const ReplicaFeed& feed, uint64_t now_ms) const;
   // Closes every replica's connection (this node is about to follow another history; they
   // resync with it).
   void disconnect_replicas();
@@ -93,6 +97,7 @@ class MasterSide {
   std::vector<boost::asio::steady_timer*> waiters_;  // WAIT callers
   uint64_t last_trim_offset_ = 0;
   uint64_t last_ping_ms_;  // the first ping goes a period after the start
+  OffsetClock clock_;
 };
 
 }  // namespace basalt::replication

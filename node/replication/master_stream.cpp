@@ -33,6 +33,7 @@ asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string
   protocol::RespReader reader(64 * 1024);
   auto last_data = std::chrono::steady_clock::now();
   reader.append(first_bytes);
+  info_.received_offset = node_.repl().master_repl_offset + first_bytes.size();
   protocol::ParserLimits limits;
   limits.max_bulk_len = SIZE_MAX / 4;  // the master is trusted (Redis skips the limit too)
   reader.set_limits(limits);
@@ -105,6 +106,7 @@ asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string
     auto [ec, n] = std::get<0>(result);
     if (ec || n == 0) co_return;
     reader.commit(n);
+    info_.received_offset += n;
     node_.stats().total_net_input_bytes += n;
     node_.stats().total_net_repl_input_bytes += n;
     info_.last_io_ms = core::unix_time_ms();

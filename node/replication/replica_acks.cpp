@@ -28,9 +28,18 @@ void MasterSide::cron(uint64_t now_ms) {
       if (ks.stream()) ks.stream()->append_command(ping);
     });
   }
+  const uint64_t offset = node_.repl().master_repl_offset;
+  clock_.sample(now_ms, offset);
+  uint64_t min_ack = offset;
+  for (auto* feed : feeds_) min_ack = std::min(min_ack, feed->ack_offset);
+  clock_.forget_acked(min_ack);
   // Keep the on-disk log within repl-backlog-size (more for attached replicas, never more
   // than repl-log-max-size).
   trim_log();
+}
+
+uint64_t MasterSide::unacked_age_ms(const ReplicaFeed& feed, uint64_t now_ms) const {
+  return clock_.unacked_age_ms(now_ms, node_.repl().master_repl_offset, feed.ack_offset);
 }
 
 void MasterSide::stop() {

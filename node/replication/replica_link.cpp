@@ -42,6 +42,16 @@ void ReplicaLink::on_new_master() {
   info_.link_down_since_ms = core::unix_time_ms();
 }
 
+LinkLag ReplicaLink::lag(uint64_t now_ms, uint64_t applied_offset) const {
+  LinkLag lag;
+  if (info_.state == "connected" && info_.received_offset > applied_offset)
+    lag.bytes = info_.received_offset - applied_offset;
+  uint64_t heard = info_.last_io_ms ? info_.last_io_ms : info_.link_down_since_ms;
+  if (heard == 0) heard = now_ms;
+  lag.seconds = static_cast<double>(now_ms - std::min(now_ms, heard)) / 1000.0;
+  return lag;
+}
+
 void ReplicaLink::end_for_promotion() {
   end_current_link();
   info_.state = "none";

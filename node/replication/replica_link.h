@@ -23,6 +23,15 @@ namespace basalt::replication {
 
 class LinkIo;
 
+// How far this replica is behind its master, as far as it can tell (README, *Lag alerts*):
+// `bytes` arrived from the master but not applied yet; `seconds` since the master last sent
+// anything (its stream or its PINGs), counted from when the link went down or the role began
+// if it never did.
+struct LinkLag {
+  uint64_t bytes = 0;
+  double seconds = 0;
+};
+
 // The replica's view of its link to the master (INFO replication).
 struct LinkInfo {
   std::string state = "none";  // none, connect, connecting, handshake, sync, connected
@@ -37,6 +46,9 @@ struct LinkInfo {
   uint64_t refusals = 0;               // attempts refused before any transfer
   bool master_shared_history = false;  // the master's announced ids include one of ours
   uint64_t read_repl_offset = 0;
+  // The stream's end as received from the master (applied or not): read_repl_offset plus the
+  // bytes that arrived and wait in the read buffer.
+  uint64_t received_offset = 0;
   uint64_t apply_failures = 0;   // times applying the stream stopped (the link was dropped)
   std::string divergent_file;    // the last file divergent writes were kept in ("" if none)
   uint64_t divergent_saves = 0;  // full syncs that kept divergent writes
@@ -59,6 +71,7 @@ class ReplicaLink {
 
   const LinkInfo& info() const { return info_; }
   bool up() const { return info_.state == "connected"; }
+  LinkLag lag(uint64_t now_ms, uint64_t applied_offset) const;
   // Ends the wait before the next attempt to link (an operator override was just set).
   void retry_now();
   // Our master sent REPLCONF GETACK: an ACK goes out once what it sent so far is applied.

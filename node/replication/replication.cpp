@@ -14,7 +14,9 @@ namespace basalt::replication {
 namespace asio = boost::asio;
 
 Replication::Replication(core::Node& node)
-    : node_(node), master_(node), link_(node), failover_(node, *this) {}
+    : node_(node), master_(node), link_(node), failover_(node, *this) {
+  alerts_.set_listener([this](const LagAlertEvent& event) { on_lag_alert(event); });
+}
 
 Replication::~Replication() = default;
 
@@ -49,6 +51,7 @@ void Replication::start() {
 
 void Replication::cron(uint64_t now_ms) {
   master_.cron(now_ms);
+  evaluate_lag_alerts(now_ms);
 }
 
 void Replication::on_config_changed(const std::string& name) {

@@ -8,8 +8,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "node/replication/failover.h"
+#include "node/replication/lag_alerts.h"
 #include "node/replication/master_side.h"
 #include "node/replication/replica_link.h"
 
@@ -54,8 +56,26 @@ class Replication {
   int good_replicas() const { return master_.good_replicas(); }
   bool link_up() const { return link_.up(); }
 
+  // ---- lag (lag_watch.cpp)
+  // The lag alerts, evaluated on every cron tick.
+  const LagAlerts& alerts() const { return alerts_; }
+  // What lags behind what right now: each replica of this master, or this replica's link.
+  std::vector<LagObservation> observe_lag(uint64_t now_ms) const;
+  // On a replica whose lag is above replica-max-lag-reads: the -LAGGING error a read gets
+  // (naming the master); "" otherwise.
+  std::string lagging_reads_refusal() const;
+  // This node's address as others should reach it (replica-announce-ip / -port, else the
+  // first bind address that is not a wildcard, else the host name).
+  std::string own_address() const;
+  // The channel lag alert events are published on, as JSON.
+  static constexpr const char* kAlertChannel = "__basalt__:alerts";
+
  private:
+  void evaluate_lag_alerts(uint64_t now_ms);
+  void on_lag_alert(const LagAlertEvent& event);
+
   core::Node& node_;
+  LagAlerts alerts_;
   MasterSide master_;
   ReplicaLink link_;
   Failover failover_;

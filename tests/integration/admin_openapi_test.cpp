@@ -111,8 +111,8 @@ TEST(AdminOpenApi, EveryDocumentedPathAnswersAsDocumented) {
   ASSERT_TRUE(wait_for_master_link(r, 20s));
   ASSERT_TRUE(m.command({"SET", "k", "v"}).is_status("OK"));
   ASSERT_TRUE(wait_for_same_offset(m, r, 20s));
-  EXPECT_EQ(check_all_paths(doc, master_http, "master"), 14);
-  EXPECT_EQ(check_all_paths(doc, replica_http, "replica"), 14);
+  EXPECT_EQ(check_all_paths(doc, master_http, "master"), 16);
+  EXPECT_EQ(check_all_paths(doc, replica_http, "replica"), 16);
 
   // The documented error shapes: 404 on an unknown section or directive.
   HttpResponse missing = http_request(master_http, "GET", "/config/nosuch", kToken);

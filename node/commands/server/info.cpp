@@ -359,6 +359,13 @@ void replication_section(core::Node& node, const replication::Replication& repli
     w.field("divergent_writes_saved", link.divergent_saves);
     w.field("master_sync_refused_empty_master", link.refused_empty_master ? 1 : 0);
     if (!link.refused_reason.empty()) w.field("master_sync_refused_reason", link.refused_reason);
+    // How far behind this replica is (README, *Lag alerts*), and whether that makes it refuse
+    // reads (replica-max-lag-reads).
+    const auto lag = replication.link().lag(now, offset);
+    w.field("replica_lag_bytes", lag.bytes);
+    w.field("replica_lag_seconds", fmt::format("{:.3f}", lag.seconds));
+    w.field("replica_max_lag_reads", config::format_lag_limit(node.config().replica_max_lag_reads));
+    w.field("replica_reads_lagging", replication.lagging_reads_refusal().empty() ? 0 : 1);
   } else {
     w.field("role", "master");
   }
@@ -374,6 +381,7 @@ void replication_section(core::Node& node, const replication::Replication& repli
                 ",lag=" + std::to_string((now - feed->last_ack_ms) / 1000));
   }
   w.field("master_failover_state", std::string(replication.failover().state_name()));
+  w.field("lag_alerts_active", replication.alerts().active().size());
   w.field("master_replid", repl.replid);
   w.field("master_replid2", repl.replid2);
   w.field("master_repl_offset", offset);
