@@ -207,6 +207,23 @@ void storage_families(MetricsWriter& w, const app::AdminMetrics& m) {
       m.status.memtable_bytes);
   one(w, "basalt_disk_bytes", "gauge", "Bytes the data directory's live files take on disk.",
       m.status.disk_bytes);
+  one(w, "basalt_rocksdb_live_sst_bytes", "gauge", "Bytes of RocksDB's live SST files.",
+      m.live_sst_bytes);
+  one(w, "basalt_rocksdb_pending_compaction_bytes", "gauge",
+      "Bytes RocksDB estimates compaction still has to rewrite.", m.pending_compaction_bytes);
+  one(w, "basalt_rocksdb_running_compactions", "gauge", "Compactions running now.",
+      m.running_compactions);
+  one(w, "basalt_rocksdb_compaction_pending", "gauge", "Column families with a compaction pending.",
+      m.families_needing_compaction);
+  w.family("basalt_rocksdb_write_stall_seconds_total", "counter",
+           "Time RocksDB delayed or stopped writes.");
+  w.sample({}, static_cast<double>(m.write_stall_micros) / 1e6);
+  one(w, "basalt_rocksdb_writes_stopped", "gauge", "1 while RocksDB stops writes.",
+      m.writes_stopped ? 1 : 0);
+  one(w, "basalt_record_cache_hits_total", "counter",
+      "Reads answered from the record cache (no RocksDB lookup).", m.record_cache_hits);
+  one(w, "basalt_record_cache_misses_total", "counter",
+      "Reads the record cache could not answer (RocksDB was read).", m.record_cache_misses);
   one(w, "basalt_storage_healthy", "gauge", "1 if the store accepts writes, 0 if it is failing.",
       m.status.storage_status == "ok" ? 1 : 0);
   one(w, "basalt_storage_write_errors_total", "counter", "Failed writes to the store.",

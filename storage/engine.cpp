@@ -7,7 +7,9 @@
 #include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <vector>
 
 #include "storage/codec.h"
@@ -300,6 +302,34 @@ uint64_t Engine::memtable_usage() const {
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
   }
   return total;
+}
+
+Engine::CompactionStats Engine::compaction_stats() const {
+  CompactionStats out;
+  std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
+  all.push_back(active_.data);
+  all.push_back(active_.expiry);
+  all.push_back(active_.sub);
+  for (auto* cf : all) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v))
+      out.pending_compaction_bytes += v;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kCompactionPending, &v) && v)
+      ++out.families_needing_compaction;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kLiveSstFilesSize, &v))
+      out.live_sst_bytes += v;
+  }
+  uint64_t v = 0;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &v))
+    out.running_compactions = v;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &v)) out.writes_stopped = v;
+  std::map<std::string, std::string> db_stats;
+  if (db_->GetMapProperty(rocksdb::DB::Properties::kDBStats, &db_stats)) {
+    auto it = db_stats.find("db.user_write_stall_micros");
+    if (it != db_stats.end())
+      out.write_stall_micros = std::strtoull(it->second.c_str(), nullptr, 10);
+  }
+  return out;
 }
 
 uint64_t Engine::disk_usage() const {

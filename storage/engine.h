@@ -85,6 +85,16 @@ class Engine {
 
   uint64_t block_cache_usage() const;
   uint64_t memtable_usage() const;
+  // Compaction and write-stall figures RocksDB reports (its DB properties), for /metrics.
+  struct CompactionStats {
+    uint64_t pending_compaction_bytes = 0;  // estimated bytes compaction still has to rewrite
+    uint64_t running_compactions = 0;
+    uint64_t families_needing_compaction = 0;  // column families with a compaction pending
+    uint64_t live_sst_bytes = 0;
+    uint64_t write_stall_micros = 0;  // time user writes were delayed or stopped, cumulative
+    bool writes_stopped = false;      // RocksDB stops writes right now
+  };
+  CompactionStats compaction_stats() const;
   uint64_t disk_usage() const;
   const EngineOptions& options() const { return options_; }
 

@@ -167,6 +167,15 @@ AdminMetrics admin_metrics(NodeApp& app) {
   m.storage_read_errors = stats.storage_read_errors;
   m.net_input_bytes = stats.total_net_input_bytes;
   m.net_output_bytes = stats.total_net_output_bytes;
+  const auto compaction = node.engine().compaction_stats();
+  m.pending_compaction_bytes = compaction.pending_compaction_bytes;
+  m.running_compactions = compaction.running_compactions;
+  m.families_needing_compaction = compaction.families_needing_compaction;
+  m.live_sst_bytes = compaction.live_sst_bytes;
+  m.write_stall_micros = compaction.write_stall_micros;
+  m.writes_stopped = compaction.writes_stopped;
+  m.record_cache_hits = node.keyspace().record_cache.hits();
+  m.record_cache_misses = node.keyspace().record_cache.misses();
   return m;
 }
 

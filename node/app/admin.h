@@ -170,6 +170,16 @@ struct AdminMetrics {
   uint64_t storage_read_errors = 0;
   uint64_t net_input_bytes = 0;
   uint64_t net_output_bytes = 0;
+  // RocksDB's compaction and stall figures.
+  uint64_t pending_compaction_bytes = 0;
+  uint64_t running_compactions = 0;
+  uint64_t families_needing_compaction = 0;
+  uint64_t live_sst_bytes = 0;
+  uint64_t write_stall_micros = 0;
+  bool writes_stopped = false;
+  // The record cache in front of RocksDB (node/core/record_cache.h).
+  uint64_t record_cache_hits = 0;
+  uint64_t record_cache_misses = 0;
 };
 AdminMetrics admin_metrics(NodeApp& app);
 

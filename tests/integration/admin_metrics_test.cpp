@@ -120,6 +120,15 @@ TEST(AdminMetrics, ExpositionFormatIsStrictAndComplete) {
   EXPECT_TRUE(samples.count("basalt_rocksdb_block_cache_bytes"));
   EXPECT_GT(samples["basalt_rocksdb_memtable_bytes"], 0);
   EXPECT_TRUE(samples.count("basalt_disk_bytes"));
+  EXPECT_TRUE(samples.count("basalt_rocksdb_live_sst_bytes"));
+  EXPECT_TRUE(samples.count("basalt_rocksdb_pending_compaction_bytes"));
+  EXPECT_TRUE(samples.count("basalt_rocksdb_running_compactions"));
+  EXPECT_TRUE(samples.count("basalt_rocksdb_compaction_pending"));
+  EXPECT_GE(samples["basalt_rocksdb_write_stall_seconds_total"], 0);
+  EXPECT_EQ(samples["basalt_rocksdb_writes_stopped"], 0);
+  // INCR read x (and failed on its value): one lookup went through the record cache.
+  EXPECT_GE(samples["basalt_record_cache_hits_total"] + samples["basalt_record_cache_misses_total"],
+            1);
   EXPECT_TRUE(samples.count("basalt_expired_keys_total"));
   EXPECT_EQ(samples["basalt_storage_healthy"], 1);
   EXPECT_EQ(samples["basalt_replication_role{role=\"master\"}"], 1);
