@@ -14,6 +14,7 @@
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/reply.h"
+#include "node/replication/link_connect.h"
 #include "node/replication/link_io.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
@@ -140,16 +141,10 @@ asio::awaitable<std::string> Failover::hand_over() {
 }
 
 asio::awaitable<std::string> Failover::promote_target() {
-  tcp::socket socket(node_.io());
-  tcp::resolver resolver(node_.io());
-  auto [rec, endpoints] = co_await resolver.async_resolve(host_, std::to_string(port_), kNoThrow);
-  if (rec) co_return "can't resolve the target " + host_ + ": " + rec.message();
-  asio::steady_timer timer(node_.io());
-  timer.expires_after(kHandoverTimeout);
-  auto result =
-      co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
-  if (result.index() != 0 || std::get<0>(std::get<0>(result)))
-    co_return "can't connect to the target " + host_ + ":" + std::to_string(port_);
+  std::string connect_error;
+  auto connected = co_await connect_link(node_, host_, port_, kHandoverTimeout, connect_error);
+  if (!connected) co_return "can't reach the target: " + connect_error;
+  util::Stream& socket = *connected;
   LinkIo io(socket);
   std::string line;
   const auto& config = node_.config();

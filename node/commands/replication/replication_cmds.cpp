@@ -110,9 +110,8 @@ void psync(Context& c) {
   if (!protocol::parse_i64(c.arg(2), offset)) return c.not_integer();
   // From here on the connection is the replica's feed.
   replication::PsyncRequest request{std::string(c.arg(1)), offset};
-  c.client.take_connection =
-      [&master = c.replication.master(), &client = c.client,
-       request](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
+  c.client.take_connection = [&master = c.replication.master(), &client = c.client,
+                              request](util::Stream& socket) -> boost::asio::awaitable<void> {
     co_await master.serve_replica(socket, client, request);
   };
 }
