@@ -333,6 +333,63 @@ TEST_F(Tls, AdminApiOverHttpTls) {
   EXPECT_NE(after.output.find("\"status\":\"ok\""), std::string::npos) << after.output;
 }
 
+// An encrypted key opens with tls-key-file-pass (and stops the start without it); CAs come
+// from a hashed directory (tls-ca-cert-dir); tls-protocols TLSv1.2 refuses a TLSv1.3-only
+// client; maxclients is answered over TLS after the handshake, as Redis does.
+TEST_F(Tls, KeyPassphraseCaDirProtocolsAndMaxclients) {
+  const std::string encrypted = (dir_.path() / "encrypted.key").string();
+  ShellResult enc = run_shell("openssl pkey -in " + shell_quote(files_.server_key.string()) +
+                              " -aes256 -passout pass:s3cret -out " + shell_quote(encrypted));
+  ASSERT_EQ(enc.status, 0) << enc.output;
+  const std::string ca_dir = (dir_.path() / "cas").string();
+  ShellResult hashed = run_shell("mkdir -p " + shell_quote(ca_dir) + " && cp " +
+                                 shell_quote(files_.ca_cert.string()) + " " + shell_quote(ca_dir) +
+                                 " && openssl rehash " + shell_quote(ca_dir));
+  ASSERT_EQ(hashed.status, 0) << hashed.output;
+
+  int tls_port = free_port();
+  std::vector<std::string> args = {"--tls-port",        std::to_string(tls_port),
+                                   "--tls-cert-file",   files_.server_cert.string(),
+                                   "--tls-key-file",    encrypted,
+                                   "--tls-ca-cert-dir", ca_dir,
+                                   "--tls-protocols",   "TLSv1.2",
+                                   "--maxclients",      "2"};
+  {
+    TempDir data("basalt-tls-nopass-");
+    std::vector<std::string> argv = {BasaltServer::binary(), "--port", std::to_string(free_port()),
+                                     "--dir", (data.path() / "data").string()};
+    Process no_pass(concat(argv, args), data.path() / "basalt.log");
+    auto status = no_pass.wait_exit(15s);
+    ASSERT_TRUE(status.has_value())
+        << "an encrypted key without its passphrase must stop the start";
+    EXPECT_EQ(*status, 1);
+  }
+  BasaltServer server(concat(args, {"--tls-key-file-pass", "s3cret"}));
+  server.start();
+  EXPECT_EQ(trimmed(cli(files_, tls_port, "PING").output), "PONG");
+  ShellResult v13 =
+      run_shell("openssl s_client -connect 127.0.0.1:" + std::to_string(tls_port) +
+                " -tls1_3 -CAfile " + shell_quote(files_.ca_cert.string()) + " </dev/null");
+  EXPECT_NE(v13.status, 0) << v13.output;
+  ShellResult v12 = run_shell("openssl s_client -connect 127.0.0.1:" + std::to_string(tls_port) +
+                              " -tls1_2 -CAfile " + shell_quote(files_.ca_cert.string()) +
+                              " -cert " + shell_quote(files_.client_cert.string()) + " -key " +
+                              shell_quote(files_.client_key.string()) + " </dev/null");
+  EXPECT_NE(v12.output.find("Protocol  : TLSv1.2"), std::string::npos) << v12.output;
+
+  // Two clients fill maxclients 2; the third, over TLS, gets Redis's error.
+  auto first = server.client();
+  auto second = server.client();
+  EXPECT_EQ(first.get_string({"PING"}), "PONG");
+  EXPECT_EQ(second.get_string({"PING"}), "PONG");
+  EXPECT_NE(cli(files_, tls_port, "PING").output.find("max number of clients reached"),
+            std::string::npos);
+  // The passphrase is kept out of the slow log, as requirepass is.
+  EXPECT_EQ(first.get_string({"CONFIG", "SET", "slowlog-log-slower-than", "0"}), "OK");
+  EXPECT_EQ(first.get_string({"CONFIG", "SET", "tls-key-file-pass", "s3cret"}), "OK");
+  EXPECT_EQ(first.command_raw({"SLOWLOG", "GET", "1"}).find("s3cret"), std::string::npos);
+}
+
 std::string master_port_seen_by(RespClient& sentinel) {
   Reply r = sentinel.command({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "basalt"});
   if (r.type != Reply::Array || r.elements.size() != 2) return "";
