@@ -87,7 +87,9 @@ std::string make_context(const config::Config& c, bool server_side, const std::s
     static const unsigned char kSessionIdContext[] = "basalt";
     SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof(kSessionIdContext) - 1);
   } else {
+    // No resumption at all: neither the server cache nor stateless session tickets.
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    if (server_side) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
   }
   // Peers are verified against the CAs; a server connection relaxes this per
   // tls-auth-clients when it is accepted.

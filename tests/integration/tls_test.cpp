@@ -1,7 +1,7 @@
 // tests/integration/tls_test.cpp — TLS on real basalt processes, with a CA and certificates
 // made at test time (tests/support/tls_files.h) and Debian's TLS clients:
 //  - redis-cli --tls on tls-port (plain port still served), large values both ways;
-//  - tls-auth-clients yes refuses a client without a certificate; optional and no let it in;
+//  - tls-auth-clients yes refuses a client without a certificate; optional lets it in;
 //  - a plaintext client, or a silent one, on tls-port is dropped (the latter after
 //    tls-handshake-timeout) and the node keeps serving;
 //  - port 0 + tls-port: TLS only;
@@ -10,6 +10,8 @@
 //    certificate set at run time serves the next connections;
 //  - a replica with tls-replication yes full-syncs over TLS, then resyncs partially after a
 //    restart (sync_partial_ok on the master, digests equal), presenting its client cert;
+//  - an encrypted key (tls-key-file-pass), tls-ca-cert-dir, tls-protocols, session caching,
+//    maxclients over TLS;
 //  - the admin API over http-tls with curl --cacert;
 //  - redis-sentinel (Debian's is built with TLS) fails a master over to its replica over TLS,
 //    and the old master rejoins over TLS with a partial resync.
@@ -335,7 +337,8 @@ TEST_F(Tls, AdminApiOverHttpTls) {
 
 // An encrypted key opens with tls-key-file-pass (and stops the start without it); CAs come
 // from a hashed directory (tls-ca-cert-dir); tls-protocols TLSv1.2 refuses a TLSv1.3-only
-// client; maxclients is answered over TLS after the handshake, as Redis does.
+// client; sessions resume unless tls-session-caching is no; maxclients is answered over TLS
+// after the handshake, as Redis does.
 TEST_F(Tls, KeyPassphraseCaDirProtocolsAndMaxclients) {
   const std::string encrypted = (dir_.path() / "encrypted.key").string();
   ShellResult enc = run_shell("openssl pkey -in " + shell_quote(files_.server_key.string()) +
@@ -377,8 +380,26 @@ TEST_F(Tls, KeyPassphraseCaDirProtocolsAndMaxclients) {
                               shell_quote(files_.client_key.string()) + " </dev/null");
   EXPECT_NE(v12.output.find("Protocol  : TLSv1.2"), std::string::npos) << v12.output;
 
-  // Two clients fill maxclients 2; the third, over TLS, gets Redis's error.
+  // Sessions resume while tls-session-caching is yes (the default), not once it is no.
   auto first = server.client();
+  auto resumed = [&](const std::string& name) {
+    const std::string session = shell_quote((dir_.path() / name).string());
+    const std::string connect = "openssl s_client -connect 127.0.0.1:" + std::to_string(tls_port) +
+                                " -CAfile " + shell_quote(files_.ca_cert.string()) + " -cert " +
+                                shell_quote(files_.client_cert.string()) + " -key " +
+                                shell_quote(files_.client_key.string());
+    // The first connection's output, then the second's (which offers the saved session).
+    std::string out = run_shell(connect + " -sess_out " + session + " </dev/null").output;
+    return out + run_shell(connect + " -sess_in " + session + " </dev/null").output;
+  };
+  std::string cached = resumed("session1.pem");
+  EXPECT_NE(cached.find("Reused, TLSv1.2"), std::string::npos) << cached;
+  EXPECT_EQ(first.get_string({"CONFIG", "SET", "tls-session-caching", "no"}), "OK");
+  std::string uncached = resumed("session2.pem");
+  EXPECT_NE(uncached.find("New, TLSv1.2"), std::string::npos) << uncached;
+  EXPECT_EQ(uncached.find("Reused"), std::string::npos) << uncached;
+
+  // Two clients fill maxclients 2; the third, over TLS, gets Redis's error.
   auto second = server.client();
   EXPECT_EQ(first.get_string({"PING"}), "PONG");
   EXPECT_EQ(second.get_string({"PING"}), "PONG");
