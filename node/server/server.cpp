@@ -38,6 +38,13 @@ asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor, boo
     }
     backoff.succeeded();
     if (node.shutting_down()) break;
+    if (tls && tls_handshakes_in_progress() >= static_cast<size_t>(node.config().maxclients)) {
+      // As many handshakes under way as maxclients: no TLS yet to answer in, so just close.
+      ++node.stats().rejected_connections;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
     if (tls) {
       // Refusals (maxclients, protected mode) are answered after the handshake, over TLS.
       asio::co_spawn(acceptor.get_executor(), serve_tls_connection(node, std::move(socket)),

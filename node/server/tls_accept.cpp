@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <optional>
 
 #include "node/core/node.h"
 #include "node/server/admission.h"
@@ -22,6 +23,15 @@ using asio::ip::tcp;
 
 namespace {
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+size_t handshakes_in_progress = 0;  // the node runs on one thread
+
+struct HandshakeInProgress {
+  HandshakeInProgress() { ++handshakes_in_progress; }
+  ~HandshakeInProgress() { --handshakes_in_progress; }
+  HandshakeInProgress(const HandshakeInProgress&) = delete;
+  HandshakeInProgress& operator=(const HandshakeInProgress&) = delete;
+};
 
 std::string peer_text(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -44,6 +54,10 @@ void log_handshake_failure(const std::string& peer, const std::string& why) {
 }
 }  // namespace
 
+size_t tls_handshakes_in_progress() {
+  return handshakes_in_progress;
+}
+
 asio::awaitable<void> serve_tls_connection(core::Node& node, tcp::socket socket) {
   using namespace asio::experimental::awaitable_operators;
   auto context = node.tls().server();
@@ -52,6 +66,7 @@ asio::awaitable<void> serve_tls_connection(core::Node& node, tcp::socket socket)
     co_return;
   }
   const std::string peer = peer_text(socket);
+  std::optional<HandshakeInProgress> handshaking(std::in_place);
   util::Stream stream(std::move(socket), std::move(context));
   boost::system::error_code ec;
   stream.tls()->set_verify_mode(
@@ -70,6 +85,7 @@ asio::awaitable<void> serve_tls_connection(core::Node& node, tcp::socket socket)
     stream.close();
     co_return;
   }
+  handshaking.reset();
   if (node.shutting_down()) {
     stream.close();
     co_return;

@@ -17,4 +17,9 @@ namespace basalt::server {
 boost::asio::awaitable<void> serve_tls_connection(core::Node& node,
                                                   boost::asio::ip::tcp::socket socket);
 
+// Connections in their TLS handshake right now. The listener accepts at most maxclients of
+// them at once (more are closed at accept), so a flood of silent connections holds at most
+// that many descriptors, each for at most tls-handshake-timeout.
+size_t tls_handshakes_in_progress();
+
 }  // namespace basalt::server

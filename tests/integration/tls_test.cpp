@@ -4,6 +4,7 @@
 //  - tls-auth-clients yes refuses a client without a certificate; optional lets it in;
 //  - a plaintext client, or a silent one, on tls-port is dropped (the latter after
 //    tls-handshake-timeout) and the node keeps serving;
+//  - at most maxclients handshakes at once;
 //  - port 0 + tls-port: TLS only;
 //  - a certificate that does not load stops the start (exit 1, reason on stderr) and is
 //    refused by CONFIG SET with Redis's error (compared with redis-server), while a good new
@@ -138,6 +139,31 @@ TEST_F(Tls, PlaintextAndSilentClientsOnTlsPortAreDropped) {
     ++lines;
   EXPECT_GE(lines, 1u);
   EXPECT_LE(lines, 20u) << "handshake failures must be logged at a bounded rate";
+}
+
+// Connections that never finish their handshake hold at most maxclients descriptors: past
+// that, the TLS listener closes new connections at once (counted in rejected_connections);
+// the plain port is not affected, and TLS clients get in again once the handshakes end.
+TEST_F(Tls, HandshakesUnderWayAreBoundedByMaxclients) {
+  int tls_port = free_port();
+  BasaltServer server(
+      concat(files_.server_args(tls_port), {"--maxclients", "3", "--tls-handshake-timeout", "60"}));
+  server.start();
+  std::vector<RespClient> silent;
+  for (int i = 0; i < 3; ++i) {
+    silent.emplace_back(tls_port);
+    silent.back().connect();
+  }
+  auto plain = server.client();
+  RespClient fourth(tls_port);
+  fourth.connect();
+  EXPECT_TRUE(fourth.closed_by_peer(5s)) << "a handshake past maxclients must be refused";
+  EXPECT_EQ(info_int(plain, "stats", "rejected_connections"), 1);
+  for (auto& c : silent) EXPECT_FALSE(c.closed_by_peer(100ms));
+  EXPECT_EQ(plain.get_string({"PING"}), "PONG");
+  for (auto& c : silent) c.close();
+  EXPECT_TRUE(
+      wait_until([&] { return trimmed(cli(files_, tls_port, "PING").output) == "PONG"; }, 10s));
 }
 
 TEST_F(Tls, TlsOnlyWithPortZero) {
