@@ -32,8 +32,12 @@ asio::awaitable<void> accept_loop(app::NodeApp& node, tcp::acceptor& acceptor,
       continue;
     }
     backoff.succeeded();
-    const auto limit = static_cast<size_t>(app::admin_endpoint(node).max_connections);
-    if (sessions->active >= limit) {
+    const app::AdminEndpoint endpoint = app::admin_endpoint(node);
+    const auto limit = static_cast<size_t>(endpoint.max_connections);
+    if (sessions->active >= limit && endpoint.tls_context) {
+      boost::system::error_code ignored;
+      socket.close(ignored);  // over http-tls a plaintext 503 would be garbage: just close
+    } else if (sessions->active >= limit) {
       asio::co_spawn(acceptor.get_executor(), refuse_session(std::move(socket)), asio::detached);
     } else {
       asio::co_spawn(acceptor.get_executor(), serve_session(node, std::move(socket), sessions),

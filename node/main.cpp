@@ -70,8 +70,11 @@ int run(basalt::config::Config config) {
   app->start();
   server.start();
   admin.start();
-  basalt::log::info("basalt {} ready to accept connections on {}:{}", BASALT_VERSION,
-                    node->config().bind, node->config().port);
+  basalt::log::info("basalt {} ready to accept connections on {} port {}{}", BASALT_VERSION,
+                    node->config().bind, node->config().port,
+                    node->config().tls_port
+                        ? " and tls-port " + std::to_string(node->config().tls_port)
+                        : std::string());
   io.run();
   if (!node->config().pidfile.empty()) std::remove(node->config().pidfile.c_str());
   return 0;

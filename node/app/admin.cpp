@@ -229,7 +229,11 @@ std::optional<std::string> admin_config_get(NodeApp& app, const std::string& nam
 std::string admin_config_set(NodeApp& app,
                              const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::vector<std::string> changed;
-  std::string error = config::set_directives(app.node().config(), pairs, changed);
+  std::string error =
+      config::set_directives(app.node().config(), pairs, changed,
+                             [&app](const config::Config& updated, const std::string& name) {
+                               return app.node().check_config(updated, name);
+                             });
   if (error.empty()) {
     for (const auto& name : changed) app.node().on_config_changed(name);
   }
@@ -291,6 +295,10 @@ AdminEndpoint admin_endpoint(NodeApp& app) {
   e.read_timeout_seconds = c.http_read_timeout;
   e.max_connections = c.http_max_connections;
   e.max_body_bytes = static_cast<uint64_t>(c.http_max_body);
+  if (c.http_tls) {
+    e.tls_context = app.node().tls().server();
+    e.tls_verify_mode = core::TlsContexts::client_verify_mode(c.tls_auth_clients);
+  }
   return e;
 }
 

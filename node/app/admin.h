@@ -5,7 +5,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -233,6 +235,10 @@ struct AdminEndpoint {
   int read_timeout_seconds = 10;
   int max_connections = 64;
   uint64_t max_body_bytes = 1 << 20;
+  // http-tls: the node's server TLS context (tls-cert-file, tls-key-file, ...) for new
+  // connections and the client-certificate check (tls-auth-clients); null = plain HTTP.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+  int tls_verify_mode = 0;
 };
 AdminEndpoint admin_endpoint(NodeApp& app);
 boost::asio::io_context& admin_io(NodeApp& app);

@@ -101,6 +101,32 @@ struct Config {
   // A replica refuses reads (-LAGGING) while its lag is above this (bytes or a duration).
   LagLimit replica_max_lag_reads;
 
+  // TLS (node/core/tls_contexts.h); Redis 7.0's names and defaults. A second listener on
+  // tls-port (0 = none), the replica's link to its master (tls-replication) and the admin
+  // API (http-tls, basalt's own) use the same certificate and key.
+  int tls_port = 0;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_file_pass;
+  // The certificate the replication link presents to its master ("" = tls-cert-file).
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
+  std::string tls_client_key_file_pass;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_auth_clients = "yes";  // yes | no | optional
+  bool tls_replication = false;
+  std::string tls_protocols;  // "" = "TLSv1.2 TLSv1.3"
+  std::string tls_ciphers;
+  std::string tls_ciphersuites;
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;
+  int64_t tls_session_cache_size = 20 * 1024;
+  int tls_session_cache_timeout = 300;
+  // Seconds a client on tls-port has to complete the TLS handshake (basalt's own).
+  int tls_handshake_timeout = 10;
+  bool http_tls = false;
+
   // client-output-buffer-limit (node/config/output_limits.h).
   OutputLimits client_output_buffer_limit;
 
@@ -140,9 +166,12 @@ bool apply_directive(Config& config, const std::string& name, const std::string&
 // mutable, given once) and every value parsed on a copy before `config` changes. Returns ""
 // with the directives' names in `changed`, or Redis's error reply ("ERR ...") with `config`
 // untouched. Names are as the client wrote them (Redis's errors quote those).
+// `check` (optional) sees the new values before they are kept and may refuse one directive
+// with a reason ("" = fine): TLS refuses certificates it cannot load.
+using ConfigCheck = std::function<std::string(const Config& updated, const std::string& name)>;
 std::string set_directives(Config& config,
                            const std::vector<std::pair<std::string, std::string>>& pairs,
-                           std::vector<std::string>& changed);
+                           std::vector<std::string>& changed, const ConfigCheck& check = {});
 
 // Loads `path` (redis.conf syntax) into `config`. False with a Redis-style message on error.
 bool load_file(Config& config, const std::string& path, std::string& error);

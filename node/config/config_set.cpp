@@ -6,7 +6,7 @@ namespace basalt::config {
 
 std::string set_directives(Config& config,
                            const std::vector<std::pair<std::string, std::string>>& pairs,
-                           std::vector<std::string>& changed) {
+                           std::vector<std::string>& changed, const ConfigCheck& check) {
   const auto& table = ConfigTable::instance();
   std::vector<const ConfigTable::Entry*> entries;
   std::string unknown, error, error_arg;
@@ -39,6 +39,12 @@ std::string set_directives(Config& config,
   Config updated = config;
   for (size_t j = 0; j < entries.size(); ++j) {
     if (!entries[j]->set(updated, pairs[j].second, error)) return failed(pairs[j].first, error);
+  }
+  if (check) {
+    for (size_t j = 0; j < entries.size(); ++j) {
+      error = check(updated, entries[j]->name);
+      if (!error.empty()) return failed(pairs[j].first, error);
+    }
   }
   config = std::move(updated);
   changed.clear();

@@ -17,6 +17,8 @@ std::string usage() {
          "  --databases 16           number of logical databases\n"
          "  --wal-sync everysec      always | everysec | no\n"
          "  --replicaof \"host port\"  start as a replica\n"
+         "  --tls-port 0             TCP port for RESP clients over TLS (0 = off; needs\n"
+         "                           --tls-cert-file, --tls-key-file, --tls-ca-cert-file)\n"
          "  --http-port 0            admin HTTP API port (0 = off)\n"
          "  --http-token <secret>    bearer token the admin API requires (needed beyond "
          "loopback)\n\n"

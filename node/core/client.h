@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+namespace basalt::util {
+class Stream;
+}
+
 namespace basalt::core {
 
 struct Client {
@@ -37,9 +41,9 @@ struct Client {
   // Replication handshake state (REPLCONF / PSYNC from a replica).
   int replica_listening_port = 0;
   std::string replica_announced_ip;  // REPLCONF ip-address (replica-announce-ip), if sent
-  // PSYNC: the connection hands its socket over to replication for good (after sending the
-  // replies before it); the connection ends when this returns.
-  std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket&)> take_connection;
+  // PSYNC: the connection hands its stream (plain or TLS) over to replication for good (after
+  // sending the replies before it); the connection ends when this returns.
+  std::function<boost::asio::awaitable<void>(util::Stream&)> take_connection;
   // A command that must wait (WAIT, blocking pops): the connection awaits it, appending
   // its reply to the output, before running the next command.
   std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;

@@ -37,6 +37,13 @@ Node::~Node() {
 }
 
 bool Node::open(std::string& error) {
+  // TLS first: a certificate that does not load stops the start (never a plaintext fallback).
+  if (TlsContexts::wanted(config_)) {
+    if (std::string failed = tls_.load(config_); !failed.empty()) {
+      error = "Failed to configure TLS: " + failed;
+      return false;
+    }
+  }
   storage::EngineOptions options;
   options.dir = config_.dir;
   options.block_cache_bytes = static_cast<uint64_t>(config_.rocksdb_block_cache_size);
@@ -214,7 +221,25 @@ void Node::on_config_changed(const std::string& name) {
   } else if (name == "record-cache-size") {
     keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
   }
+  if (name.starts_with("tls-") && TlsContexts::wanted(config_)) {
+    // Checked by check_config before the value was kept; new connections use the result.
+    if (std::string failed = tls_.load(config_); !failed.empty()) {
+      log::warn("TLS configuration not reloaded: {}", failed);
+    } else {
+      log::info("TLS configuration reloaded ({})", name);
+    }
+  }
   for (auto& hook : config_hooks_) hook(name);
+}
+
+std::string Node::check_config(const config::Config& updated, const std::string& name) const {
+  if (name.starts_with("tls-") && TlsContexts::wanted(updated)) {
+    if (std::string failed = TlsContexts::check(updated); !failed.empty()) {
+      log::warn("CONFIG SET {}: {}", name, failed);
+      return "Unable to update TLS configuration. Check server logs.";
+    }
+  }
+  return "";
 }
 
 void Node::shutdown(bool save) {

@@ -25,6 +25,7 @@
 #include "node/core/repl_state.h"
 #include "node/core/slowlog.h"
 #include "node/core/stats.h"
+#include "node/core/tls_contexts.h"
 #include "node/core/watch_registry.h"
 #include "storage/engine.h"
 #include "storage/health.h"
@@ -108,6 +109,11 @@ class Node {
   void set_bgsave_in_progress(bool v) { bgsave_in_progress_ = v; }
   // Applies a CONFIG SET that needs more than storing the value.
   void on_config_changed(const std::string& name);
+  // Before a CONFIG SET keeps `updated`: "" or why directive `name` can't take its new value
+  // (TLS: Redis's "Unable to update TLS configuration. Check server logs.", the reason logged).
+  std::string check_config(const config::Config& updated, const std::string& name) const;
+  // The TLS contexts (loaded by open() when a tls-* directive asks for TLS).
+  TlsContexts& tls() { return tls_; }
 
  private:
   void schedule_wal_sync();
@@ -127,6 +133,7 @@ class Node {
   std::unique_ptr<ReplState> repl_state_;
   KeyspaceShared keyspace_;
   Stats stats_;
+  TlsContexts tls_;
   SlowLog slowlog_;
   Monitors monitors_;
   CommandRunner* runner_ = nullptr;

@@ -19,7 +19,9 @@ bool is_secret_argument(std::span<const std::string_view> argv, size_t i) {
   if (iequals(argv[0], "config") && argv.size() > 1 && iequals(argv[1], "set") && i >= 3 &&
       i % 2 == 1) {
     return iequals(argv[i - 1], "requirepass") || iequals(argv[i - 1], "masterauth") ||
-           iequals(argv[i - 1], "masteruser") || iequals(argv[i - 1], "http-token");
+           iequals(argv[i - 1], "masteruser") || iequals(argv[i - 1], "http-token") ||
+           iequals(argv[i - 1], "tls-key-file-pass") ||
+           iequals(argv[i - 1], "tls-client-key-file-pass");
   }
   return false;
 }

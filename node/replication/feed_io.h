@@ -6,11 +6,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <string_view>
+
+#include "node/util/stream.h"
 
 namespace basalt::replication {
 
@@ -19,8 +20,8 @@ enum class WriteOutcome { Done, Failed, Stalled };
 // Writes all of `bytes`; Stalled if no byte was accepted for `stall_timeout`, Failed on a
 // socket error. `written` receives the bytes written (also on failure).
 inline boost::asio::awaitable<WriteOutcome> write_with_progress(
-    boost::asio::ip::tcp::socket& socket, std::string_view bytes,
-    std::chrono::milliseconds stall_timeout, size_t& written) {
+    util::Stream& socket, std::string_view bytes, std::chrono::milliseconds stall_timeout,
+    size_t& written) {
   using namespace boost::asio::experimental::awaitable_operators;
   constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
   written = 0;

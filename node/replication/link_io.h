@@ -1,11 +1,10 @@
-// node/replication/link_io.h — buffered reads with timeouts on a replica's link socket
+// node/replication/link_io.h — buffered reads with timeouts on a replica's link (plain or TLS)
 // (lines for the handshake, exact sizes for snapshot frames), shared by master_link.cpp
 // (where the coroutines are defined) and snapshot_loader.cpp.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -13,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "node/util/stream.h"
 
 namespace basalt::replication {
 
@@ -22,7 +23,7 @@ class LinkIo {
   static constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
 
  public:
-  explicit LinkIo(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
+  explicit LinkIo(util::Stream& socket) : socket_(socket) {}
 
   // Reads what the socket has (at most a chunk) into the buffer; false on timeout, EOF or
   // error.
@@ -58,7 +59,7 @@ class LinkIo {
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
-  boost::asio::ip::tcp::socket& socket_;
+  util::Stream& socket_;
   std::string buf_;
   std::vector<char> chunk_ = std::vector<char>(64 * 1024);
   size_t pos_ = 0;

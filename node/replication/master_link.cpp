@@ -17,6 +17,7 @@
 #include "node/core/write_pipeline.h"
 #include "node/protocol/numbers.h"
 #include "node/protocol/request_parser.h"
+#include "node/replication/link_connect.h"
 #include "node/replication/link_io.h"
 #include "node/replication/replica_link.h"
 #include "node/util/ascii.h"
@@ -83,28 +84,18 @@ asio::awaitable<bool> ReplicaLink::run_link_once(uint64_t epoch) {
   milliseconds timeout(static_cast<int64_t>(config.repl_timeout) * 1000);
 
   info_.state = "connecting";
-  tcp::socket socket(node_.io());
-  {
-    tcp::resolver resolver(node_.io());
-    auto [rec, endpoints] = co_await resolver.async_resolve(host, std::to_string(port), kNoThrow);
-    if (rec) {
-      info_.last_error = "can't resolve " + host + ": " + rec.message();
-      co_return false;
-    }
-    asio::steady_timer timer(node_.io());
-    timer.expires_after(std::min(timeout, milliseconds(5000)));
-    auto result =
-        co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
-    if (result.index() != 0 || std::get<0>(std::get<0>(result))) {
-      info_.last_error = "can't connect to master " + host + ":" + std::to_string(port);
-      co_return false;
-    }
+  std::string connect_error;
+  auto connected = co_await connect_link(node_, host, port, std::min(timeout, milliseconds(5000)),
+                                         connect_error);
+  if (!connected) {
+    info_.last_error = "can't connect to master: " + connect_error;
+    co_return false;
   }
-  socket.set_option(tcp::no_delay(true));
+  util::Stream& socket = *connected;
   socket_ = &socket;
   info_.state = "handshake";
   info_.last_io_ms = core::unix_time_ms();
-  log::info("connecting to MASTER {}:{}", host, port);
+  log::info("connecting to MASTER {}:{}{}", host, port, socket.is_tls() ? " over TLS" : "");
   LinkIo io(socket);
   std::string line;
 
@@ -127,7 +118,9 @@ asio::awaitable<bool> ReplicaLink::run_link_once(uint64_t epoch) {
       co_return false;
     }
   }
-  int announce_port = config.replica_announce_port ? config.replica_announce_port : config.port;
+  // As Redis: with tls-replication the port others reach us on (Sentinel, FAILOVER) is tls-port.
+  int own_port = config.tls_replication && config.tls_port ? config.tls_port : config.port;
+  int announce_port = config.replica_announce_port ? config.replica_announce_port : own_port;
   const std::string listening =
       multibulk({"REPLCONF", "listening-port", std::to_string(announce_port)});
   if (!co_await io.send(listening) || !co_await read_line(io, line, timeout)) co_return false;

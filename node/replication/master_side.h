@@ -18,6 +18,7 @@
 #include "node/core/client.h"
 #include "node/replication/offset_clock.h"
 #include "node/replication/psync_decision.h"
+#include "node/util/stream.h"
 
 namespace basalt::core {
 class Node;
@@ -44,8 +45,8 @@ class MasterSide {
   explicit MasterSide(core::Node& node);
 
   // Serves a replica on `socket` after its PSYNC; returns when the link ends.
-  boost::asio::awaitable<void> serve_replica(boost::asio::ip::tcp::socket& socket,
-                                             core::Client& client, PsyncRequest request);
+  boost::asio::awaitable<void> serve_replica(util::Stream& socket, core::Client& client,
+                                             PsyncRequest request);
   // Wakes the feeds and WAIT callers: the stream has grown to `offset`.
   void on_commit(uint64_t offset);
   // The lowest log offset any feed still needs (UINT64_MAX if none).
@@ -75,18 +76,16 @@ class MasterSide {
   void stop();
 
  private:
-  boost::asio::awaitable<void> stream_snapshot(boost::asio::ip::tcp::socket& socket,
-                                               ReplicaFeed& feed, uint64_t& start_offset,
-                                               int64_t shared_until);
-  boost::asio::awaitable<void> stream_log(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
-                                          uint64_t from);
-  boost::asio::awaitable<void> read_acks(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed);
+  boost::asio::awaitable<void> stream_snapshot(util::Stream& socket, ReplicaFeed& feed,
+                                               uint64_t& start_offset, int64_t shared_until);
+  boost::asio::awaitable<void> stream_log(util::Stream& socket, ReplicaFeed& feed, uint64_t from);
+  boost::asio::awaitable<void> read_acks(util::Stream& socket, ReplicaFeed& feed);
   // Returns once an online replica has sent no ACK for repl-timeout (it is then dropped, as
   // Redis drops a timed-out replica; it resumes with a partial resync when it comes back).
   boost::asio::awaitable<void> watch_ack_timeout(ReplicaFeed& feed);
   // Sends `bytes` to a feed, counting them; false if the socket failed or the replica
   // accepted no byte for repl-timeout (logged: it stopped reading, `what` is dropped).
-  boost::asio::awaitable<bool> send_to_feed(boost::asio::ip::tcp::socket& socket, ReplicaFeed& feed,
+  boost::asio::awaitable<bool> send_to_feed(util::Stream& socket, ReplicaFeed& feed,
                                             std::string_view bytes, std::string_view what);
   void count_output(size_t n);
   // Closes the connection of client `id` (a replica feed) if it is still there.

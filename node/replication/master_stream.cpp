@@ -27,7 +27,7 @@ using std::chrono::milliseconds;
 
 using protocol::multibulk;
 
-asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string first_bytes) {
+asio::awaitable<void> ReplicaLink::apply_stream(util::Stream& socket, std::string first_bytes) {
   node_.stats().total_net_input_bytes += first_bytes.size();
   node_.stats().total_net_repl_input_bytes += first_bytes.size();
   protocol::RespReader reader(64 * 1024);
@@ -114,7 +114,7 @@ asio::awaitable<void> ReplicaLink::apply_stream(tcp::socket& socket, std::string
   }
 }
 
-asio::awaitable<void> ReplicaLink::send_acks(tcp::socket& socket) {
+asio::awaitable<void> ReplicaLink::send_acks(util::Stream& socket) {
   asio::steady_timer timer(node_.io());
   ack_waker_ = &timer;
   struct Clear {

@@ -74,7 +74,7 @@ std::string ip_of(const std::string& addr) {
 
 }  // namespace
 
-asio::awaitable<void> MasterSide::serve_replica(tcp::socket& socket, core::Client& client,
+asio::awaitable<void> MasterSide::serve_replica(util::Stream& socket, core::Client& client,
                                                 PsyncRequest request) {
   auto& repl = node_.repl();
   auto& stats = node_.stats();
@@ -134,7 +134,7 @@ asio::awaitable<void> MasterSide::serve_replica(tcp::socket& socket, core::Clien
   log::info("connection with replica {}:{} lost", feed.ip, feed.listening_port);
 }
 
-asio::awaitable<void> MasterSide::stream_snapshot(tcp::socket& socket, ReplicaFeed& feed,
+asio::awaitable<void> MasterSide::stream_snapshot(util::Stream& socket, ReplicaFeed& feed,
                                                   uint64_t& start_offset, int64_t shared_until) {
   start_offset = 0;
   // The snapshot must match an exact offset: take it between two write groups.
@@ -183,7 +183,7 @@ asio::awaitable<void> MasterSide::stream_snapshot(tcp::socket& socket, ReplicaFe
   start_offset = offset + 1;
 }
 
-asio::awaitable<void> MasterSide::stream_log(tcp::socket& socket, ReplicaFeed& feed,
+asio::awaitable<void> MasterSide::stream_log(util::Stream& socket, ReplicaFeed& feed,
                                              uint64_t from) {
   uint64_t pos = from;
   std::string buf;
@@ -223,7 +223,7 @@ asio::awaitable<void> MasterSide::watch_ack_timeout(ReplicaFeed& feed) {
   }
 }
 
-asio::awaitable<void> MasterSide::read_acks(tcp::socket& socket, ReplicaFeed& feed) {
+asio::awaitable<void> MasterSide::read_acks(util::Stream& socket, ReplicaFeed& feed) {
   protocol::RespReader reader(4096);
   for (;;) {
     if (!reader.make_room(64 * 1024)) co_return;  // a replica does not send huge commands
@@ -249,7 +249,7 @@ asio::awaitable<void> MasterSide::read_acks(tcp::socket& socket, ReplicaFeed& fe
   }
 }
 
-asio::awaitable<bool> MasterSide::send_to_feed(tcp::socket& socket, ReplicaFeed& feed,
+asio::awaitable<bool> MasterSide::send_to_feed(util::Stream& socket, ReplicaFeed& feed,
                                                std::string_view bytes, std::string_view what) {
   std::chrono::milliseconds stall(static_cast<int64_t>(node_.config().repl_timeout) * 1000);
   size_t written = 0;

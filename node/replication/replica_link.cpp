@@ -68,8 +68,7 @@ void ReplicaLink::end_current_link() {
   retry_now();  // a link loop waiting to retry wakes up and sees the new epoch
   ++epoch_;
   if (socket_) {
-    boost::system::error_code ec;
-    socket_->close(ec);
+    socket_->close();
   }
 }
 

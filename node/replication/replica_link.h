@@ -14,6 +14,7 @@
 #include <string>
 
 #include "node/core/client.h"
+#include "node/util/stream.h"
 
 namespace basalt::core {
 class Node;
@@ -133,9 +134,8 @@ class ReplicaLink {
   // ---- once linked (master_stream.cpp)
   // Applies the stream until the link fails or stays silent for repl-timeout (read on every
   // wait, so a CONFIG SET reaches a running link).
-  boost::asio::awaitable<void> apply_stream(boost::asio::ip::tcp::socket& socket,
-                                            std::string first_bytes);
-  boost::asio::awaitable<void> send_acks(boost::asio::ip::tcp::socket& socket);
+  boost::asio::awaitable<void> apply_stream(util::Stream& socket, std::string first_bytes);
+  boost::asio::awaitable<void> send_acks(util::Stream& socket);
 
   static constexpr int kRefusedBackoffMinMs = 1000;
   static constexpr int kRefusedBackoffMaxMs = 60000;
@@ -143,7 +143,7 @@ class ReplicaLink {
   core::Node& node_;
   LinkInfo info_;
   uint64_t epoch_ = 0;
-  boost::asio::ip::tcp::socket* socket_ = nullptr;
+  util::Stream* socket_ = nullptr;
   core::Client* master_client_ = nullptr;
   bool ack_due_ = false;  // the master asked for an ACK (GETACK) not yet sent
   boost::asio::steady_timer* ack_waker_ = nullptr;

@@ -63,8 +63,8 @@ void set_keepalive(tcp::socket& socket, int interval) {
 // Sends what others put in the client's outbox (Pub/Sub messages) whenever woken, unless the
 // reader is writing its replies (then the reader wakes us when it is done). Never ends by
 // itself: when a write fails it closes the socket, so the reader ends and cancels us.
-asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket, asio::steady_timer& wake,
-                                core::Stats& stats) {
+asio::awaitable<void> push_loop(core::Client& client, util::Stream& stream,
+                                asio::steady_timer& wake, core::Stats& stats) {
   std::string sending;
   for (;;) {
     auto cs = co_await asio::this_coro::cancellation_state;
@@ -74,7 +74,7 @@ asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket, asio:
       client.outbox.clear();
       client.writing = true;
       client.output_in_flight = sending.size();
-      auto [wec, written] = co_await asio::async_write(socket, asio::buffer(sending), kNoThrow);
+      auto [wec, written] = co_await asio::async_write(stream, asio::buffer(sending), kNoThrow);
       client.writing = false;
       client.output_in_flight = 0;
       stats.total_net_output_bytes += written;
@@ -89,7 +89,7 @@ asio::awaitable<void> push_loop(core::Client& client, tcp::socket& socket, asio:
   }
 }
 
-asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::socket& socket) {
+asio::awaitable<void> read_loop(core::Node& node, core::Client& client, util::Stream& stream) {
   protocol::RespReader reader(kReadChunk);
   std::string out;
   core::CommandBatch batch;
@@ -107,7 +107,7 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       reader.make_room();
       auto space = reader.space();
       auto [rec, n] =
-          co_await socket.async_read_some(asio::buffer(space.data(), space.size()), kNoThrow);
+          co_await stream.async_read_some(asio::buffer(space.data(), space.size()), kNoThrow);
       if (rec || n == 0) break;
       reader.commit(n);
       stats.total_net_input_bytes += n;
@@ -178,13 +178,13 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
     if (client.take_connection) {
       // From here on the connection belongs to whoever took it (PSYNC: a replica's feed).
       if (!out.empty()) {
-        auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+        auto [wec, written] = co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
         if (wec) break;
         out.clear();
       }
       auto take = std::move(client.take_connection);
       client.take_connection = nullptr;
-      co_await take(socket);
+      co_await take(stream);
       break;
     }
     if (!out.empty()) {
@@ -203,7 +203,7 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
       client.output_buffer_bytes = out.size();
       client.writing = true;
       client.output_in_flight = out.size();
-      auto [wec, written] = co_await asio::async_write(socket, asio::buffer(out), kNoThrow);
+      auto [wec, written] = co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
       client.output_in_flight = 0;
       client.writing = false;
       stats.total_net_output_bytes += written;
@@ -220,24 +220,21 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, tcp::soc
 }
 }  // namespace
 
-asio::awaitable<void> serve_connection(core::Node& node, tcp::socket socket) {
+asio::awaitable<void> serve_connection(core::Node& node, util::Stream stream) {
   using namespace asio::experimental::awaitable_operators;
   core::Client& client = node.add_client();
   ClientGuard guard{node.lifetime(), &node, client.id};
+  tcp::socket& socket = stream.socket();
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   if (node.config().tcp_keepalive > 0) set_keepalive(socket, node.config().tcp_keepalive);
   if (auto remote = socket.remote_endpoint(ec); !ec) client.addr = endpoint_text(remote);
   if (auto local = socket.local_endpoint(ec); !ec) client.laddr = endpoint_text(local);
   client.fd = socket.native_handle();
-  client.kill = [&socket] {
-    boost::system::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-  };
-  asio::steady_timer wake(socket.get_executor(), asio::steady_timer::time_point::max());
+  client.kill = [&stream] { stream.close(); };
+  asio::steady_timer wake(stream.get_executor(), asio::steady_timer::time_point::max());
   client.wake_writer = [&wake] { wake.cancel(); };
-  co_await (read_loop(node, client, socket) || push_loop(client, socket, wake, node.stats()));
+  co_await (read_loop(node, client, stream) || push_loop(client, stream, wake, node.stats()));
   client.wake_writer = nullptr;
   socket.close(ec);
 }

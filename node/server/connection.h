@@ -1,10 +1,11 @@
 // node/server/connection.h — one client connection as one coroutine: read, parse every
 // complete command, run them (through the write pipeline when any of them writes), and
-// answer the whole read with one socket write.
+// answer the whole read with one socket write. The same code serves plain and TLS clients.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
+
+#include "node/util/stream.h"
 
 namespace basalt::core {
 class Node;
@@ -12,7 +13,7 @@ class Node;
 
 namespace basalt::server {
 
-boost::asio::awaitable<void> serve_connection(core::Node& node,
-                                              boost::asio::ip::tcp::socket socket);
+// Serves a client over `stream` (plain TCP, or TLS after its handshake).
+boost::asio::awaitable<void> serve_connection(core::Node& node, util::Stream stream);
 
 }  // namespace basalt::server

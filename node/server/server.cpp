@@ -8,11 +8,13 @@
 #include <boost/asio/write.hpp>
 #include <sstream>
 
-#include "node/core/client.h"
 #include "node/core/node.h"
+#include "node/server/admission.h"
 #include "node/server/connection.h"
+#include "node/server/tls_accept.h"
 #include "node/util/accept_backoff.h"
 #include "node/util/log.h"
+#include "node/util/stream.h"
 
 namespace basalt::server {
 
@@ -20,33 +22,11 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
-constexpr std::string_view kProtectedModeDenied =
-    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
-    "password is set for the default user. In this mode connections are only accepted from the "
-    "loopback interface. If you want to connect from external computers to Redis you may adopt "
-    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
-    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
-    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
-    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
-    "you can just disable the protected mode by editing the Redis configuration file, and "
-    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
-    "started the server manually just for testing, restart it with the '--protected-mode no' "
-    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
-    "to do one of the above things in order for the server to start accepting connections "
-    "from the outside.\r\n";
 
-// protected-mode (Redis 7): with no password, only loopback clients are served.
-bool protected_mode_refuses(core::Node& node, const tcp::socket& socket) {
-  const auto& config = node.config();
-  if (!config.protected_mode || !config.requirepass.empty()) return false;
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  return ec || !core::is_loopback_ip(remote.address().to_string());
-}
-
-asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
+// Accepts clients on one listener; `tls` listeners hand each socket to the TLS handshake.
+asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor, bool tls) {
   constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-  util::AcceptBackoff backoff("client");
+  util::AcceptBackoff backoff(tls ? "TLS client" : "client");
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
     if (ec) {
@@ -58,29 +38,46 @@ asio::awaitable<void> accept_loop(core::Node& node, tcp::acceptor& acceptor) {
     }
     backoff.succeeded();
     if (node.shutting_down()) break;
-    if (node.clients().size() >= static_cast<size_t>(node.config().maxclients)) {
+    if (tls && tls_handshakes_in_progress() >= static_cast<size_t>(node.config().maxclients)) {
+      // As many handshakes under way as maxclients: no TLS yet to answer in, so just close.
       ++node.stats().rejected_connections;
-      static const std::string msg = "-ERR max number of clients reached\r\n";
-      boost::system::error_code wec;
-      asio::write(socket, asio::buffer(msg), wec);
+      boost::system::error_code ignored;
+      socket.close(ignored);
       continue;
     }
-    if (protected_mode_refuses(node, socket)) {
-      ++node.stats().rejected_connections;
-      boost::system::error_code wec;
-      asio::write(socket, asio::buffer(kProtectedModeDenied), wec);
+    if (tls) {
+      // Refusals (maxclients, protected mode) are answered after the handshake, over TLS.
+      asio::co_spawn(acceptor.get_executor(), serve_tls_connection(node, std::move(socket)),
+                     asio::detached);
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), serve_connection(node, std::move(socket)),
+    if (auto refusal = admission_refusal(node, socket); !refusal.empty()) {
+      boost::system::error_code wec;
+      asio::write(socket, asio::buffer(refusal), wec);
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), serve_connection(node, util::Stream(std::move(socket))),
                    asio::detached);
   }
 }
 }  // namespace
 
 bool Server::listen(std::string& error) {
+  const auto& config = node_.config();
+  if (config.port == 0 && config.tls_port == 0) {
+    error = "Configured to not listen anywhere (port 0 and no tls-port)";
+    return false;
+  }
+  if (config.port != 0 && !listen_on(config.port, false, error)) return false;
+  if (config.tls_port != 0 && !listen_on(config.tls_port, true, error)) return false;
+  return true;
+}
+
+bool Server::listen_on(int port_number, bool tls, std::string& error) {
   std::istringstream words(node_.config().bind);
   std::string addr;
-  auto port = static_cast<unsigned short>(node_.config().port);
+  auto port = static_cast<unsigned short>(port_number);
+  size_t bound = 0;
   while (words >> addr) {
     bool optional = !addr.empty() && addr[0] == '-';
     if (optional) addr = addr.substr(1);
@@ -99,16 +96,17 @@ bool Server::listen(std::string& error) {
     if (ec) {
       if (optional) continue;
       error = "Could not create server TCP listening socket " + addr + ":" + std::to_string(port) +
-              ": " + ec.message() +
+              (tls ? " (TLS)" : "") + ": " + ec.message() +
               (ec == asio::error::address_in_use
                    ? " (another server, maybe a redis-server service, is using this port;"
                      " choose another with --port)"
                    : "");
       return false;
     }
-    acceptors_.push_back(std::move(acceptor));
+    acceptors_.push_back({std::move(acceptor), tls});
+    ++bound;
   }
-  if (acceptors_.empty()) {
+  if (bound == 0) {
     error = "No address to listen on (bind '" + node_.config().bind + "')";
     return false;
   }
@@ -116,15 +114,16 @@ bool Server::listen(std::string& error) {
 }
 
 void Server::start() {
-  for (auto& acceptor : acceptors_) {
-    asio::co_spawn(node_.io(), accept_loop(node_, *acceptor), asio::detached);
+  for (auto& listener : acceptors_) {
+    asio::co_spawn(node_.io(), accept_loop(node_, *listener.acceptor, listener.tls),
+                   asio::detached);
   }
 }
 
 void Server::stop() {
-  for (auto& acceptor : acceptors_) {
+  for (auto& listener : acceptors_) {
     boost::system::error_code ec;
-    acceptor->close(ec);
+    listener.acceptor->close(ec);
   }
 }
 

@@ -122,9 +122,8 @@ void psync(Context& c) {
   if (!protocol::parse_i64(c.arg(2), offset)) return c.not_integer();
   // From here on the connection is the replica's feed.
   replication::PsyncRequest request{std::string(c.arg(1)), offset};
-  c.client.take_connection =
-      [&replication = c.replication, &client = c.client, request,
-       failover](boost::asio::ip::tcp::socket& socket) -> boost::asio::awaitable<void> {
+  c.client.take_connection = [&replication = c.replication, &client = c.client, request,
+                              failover](util::Stream& socket) -> boost::asio::awaitable<void> {
     if (failover) {
       log::info("MASTER MODE requested (PSYNC FAILOVER from {})", client.addr);
       std::string error = co_await replication.promote_between_groups();

@@ -58,7 +58,11 @@ void config_set(Context& c) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (size_t i = 2; i < c.argc(); i += 2) pairs.emplace_back(c.arg(i), c.arg(i + 1));
   std::vector<std::string> changed;
-  std::string error = config::set_directives(c.node.config(), pairs, changed);
+  std::string error =
+      config::set_directives(c.node.config(), pairs, changed,
+                             [&c](const config::Config& updated, const std::string& name) {
+                               return c.node.check_config(updated, name);
+                             });
   if (!error.empty()) return c.reply.error(error);
   for (const auto& name : changed) c.node.on_config_changed(name);
   c.reply.ok();
