@@ -40,7 +40,11 @@ bool SnapshotScan::valid() {
 }
 
 SnapshotLoad::SnapshotLoad(Engine& engine, const Engine::Generation& staged, size_t databases)
-    : engine_(engine), staged_(staged), counts_(databases, 0), expires_(databases, 0), bytes_(databases, 0) {}
+    : engine_(engine),
+      staged_(staged),
+      counts_(databases, 0),
+      expires_(databases, 0),
+      bytes_(databases, 0) {}
 
 void SnapshotLoad::add(SnapshotFamily family, std::string_view key, std::string_view value) {
   rocksdb::Slice k(key.data(), key.size());

@@ -65,8 +65,7 @@ void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
 }  // namespace
 
 std::string state_refusal(Node& node, const replication::Replication& replication,
-                          const Client& client, uint32_t flags, bool queueing,
-                          bool out_of_memory) {
+                          const Client& client, uint32_t flags, bool queueing, bool out_of_memory) {
   const auto& config = node.config();
   bool replica = node.is_replica();
   // Replicas and the master's stream are not limited (replica-ignore-maxmemory); over the
@@ -201,8 +200,7 @@ void Dispatcher::run(core::Client& client, core::Keyspace& ks, protocol::ReplyBu
   const auto& config = node_.config();
   // Replicas never evict on their own (replica-ignore-maxmemory): their master's DELs do.
   if (config.maxmemory > 0 && !node_.is_replica() && !client.is_master_link)
-    oom = core::perform_evictions(ks, core::eviction_limits(config)) ==
-          core::EvictionResult::Fail;
+    oom = core::perform_evictions(ks, core::eviction_limits(config)) == core::EvictionResult::Fail;
   ks.set_out_of_memory(oom);
   run_command(node_, replication_, client, ks, reply, spec, argv);
 }

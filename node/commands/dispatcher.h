@@ -26,8 +26,8 @@ namespace basalt::commands {
 
 // What the node's state refuses to a command with `flags` (kWrite, kDenyOom, kStale), checked
 // in Redis's order: "OOM ..." (`out_of_memory`: over maxmemory with nothing left to evict,
-// see Keyspace::out_of_memory; also any command being queued in MULTI, `queueing`), "MISCONF ..." (the store refuses writes), "NOREPLICAS ...", "READONLY ...",
-// "MASTERDOWN ..."; "" if nothing.
+// see Keyspace::out_of_memory; also any command being queued in MULTI, `queueing`), "MISCONF ..."
+// (the store refuses writes), "NOREPLICAS ...", "READONLY ...", "MASTERDOWN ..."; "" if nothing.
 // EXEC asks it with the flags of the commands it queued (Redis's mstate.cmd_flags).
 std::string state_refusal(core::Node& node, const replication::Replication& replication,
                           const core::Client& client, uint32_t flags, bool queueing,

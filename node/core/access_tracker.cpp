@@ -55,6 +55,7 @@ void AccessTracker::touch(std::string_view encoded, uint64_t now_ms) {
     it = current_.emplace(std::string(encoded), e).first;
   }
   Entry& e = it->second;
+  e.tick = ++clock_;
   if (mode_ == Mode::Lru) {
     e.last_ms = now_ms;
     return;
@@ -80,6 +81,11 @@ uint64_t AccessTracker::idle_ms(std::string_view encoded, uint64_t now_ms, bool*
   if (unknown) *unknown = e == nullptr;
   uint64_t since = e ? e->last_ms : since_ms_;
   return now_ms > since ? now_ms - since : 0;
+}
+
+uint64_t AccessTracker::touches_since(std::string_view encoded) const {
+  const Entry* e = find(encoded);
+  return e ? clock_ - e->tick : UINT64_MAX;
 }
 
 uint8_t AccessTracker::frequency(std::string_view encoded, uint64_t now_ms) const {

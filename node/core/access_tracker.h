@@ -44,6 +44,9 @@ class AccessTracker {
   // Milliseconds since the key was last used; for an unknown key, since tracking started
   // (`unknown` set: it ranks before every known key).
   uint64_t idle_ms(std::string_view encoded, uint64_t now_ms, bool* unknown = nullptr) const;
+  // LRU rank: how many touches (of any key) ago the key was last used — a strictly ordered
+  // access clock, where milliseconds tie under load; UINT64_MAX for an unknown key.
+  uint64_t touches_since(std::string_view encoded) const;
   // The key's decayed LFU counter; 0 for an unknown key (below every new key's 5).
   uint8_t frequency(std::string_view encoded, uint64_t now_ms) const;
 
@@ -51,8 +54,9 @@ class AccessTracker {
 
  private:
   struct Entry {
-    uint64_t last_ms = 0;   // last access (LRU), or last decay (LFU)
-    uint8_t counter = 0;    // LFU
+    uint64_t last_ms = 0;  // last access
+    uint64_t tick = 0;     // the access clock at the last access
+    uint8_t counter = 0;   // LFU
   };
   struct Hash {
     using is_transparent = void;
@@ -65,6 +69,7 @@ class AccessTracker {
 
   Mode mode_ = Mode::Off;
   uint64_t since_ms_ = 0;
+  uint64_t clock_ = 0;
   int log_factor_ = 10;
   int decay_minutes_ = 1;
   size_t capacity_ = kDefaultCapacity;

@@ -1,7 +1,10 @@
 // node/core/eviction.cpp — see eviction.h.
 #include "node/core/eviction.h"
 
+#include <algorithm>
 #include <optional>
+#include <unordered_set>
+#include <vector>
 #include <random>
 #include <string>
 
@@ -25,11 +28,8 @@ bool is_volatile(EvictionPolicy p) {
          p == EvictionPolicy::VolatileRandom || p == EvictionPolicy::VolatileTtl;
 }
 
-struct Candidate {
-  uint16_t db = 0;
-  std::string key;
-  uint64_t expire_at_ms = 0;  // volatile samples: the expiry index entry's time
-};
+using Candidate = EvictionCandidate;
+constexpr size_t kPoolSize = 16;  // as Redis's EVPOOL_SIZE
 
 // A db drawn with probability proportional to its key count (this view's counts).
 std::optional<uint16_t> random_db(Keyspace& ks) {
@@ -45,54 +45,62 @@ std::optional<uint16_t> random_db(Keyspace& ks) {
   return std::nullopt;
 }
 
-// A seek target between `first` and `last` (first < last): their common prefix, a byte
-// drawn between theirs at the first difference, then a few printable bytes.
-std::string random_between(std::string_view first, std::string_view last) {
-  size_t common = 0;
-  while (common < first.size() && common < last.size() && first[common] == last[common]) ++common;
-  std::string target(first.substr(0, common));
-  unsigned lo = common < first.size() ? static_cast<uint8_t>(first[common]) : 0;
-  unsigned hi = common < last.size() ? static_cast<uint8_t>(last[common]) : 255;
-  if (hi < lo) hi = lo;
-  target.push_back(static_cast<char>(lo + uniform_below(hi - lo + 1)));
-  for (int i = 0; i < 6; ++i) target.push_back(static_cast<char>(0x20 + uniform_below(0x5f)));
-  return target;
-}
-
-// A key of a random db at a random position of its key range.
-bool sample_any(Keyspace& ks, Candidate& out) {
-  auto db = random_db(ks);
-  if (!db) return false;
-  std::string prefix = storage::data_prefix(*db);
-  auto it = ks.iterate(*db);
-  auto in_db = [&] { return it->Valid() && it->key().starts_with(prefix); };
-  it->Seek(prefix);
-  if (!in_db()) return false;
-  std::string first = it->key().ToString();
-  if (*db == 0xffff) {
-    it->SeekToLast();
-  } else {
-    it->Seek(storage::data_prefix(static_cast<uint16_t>(*db + 1)));
-    if (it->Valid())
-      it->Prev();
+// Takes up to `n` entries of `it` within `prefix`, walking on from `cursor` (the last entry
+// sampled there) with random skips of 1..3 entries and wrapping at the end, so that every
+// entry comes up once per turn whatever the key distribution; appends their keys to `out`
+// and moves the cursor on.
+void walk(rocksdb::Iterator& it, std::string_view prefix, std::string& cursor, int n,
+          std::vector<std::string>& out) {
+  auto inside = [&] { return it.Valid() && it.key().starts_with(prefix); };
+  // (RocksDB asserts on a seek to a null slice: an empty prefix means the whole family.)
+  auto seek_start = [&] {
+    if (prefix.empty())
+      it.SeekToFirst();
     else
-      it->SeekToLast();
+      it.Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+  };
+  if (cursor.empty())
+    seek_start();
+  else
+    it.Seek(cursor);
+  bool wrapped = cursor.empty();
+  for (int taken = 0; taken < n; ++taken) {
+    if (!cursor.empty())
+      for (uint64_t skip = 1 + uniform_below(3); skip > 0 && inside(); --skip) it.Next();
+    if (!inside()) {
+      if (wrapped) break;  // the whole range was walked this call
+      wrapped = true;
+      seek_start();
+      if (!inside()) break;
+    }
+    cursor.assign(it.key().data(), it.key().size());
+    out.push_back(cursor);
   }
-  if (in_db() && it->key().compare(first) > 0) {
-    std::string last = it->key().ToString();
-    it->Seek(random_between(first, last));
-    if (!in_db()) it->Seek(prefix);  // past the last key: wrap around
-  } else {
-    it->Seek(prefix);  // one key in the db
-  }
-  if (!in_db()) return false;
-  out.db = *db;
-  out.key.assign(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-  out.expire_at_ms = 0;
-  return true;
 }
 
-bool decode_expiry(const rocksdb::Iterator& it, Candidate& out) {
+// Samples keys of one db drawn by key count.
+void sample_any(Keyspace& ks, int n, std::vector<Candidate>& out) {
+  auto db = random_db(ks);
+  if (!db) return;
+  std::string prefix = storage::data_prefix(*db);
+  auto& cursors = ks.shared().eviction_cursors;
+  if (cursors.size() < ks.databases()) cursors.resize(ks.databases());
+  std::vector<std::string> keys;
+  {
+    auto it = ks.iterate(*db);
+    walk(*it, prefix, cursors[*db], n, keys);
+  }
+  for (auto& raw : keys) {
+    Candidate c;
+    c.db = *db;
+    c.key = raw.substr(prefix.size());
+    out.push_back(std::move(c));
+  }
+}
+
+constexpr int kMaxEmptyPicks = 8;
+
+bool decode_expiry(rocksdb::Iterator& it, Candidate& out) {
   std::string_view key;
   if (!storage::decode_expiry_key(std::string_view(it.key().data(), it.key().size()),
                                   out.expire_at_ms, out.db, key))
@@ -101,30 +109,36 @@ bool decode_expiry(const rocksdb::Iterator& it, Candidate& out) {
   return true;
 }
 
-// A key with a TTL at a random point of the expiry index's time range (then a few steps on,
-// so that keys sharing one expiry time are not always the first of them).
-bool sample_volatile(Keyspace& ks, Candidate& out) {
-  auto it = ks.iterate_expiry();
-  it->SeekToFirst();
-  if (!it->Valid()) return false;
-  uint64_t first = storage::get_u64_be(it->key().data());
-  it->SeekToLast();
-  uint64_t last = it->Valid() ? storage::get_u64_be(it->key().data()) : first;
-  std::string target;
-  storage::put_u64_be(target, first + uniform_below(last - first + 1));
-  it->Seek(target);
-  for (uint64_t steps = uniform_below(8); steps > 0 && it->Valid(); --steps) it->Next();
-  if (!it->Valid()) it->SeekToFirst();
-  return it->Valid() && decode_expiry(*it, out);
+// Samples keys with a TTL from the expiry index (all dbs).
+void sample_volatile(Keyspace& ks, int n, std::vector<Candidate>& out) {
+  std::vector<std::string> entries;
+  {
+    auto it = ks.iterate_expiry();
+    walk(*it, {}, ks.shared().eviction_cursors_volatile, n, entries);
+  }
+  for (const auto& raw : entries) {
+    Candidate c;
+    std::string_view key;
+    if (!storage::decode_expiry_key(raw, c.expire_at_ms, c.db, key)) continue;
+    c.key.assign(key);
+    out.push_back(std::move(c));
+  }
 }
 
-// The sample's current record, if it still qualifies (a stale expiry index entry, a key
-// deleted meanwhile, or one that just expired — lookup deletes it — does not).
+// The sample's current record, if it still qualifies (a key deleted meanwhile, or one that
+// just expired — lookup deletes it — does not). An expiry index entry that no record matches
+// (left by FLUSHDB, which the expiry cycle drops when it meets it) is dropped here too: the
+// index is this node's own derived state, nothing to replicate.
 bool still_there(Keyspace& ks, const Candidate& c, bool needs_ttl, Lookup& l) {
-  if (c.db >= ks.databases()) return false;
-  ks.lookup(c.db, c.key, l);
-  if (!l.present) return false;
-  return !needs_ttl || l.record.expire_at_ms == c.expire_at_ms;
+  bool ok = false;
+  if (c.db < ks.databases()) {
+    ks.lookup(c.db, c.key, l);
+    if (!l.present && ks.saw_expired()) return false;  // deleted as expired, index entry too
+    ok = l.present && (!needs_ttl || l.record.expire_at_ms == c.expire_at_ms);
+  }
+  if (!ok && needs_ttl && ks.writable())
+    ks.batch()->Delete(ks.engine().expiry_cf(), storage::expiry_key(c.expire_at_ms, c.db, c.key));
+  return ok;
 }
 
 // Higher evicts first.
@@ -133,11 +147,8 @@ uint64_t rank(Keyspace& ks, const Candidate& c, EvictionPolicy policy) {
   std::string encoded = storage::data_key(c.db, c.key);
   switch (policy) {
     case EvictionPolicy::AllKeysLru:
-    case EvictionPolicy::VolatileLru: {
-      bool unknown = false;
-      uint64_t idle = access.idle_ms(encoded, ks.now_ms(), &unknown);
-      return unknown ? UINT64_MAX : idle;
-    }
+    case EvictionPolicy::VolatileLru:
+      return access.touches_since(encoded);
     case EvictionPolicy::AllKeysLfu:
     case EvictionPolicy::VolatileLfu:
       return 255 - access.frequency(encoded, ks.now_ms());
@@ -169,26 +180,41 @@ bool pick_victim(Keyspace& ks, const EvictionLimits& limits, Candidate& victim) 
     }
     return false;
   }
-  bool found = false;
-  uint64_t best = 0;
-  int samples = std::max(limits.samples, 1);
-  for (int attempt = 0, taken = 0; taken < samples && attempt < 3 * samples; ++attempt) {
-    Candidate c;
-    bool sampled = needs_ttl ? sample_volatile(ks, c) : sample_any(ks, c);
-    if (!sampled) break;  // nothing to sample from
-    if (!still_there(ks, c, needs_ttl, l)) continue;
-    ++taken;
-    uint64_t r = rank(ks, c, limits.policy);
-    if (!found || r > best) {
-      best = r;
+  std::vector<Candidate> samples;
+  int wanted = std::max(limits.samples, 1);
+  if (needs_ttl)
+    sample_volatile(ks, wanted, samples);
+  else
+    sample_any(ks, wanted, samples);
+  // The iterators are gone: lookups may write the batch (an expired sample is deleted).
+  if (limits.policy == EvictionPolicy::AllKeysRandom ||
+      limits.policy == EvictionPolicy::VolatileRandom) {
+    for (auto& c : samples) {
+      if (!still_there(ks, c, needs_ttl, l)) continue;
       victim = std::move(c);
-      found = true;
+      return true;
     }
-    if (limits.policy == EvictionPolicy::AllKeysRandom ||
-        limits.policy == EvictionPolicy::VolatileRandom)
-      break;
+    return false;
   }
-  return found;
+  // LRU / LFU: the new samples and the pool, ranked together; the best is evicted and the
+  // next kPoolSize stay in the pool.
+  auto& pool = ks.shared().eviction_pool;
+  for (auto& c : pool) samples.push_back(std::move(c));
+  pool.clear();
+  std::unordered_set<std::string> seen;
+  std::vector<std::pair<uint64_t, Candidate>> ranked;
+  for (auto& c : samples) {
+    if (!seen.insert(storage::data_key(c.db, c.key)).second) continue;
+    if (!still_there(ks, c, needs_ttl, l)) continue;
+    ranked.emplace_back(rank(ks, c, limits.policy), std::move(c));
+  }
+  if (ranked.empty()) return false;
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  victim = std::move(ranked[0].second);
+  for (size_t i = 1; i < ranked.size() && pool.size() < kPoolSize; ++i)
+    pool.push_back(std::move(ranked[i].second));
+  return true;
 }
 
 void evict(Keyspace& ks, const Candidate& victim) {
@@ -243,6 +269,7 @@ EvictionResult perform_evictions(Keyspace& ks, const EvictionLimits& limits) {
   // A read-only view (reads, or a read queued in MULTI) grows nothing: the next write evicts.
   if (!ks.writable()) return EvictionResult::Running;
   auto started = std::chrono::steady_clock::now();
+  int empty_picks = 0;  // in a row: samples that were all gone or stale
   for (uint64_t step = 0; ks.dataset_bytes() > max; ++step) {
     if (step >= kMaxEvictionsPerStep || std::chrono::steady_clock::now() - started > kStepBudget)
       return EvictionResult::Running;
@@ -250,7 +277,8 @@ EvictionResult perform_evictions(Keyspace& ks, const EvictionLimits& limits) {
     Candidate victim;
     if (pick_victim(ks, limits, victim)) {
       evict(ks, victim);
-    } else if (ks.shared().expired_keys == expired_before) {
+      empty_picks = 0;
+    } else if (ks.shared().expired_keys == expired_before && ++empty_picks >= kMaxEmptyPicks) {
       return EvictionResult::Fail;  // nothing qualifies, and sampling freed nothing either
     }
   }

@@ -6,14 +6,15 @@
 // or kStepBudget of time); what remains is done by later calls (the node's cron posts one
 // while the dataset is over the limit).
 //
-// Candidates are sampled as Redis does (maxmemory-samples keys, the best one evicted):
-//   allkeys-*   : a db drawn by its key count, then a seek to a random position between its
-//                 first and last key (keys that follow large gaps in the key space are
-//                 drawn more often than others);
-//   volatile-*  : a seek to a random expiry time in the expiry index (keys with a TTL only);
+// Candidates are sampled as Redis does (maxmemory-samples keys, the best one evicted), by a
+// walk that goes on where the previous one stopped, skipping 1..3 keys at random between
+// samples and wrapping at the end, so every key comes up once per turn whatever the key
+// distribution (a random seek into RocksDB would favour keys after gaps in the key space):
+//   allkeys-*   : the walk over the data family of a db drawn by its key count;
+//   volatile-*  : the walk over the expiry index (keys with a TTL only);
 //   volatile-ttl: the key that expires soonest, exactly (the expiry index is ordered);
 //   *-lru / *-lfu rank the samples by the AccessTracker (keys never used since the node
-//   started count as the oldest and least used); *-random takes the first sample.
+//   started count as the oldest and least used); *-random takes the walk's next key.
 #pragma once
 
 #include <chrono>

@@ -126,9 +126,9 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
   }
   if (!old.present) ++count_deltas_[db];
   storage::RecordView written{type, expire_at_ms, payload};
-  bytes_deltas_[db] += static_cast<int64_t>(storage::record_bytes(key, written)) -
-                       (old.present ? static_cast<int64_t>(storage::record_bytes(key, old.record))
-                                    : 0);
+  bytes_deltas_[db] +=
+      static_cast<int64_t>(storage::record_bytes(key, written)) -
+      (old.present ? static_cast<int64_t>(storage::record_bytes(key, old.record)) : 0);
   expire_deltas_[db] += static_cast<int64_t>(expire_at_ms != 0) -
                         static_cast<int64_t>(old.present && old.record.expire_at_ms != 0);
   if (old.present && old.record.type != ValueType::String) {

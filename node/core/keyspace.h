@@ -30,6 +30,14 @@ namespace basalt::core {
 // A key's record as one view looked it up (defined with the stores' view of the keyspace).
 using Lookup = storage::types::Lookup;
 
+// A key eviction may pick (node/core/eviction.h); expire_at_ms: the expiry index entry it was
+// sampled from (volatile policies).
+struct EvictionCandidate {
+  uint16_t db = 0;
+  std::string key;
+  uint64_t expire_at_ms = 0;
+};
+
 // State shared by every view: committed key counts and counters the views update.
 struct KeyspaceShared {
   storage::Engine* engine = nullptr;
@@ -42,6 +50,12 @@ struct KeyspaceShared {
   uint64_t evicted_keys = 0;  // keys deleted to get under maxmemory (node/core/eviction.h)
   // When commands last used keys, and how often (LRU / LFU eviction policies).
   AccessTracker access;
+  // Where eviction sampling goes on: per db in the data family, and in the expiry index.
+  std::vector<std::string> eviction_cursors;
+  std::string eviction_cursors_volatile;
+  // Redis's eviction pool: the best LRU / LFU candidates earlier samplings left over, ranked
+  // again with each new sample (so one sample of only hot keys does not evict a hot key).
+  std::vector<EvictionCandidate> eviction_pool;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   ScanCursors scan_cursors;

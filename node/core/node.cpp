@@ -159,6 +159,7 @@ void Node::apply_eviction_settings() {
   EvictionPolicy policy = parse_eviction_policy(config_.maxmemory_policy);
   keyspace_.access.set_lfu_params(config_.lfu_log_factor, config_.lfu_decay_time);
   keyspace_.access.set_mode(tracking_mode(policy), unix_time_ms());
+  keyspace_.eviction_pool.clear();  // ranked for the previous policy
 }
 
 void Node::continue_evictions() {
