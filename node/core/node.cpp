@@ -222,6 +222,7 @@ bool Node::recount_dataset_bytes(std::string& error) {
   if (!storage::types::recount_dataset(*engine_, keyspace_.key_counts.size(), recount, error))
     return false;
   keyspace_.dataset_bytes = std::move(recount.bytes);
+  if (recount.keys == 0) return true;  // a new directory: nothing worth a line
   log::info("dataset bytes counted for used_memory: {} keys, {} collection records upgraded",
             recount.keys, recount.upgraded);
   return true;
