@@ -117,6 +117,12 @@ void client_and_keyspace_families(MetricsWriter& w, const app::AdminMetrics& m) 
     w.sample({{"db", std::to_string(db)}}, m.expires_per_db[db]);
   one(w, "basalt_expired_keys_total", "counter", "Keys deleted because their TTL passed.",
       m.status.expired_keys);
+  one(w, "basalt_evicted_keys_total", "counter", "Keys deleted to stay under maxmemory.",
+      m.evicted_keys);
+  one(w, "basalt_used_memory_bytes", "gauge",
+      "The logical dataset size (keys and values) that maxmemory caps (INFO used_memory).",
+      m.used_memory);
+  one(w, "basalt_maxmemory_bytes", "gauge", "The maxmemory setting (0: no limit).", m.maxmemory);
   one(w, "basalt_keyspace_hits_total", "counter", "Key lookups that found the key.",
       m.keyspace_hits);
   one(w, "basalt_keyspace_misses_total", "counter", "Key lookups that did not find the key.",

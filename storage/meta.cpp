@@ -49,6 +49,21 @@ std::string key_count_name(uint16_t db) {
 std::string expire_count_name(uint16_t db) {
   return "expires:" + std::to_string(db);
 }
+
+std::string dataset_bytes_name(uint16_t db) {
+  return "dataset_bytes:" + std::to_string(db);
+}
+
+std::optional<std::vector<uint64_t>> load_per_db(Engine& engine, size_t databases,
+                                                 std::string (*name)(uint16_t)) {
+  std::vector<uint64_t> counts(databases, 0);
+  bool any = false;
+  for (size_t db = 0; db < databases; ++db) {
+    if (get_u64(engine, name(static_cast<uint16_t>(db)), counts[db])) any = true;
+  }
+  if (!any) return std::nullopt;
+  return counts;
+}
 }  // namespace
 
 std::string random_replid() {
@@ -104,13 +119,11 @@ std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases) {
 }
 
 std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t databases) {
-  std::vector<uint64_t> counts(databases, 0);
-  bool any = false;
-  for (size_t db = 0; db < databases; ++db) {
-    if (get_u64(engine, expire_count_name(static_cast<uint16_t>(db)), counts[db])) any = true;
-  }
-  if (!any) return std::nullopt;
-  return counts;
+  return load_per_db(engine, databases, expire_count_name);
+}
+
+std::optional<std::vector<uint64_t>> load_dataset_bytes(Engine& engine, size_t databases) {
+  return load_per_db(engine, databases, dataset_bytes_name);
 }
 
 void put_repl_meta(rocksdb::WriteBatchBase& b, Engine& e, const ReplMeta& m) {
@@ -144,6 +157,10 @@ void put_key_count(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t 
 
 void put_expire_count(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t count) {
   b.Put(e.meta_cf(), expire_count_name(db), u64(count));
+}
+
+void put_dataset_bytes(rocksdb::WriteBatchBase& b, Engine& e, uint16_t db, uint64_t bytes) {
+  b.Put(e.meta_cf(), dataset_bytes_name(db), u64(bytes));
 }
 
 }  // namespace basalt::storage

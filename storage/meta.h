@@ -1,4 +1,5 @@
-// storage/meta.h — the persisted replication state and per-database key counts, kept
+// storage/meta.h — the persisted replication state and per-database key counts (keys, keys
+// with a TTL, dataset bytes), kept
 // in the meta column family and always written in the same batch as the data (S1).
 #pragma once
 
@@ -41,6 +42,9 @@ std::vector<uint64_t> load_key_counts(Engine& engine, size_t databases);
 // Per-db number of keys with a TTL (INFO keyspace expires=); nullopt for a directory written
 // before basalt kept it.
 std::optional<std::vector<uint64_t>> load_expire_counts(Engine& engine, size_t databases);
+// Per-db logical dataset bytes (storage/dataset_size.h, INFO used_memory); nullopt for a
+// directory written before basalt kept them (the node then recounts once).
+std::optional<std::vector<uint64_t>> load_dataset_bytes(Engine& engine, size_t databases);
 
 void put_repl_meta(rocksdb::WriteBatchBase& batch, Engine& engine, const ReplMeta& meta);
 // The role part of the meta only (replids, second offset, role, master address, synced): never
@@ -51,6 +55,7 @@ void put_offset(rocksdb::WriteBatchBase& batch, Engine& engine, uint64_t master_
 void put_stream_db(rocksdb::WriteBatchBase& batch, Engine& engine, int64_t db);
 void put_key_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);
 void put_expire_count(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t count);
+void put_dataset_bytes(rocksdb::WriteBatchBase& batch, Engine& engine, uint16_t db, uint64_t bytes);
 
 std::string random_replid();
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "storage/codec.h"
+#include "storage/dataset_size.h"
 #include "storage/meta.h"
 #include "storage/record.h"
 
@@ -39,7 +40,11 @@ bool SnapshotScan::valid() {
 }
 
 SnapshotLoad::SnapshotLoad(Engine& engine, const Engine::Generation& staged, size_t databases)
-    : engine_(engine), staged_(staged), counts_(databases, 0), expires_(databases, 0) {}
+    : engine_(engine),
+      staged_(staged),
+      counts_(databases, 0),
+      expires_(databases, 0),
+      bytes_(databases, 0) {}
 
 void SnapshotLoad::add(SnapshotFamily family, std::string_view key, std::string_view value) {
   rocksdb::Slice k(key.data(), key.size());
@@ -53,7 +58,10 @@ void SnapshotLoad::add(SnapshotFamily family, std::string_view key, std::string_
   std::string_view user_key;
   RecordView rec;
   if (decode_data_key(key, db, user_key) && decode_record(value, rec)) {
-    if (db < counts_.size()) ++counts_[db];
+    if (db < counts_.size()) {
+      ++counts_[db];
+      bytes_[db] += record_bytes(user_key, rec);
+    }
     if (rec.expire_at_ms) {
       batch_.Put(staged_.expiry, expiry_key(rec.expire_at_ms, db, user_key), "");
       if (db < expires_.size()) ++expires_[db];
@@ -79,6 +87,7 @@ void SnapshotLoad::put_counts(rocksdb::WriteBatch& batch) const {
   for (size_t db = 0; db < counts_.size(); ++db) {
     put_key_count(batch, engine_, static_cast<uint16_t>(db), counts_[db]);
     put_expire_count(batch, engine_, static_cast<uint16_t>(db), expires_[db]);
+    put_dataset_bytes(batch, engine_, static_cast<uint16_t>(db), bytes_[db]);
   }
 }
 

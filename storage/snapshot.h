@@ -1,8 +1,8 @@
 // storage/snapshot.h — the storage side of a full sync: reading a consistent snapshot of the
 // dataset entry by entry (the data column family, then the element sub-keys), and loading
 // such entries into a staged generation while rebuilding what is derived from them (the
-// expiry index, the per-db key and TTL counts), then flushing the generation and recording
-// the counts in the batch that activates it. Framing, checksums and the network are the
+// expiry index, the per-db key and TTL counts, the dataset bytes), then flushing the generation and
+// recording the counts in the batch that activates it. Framing, checksums and the network are the
 // replication's (node/replication/snapshot_format.h, replica_feeds.cpp, snapshot_loader.cpp).
 #pragma once
 
@@ -67,12 +67,13 @@ class SnapshotLoad {
 
   const std::vector<uint64_t>& key_counts() const { return counts_; }
   const std::vector<uint64_t>& expire_counts() const { return expires_; }
+  const std::vector<uint64_t>& dataset_bytes() const { return bytes_; }
 
  private:
   Engine& engine_;
   const Engine::Generation& staged_;
   rocksdb::WriteBatch batch_;
-  std::vector<uint64_t> counts_, expires_;
+  std::vector<uint64_t> counts_, expires_, bytes_;
 };
 
 }  // namespace basalt::storage

@@ -8,6 +8,7 @@
 #include "node/app/node_app.h"
 #include "node/commands/server/info.h"
 #include "node/config/config.h"
+#include "node/core/memory_limit.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 #include "node/util/log.h"
@@ -176,6 +177,9 @@ AdminMetrics admin_metrics(NodeApp& app) {
   m.writes_stopped = compaction.writes_stopped;
   m.record_cache_hits = node.keyspace().record_cache.hits();
   m.record_cache_misses = node.keyspace().record_cache.misses();
+  m.used_memory = core::used_memory(node.keyspace());
+  m.maxmemory = static_cast<uint64_t>(node.config().maxmemory);
+  m.evicted_keys = node.keyspace().evicted_keys;
   return m;
 }
 

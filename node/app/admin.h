@@ -182,6 +182,10 @@ struct AdminMetrics {
   // The record cache in front of RocksDB (node/core/record_cache.h).
   uint64_t record_cache_hits = 0;
   uint64_t record_cache_misses = 0;
+  // maxmemory: the logical dataset size it caps (INFO used_memory), the cap, evictions.
+  uint64_t used_memory = 0;
+  uint64_t maxmemory = 0;
+  uint64_t evicted_keys = 0;
 };
 AdminMetrics admin_metrics(NodeApp& app);
 

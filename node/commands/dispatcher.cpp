@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "node/commands/subcommand.h"
+#include "node/core/eviction.h"
 #include "node/core/memory_limit.h"
 #include "node/core/misconf.h"
 #include "node/core/node.h"
@@ -64,13 +65,12 @@ void queue_in_multi(Client& client, protocol::ReplyBuilder& reply,
 }  // namespace
 
 std::string state_refusal(Node& node, const replication::Replication& replication,
-                          const Client& client, uint32_t flags, bool queueing) {
+                          const Client& client, uint32_t flags, bool queueing, bool out_of_memory) {
   const auto& config = node.config();
   bool replica = node.is_replica();
   // Replicas and the master's stream are not limited (replica-ignore-maxmemory); over the
   // limit, queueing takes memory too, so MULTI refuses every command (Redis processCommand).
-  if (config.maxmemory > 0 && !replica && !client.is_master_link &&
-      ((flags & kDenyOom) || queueing) && core::over_maxmemory(config.maxmemory))
+  if (out_of_memory && !replica && !client.is_master_link && ((flags & kDenyOom) || queueing))
     return std::string(core::kOomError);
   // The store refuses writes (a full disk, an I/O error): say so instead of failing later.
   if ((flags & kWrite) && !node.storage_health().writable())
@@ -120,7 +120,8 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
   } else if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
   } else if (std::string refusal = state_refusal(node, replication, client, spec->flags,
-                                                 client.in_multi && !(spec->flags & kRunsInMulti));
+                                                 client.in_multi && !(spec->flags & kRunsInMulti),
+                                                 ks.out_of_memory());
              !refusal.empty()) {
     reply.error(refusal);
   } else if (client.subscriptions > 0 && client.protocol_version == 2 &&
@@ -195,6 +196,17 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
     // A command refused before it ran (or queued) dooms the transaction (EXECABORT).
     if (client.in_multi && (!spec || !(spec->flags & kRunsInMulti))) client.multi_dirty = true;
   }
+}
+
+void Dispatcher::run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                     const Spec* spec, std::span<const std::string_view> argv) {
+  bool oom = false;
+  const auto& config = node_.config();
+  // Replicas never evict on their own (replica-ignore-maxmemory): their master's DELs do.
+  if (config.maxmemory > 0 && !node_.is_replica() && !client.is_master_link)
+    oom = core::perform_evictions(ks, core::eviction_limits(config)) == core::EvictionResult::Fail;
+  ks.set_out_of_memory(oom);
+  run_command(node_, replication_, client, ks, reply, spec, argv);
 }
 
 }  // namespace basalt::commands

@@ -25,12 +25,13 @@ class Replication;
 namespace basalt::commands {
 
 // What the node's state refuses to a command with `flags` (kWrite, kDenyOom, kStale), checked
-// in Redis's order: "OOM ..." (over maxmemory; also any command being queued in MULTI,
-// `queueing`), "MISCONF ..." (the store refuses writes), "NOREPLICAS ...", "READONLY ...",
-// "MASTERDOWN ..."; "" if nothing.
+// in Redis's order: "OOM ..." (`out_of_memory`: over maxmemory with nothing left to evict,
+// see Keyspace::out_of_memory; also any command being queued in MULTI, `queueing`), "MISCONF ..."
+// (the store refuses writes), "NOREPLICAS ...", "READONLY ...", "MASTERDOWN ..."; "" if nothing.
 // EXEC asks it with the flags of the commands it queued (Redis's mstate.cmd_flags).
 std::string state_refusal(core::Node& node, const replication::Replication& replication,
-                          const core::Client& client, uint32_t flags, bool queueing);
+                          const core::Client& client, uint32_t flags, bool queueing,
+                          bool out_of_memory);
 
 // Runs one command (`spec`: its row, null for an unknown name).
 void run_command(core::Node& node, replication::Replication& replication, core::Client& client,
@@ -42,10 +43,10 @@ class Dispatcher final : public core::CommandRunner {
   Dispatcher(core::Node& node, replication::Replication& replication)
       : node_(node), replication_(replication) {}
   const Spec* find(std::string_view name) const override { return table().find(name); }
+  // A command from a client (not one EXEC runs): maxmemory eviction first, as Redis's
+  // processCommand does, then the command.
   void run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
-           const Spec* spec, std::span<const std::string_view> argv) override {
-    run_command(node_, replication_, client, ks, reply, spec, argv);
-  }
+           const Spec* spec, std::span<const std::string_view> argv) override;
 
  private:
   core::Node& node_;

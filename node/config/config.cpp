@@ -129,6 +129,23 @@ Entry enum_entry(const char* name, std::string Config::*field, std::vector<std::
           [=](const Config& c) { return c.*field; }};
 }
 
+// replica-ignore-maxmemory: a bool as Redis parses it, but only "yes" is honoured (a basalt
+// replica never evicts on its own; its master's DELs keep it identical), so "no" is refused.
+Entry replica_ignore_maxmemory_entry() {
+  Entry e = bool_entry("replica-ignore-maxmemory", &Config::replica_ignore_maxmemory, true);
+  auto parse = e.set;
+  e.set = [parse](Config& c, const std::string& v, std::string& err) {
+    if (!parse(c, v, err)) return false;
+    if (!c.replica_ignore_maxmemory) {
+      c.replica_ignore_maxmemory = true;
+      err = "basalt replicas never evict on their own (only 'yes' is supported)";
+      return false;
+    }
+    return true;
+  };
+  return e;
+}
+
 }  // namespace
 
 ConfigTable::ConfigTable() {
@@ -178,6 +195,14 @@ ConfigTable::ConfigTable() {
       int_entry("min-replicas-to-write", &Config::min_replicas_to_write, 0, INT_MAX, true),
       int_entry("min-replicas-max-lag", &Config::min_replicas_max_lag, 0, INT_MAX, true),
       memory_entry("maxmemory", &Config::maxmemory, 0, true),
+      enum_entry("maxmemory-policy", &Config::maxmemory_policy,
+                 {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                  "allkeys-lfu", "allkeys-random", "noeviction"},
+                 true),
+      int_entry("maxmemory-samples", &Config::maxmemory_samples, 1, INT_MAX, true),
+      int_entry("lfu-log-factor", &Config::lfu_log_factor, 0, INT_MAX, true),
+      int_entry("lfu-decay-time", &Config::lfu_decay_time, 0, INT_MAX, true),
+      replica_ignore_maxmemory_entry(),
       ll_entry("hash-max-listpack-entries", &Config::hash_max_listpack_entries, 0, LONG_MAX, true),
       size_entry("hash-max-listpack-value", &Config::hash_max_listpack_value, true),
       ll_entry("set-max-intset-entries", &Config::set_max_intset_entries, 0, LONG_MAX, true),

@@ -72,8 +72,16 @@ struct Config {
   int replica_announce_port = 0;
   int min_replicas_to_write = 0;
   int min_replicas_max_lag = 10;
-  // memory: a write gate only (basalt evicts nothing); 0 = no limit
+  // memory: maxmemory caps the logical dataset size (INFO used_memory, see
+  // storage/dataset_size.h); 0 = no limit. Above it a master evicts keys as the policy says
+  // (node/core/eviction.h) before a write runs, or refuses deny-oom commands (-OOM).
   int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  int maxmemory_samples = 5;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;  // minutes per step of LFU counter decay
+  // Replicas never evict on their own (their master's DELs keep them identical): only "yes".
+  bool replica_ignore_maxmemory = true;
   // Redis's small-collection encoding thresholds (Redis 7.0 names and defaults). basalt's
   // storage does not change with them; OBJECT ENCODING reports what Redis would use.
   int64_t hash_max_listpack_entries = 512;

@@ -6,6 +6,7 @@
 #include "storage/checked_iterator.h"
 #include "storage/codec.h"
 #include "storage/collection.h"
+#include "storage/dataset_size.h"
 
 namespace basalt::core {
 
@@ -21,10 +22,13 @@ Keyspace::Keyspace(KeyspaceShared& shared, uint64_t now_ms, rocksdb::WriteBatchW
       stream_(&stream),
       count_deltas_(shared.key_counts.size(), 0),
       expire_deltas_(shared.key_counts.size(), 0),
+      bytes_deltas_(shared.key_counts.size(), 0),
       flushed_(shared.key_counts.size(), false) {
-  // Views built on a bare KeyspaceShared (tests) get zero TTL counts.
+  // Views built on a bare KeyspaceShared (tests) get zero TTL counts and bytes.
   if (shared.expire_counts.size() < shared.key_counts.size())
     shared.expire_counts.resize(shared.key_counts.size(), 0);
+  if (shared.dataset_bytes.size() < shared.key_counts.size())
+    shared.dataset_bytes.resize(shared.key_counts.size(), 0);
 }
 
 namespace {
@@ -101,6 +105,9 @@ void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
 void Keyspace::open_key(uint16_t db, std::string_view key, storage::types::Access access,
                         Lookup& out) {
   lookup(db, key, out);
+  // lookup() left the encoded key in key_buf_.
+  if (out.live && !master_stream_ && shared_.access.enabled())
+    shared_.access.touch(key_buf_, now_ms_);
   if (access != storage::types::Access::Read) return;
   if (out.live)
     ++shared_.keyspace_hits;
@@ -118,6 +125,10 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
     batch_->Put(engine.expiry_cf(), storage::expiry_key(expire_at_ms, db, key), "");
   }
   if (!old.present) ++count_deltas_[db];
+  storage::RecordView written{type, expire_at_ms, payload};
+  bytes_deltas_[db] +=
+      static_cast<int64_t>(storage::record_bytes(key, written)) -
+      (old.present ? static_cast<int64_t>(storage::record_bytes(key, old.record)) : 0);
   expire_deltas_[db] += static_cast<int64_t>(expire_at_ms != 0) -
                         static_cast<int64_t>(old.present && old.record.expire_at_ms != 0);
   if (old.present && old.record.type != ValueType::String) {
@@ -132,6 +143,7 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
   storage::encode_data_key(key_buf_, db, key);
   batch_->Put(engine.data_cf(), key_buf_, record);
   written_.insert(key_buf_);
+  if (!master_stream_ && shared_.access.enabled()) shared_.access.touch(key_buf_, now_ms_);
   touch(db, key);
 }
 
@@ -155,7 +167,9 @@ void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& ol
   storage::encode_data_key(key_buf_, db, key);
   batch_->Delete(engine.data_cf(), key_buf_);
   written_.insert(key_buf_);
+  shared_.access.forget(key_buf_);
   --count_deltas_[db];
+  bytes_deltas_[db] -= static_cast<int64_t>(storage::record_bytes(key, old.record));
   if (old.record.expire_at_ms) --expire_deltas_[db];
 }
 
@@ -193,8 +207,10 @@ void Keyspace::flush(int db) {
     raw->DeleteRange(engine.sub_cf(), begin, end);
     flushed_[d] = true;
     clear_cache_ = true;
+    shared_.access.clear();
     count_deltas_[d] = -static_cast<int64_t>(shared_.key_counts[d]);
     expire_deltas_[d] = -static_cast<int64_t>(shared_.expire_counts[d]);
+    bytes_deltas_[d] = -static_cast<int64_t>(shared_.dataset_bytes[d]);
   };
   if (db < 0) {
     for (size_t d = 0; d < databases(); ++d) flush_one(static_cast<uint16_t>(d));
@@ -303,6 +319,7 @@ Keyspace::SavePoint Keyspace::save_point() {
   p.stream_db = stream_ ? stream_->selected_db() : -1;
   p.deltas = count_deltas_;
   p.expire_deltas = expire_deltas_;
+  p.bytes_deltas = bytes_deltas_;
   return p;
 }
 
@@ -313,6 +330,7 @@ void Keyspace::rollback(const SavePoint& p) {
   if (stream_) stream_->truncate(p.stream_size, p.stream_db);
   count_deltas_ = p.deltas;
   expire_deltas_ = p.expire_deltas;
+  bytes_deltas_ = p.bytes_deltas;
 }
 
 void Keyspace::publish_to_cache() {
@@ -336,6 +354,23 @@ void Keyspace::release(const SavePoint&) {
 
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {
   if (stream_ && propagation_ && !master_stream_) stream_->append(db, args);
+}
+
+std::unique_ptr<rocksdb::Iterator> Keyspace::iterate_expiry() {
+  auto& engine = *shared_.engine;
+  rocksdb::Iterator* base = engine.db()->NewIterator(rocksdb::ReadOptions(), engine.expiry_cf());
+  if (!batch_) return storage::checked(base);
+  return storage::checked(batch_->NewIteratorWithBase(engine.expiry_cf(), base));
+}
+
+uint64_t Keyspace::dataset_bytes() const {
+  int64_t total = 0;
+  for (size_t db = 0; db < shared_.dataset_bytes.size(); ++db) {
+    int64_t n = static_cast<int64_t>(shared_.dataset_bytes[db]);
+    if (db < bytes_deltas_.size()) n += bytes_deltas_[db];
+    total += n < 0 ? 0 : n;
+  }
+  return static_cast<uint64_t>(total);
 }
 
 uint64_t Keyspace::dbsize(uint16_t db) const {

@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "node/core/access_tracker.h"
 #include "node/core/record_cache.h"
 #include "node/core/repl_stream.h"
 #include "node/core/scan_cursors.h"
@@ -29,12 +30,32 @@ namespace basalt::core {
 // A key's record as one view looked it up (defined with the stores' view of the keyspace).
 using Lookup = storage::types::Lookup;
 
+// A key eviction may pick (node/core/eviction.h); expire_at_ms: the expiry index entry it was
+// sampled from (volatile policies).
+struct EvictionCandidate {
+  uint16_t db = 0;
+  std::string key;
+  uint64_t expire_at_ms = 0;
+};
+
 // State shared by every view: committed key counts and counters the views update.
 struct KeyspaceShared {
   storage::Engine* engine = nullptr;
   std::vector<uint64_t> key_counts;     // committed, per db
   std::vector<uint64_t> expire_counts;  // committed keys with a TTL, per db
+  // Committed logical dataset bytes per db (storage/dataset_size.h): INFO used_memory, what
+  // maxmemory caps.
+  std::vector<uint64_t> dataset_bytes;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;  // keys deleted to get under maxmemory (node/core/eviction.h)
+  // When commands last used keys, and how often (LRU / LFU eviction policies).
+  AccessTracker access;
+  // Where eviction sampling goes on: per db in the data family, and in the expiry index.
+  std::vector<std::string> eviction_cursors;
+  std::string eviction_cursors_volatile;
+  // Redis's eviction pool: the best LRU / LFU candidates earlier samplings left over, ranked
+  // again with each new sample (so one sample of only hot keys does not evict a hot key).
+  std::vector<EvictionCandidate> eviction_pool;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   ScanCursors scan_cursors;
@@ -107,12 +128,21 @@ class Keyspace final : public storage::types::KeyAccess {
   void copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src, uint16_t dst_db,
                   std::string_view dst_key, const Lookup& dst_old);
 
+  // The expiry index (expire_at_ms, db, key), seeing this group's writes in a writable view.
+  std::unique_ptr<rocksdb::Iterator> iterate_expiry();
+
+  // Set by the command runner before a command runs: the node is over maxmemory and
+  // eviction could not get it under (deny-oom commands are then refused).
+  void set_out_of_memory(bool oom) { out_of_memory_ = oom; }
+  bool out_of_memory() const { return out_of_memory_; }
+
   // A point to return to if a command fails halfway (writable views only).
   struct SavePoint {
     size_t stream_size = 0;
     int stream_db = -1;
     std::vector<int64_t> deltas;
     std::vector<int64_t> expire_deltas;
+    std::vector<int64_t> bytes_deltas;
   };
   SavePoint save_point();
   void rollback(const SavePoint& point);
@@ -132,6 +162,9 @@ class Keyspace final : public storage::types::KeyAccess {
   // Per-db count changes of this group, applied by the pipeline after a successful write.
   const std::vector<int64_t>& count_deltas() const { return count_deltas_; }
   const std::vector<int64_t>& expire_deltas() const { return expire_deltas_; }
+  const std::vector<int64_t>& bytes_deltas() const { return bytes_deltas_; }
+  // The dataset's logical bytes as this view sees them (committed, plus this group's writes).
+  uint64_t dataset_bytes() const;
   // After the group's batch is written: the record cache takes the final state of every key
   // the group wrote (or is emptied, after a flush or a rollback).
   void publish_to_cache();
@@ -155,6 +188,7 @@ class Keyspace final : public storage::types::KeyAccess {
   ReplStream* stream_ = nullptr;
   std::vector<int64_t> count_deltas_;
   std::vector<int64_t> expire_deltas_;  // keys with a TTL gained (lost) per db
+  std::vector<int64_t> bytes_deltas_;   // dataset bytes gained (lost) per db
   std::vector<bool> flushed_;           // dbs flushed in this group: read from the batch only
   // Encoded data keys this group wrote: reads of them must see the batch, not the cache.
   std::unordered_set<std::string> written_;
@@ -163,6 +197,7 @@ class Keyspace final : public storage::types::KeyAccess {
   bool saw_expired_ = false;
   bool master_stream_ = false;
   bool propagation_ = true;
+  bool out_of_memory_ = false;
 };
 
 }  // namespace basalt::core

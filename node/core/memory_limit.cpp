@@ -5,13 +5,15 @@
 
 namespace basalt::core {
 
-uint64_t used_memory() {
+uint64_t allocator_bytes() {
   struct mallinfo2 mi = mallinfo2();
   return static_cast<uint64_t>(mi.uordblks) + static_cast<uint64_t>(mi.hblkhd);
 }
 
-bool over_maxmemory(int64_t maxmemory) {
-  return maxmemory > 0 && used_memory() > static_cast<uint64_t>(maxmemory);
+uint64_t used_memory(const KeyspaceShared& shared) {
+  uint64_t total = 0;
+  for (uint64_t n : shared.dataset_bytes) total += n;
+  return total;
 }
 
 }  // namespace basalt::core

@@ -1,19 +1,21 @@
-// node/core/memory_limit.h — the process's memory as INFO reports it (used_memory) and the
-// maxmemory write gate. basalt evicts nothing (its data lives on disk): with maxmemory set
-// and used memory above it, commands flagged deny-oom are refused with Redis's OOM error,
-// whatever maxmemory-policy says (Redis's noeviction behaviour).
+// node/core/memory_limit.h — the memory figures INFO reports and the maxmemory decision the
+// command runner makes before each command. basalt's used_memory is the logical dataset size
+// (storage/dataset_size.h, kept per db in KeyspaceShared::dataset_bytes) since the data lives
+// in RocksDB on disk; the process's heap is reported apart (allocator_bytes).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "node/core/keyspace.h"
+
 namespace basalt::core {
 
 // Bytes handed out by malloc (RocksDB's block cache and memtables included).
-uint64_t used_memory();
+uint64_t allocator_bytes();
 
-// True if `maxmemory` (0 = no limit) is set and used memory is above it.
-bool over_maxmemory(int64_t maxmemory);
+// The committed dataset size: INFO used_memory.
+uint64_t used_memory(const KeyspaceShared& shared);
 
 inline constexpr std::string_view kOomError =
     "OOM command not allowed when used memory > 'maxmemory'.";

@@ -4,10 +4,13 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
+#include "node/core/eviction.h"
+#include "node/core/memory_limit.h"
 #include "node/core/write_pipeline.h"
 #include "node/util/log.h"
 #include "node/util/rocksdb_log.h"
 #include "storage/meta.h"
+#include "storage/types/dataset_recount.h"
 
 namespace basalt::core {
 
@@ -66,6 +69,8 @@ bool Node::open(std::string& error) {
         storage::load_key_counts(*engine_, static_cast<size_t>(config_.databases));
     if (auto expires = storage::load_expire_counts(*engine_, keyspace_.key_counts.size()))
       keyspace_.expire_counts = std::move(*expires);
+    if (auto bytes = storage::load_dataset_bytes(*engine_, keyspace_.key_counts.size()))
+      keyspace_.dataset_bytes = std::move(*bytes);
   } catch (const storage::MetaError& e) {
     // Starting anyway would mean a new history or lost counts: refuse, say why.
     error = "refusing to start on data directory '" + config_.dir + "': " + e.what();
@@ -74,8 +79,10 @@ bool Node::open(std::string& error) {
   keyspace_.engine = engine_.get();
   keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
   if (keyspace_.expire_counts.empty() && !count_keys_with_ttl(error)) return false;
+  if (keyspace_.dataset_bytes.empty() && !recount_dataset_bytes(error)) return false;
   keyspace_.active_expiry = !is_replica();
   keyspace_.watches = &watches_;
+  apply_eviction_settings();
   keyspace_.on_expired_read = [this](uint16_t db, std::string_view key) {
     pipeline_->post([db, key = std::string(key)](Keyspace& ks) { ks.expire_if_needed(db, key); });
   };
@@ -151,7 +158,30 @@ void Node::cron() {
   stats_.ops.sample(monotonic_us(), stats_.total_commands_processed);
   try_storage_recovery(now);
   close_idle_clients(now);
+  continue_evictions();
   for (auto& hook : cron_hooks_) hook(now);
+}
+
+void Node::apply_eviction_settings() {
+  EvictionPolicy policy = parse_eviction_policy(config_.maxmemory_policy);
+  keyspace_.access.set_lfu_params(config_.lfu_log_factor, config_.lfu_decay_time);
+  keyspace_.access.set_mode(tracking_mode(policy), unix_time_ms());
+  keyspace_.eviction_pool.clear();  // ranked for the previous policy
+}
+
+void Node::continue_evictions() {
+  // A command evicts before it runs, within a bounded step; what a step left (or a lowered
+  // maxmemory) is evicted here, one step per tick, through the write pipeline like any DEL.
+  EvictionLimits limits = eviction_limits(config_);
+  if (limits.maxmemory <= 0 || limits.policy == EvictionPolicy::NoEviction || is_replica() ||
+      eviction_queued_ || !storage_health_.writable() ||
+      used_memory(keyspace_) <= static_cast<uint64_t>(limits.maxmemory))
+    return;
+  eviction_queued_ = true;
+  pipeline_->post([this](Keyspace& ks) {
+    eviction_queued_ = false;
+    if (!is_replica()) perform_evictions(ks, eviction_limits(config_));
+  });
 }
 
 Client& Node::add_client() {
@@ -193,6 +223,18 @@ bool Node::count_keys_with_ttl(std::string& error) {
   return true;
 }
 
+bool Node::recount_dataset_bytes(std::string& error) {
+  // A directory from before the dataset bytes were kept: one pass over the records.
+  storage::types::DatasetRecount recount;
+  if (!storage::types::recount_dataset(*engine_, keyspace_.key_counts.size(), recount, error))
+    return false;
+  keyspace_.dataset_bytes = std::move(recount.bytes);
+  if (recount.keys == 0) return true;  // a new directory: nothing worth a line
+  log::info("dataset bytes counted for used_memory: {} keys, {} collection records upgraded",
+            recount.keys, recount.upgraded);
+  return true;
+}
+
 void Node::remove_client(uint64_t id) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
@@ -220,6 +262,8 @@ void Node::on_config_changed(const std::string& name) {
     log::set_level(config_.loglevel);
   } else if (name == "record-cache-size") {
     keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
+  } else if (name == "maxmemory-policy" || name == "lfu-log-factor" || name == "lfu-decay-time") {
+    apply_eviction_settings();
   }
   if (name.starts_with("tls-") && TlsContexts::wanted(config_)) {
     // Checked by check_config before the value was kept; new connections use the result.
@@ -229,6 +273,7 @@ void Node::on_config_changed(const std::string& name) {
       log::info("TLS configuration reloaded ({})", name);
     }
   }
+  if (name == "maxmemory" || name == "maxmemory-policy") continue_evictions();
   for (auto& hook : config_hooks_) hook(name);
 }
 

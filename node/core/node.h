@@ -92,6 +92,9 @@ class Node {
   // Counts the keys with a TTL per db from the records and stores the counts (directories
   // written before basalt kept them).
   bool count_keys_with_ttl(std::string& error);
+  // Counts the dataset bytes per db (used_memory) and stores them (directories written
+  // before basalt kept them; their collection records are upgraded on the way).
+  bool recount_dataset_bytes(std::string& error);
   void remove_client(uint64_t id);
   const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
 
@@ -122,6 +125,10 @@ class Node {
   void try_storage_recovery(uint64_t now);
   void cron();
   void close_idle_clients(uint64_t now);
+  // maxmemory-policy and the LFU settings reach the access tracker.
+  void apply_eviction_settings();
+  // Over maxmemory with an evicting policy: one eviction step in the next write group.
+  void continue_evictions();
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool blocking_pool_{2};
@@ -148,6 +155,7 @@ class Node {
   uint64_t last_save_unix_ = 0;
   bool bgsave_in_progress_ = false;
   bool shutting_down_ = false;
+  bool eviction_queued_ = false;
   std::vector<std::function<void()>> shutdown_hooks_;
   boost::asio::steady_timer wal_timer_;
   boost::asio::steady_timer cron_timer_;

@@ -313,12 +313,13 @@ WritePipeline::StagedOffset WritePipeline::stage_replication() {
   return staged;
 }
 
-// The per-db key and TTL counts the group changed, in the same batch.
+// The per-db key and TTL counts and dataset bytes the group changed, in the same batch.
 void WritePipeline::stage_counts(const Keyspace& ks) {
   auto& engine = node_.engine();
   const auto& shared = node_.keyspace();
   const auto& deltas = ks.count_deltas();
   const auto& expire_deltas = ks.expire_deltas();
+  const auto& bytes_deltas = ks.bytes_deltas();
   for (size_t db = 0; db < deltas.size(); ++db) {
     auto index = static_cast<uint16_t>(db);
     if (deltas[db] != 0)
@@ -326,6 +327,9 @@ void WritePipeline::stage_counts(const Keyspace& ks) {
     if (expire_deltas[db] != 0)
       storage::put_expire_count(batch_, engine, index,
                                 count_after(shared.expire_counts[db], expire_deltas[db]));
+    if (bytes_deltas[db] != 0)
+      storage::put_dataset_bytes(batch_, engine, index,
+                                 count_after(shared.dataset_bytes[db], bytes_deltas[db]));
   }
 }
 
@@ -369,9 +373,11 @@ void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged) {
   ks.publish_to_cache();
   const auto& deltas = ks.count_deltas();
   const auto& expire_deltas = ks.expire_deltas();
+  const auto& bytes_deltas = ks.bytes_deltas();
   for (size_t db = 0; db < deltas.size(); ++db) {
     shared.key_counts[db] = count_after(shared.key_counts[db], deltas[db]);
     shared.expire_counts[db] = count_after(shared.expire_counts[db], expire_deltas[db]);
+    shared.dataset_bytes[db] = count_after(shared.dataset_bytes[db], bytes_deltas[db]);
   }
   if (staged.new_offset != staged.old_offset) {
     node_.repl_state().advanced(staged.new_offset, staged.stream_db);

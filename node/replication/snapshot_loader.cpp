@@ -280,6 +280,7 @@ asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
       node_.repl_state().adopt(meta);
       node_.keyspace().key_counts = sync.load->key_counts();
       node_.keyspace().expire_counts = sync.load->expire_counts();
+      node_.keyspace().dataset_bytes = sync.load->dataset_bytes();
     }
   });
   if (!status.ok())

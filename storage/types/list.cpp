@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "storage/dataset_size.h"
+
 namespace basalt::storage::types::list {
 
 namespace {
@@ -59,6 +61,21 @@ void make_empty(List& l) {
   l.meta.version = l.keys().new_version();
   l.meta.head = l.meta.tail = kEmptyIndex;
   l.meta.size = 0;
+  l.meta.bytes = 0;
+}
+
+uint64_t bytes_of(std::string_view element) {
+  return element_bytes(0, element.size());
+}
+
+// Bytes of the `n` elements from `position` on.
+uint64_t run_bytes(const List& l, uint64_t position, uint64_t n) {
+  uint64_t bytes = 0;
+  read(l, position, n, true, [&](uint64_t, std::string_view element) {
+    bytes += bytes_of(element);
+    return true;
+  });
+  return bytes;
 }
 
 // Copies the kept run to a fresh version; save() drops the old one.
@@ -69,7 +86,10 @@ void rebuild(List& l, Span keep) {
   for (uint64_t done = 0; done < keep.count;) {
     read_chunk(l, keep.first + done, std::min(kChunk, keep.count - done), true, chunk);
     if (chunk.empty()) break;
-    for (const auto& element : chunk) put_at(fresh, kEmptyIndex + done++, element);
+    for (const auto& element : chunk) {
+      put_at(fresh, kEmptyIndex + done++, element);
+      fresh.meta.bytes += bytes_of(element);
+    }
   }
   l.meta = fresh.meta;
   l.meta.tail = kEmptyIndex + keep.count;
@@ -86,6 +106,7 @@ void push(List& l, End end, std::string_view value) {
     put_at(l, l.meta.tail++, value);
   }
   l.meta.size = l.size();
+  l.meta.bytes += bytes_of(value);
 }
 
 void pop(List& l, End end, uint64_t n, const std::function<void(std::string_view)>& f) {
@@ -114,8 +135,10 @@ std::string get(const List& l, uint64_t position) {
   return value;
 }
 
-void set(const List& l, uint64_t position, std::string_view value) {
+void set(List& l, uint64_t position, std::string_view value) {
+  l.meta.bytes -= bytes_of(get(l, position));
   put_at(l, l.meta.head + position, value);
+  l.meta.bytes += bytes_of(value);
 }
 
 void read(const List& l, uint64_t position, uint64_t n, bool forward,
@@ -153,6 +176,7 @@ void insert(List& l, uint64_t position, std::string_view value) {
     ++l.meta.tail;
   }
   l.meta.size = l.size();
+  l.meta.bytes += bytes_of(value);
 }
 
 void remove(List& l, const std::vector<uint64_t>& positions) {
@@ -169,10 +193,12 @@ void remove(List& l, const std::vector<uint64_t>& positions) {
       read_chunk(l, pos, std::min(kChunk, size - pos), true, chunk);
       if (chunk.empty()) break;
       for (const auto& element : chunk) {
-        if (next < removed && positions[next] == pos)
+        if (next < removed && positions[next] == pos) {
           ++next;
-        else
+          l.meta.bytes -= bytes_of(element);
+        } else {
           put_at(l, l.meta.head + write++, element);
+        }
         ++pos;
       }
     }
@@ -185,10 +211,12 @@ void remove(List& l, const std::vector<uint64_t>& positions) {
       read_chunk(l, pos - 1, std::min(kChunk, pos), false, chunk);
       if (chunk.empty()) break;
       for (const auto& element : chunk) {
-        if (next > 0 && positions[next - 1] == pos - 1)
+        if (next > 0 && positions[next - 1] == pos - 1) {
           --next;
-        else
+          l.meta.bytes -= bytes_of(element);
+        } else {
           put_at(l, l.meta.head + --write, element);
+        }
         --pos;
       }
     }
@@ -204,6 +232,9 @@ void trim(List& l, Span keep) {
   if (removed == 0) return;
   if (keep.count == 0) return make_empty(l);
   if (removed > kRebuildFactor * keep.count + kRebuildMinimum) return rebuild(l, keep);
+  // The removed runs are read once for their sizes (the deletes are one per element anyway).
+  l.meta.bytes -= run_bytes(l, 0, keep.first);
+  l.meta.bytes -= run_bytes(l, keep.first + keep.count, size - keep.first - keep.count);
   uint64_t first = l.meta.head + keep.first, end = first + keep.count;
   for (uint64_t i = l.meta.head; i < first; ++i) delete_at(l, i);
   for (uint64_t i = end; i < l.meta.tail; ++i) delete_at(l, i);

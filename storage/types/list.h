@@ -1,8 +1,9 @@
 // storage/types/list.h — the element operations of a list key (see list_encoding.h for the
 // layout) that the list commands are written in: push and pop at either end, point reads
 // and writes by position, reads of runs of positions, and the middle edits (insert, remove,
-// trim) that shift the shorter side. Every operation keeps the metadata (`List::meta`) in
-// step; the caller saves it once at the end with save().
+// trim) that shift the shorter side. Every operation keeps the metadata (`List::meta`,
+// element bytes included: an element removed is read first for its size) in step; the
+// caller saves it once at the end with save().
 //
 // Reads never hold an iterator while the batch is written: runs are read in bounded chunks,
 // each through a fresh iterator (which sees the earlier chunks' writes).
@@ -44,7 +45,7 @@ void pop(List& l, End end, uint64_t n, const std::function<void(std::string_view
 
 // The element at `position` (< size).
 std::string get(const List& l, uint64_t position);
-void set(const List& l, uint64_t position, std::string_view value);
+void set(List& l, uint64_t position, std::string_view value);
 
 // Calls f(position, element) for up to `n` elements from `position` towards the tail
 // (forward) or the head, until f returns false. f must not write.

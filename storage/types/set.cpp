@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "storage/dataset_size.h"
+
 namespace basalt::storage::types::set {
 
 namespace {
@@ -23,6 +25,7 @@ bool add(Collection& s, std::string_view member) {
   if (contains(s, member)) return false;
   s.keys().sub_put(s.db(), s.key(), s.meta.version, member, "");
   ++s.meta.size;
+  s.meta.bytes += element_bytes(member.size(), 0);
   return true;
 }
 
@@ -30,6 +33,7 @@ bool remove(Collection& s, std::string_view member) {
   if (s.meta.size == 0 || !contains(s, member)) return false;
   s.keys().sub_delete(s.db(), s.key(), s.meta.version, member);
   --s.meta.size;
+  s.meta.bytes -= element_bytes(member.size(), 0);
   return true;
 }
 
@@ -94,7 +98,10 @@ bool replace(KeyAccess& ks, uint16_t db, std::string_view key,
   CollectionMeta meta;
   meta.version = ks.new_version();
   meta.size = members.size();
-  for (const auto& m : members) ks.sub_put(db, key, meta.version, m, "");
+  for (const auto& m : members) {
+    ks.sub_put(db, key, meta.version, m, "");
+    meta.bytes += element_bytes(m.size(), 0);
+  }
   ks.put(db, key, ValueType::Set, 0, meta.encode(), old);
   return true;
 }

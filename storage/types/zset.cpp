@@ -4,6 +4,7 @@
 #include <random>
 
 #include "storage/codec.h"
+#include "storage/dataset_size.h"
 
 namespace basalt::storage::types::zset {
 
@@ -30,6 +31,7 @@ void insert_member(ZSet& z, std::string_view member, double score) {
   z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
   z.keys().sub_put(z.db(), z.key(), z.version(), index_part(score, member), "");
   ++z.meta.size;
+  z.meta.bytes += element_bytes(member.size(), kScoreBytes);
 }
 
 void change_score(ZSet& z, std::string_view member, double old_score, double score) {
@@ -45,6 +47,7 @@ void erase_member(ZSet& z, std::string_view member, double score) {
   z.keys().sub_delete(z.db(), z.key(), z.version(), member_part(member));
   z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(score, member));
   if (z.meta.size > 0) --z.meta.size;
+  z.meta.bytes -= element_bytes(member.size(), kScoreBytes);
 }
 
 bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,

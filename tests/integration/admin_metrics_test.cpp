@@ -130,6 +130,9 @@ TEST(AdminMetrics, ExpositionFormatIsStrictAndComplete) {
   EXPECT_GE(samples["basalt_record_cache_hits_total"] + samples["basalt_record_cache_misses_total"],
             1);
   EXPECT_TRUE(samples.count("basalt_expired_keys_total"));
+  EXPECT_EQ(samples["basalt_evicted_keys_total"], 0);
+  EXPECT_EQ(samples["basalt_used_memory_bytes"], info_int(m, "memory", "used_memory"));
+  EXPECT_EQ(samples["basalt_maxmemory_bytes"], 0);
   EXPECT_EQ(samples["basalt_storage_healthy"], 1);
   EXPECT_EQ(samples["basalt_replication_role{role=\"master\"}"], 1);
 

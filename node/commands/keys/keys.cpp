@@ -348,7 +348,21 @@ void object(Context& c) {
   } else if (iequals(sub, "refcount")) {
     c.reply.integer(1);
   } else if (iequals(sub, "idletime")) {
-    c.reply.integer(0);
+    // Tracked while maxmemory-policy is an LRU one (0 otherwise: no clock is kept).
+    const auto& access = c.node.keyspace().access;
+    if (access.mode() == core::AccessTracker::Mode::Lfu) {
+      return c.reply.error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to "
+          "adjust.");
+    }
+    uint64_t idle = access.enabled()
+                        ? access.idle_ms(storage::data_key(c.db(), c.arg(2)), c.ks.now_ms()) / 1000
+                        : 0;
+    c.reply.integer(static_cast<int64_t>(idle));
+  } else if (c.node.keyspace().access.mode() == core::AccessTracker::Mode::Lfu) {
+    c.reply.integer(
+        c.node.keyspace().access.frequency(storage::data_key(c.db(), c.arg(2)), c.ks.now_ms()));
   } else {
     c.reply.error(
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "

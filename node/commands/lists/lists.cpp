@@ -200,6 +200,7 @@ void lset(Context& c) {
   if (!list::resolve_index(index, l.size(), position))
     return c.reply.error("ERR index out of range");
   list::set(l, position, c.arg(3));
+  list::save(l);  // the element bytes changed
   c.propagate_as_is();
   c.reply.ok();
 }

@@ -72,6 +72,7 @@ void config_resetstat(Context& c) {
   c.node.stats() = core::Stats{};
   auto& ks = c.node.keyspace();
   ks.expired_keys = 0;
+  ks.evicted_keys = 0;
   ks.keyspace_hits = 0;
   ks.keyspace_misses = 0;
   c.reply.ok();

@@ -194,8 +194,11 @@ void clients_section(core::Node& node, Writer& w) {
 }
 
 void memory_section(core::Node& node, Writer& w) {
-  static uint64_t peak = 0;  // the process's memory, so one peak per process
-  uint64_t used = core::used_memory();
+  static uint64_t peak = 0;  // one peak per process
+  // used_memory is the logical dataset size (storage/dataset_size.h): what maxmemory caps.
+  // The process's own memory is reported apart: allocator_allocated (malloc) and RSS.
+  uint64_t used = core::used_memory(node.keyspace());
+  uint64_t allocated = core::allocator_bytes();
   peak = std::max(peak, used);
   uint64_t rss = rss_bytes();
   uint64_t system = total_system_memory();
@@ -204,11 +207,7 @@ void memory_section(core::Node& node, Writer& w) {
     clients += cl->query_buffer_bytes + cl->output_buffer_bytes;
   }
   int64_t maxmemory = node.config().maxmemory;
-  const auto& pass = node.config().passthrough;
-  std::string policy = "noeviction";
-  if (auto it = pass.find("maxmemory-policy"); it != pass.end() && !it->second.empty()) {
-    policy = it->second;
-  }
+  const std::string& policy = node.config().maxmemory_policy;
   auto& engine = node.engine();
   w.header("Memory");
   w.field("used_memory", used);
@@ -219,6 +218,10 @@ void memory_section(core::Node& node, Writer& w) {
   w.field("used_memory_peak_human", human(peak));
   w.field("used_memory_peak_perc",
           fmt::format("{:.2f}%", peak ? 100.0 * static_cast<double>(used) / peak : 100.0));
+  w.field("used_memory_dataset", used);
+  w.field("used_memory_dataset_perc", "100.00%");
+  w.field("allocator_allocated", allocated);
+  w.field("allocator_allocated_human", human(allocated));
   w.field("total_system_memory", system);
   w.field("total_system_memory_human", human(system));
   w.field("maxmemory", maxmemory);
@@ -285,7 +288,7 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("expired_keys", ks.expired_keys);
   w.field("expired_stale_perc", "0.00");
   w.field("expired_time_cap_reached_count", 0);
-  w.field("evicted_keys", 0);
+  w.field("evicted_keys", ks.evicted_keys);
   w.field("evicted_clients", 0);
   w.field("keyspace_hits", ks.keyspace_hits);
   w.field("keyspace_misses", ks.keyspace_misses);

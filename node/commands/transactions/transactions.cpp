@@ -99,7 +99,7 @@ std::string refusal_at_exec(Context& c) {
     flags |= spec->flags & (kWrite | kDenyOom);
     if (!(spec->flags & kStale)) flags &= ~static_cast<uint32_t>(kStale);
   }
-  return state_refusal(c.node, c.replication, c.client, flags, false);
+  return state_refusal(c.node, c.replication, c.client, flags, false, c.ks.out_of_memory());
 }
 
 void exec(Context& c) {
