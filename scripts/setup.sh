@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential g++ cmake ccache
   libboost1.81-dev libboost-json1.81-dev
-  librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev
+  librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev libssl-dev
   redis-server redis-tools redis-sentinel procps iproute2 iptables
 )
 # docker/build-image.sh (the compose end-to-end test) builds its base image with debootstrap;
