@@ -73,16 +73,14 @@ bool Registry::init(std::span<const CommandSpec> commands, const config::Config&
     }
   }
   if (!config.aclfile.empty()) {
+    // As Redis, the file must exist (an empty one is fine).
     std::map<std::string, std::unique_ptr<User>, std::less<>> loaded;
-    // A missing file is an empty one (Redis creates it on ACL SAVE).
-    if (std::filesystem::exists(config.aclfile)) {
-      std::string why = read_file(config.aclfile, loaded);
-      if (!why.empty()) {
-        error = "Aborting Redis startup because of ACL errors: " + why;
-        return false;
-      }
-      replace_users(std::move(loaded));
+    std::string why = read_file(config.aclfile, loaded);
+    if (!why.empty()) {
+      error = "Aborting Redis startup because of ACL errors: " + why;
+      return false;
     }
+    replace_users(std::move(loaded));
   }
   return true;
 }
@@ -212,9 +210,13 @@ void Registry::log(std::string reason, std::string context, std::string object,
   for (auto it = log_.begin(); it != log_.end() && looked < 10; ++it, ++looked) {
     if (it->reason == reason && it->context == context && it->object == object &&
         it->username == username && now_ms - it->created_ms <= 60000) {
-      ++it->count;
-      it->created_ms = now_ms;
-      it->client_info = std::move(client_info);
+      // Counted in that entry, which moves to the head (newest first), as Redis.
+      LogEntry entry = std::move(*it);
+      log_.erase(it);
+      ++entry.count;
+      entry.created_ms = now_ms;
+      entry.client_info = std::move(client_info);
+      log_.push_front(std::move(entry));
       return;
     }
   }
