@@ -11,6 +11,7 @@
 //  - a replica authenticating with masteruser / masterauth to a master whose default user is
 //    off, with the replication user Redis documents (+psync +replconf +ping).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -197,15 +198,15 @@ TEST_F(AclDifferential, CategoriesHoldTheSameCommands) {
 
 TEST_F(AclDifferential, NopermAndWrongpassErrorsAsRedis) {
   ServerPair& p = *pair_;
-  ASSERT_EQ(
-      p.same_all({
-          {"ACL",         "SETUSER", "u",     "on",         ">pw",       "~k*",      "%R~r*",
-           "%W~w*",       "&ch*",    "-@all", "+get",       "+set",      "+publish", "+subscribe",
-           "+psubscribe", "+multi",  "+exec", "+client|getname", "+select|0", "+zunion"},
-          {"ACL", "SETUSER", "off", "off", ">pw", "+@all"},
-          {"SET", "k1", "v"},
-      }),
-      "");
+  ASSERT_EQ(p.same_all({
+                {"ACL",       "SETUSER",    "u",           "on",     ">pw",   "~k*",
+                 "%R~r*",     "%W~w*",      "&ch*",        "-@all",  "+get",  "+set",
+                 "+publish",  "+subscribe", "+psubscribe", "+multi", "+exec", "+client|getname",
+                 "+select|0", "+zunion"},
+                {"ACL", "SETUSER", "off", "off", ">pw", "+@all"},
+                {"SET", "k1", "v"},
+            }),
+            "");
   std::vector<Command> script = {
       {"AUTH", "u", "bad"},
       {"AUTH", "nosuch", "pw"},
@@ -385,8 +386,11 @@ TEST(Acl, UserLinesAndConfigRewrite) {
   EXPECT_EQ(d.command_raw({"GET", "y"}), "$-1\r\n");
   EXPECT_EQ(d.command_raw({"GET", "x"}),
             "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n");
+  EXPECT_EQ(d.command_raw({"SHUTDOWN", "NOSAVE"}),
+            "-NOPERM this user has no permissions to run the 'shutdown' command\r\n");
+  ASSERT_EQ(d.command_raw({"AUTH", "zed", "zpw"}), "+OK\r\n");
   d.send_command({"SHUTDOWN", "NOSAVE"});
-  p.wait_exit(15s);
+  EXPECT_EQ(p.wait_exit(15s), 0);
 }
 
 TEST(Acl, ReplicaAuthenticatesWithMasteruser) {
@@ -411,6 +415,84 @@ TEST(Acl, ReplicaAuthenticatesWithMasteruser) {
   EXPECT_EQ(as_repl.command_raw({"GET", "k"}),
             "-NOPERM this user has no permissions to run the 'get' command\r\n");
   EXPECT_NE(m.get_string({"CLIENT", "LIST"}).find("user=repl"), std::string::npos);
+}
+
+TEST(Acl, SentinelMonitorsWithItsDocumentedUser) {
+  constexpr const char* kSentinel = "/usr/bin/redis-sentinel";
+  if (access(kSentinel, X_OK) != 0) GTEST_SKIP() << "redis-sentinel is not installed";
+  // Redis's documented Sentinel user, without +script|kill (basalt has no SCRIPT).
+  const std::vector<std::string> users = {
+      "--user",
+      "default off",
+      "--user",
+      "admin on >apw ~* &* +@all",
+      "--user",
+      "replica-user on >rpw +psync +replconf +ping",
+      "--user",
+      "sentinel-user on >spw allchannels +multi +slaveof +ping +exec +subscribe "
+      "+config|rewrite +role +publish +info +client|setname +client|kill"};
+  BasaltServer master(users);
+  master.start();
+  std::vector<std::string> replica_args = users;
+  for (const char* a : {"--masteruser", "replica-user", "--masterauth", "rpw"})
+    replica_args.push_back(a);
+  BasaltServer replica(replicaof_args(master, replica_args));
+  replica.start();
+  RespClient r = replica.client();
+  ASSERT_EQ(r.command_raw({"AUTH", "admin", "apw"}), "+OK\r\n");
+  ASSERT_TRUE(wait_for_master_link(r, 20s)) << replica.log_tail();
+  TempDir dir("basalt-sentinel-acl-");
+  const int sentinel_port = free_port();
+  const std::string conf = (dir.path() / "sentinel.conf").string();
+  {
+    std::ofstream out(conf);
+    out << "port " << sentinel_port << "\nbind 127.0.0.1\ndaemonize no\n"
+        << "sentinel monitor basalt 127.0.0.1 " << master.port() << " 1\n"
+        << "sentinel auth-user basalt sentinel-user\n"
+        << "sentinel auth-pass basalt spw\n"
+        << "sentinel down-after-milliseconds basalt 3000\n";
+  }
+  Process sentinel({kSentinel, conf}, dir.path() / "sentinel.log");
+  RespClient s(sentinel_port);
+  s.connect(5s);
+  // Sentinel logs in, sees the master and, through its INFO, the replica.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        Reply replicas = s.command({"SENTINEL", "REPLICAS", "basalt"});
+        return replicas.type == Reply::Array && replicas.elements.size() == 1;
+      },
+      20s));
+  Reply info = s.command({"SENTINEL", "MASTER", "basalt"});
+  ASSERT_EQ(info.type, Reply::Array);
+  for (size_t i = 0; i + 1 < info.elements.size(); i += 2) {
+    if (info.elements[i].str == "flags") {
+      EXPECT_EQ(info.elements[i + 1].str, "master");
+    }
+  }
+  // Nothing it did was refused.
+  RespClient m = master.client();
+  ASSERT_EQ(m.command_raw({"AUTH", "admin", "apw"}), "+OK\r\n");
+  EXPECT_NE(m.get_string({"CLIENT", "LIST"}).find("user=sentinel-user"), std::string::npos);
+  Reply log = m.command({"ACL", "LOG"});
+  EXPECT_EQ(log.elements.size(), 0u) << log.to_string();
+}
+
+TEST(Acl, RevokedChannelsDisconnectTheirSubscribers) {
+  // As redis-server 7.0: a SETUSER that still allows the subscriptions keeps the client; one
+  // that revokes them disconnects it.
+  BasaltServer s;
+  s.start();
+  RespClient admin = s.client();
+  ASSERT_EQ(admin.command_raw({"ACL", "SETUSER", "psu", "on", "nopass", "+@all", "~*", "&news*"}),
+            "+OK\r\n");
+  RespClient sub = s.client();
+  ASSERT_EQ(sub.command_raw({"AUTH", "psu", "x"}), "+OK\r\n");
+  ASSERT_EQ(sub.command_raw({"SUBSCRIBE", "news1"}),
+            "*3\r\n$9\r\nsubscribe\r\n$5\r\nnews1\r\n:1\r\n");
+  ASSERT_EQ(admin.command_raw({"ACL", "SETUSER", "psu", "resetchannels", "&news1"}), "+OK\r\n");
+  EXPECT_EQ(sub.command_raw({"PING"}), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  ASSERT_EQ(admin.command_raw({"ACL", "SETUSER", "psu", "resetchannels", "&other"}), "+OK\r\n");
+  EXPECT_TRUE(sub.closed_by_peer(5s));
 }
 
 }  // namespace

@@ -20,10 +20,29 @@ namespace {
 
 using core::acl::User;
 
+// Redis 7.0's ACLKillPubsubClientsIfNeeded: a client of `user` subscribed to a channel or
+// pattern the user may no longer use is disconnected (the one asking, after its reply).
+void drop_revoked_subscribers(Context& c, const User& user) {
+  for (const auto& [id, client] : c.node.clients()) {
+    if (client->user != &user || client->subscriptions == 0) continue;
+    bool revoked = false;
+    for (const auto& ch : c.node.pubsub().channels_of(*client))
+      revoked = revoked || !user.may_use_channel(ch, false);
+    for (const auto& pattern : c.node.pubsub().patterns_of(*client))
+      revoked = revoked || !user.may_use_channel(pattern, true);
+    if (!revoked) continue;
+    if (client.get() == &c.client)
+      client->close_after_reply = true;
+    else if (client->kill)
+      client->kill();
+  }
+}
+
 void acl_setuser(Context& c) {
   std::vector<std::string_view> rules(c.argv.begin() + 3, c.argv.end());
   std::string error = c.node.acl().set_user(c.arg(2), rules);
   if (!error.empty()) return c.reply.error("ERR " + error);
+  drop_revoked_subscribers(c, *c.node.acl().find(c.arg(2)));
   c.reply.ok();
 }
 
