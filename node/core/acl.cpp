@@ -34,6 +34,10 @@ std::unique_ptr<User> Registry::fresh_default() const {
   return user;
 }
 
+Registry::Registry() {
+  users_["default"] = fresh_default();
+}
+
 bool Registry::init(std::span<const CommandSpec> commands, const config::Config& config,
                     std::string& error) {
   commands_ = commands;

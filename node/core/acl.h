@@ -32,6 +32,8 @@ struct LogEntry {
 
 class Registry {
  public:
+  // A default user exists from the start (it knows no command until init()).
+  Registry();
   // The users from the config: the default user (with requirepass), then the config file's
   // `user` lines or the aclfile (not both, as Redis). False with a message on error.
   bool init(std::span<const CommandSpec> commands, const config::Config& config,
