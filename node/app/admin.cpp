@@ -246,7 +246,8 @@ std::string admin_config_set(NodeApp& app,
 
 std::string admin_config_rewrite(NodeApp& app) {
   std::string error;
-  if (!config::rewrite_file(app.node().config(), error)) return "ERR " + error;
+  if (!config::rewrite_file(app.node().config(), app.node().acl().user_lines(), error))
+    return "ERR " + error;
   return "";
 }
 

@@ -25,6 +25,7 @@ namespace basalt::commands {
 // The flags and the row shape are the shared parts' (node/core/command_spec.h): the write
 // pipeline and the connection read them; this family of files fills the rows.
 using namespace core::command_flags;
+using namespace core::acl_categories;
 using Spec = core::CommandSpec;
 struct Context;
 using Handler = void (*)(Context&);
@@ -43,6 +44,19 @@ struct Row : Spec {
   constexpr Row keys(int first, int last, int step) const {
     Row r = *this;
     r.Spec::keys = {first, last, step};
+    return r;
+  }
+  // Keys counted by the argument at `index` (ZUNION numkeys key ...).
+  constexpr Row numkeys(int index) const {
+    Row r = *this;
+    r.numkeys_index = index;
+    return r;
+  }
+  // ACL categories beyond the ones its flags and group give (kCatDangerous, kCatBlocking, ...;
+  // kNoFamilyCategory leaves the group's out).
+  constexpr Row acl(uint32_t categories) const {
+    Row r = *this;
+    r.acl_categories = categories;
     return r;
   }
   // COMMAND DOCS / the README list: its group and one line on what it does.

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "node/commands/acl_gate.h"
 #include "node/commands/subcommand.h"
 #include "node/core/eviction.h"
 #include "node/core/memory_limit.h"
@@ -119,6 +120,9 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
                 "in the configuration file, and then restart the server.");
   } else if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.error("NOAUTH Authentication required.");
+  } else if (std::string denied = acl_refusal(node, client, *spec, argv); !denied.empty()) {
+    // Before queueing: a transaction with a refused command is aborted at EXEC, as Redis.
+    reply.error(denied);
   } else if (std::string refusal = state_refusal(node, replication, client, spec->flags,
                                                  client.in_multi && !(spec->flags & kRunsInMulti),
                                                  ks.out_of_memory());

@@ -1,5 +1,5 @@
 // node/commands/dispatcher.h — runs one command: the gates written once for every command
-// (arity, auth, the node's state, the subscribed context, MULTI queueing), then the handler,
+// (arity, auth, ACL, the node's state, the subscribed context, MULTI queueing), then the handler,
 // then the stats, the slow log and MONITOR. The Dispatcher is the command runner the
 // composition root hands to the node (the write pipeline and connections run commands
 // through it).

@@ -19,11 +19,14 @@ void register_latency_and_security_commands(Table& t);
 void register_slowlog_command(Table& t);
 void register_monitor_command(Table& t);
 void register_memory_command(Table& t);
+void register_acl_command(Table& t);
 
 // Leaves MULTI and forgets the WATCHed keys (transactions.cpp; also RESET).
 void end_transaction(Context& c);
 
 // CLIENT SETNAME's rule for names (also HELLO ... SETNAME): printable, no spaces.
 bool valid_client_name(std::string_view name);
+// One CLIENT LIST line (no newline) for `cl`; `argv`: the command it is running, if any.
+std::string client_info_line(const core::Client& cl, std::span<const std::string_view> argv);
 
 }  // namespace basalt::commands

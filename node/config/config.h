@@ -51,6 +51,13 @@ struct Config {
   std::string logfile;
   std::string pidfile;
   std::string requirepass;
+  // ACL (node/core/acl.h): the ACL file (ACL SAVE / LOAD), or `user` lines from the config
+  // file / command line (each "name rule rule ..."; not both); ACL LOG's length; whether new
+  // users start with allchannels or resetchannels (Redis 7.0's default).
+  std::string aclfile;
+  std::vector<std::string> user_lines;
+  int64_t acllog_max_len = 128;
+  std::string acl_pubsub_default = "resetchannels";
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative: off, 0: every command
   int64_t slowlog_max_len = 128;
   // replication
@@ -190,7 +197,13 @@ ArgsOutcome parse_args(Config& config, int argc, char** argv, std::string& error
 std::string usage();
 
 // Rewrites the config file with the current values (CONFIG REWRITE).
-bool rewrite_file(const Config& config, std::string& error);
+// `user_lines` ("user name rules...") replace the file's `user` lines (none when an aclfile
+// holds the users, as Redis).
+bool rewrite_file(const Config& config, const std::vector<std::string>& user_lines,
+                  std::string& error);
+inline bool rewrite_file(const Config& config, std::string& error) {
+  return rewrite_file(config, {}, error);
+}
 
 // Parses "100", "1k", "2kb", "3mb", "1gb" as Redis's memtoll does.
 bool parse_memory(const std::string& s, int64_t& out);

@@ -16,6 +16,10 @@ class Stream;
 
 namespace basalt::core {
 
+namespace acl {
+class User;
+}
+
 struct Client {
   uint64_t id = 0;
   std::string name;
@@ -31,6 +35,9 @@ struct Client {
   size_t output_buffer_bytes = 0;
   bool close_after_reply = false;
   bool authenticated = true;
+  // The ACL user the client runs as (node/core/acl.h); null once that user is deleted (the
+  // client is being closed).
+  const acl::User* user = nullptr;
   bool is_master_link = false;  // the replica's link to its master: applies the stream as-is
   bool is_replica = false;      // a replica attached to us
   bool is_monitor = false;      // in MONITOR mode (node/core/monitors.h)
@@ -52,6 +59,7 @@ struct Client {
   // arguments (the read buffer is reused); multi_dirty makes EXEC abort (EXECABORT).
   bool in_multi = false;
   bool multi_dirty = false;
+  bool in_exec = false;  // EXEC is running the queued commands (ACL LOG's "multi" context)
   std::vector<std::vector<std::string>> multi_queue;
   size_t multi_queue_bytes = 0;  // argument bytes queued (capped at client-query-buffer-limit)
   // WATCH (node/core/watch_registry.h): watch_dirty makes EXEC answer a null array.

@@ -40,6 +40,38 @@ enum CommandFlag : uint32_t {
 }  // namespace command_flags
 using namespace command_flags;
 
+// ACL categories a row names explicitly (Redis's per-command "acl_categories"), as bits in
+// Redis's order (node/core/acl_categories.h has the names and adds the implicit ones).
+namespace acl_categories {
+enum AclCategory : uint32_t {
+  kCatKeyspace = 1u << 0,
+  kCatRead = 1u << 1,
+  kCatWrite = 1u << 2,
+  kCatSet = 1u << 3,
+  kCatSortedSet = 1u << 4,
+  kCatList = 1u << 5,
+  kCatHash = 1u << 6,
+  kCatString = 1u << 7,
+  kCatBitmap = 1u << 8,
+  kCatHyperLogLog = 1u << 9,
+  kCatGeo = 1u << 10,
+  kCatStream = 1u << 11,
+  kCatPubSub = 1u << 12,
+  kCatAdmin = 1u << 13,
+  kCatFast = 1u << 14,
+  kCatSlow = 1u << 15,
+  kCatBlocking = 1u << 16,
+  kCatDangerous = 1u << 17,
+  kCatConnection = 1u << 18,
+  kCatTransaction = 1u << 19,
+  kCatScripting = 1u << 20,
+  // Not a category: the row is not in its group's family category (a "generic" command that
+  // Redis does not put in @keyspace, ...).
+  kNoFamilyCategory = 1u << 31,
+};
+}  // namespace acl_categories
+using namespace acl_categories;
+
 // Where a command's keys are (Redis's first key, last key, step; 0 0 0: no keys).
 struct KeyPositions {
   int first = 0, last = 0, step = 0;
@@ -57,6 +89,11 @@ struct CommandSpec {
   // (see node/commands/subcommand.h).
   const CommandSpec* subcommands = nullptr;
   size_t subcommand_count = 0;
+  // A call's argument at this index counts the keys that follow it (ZUNION, SINTERCARD, LMPOP,
+  // ...); 0: none.
+  int numkeys_index = 0;
+  // Explicit ACL categories (AclCategory bits); see node/core/acl_categories.h.
+  uint32_t acl_categories = 0;
 
   std::span<const CommandSpec> subs() const { return {subcommands, subcommand_count}; }
   bool has(uint32_t flag) const { return (flags & flag) != 0; }

@@ -189,7 +189,8 @@ Client& Node::add_client() {
   client->id = next_client_id_++;
   client->created_ms = unix_time_ms();
   client->last_interaction_ms = client->created_ms;
-  client->authenticated = config_.requirepass.empty();
+  client->user = &acl_.default_user();
+  client->authenticated = default_user_open();
   Client& ref = *client;
   clients_[ref.id] = std::move(client);
   ++stats_.total_connections_received;
@@ -254,12 +255,35 @@ bool Node::save(std::string& error) {
   return true;
 }
 
+bool Node::default_user_open() {
+  const acl::User& user = acl_.default_user();
+  return user.enabled() && user.nopass();
+}
+
+void Node::disconnect_user_clients(const acl::User* user, Client* self) {
+  for (auto& [id, client] : clients_) {
+    if (client->user != user) continue;
+    client->user = nullptr;
+    client->authenticated = false;
+    if (client.get() == self)
+      client->close_after_reply = true;
+    else if (client->kill)
+      client->kill();
+  }
+}
+
 void Node::on_config_changed(const std::string& name) {
   if (name == "wal-sync") {
     bool ok = true;
     engine_->set_wal_sync(storage::parse_wal_sync(config_.wal_sync, ok));
   } else if (name == "loglevel") {
     log::set_level(config_.loglevel);
+  } else if (name == "requirepass") {
+    acl_.set_default_password(config_.requirepass);
+  } else if (name == "acl-pubsub-default") {
+    acl_.set_all_channels_default(config_.acl_pubsub_default == "allchannels");
+  } else if (name == "acllog-max-len") {
+    acl_.trim_log(config_.acllog_max_len);
   } else if (name == "record-cache-size") {
     keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
   } else if (name == "maxmemory-policy" || name == "lfu-log-factor" || name == "lfu-decay-time") {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "node/config/config.h"
+#include "node/core/acl.h"
 #include "node/core/blocking.h"
 #include "node/core/client.h"
 #include "node/core/command_runner.h"
@@ -75,6 +76,14 @@ class Node {
   // WATCHed keys (MULTI/EXEC) and Pub/Sub subscriptions.
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
+  // The users, their rules and the ACL LOG.
+  acl::Registry& acl() { return acl_; }
+  // Whether a new connection starts authenticated (the default user is on and has nopass).
+  bool default_user_open();
+  // Closes every client running as `user` (ACL DELUSER, ACL LOAD), as Redis; they run
+  // nothing more (their user is cleared at once); `self`, the client asking, closes after
+  // its reply.
+  void disconnect_user_clients(const acl::User* user, Client* self);
   // Finds and runs commands (the commands part, plugged in by the composition root).
   CommandRunner& command_runner() const { return *runner_; }
   void set_command_runner(CommandRunner& runner) { runner_ = &runner; }
@@ -148,6 +157,7 @@ class Node {
   BlockingRegistry blocking_;
   WatchRegistry watches_;
   PubSubRegistry pubsub_;
+  acl::Registry acl_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;

@@ -64,8 +64,11 @@ struct Stats {
   uint64_t sync_partial_err = 0;
   uint64_t unexpected_error_replies = 0;
   uint64_t client_output_buffer_limit_disconnections = 0;  // (Redis 7.2's name)
-  uint64_t acl_access_denied_auth = 0;  // failed AUTH / HELLO AUTH (Redis 7.2's name)
-  OpsSampler ops;                       // fed by Node::cron
+  uint64_t acl_access_denied_auth = 0;     // failed AUTH / HELLO AUTH (Redis 7.2's name)
+  uint64_t acl_access_denied_cmd = 0;      // calls refused by ACL: the command,
+  uint64_t acl_access_denied_key = 0;      // a key,
+  uint64_t acl_access_denied_channel = 0;  // a channel
+  OpsSampler ops;                          // fed by Node::cron
   std::unordered_map<const CommandSpec*, CommandCounters> commands;
   // INFO errorstats: error replies by their code (the first word: ERR, WRONGTYPE, ...), at
   // most kMaxErrorCodes distinct codes, as Redis (further new codes are not tracked).

@@ -23,10 +23,11 @@ constexpr std::string_view kProtectedModeDenied =
     "to do one of the above things in order for the server to start accepting connections "
     "from the outside.\r\n";
 
-// protected-mode (Redis 7): with no password, only loopback clients are served.
+// protected-mode (Redis 7): while the default user needs no password, only loopback clients
+// are served.
 bool protected_mode_refuses(core::Node& node, const boost::asio::ip::tcp::socket& socket) {
   const auto& config = node.config();
-  if (!config.protected_mode || !config.requirepass.empty()) return false;
+  if (!config.protected_mode || !node.acl().default_user().nopass()) return false;
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
   return ec || !core::is_loopback_ip(remote.address().to_string());

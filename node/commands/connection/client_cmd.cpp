@@ -1,5 +1,5 @@
-// node/commands/connection/client_cmd.cpp — CLIENT and its subcommands (ID, SETNAME, GETNAME, LIST, INFO,
-// KILL, UNBLOCK, NO-EVICT, NO-TOUCH, GETREDIR, HELP), with Redis 7.0's replies and CLIENT
+// node/commands/connection/client_cmd.cpp — CLIENT and its subcommands (ID, SETNAME, GETNAME, LIST,
+// INFO, KILL, UNBLOCK, NO-EVICT, NO-TOUCH, GETREDIR, HELP), with Redis 7.0's replies and CLIENT
 // LIST lines.
 #include <spdlog/fmt/fmt.h>
 
@@ -65,29 +65,8 @@ std::string flags_of(const Client& cl) {
   return f;
 }
 
-// One CLIENT LIST line (without the newline), fields as Redis 7.0 prints them. Figures basalt
-// does not track per client (reply buffer internals, sharded pub/sub) are given as a client
-// with none of them would show.
 std::string info_line(Context& c, const Client& cl) {
-  uint64_t now = core::unix_time_ms();
-  bool self = &cl == &c.client;
-  size_t argv_mem = 0;
-  if (self) {
-    for (auto a : c.argv) argv_mem += a.size();
-  }
-  size_t qbuf = cl.query_buffer_bytes;
-  size_t qbuf_free = qbuf < 16 * 1024 ? 16 * 1024 - qbuf : 0;
-  size_t omem = cl.output_buffer_bytes;
-  size_t tot_mem = 1024 + qbuf + qbuf_free + argv_mem + omem + cl.name.size();
-  auto secs = [now](uint64_t since_ms) { return since_ms < now ? (now - since_ms) / 1000 : 0; };
-  return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
-      "multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
-      "omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp={}",
-      cl.id, cl.addr, cl.laddr, cl.fd, cl.name, secs(cl.created_ms), secs(cl.last_interaction_ms),
-      flags_of(cl), cl.db, cl.subscriptions - cl.pattern_subscriptions, cl.pattern_subscriptions,
-      cl.in_multi ? static_cast<int64_t>(cl.multi_queue.size()) : int64_t{-1}, qbuf, qbuf_free,
-      argv_mem, omem, tot_mem, cl.last_command, cl.protocol_version);
+  return client_info_line(cl, &cl == &c.client ? c.argv : std::span<const std::string_view>{});
 }
 
 void client_id(Context& c) {
@@ -140,6 +119,7 @@ void client_kill(Context& c) {
   bool has_addr = false, has_laddr = false, has_type = false;
   ClientType type = ClientType::Normal;
   uint64_t id = 0;
+  const core::acl::User* user = nullptr;
   bool skipme = true;
   bool old_form = c.argc() == 3;
   if (old_form) {
@@ -166,10 +146,8 @@ void client_kill(Context& c) {
         laddr = c.arg(i + 1);
         has_laddr = true;
       } else if (iequals(opt, "USER") && more) {
-        // basalt has one user, "default", that every client is authenticated as.
-        if (c.arg(i + 1) != "default") {
-          return c.reply.error("ERR No such user '" + std::string(c.arg(i + 1)) + "'");
-        }
+        user = c.node.acl().find(c.arg(i + 1));
+        if (!user) return c.reply.error("ERR No such user '" + std::string(c.arg(i + 1)) + "'");
       } else if (iequals(opt, "SKIPME") && more) {
         if (iequals(c.arg(i + 1), "yes"))
           skipme = true;
@@ -189,6 +167,7 @@ void client_kill(Context& c) {
     if (has_addr && cl->addr != addr) continue;
     if (has_laddr && cl->laddr != laddr) continue;
     if (has_type && client_type(*cl) != type) continue;
+    if (user && cl->user != user) continue;
     if (id != 0 && cl->id != id) continue;
     if (cl.get() == &c.client) {
       if (skipme) continue;
@@ -319,6 +298,30 @@ void register_client_command(Table& t) {
   t.add(row("client", -2, kLoading | kStale, run_subcommand)
             .doc(kConn, "A container for client connection commands")
             .subcommands(kClientSubcommands));
+}
+
+// One CLIENT LIST line (without the newline), fields as Redis 7.0 prints them. Figures basalt
+// does not track per client (reply buffer internals, sharded pub/sub) are given as a client
+// with none of them would show.
+std::string client_info_line(const Client& cl, std::span<const std::string_view> argv) {
+  uint64_t now = core::unix_time_ms();
+  size_t argv_mem = 0;
+  for (auto a : argv) argv_mem += a.size();
+  size_t qbuf = cl.query_buffer_bytes;
+  size_t qbuf_free = qbuf < 16 * 1024 ? 16 * 1024 - qbuf : 0;
+  size_t omem = cl.output_buffer_bytes;
+  size_t tot_mem = 1024 + qbuf + qbuf_free + argv_mem + omem + cl.name.size();
+  auto secs = [now](uint64_t since_ms) { return since_ms < now ? (now - since_ms) / 1000 : 0; };
+  return fmt::format(
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
+      "multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
+      "omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={}",
+      cl.id, cl.addr, cl.laddr, cl.fd, cl.name, secs(cl.created_ms), secs(cl.last_interaction_ms),
+      flags_of(cl), cl.db, cl.subscriptions - cl.pattern_subscriptions, cl.pattern_subscriptions,
+      cl.in_multi ? static_cast<int64_t>(cl.multi_queue.size()) : int64_t{-1}, qbuf, qbuf_free,
+      argv_mem, omem, tot_mem, cl.last_command,
+      cl.user ? std::string_view(cl.user->name()) : std::string_view("default"),
+      cl.protocol_version);
 }
 
 }  // namespace basalt::commands

@@ -1,13 +1,14 @@
-// node/commands/connection/connection.cpp — the connection commands: PING, ECHO, SELECT, QUIT, HELLO,
-// AUTH and RESET (CLIENT is in client_cmd.cpp). basalt speaks RESP2 only: HELLO 3 is refused.
+// node/commands/connection/connection.cpp — the connection commands: PING, ECHO, SELECT, QUIT,
+// HELLO, AUTH and RESET (CLIENT is in client_cmd.cpp). basalt speaks RESP2 only: HELLO 3 is
+// refused.
 #include <climits>
 #include <string>
 
+#include "node/commands/acl_gate.h"
 #include "node/commands/command_table.h"
 #include "node/commands/families.h"
 #include "node/core/node.h"
 #include "node/protocol/numbers.h"
-#include "node/util/secret.h"
 
 namespace basalt::commands {
 
@@ -43,18 +44,21 @@ void quit(Context& c) {
   c.client.close_after_reply = true;
 }
 
-// The check behind AUTH and HELLO ... AUTH: basalt has one user, "default", whose password is
-// requirepass (no password: "nopass", any password is accepted for "default").
-// The password is compared in constant time (util::secrets_equal).
-bool credentials_ok(Context& c, std::string_view user, std::string_view password) {
-  if (user != "default") return false;
-  const std::string& pass = c.node.config().requirepass;
-  return pass.empty() || util::secrets_equal(password, pass);
+// The check behind AUTH and HELLO ... AUTH: the user exists, is on, and the password opens
+// it (nopass, or its SHA-256 equals one of the user's, compared in constant time). On success
+// the client runs as that user.
+bool authenticate(Context& c, std::string_view username, std::string_view password) {
+  core::acl::User* user = c.node.acl().find(username);
+  if (!user || !user->accepts(password)) {
+    log_auth_failure(c.node, c.client, username, c.argv);
+    return false;
+  }
+  c.client.user = user;
+  c.client.authenticated = true;
+  return true;
 }
 
-// A failed AUTH / HELLO AUTH: counted in INFO stats (acl_access_denied_auth).
 void wrongpass(Context& c) {
-  ++c.node.stats().acl_access_denied_auth;
   c.reply.error("WRONGPASS invalid username-password pair or user is disabled.");
 }
 
@@ -63,7 +67,8 @@ void auth(Context& c) {
   std::string_view user = "default";
   std::string_view password;
   if (c.argc() == 2) {
-    if (c.node.config().requirepass.empty()) {
+    // Redis: AUTH <password> with a default user that has nopass.
+    if (c.node.acl().default_user().nopass()) {
       return c.reply.error(
           "ERR AUTH <password> called without any password configured for the default user. "
           "Are you sure your configuration is correct?");
@@ -73,8 +78,7 @@ void auth(Context& c) {
     user = c.arg(1);
     password = c.arg(2);
   }
-  if (!credentials_ok(c, user, password)) return wrongpass(c);
-  c.client.authenticated = true;
+  if (!authenticate(c, user, password)) return wrongpass(c);
   c.reply.ok();
 }
 
@@ -109,10 +113,7 @@ void hello(Context& c) {
       return c.reply.error("ERR Syntax error in HELLO option '" + std::string(c.arg(j)) + "'");
     }
   }
-  if (has_auth) {
-    if (!credentials_ok(c, user, password)) return wrongpass(c);
-    c.client.authenticated = true;
-  }
+  if (has_auth && !authenticate(c, user, password)) return wrongpass(c);
   if (!c.client.authenticated) {
     return c.reply.error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
@@ -140,7 +141,7 @@ void hello(Context& c) {
 
 // RESET: the connection as it was when it connected (Redis clearClientConnectionState):
 // no transaction or watched keys, no subscriptions, db 0, RESP2, no name, and
-// authenticated only if the default user needs no password.
+// the default user, authenticated only if it is on and needs no password.
 void reset(Context& c) {
   if (c.client.is_replica || c.client.is_master_link)
     return c.reply.error("ERR can only reset normal client connections");
@@ -150,7 +151,8 @@ void reset(Context& c) {
   c.client.db = 0;
   c.client.protocol_version = 2;
   c.client.name.clear();
-  c.client.authenticated = c.node.config().requirepass.empty();
+  c.client.user = &c.node.acl().default_user();
+  c.client.authenticated = c.node.default_user_open();
   c.reply.simple("RESET");
 }
 
@@ -160,8 +162,7 @@ void register_connection_commands(Table& t) {
   constexpr auto kConn = kNoScript | kLoading | kStale | kFast;
   t.add(row("ping", -1, kFast | kSentinel | kStale | kSubscribedOk, ping)
             .doc("connection", "Ping the server"));
-  t.add(
-      {"echo", 2, kLoading | kStale | kFast, echo, 0, 0, 0, "connection", "Echo the given string"});
+  t.add(row("echo", 2, kLoading | kStale | kFast, echo).doc("connection", "Echo the given string"));
   t.add(row("select", 2, kLoading | kStale | kFast | kInGroup, select)
             .doc("connection", "Change the selected database for the current connection"));
   t.add(row("quit", -1, kConn | kNoAuth | kRunsInMulti | kSubscribedOk, quit)

@@ -383,7 +383,8 @@ void register_key_commands(Table& t) {
             .keys(1, -1, 1)
             .doc("generic", "Count existing keys (and mark them accessed)"));
   t.add(row("type", 2, kReadOnly | kFast, type).keys(1, 1, 1).doc("generic", "Type of a key"));
-  t.add(row("keys", 2, kReadOnly, keys).doc("generic", "Keys matching a pattern"));
+  t.add(
+      row("keys", 2, kReadOnly, keys).acl(kCatDangerous).doc("generic", "Keys matching a pattern"));
   t.add(row("scan", -2, kReadOnly, scan).doc("generic", "Iterate the key space"));
   t.add(row("randomkey", 1, kReadOnly, randomkey).doc("generic", "A random key"));
   t.add(row("rename", 3, kWrite, rename).keys(1, 2, 1).doc("generic", "Rename a key"));
@@ -394,9 +395,15 @@ void register_key_commands(Table& t) {
   t.add(row("move", 3, kWrite | kFast, move)
             .keys(1, 1, 1)
             .doc("generic", "Move a key to another db"));
-  t.add(row("dbsize", 1, kReadOnly | kFast, dbsize).doc("server", "Number of keys"));
-  t.add(row("flushdb", -1, kWrite | kBarrier, flushdb).doc("server", "Delete the db's keys"));
-  t.add(row("flushall", -1, kWrite | kBarrier, flushall).doc("server", "Delete all keys"));
+  t.add(row("dbsize", 1, kReadOnly | kFast, dbsize)
+            .acl(kCatKeyspace)
+            .doc("server", "Number of keys"));
+  t.add(row("flushdb", -1, kWrite | kBarrier, flushdb)
+            .acl(kCatKeyspace | kCatDangerous)
+            .doc("server", "Delete the db's keys"));
+  t.add(row("flushall", -1, kWrite | kBarrier, flushall)
+            .acl(kCatKeyspace | kCatDangerous)
+            .doc("server", "Delete all keys"));
   t.add(row("object", -2, kReadOnly, object).keys(2, 2, 1).doc("generic", "Inspect a key's value"));
 }
 

@@ -137,17 +137,23 @@ void register_blocking_commands(Table& t) {
   constexpr std::string_view G = "list";
   constexpr auto B = kWrite | kNoScript | kMayBlock;
   t.add(row("blpop", -3, B, blpop)
+            .acl(kCatBlocking)
             .keys(1, -2, 1)
             .doc(G, "Remove and get the first element, or block"));
   t.add(row("brpop", -3, B, brpop)
+            .acl(kCatBlocking)
             .keys(1, -2, 1)
             .doc(G, "Remove and get the last element, or block"));
-  t.add(
-      row("blmpop", -5, B, blmpop).doc(G, "Pop elements from the first non-empty list, or block"));
+  t.add(row("blmpop", -5, B, blmpop)
+            .acl(kCatBlocking)
+            .numkeys(2)
+            .doc(G, "Pop elements from the first non-empty list, or block"));
   t.add(row("blmove", 6, B | kDenyOom, blmove)
+            .acl(kCatBlocking)
             .keys(1, 2, 1)
             .doc(G, "Pop an element, push it to another list and return it, or block"));
   t.add(row("brpoplpush", 4, B | kDenyOom, brpoplpush)
+            .acl(kCatBlocking)
             .keys(1, 2, 1)
             .doc(G, "Pop the last element, push it to another list and return it, or block"));
 }

@@ -383,7 +383,9 @@ void register_lists_commands(Table& t) {
   t.add(row("rpoplpush", 3, W, rpoplpush)
             .keys(1, 2, 1)
             .doc(G, "Remove the last element and push it to another list"));
-  t.add(row("lmpop", -4, kWrite, lmpop).doc(G, "Pop elements from the first non-empty list"));
+  t.add(row("lmpop", -4, kWrite, lmpop)
+            .numkeys(1)
+            .doc(G, "Pop elements from the first non-empty list"));
   list::register_blocking_commands(t);
 }
 

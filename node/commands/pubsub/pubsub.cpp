@@ -128,6 +128,7 @@ const Spec kPubsubSubcommands[] = {
     row("pubsub|numpat", 2, kPs, pubsub_numpat)
         .doc(kGroup, "Get the count of unique patterns pattern subscriptions"),
     row("pubsub|help", 2, kLoading | kStale, pubsub_help)
+        .acl(kNoFamilyCategory)
         .doc(kGroup, "Show helpful text about the different subcommands"),
 };
 

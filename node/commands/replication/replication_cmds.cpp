@@ -209,6 +209,7 @@ void register_replication_commands(Table& t) {
   t.add(row("failover", -1, admin, failover)
             .doc(R, "Start a coordinated failover between this server and one of its replicas"));
   t.add(row("wait", 3, kNoScript | kMayBlock, wait)
+            .acl(kNoFamilyCategory | kCatConnection)
             .doc("generic", "Wait for the writes to reach replicas"));
 }
 

@@ -1,13 +1,14 @@
 // node/commands/server/command_docs.cpp — COMMAND and its subcommands (COUNT, INFO, DOCS, LIST,
 // GETKEYS, GETKEYSANDFLAGS, HELP): the command table described in Redis 7.0's reply shapes.
-// What Redis keeps in per-command JSON files (ACL categories, key specs) is derived here from
-// each Spec's flags, group and key positions.
+// What Redis keeps in per-command JSON files is derived from each Spec: the ACL categories by
+// node/core/acl_categories.h, the key specs here from the key positions.
 #include <string>
 #include <vector>
 
 #include "node/commands/command_table.h"
 #include "node/commands/families.h"
 #include "node/commands/subcommand.h"
+#include "node/core/acl_categories.h"
 #include "node/core/node.h"
 #include "node/util/glob.h"
 
@@ -28,31 +29,12 @@ constexpr FlagName kFlagNames[] = {
     {kFast, "fast"},       {kNoAuth, "no_auth"},
 };
 
-// ACL categories, in Redis's order (without the '@').
+// ACL categories, in Redis's order (without the '@'): the rows' (node/core/acl_categories.h).
 std::vector<std::string_view> acl_categories(const Spec& s) {
-  if (!s.subs().empty()) return {"slow"};  // a container: its subcommands carry the rest
-  std::string_view g = s.group;
-  auto is = [&](std::string_view name) { return g == name; };
+  uint32_t bits = core::acl::categories_of(s);
   std::vector<std::string_view> cats;
-  if (is("generic")) cats.push_back("keyspace");
-  if (s.flags & kReadOnly) cats.push_back("read");
-  if (s.flags & kWrite) cats.push_back("write");
-  if (is("set")) cats.push_back("set");
-  if (is("sorted_set")) cats.push_back("sortedset");
-  if (is("list")) cats.push_back("list");
-  if (is("hash")) cats.push_back("hash");
-  if (is("string")) cats.push_back("string");
-  if (is("bitmap")) cats.push_back("bitmap");
-  if (is("hyperloglog")) cats.push_back("hyperloglog");
-  if (is("geo")) cats.push_back("geo");
-  if (is("stream")) cats.push_back("stream");
-  if (is("pubsub")) cats.push_back("pubsub");
-  if (s.flags & kAdmin) cats.push_back("admin");
-  cats.push_back(s.flags & kFast ? "fast" : "slow");
-  if (s.flags & kAdmin) cats.push_back("dangerous");
-  if (is("connection")) cats.push_back("connection");
-  if (is("transactions")) cats.push_back("transaction");
-  if (is("scripting")) cats.push_back("scripting");
+  for (size_t i = 0; i < core::acl::kCategoryCount; ++i)
+    if (bits & (1u << i)) cats.push_back(core::acl::kCategoryNames[i]);
   return cats;
 }
 
@@ -318,18 +300,27 @@ constexpr uint32_t kSub = kLoading | kStale;
 constexpr std::string_view kServer = "server";
 
 const Spec kCommandSubcommands[] = {
-    row("command|count", 2, kSub, command_count).doc(kServer, "Get total number of Redis commands"),
+    row("command|count", 2, kSub, command_count)
+        .acl(kCatConnection)
+        .doc(kServer, "Get total number of Redis commands"),
     row("command|info", -2, kSub, command_info)
+        .acl(kCatConnection)
         .doc(kServer,
              "Get array of specific Redis command details, or all when no argument is given."),
     row("command|docs", -2, kSub, command_docs)
+        .acl(kCatConnection)
         .doc(kServer, "Get array of specific Redis command documentation"),
-    row("command|list", -2, kSub, command_list).doc(kServer, "Get an array of Redis command names"),
+    row("command|list", -2, kSub, command_list)
+        .acl(kCatConnection)
+        .doc(kServer, "Get an array of Redis command names"),
     row("command|getkeys", -4, kSub, command_getkeys)
+        .acl(kCatConnection)
         .doc(kServer, "Extract keys given a full Redis command"),
     row("command|getkeysandflags", -4, kSub, command_getkeysandflags)
+        .acl(kCatConnection)
         .doc(kServer, "Extract keys and access flags given a full Redis command"),
     row("command|help", 2, kSub, command_help)
+        .acl(kCatConnection)
         .doc(kServer, "Show helpful text about the different subcommands"),
 };
 
@@ -337,6 +328,7 @@ const Spec kCommandSubcommands[] = {
 
 void register_command_command(Table& t) {
   t.add(row("command", -1, kLoading | kStale | kSentinel, command)
+            .acl(kCatConnection)
             .doc(kServer, "Get array of Redis command details")
             .subcommands(kCommandSubcommands));
 }

@@ -80,7 +80,8 @@ void config_resetstat(Context& c) {
 
 void config_rewrite(Context& c) {
   std::string error;
-  if (!config::rewrite_file(c.node.config(), error)) return c.reply.error("ERR " + error);
+  if (!config::rewrite_file(c.node.config(), c.node.acl().user_lines(), error))
+    return c.reply.error("ERR " + error);
   c.reply.ok();
 }
 

@@ -299,6 +299,9 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("unexpected_error_replies", st.unexpected_error_replies);
   w.field("total_error_replies", st.total_error_replies);
   w.field("acl_access_denied_auth", st.acl_access_denied_auth);
+  w.field("acl_access_denied_cmd", st.acl_access_denied_cmd);
+  w.field("acl_access_denied_key", st.acl_access_denied_key);
+  w.field("acl_access_denied_channel", st.acl_access_denied_channel);
   w.field("client_output_buffer_limit_disconnections",
           st.client_output_buffer_limit_disconnections);
   const auto& cache = node.keyspace().record_cache;

@@ -132,10 +132,12 @@ void role(Context& c) {
 void register_server_commands(Table& t) {
   constexpr std::string_view S = "server";
   t.add(row("info", -1, kLoading | kStale | kSentinel, info)
+            .acl(kCatDangerous)
             .doc(S, "Get information and statistics about the server"));
   t.add(
       row("time", 1, kLoading | kStale | kFast, time_cmd).doc(S, "Return the current server time"));
   t.add(row("lastsave", 1, kLoading | kStale | kFast, lastsave)
+            .acl(kCatAdmin | kCatDangerous)
             .doc(S, "Get the UNIX time stamp of the last successful save to disk"));
   t.add(
       {"save", 1, kAdmin | kNoScript, save, 0, 0, 0, S, "Synchronously save the dataset to disk"});
@@ -144,12 +146,14 @@ void register_server_commands(Table& t) {
   t.add(row("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kSentinel, shutdown)
             .doc(S, "Synchronously save the dataset to disk and then shut down the server"));
   t.add(row("role", 1, kNoScript | kLoading | kStale | kFast | kSentinel, role)
+            .acl(kCatAdmin | kCatDangerous)
             .doc(S, "Return the role of the instance in the context of replication"));
   register_config_command(t);
   register_debug_command(t);
   register_command_command(t);
   register_latency_and_security_commands(t);
   register_slowlog_command(t);
+  register_acl_command(t);
   register_memory_command(t);
   register_monitor_command(t);
 }

@@ -303,6 +303,7 @@ void register_sets_commands(Table& t) {
             .keys(1, -1, 1)
             .doc("set", "Store the difference of sets"));
   t.add(row("sintercard", -3, R, sintercard)
+            .numkeys(1)
             .doc("set", "Number of members in the intersection of sets"));
   t.add(row("sscan", -3, R, sscan).keys(1, 1, 1).doc("set", "Iterate the members of a set"));
 }

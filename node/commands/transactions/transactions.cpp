@@ -120,7 +120,9 @@ void exec(Context& c) {
   }
   auto queue = std::move(c.client.multi_queue);
   end_transaction(c);
+  c.client.in_exec = true;
   run_queued(c, queue);
+  c.client.in_exec = false;
 }
 
 void watch(Context& c) {

@@ -213,18 +213,22 @@ void register_algebra_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
   constexpr auto W = kWrite | kDenyOom;
   t.add(row("zunionstore", -4, W, zunionstore)
+            .numkeys(2)
             .keys(1, 1, 1)
             .doc(G, "Store the union of sorted sets"));
   t.add(row("zinterstore", -4, W, zinterstore)
+            .numkeys(2)
             .keys(1, 1, 1)
             .doc(G, "Store the intersection of sorted sets"));
   t.add(row("zdiffstore", -4, W, zdiffstore)
+            .numkeys(2)
             .keys(1, 1, 1)
             .doc(G, "Store the difference of sorted sets"));
-  t.add(row("zunion", -3, kReadOnly, zunion).doc(G, "The union of sorted sets"));
-  t.add(row("zinter", -3, kReadOnly, zinter).doc(G, "The intersection of sorted sets"));
-  t.add(row("zdiff", -3, kReadOnly, zdiff).doc(G, "The difference of sorted sets"));
+  t.add(row("zunion", -3, kReadOnly, zunion).numkeys(1).doc(G, "The union of sorted sets"));
+  t.add(row("zinter", -3, kReadOnly, zinter).numkeys(1).doc(G, "The intersection of sorted sets"));
+  t.add(row("zdiff", -3, kReadOnly, zdiff).numkeys(1).doc(G, "The difference of sorted sets"));
   t.add(row("zintercard", -3, kReadOnly, zintercard)
+            .numkeys(1)
             .doc(G, "Number of members in the intersection of sorted sets"));
 }
 

@@ -152,16 +152,21 @@ void register_pop_commands(Table& t) {
             .keys(1, 1, 1)
             .doc(G, "Remove the highest-scored members"));
   t.add(row("bzpopmin", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmin)
+            .acl(kCatBlocking)
             .keys(1, -2, 1)
             .doc(G, "Remove the lowest-scored member, or block until there is one"));
   t.add(row("bzpopmax", -3, kWrite | kNoScript | kFast | kMayBlock, bzpopmax)
+            .acl(kCatBlocking)
             .keys(1, -2, 1)
             .doc(G, "Remove the highest-scored member, or block until there is one"));
   t.add(row("zmpop", -4, kWrite, zmpop)
+            .numkeys(1)
             .doc(G,
                  "Remove the lowest- or highest-scored members of the first non-empty sorted set"));
   t.add(
       row("bzmpop", -5, kWrite | kNoScript | kMayBlock, bzmpop)
+          .acl(kCatBlocking)
+          .numkeys(2)
           .doc(G,
                "Remove members from the first non-empty sorted set, or block until there is one"));
 }
