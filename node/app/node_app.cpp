@@ -2,6 +2,7 @@
 #include "node/app/node_app.h"
 
 #include "node/commands/dispatcher.h"
+#include "node/commands/scripting/script_host.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/expiry/active_expiry.h"
@@ -17,6 +18,7 @@ NodeApp::~NodeApp() {
   expiry_.reset();
   dispatcher_.reset();
   replication_.reset();
+  if (node_) commands::detach_scripting(*node_);
 }
 
 bool NodeApp::open(std::string& error) {
@@ -25,6 +27,7 @@ bool NodeApp::open(std::string& error) {
   dispatcher_ = std::make_unique<commands::Dispatcher>(*node_, *replication_);
   expiry_ = std::make_unique<expiry::ActiveExpiry>(*node_);
   node_->set_command_runner(*dispatcher_);
+  commands::attach_scripting(*node_);  // the Lua interpreter, created at start-up
   auto* replication = replication_.get();
   auto* expiry = expiry_.get();
   node_->pipeline().set_on_commit(
