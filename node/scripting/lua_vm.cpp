@@ -368,7 +368,7 @@ void LuaVm::open() {
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, global_newindex);
   lua_setfield(L, -2, "__newindex");
-  lua_pushboolean(L, 0);
+  lua_newtable(L);  // what getmetatable(_G) shows (a table, as in Redis); not the real one
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);

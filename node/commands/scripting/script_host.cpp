@@ -129,7 +129,7 @@ void ScriptHost::run(Context& c, const std::string& sha, uint32_t script_flags, 
     auto elapsed = std::chrono::steady_clock::now() - started;
     if (elapsed < std::chrono::milliseconds(limit_ms)) return {};
     stopped = true;
-    return "ERR Script stopped by basalt: it ran longer than busy-reply-threshold (" +
+    return "Script stopped by basalt: it ran longer than busy-reply-threshold (" +
            std::to_string(limit_ms) + " ms); its writes were undone";
   };
   ++scripts_run_;
