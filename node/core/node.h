@@ -23,6 +23,7 @@
 #include "node/core/monitors.h"
 #include "node/core/pubsub_registry.h"
 #include "node/core/repl_state.h"
+#include "node/core/script_busy.h"
 #include "node/core/slowlog.h"
 #include "node/core/stats.h"
 #include "node/core/watch_registry.h"
@@ -74,6 +75,8 @@ class Node {
   // WATCHed keys (MULTI/EXEC) and Pub/Sub subscriptions.
   WatchRegistry& watches() { return watches_; }
   PubSubRegistry& pubsub() { return pubsub_; }
+  // Whether a script runs right now (connections hold or answer -BUSY meanwhile).
+  ScriptBusy& script_busy() { return script_busy_; }
   // Finds and runs commands (the commands part, plugged in by the composition root).
   CommandRunner& command_runner() const { return *runner_; }
   void set_command_runner(CommandRunner& runner) { runner_ = &runner; }
@@ -134,6 +137,7 @@ class Node {
   BlockingRegistry blocking_;
   WatchRegistry watches_;
   PubSubRegistry pubsub_;
+  ScriptBusy script_busy_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;

@@ -2,8 +2,9 @@
 // replicate as their effects (one command as is, several wrapped in MULTI/EXEC, reads not at
 // all, EVAL itself never), so a replica reaches the master's DEBUG DIGEST even for scripts
 // using TIME, SRANDMEMBER and SPOP under load from several clients; a replica runs read-only
-// scripts and refuses writes from scripts with READONLY; a script running past
-// busy-reply-threshold is stopped, its writes undone, and the node keeps serving.
+// scripts and refuses writes from scripts with READONLY; a running script is atomic (other
+// clients wait), past busy-reply-threshold they get -BUSY, SCRIPT KILL ends a script that has
+// not written (-UNKILLABLE otherwise) and SHUTDOWN NOSAVE ends any, its writes not committed.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -136,35 +137,100 @@ TEST(Scripting, ReplicaRunsReadOnlyScriptsAndRefusesWrites) {
   EXPECT_EQ(r.command_raw({"GET", "k"}), "$1\r\nv\r\n");
 }
 
-TEST(Scripting, ScriptPastTheThresholdIsStoppedAndUndone) {
+TEST(Scripting, OtherClientsWaitForARunningScript) {
+  BasaltServer server;
+  server.start();
+  auto a = server.client();
+  auto b = server.client();
+  // A script that takes a while between its two writes: no other client may see the first.
+  a.send_command({"EVAL",
+                  "redis.call('set','k','1') local n = 0 for i = 1, 3000000 do n = n + 1 end "
+                  "redis.call('set','k','2') return n",
+                  "0"});
+  std::vector<std::string> seen;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (a.buffered_bytes() == 0 && std::chrono::steady_clock::now() < deadline) {
+    seen.push_back(b.command_raw({"GET", "k"}));
+    a.closed_by_peer(0ms);  // pulls what arrived into a's buffer
+  }
+  EXPECT_EQ(a.read_reply_raw(), ":3000000\r\n");
+  EXPECT_FALSE(seen.empty());
+  for (const auto& reply : seen) EXPECT_NE(reply, "$1\r\n1\r\n");
+  EXPECT_EQ(b.command_raw({"GET", "k"}), "$1\r\n2\r\n");
+}
+
+TEST(Scripting, BusyScriptAnswersBusyAndScriptKillEndsIt) {
+  BasaltServer server({"--busy-reply-threshold", "200"});
+  server.start();
+  auto a = server.client();
+  auto b = server.client();
+  EXPECT_EQ(b.command_raw({"CONFIG", "GET", "lua-time-limit"}),
+            "*2\r\n$14\r\nlua-time-limit\r\n$3\r\n200\r\n");  // as Redis names an alias
+  EXPECT_EQ(b.command_raw({"SCRIPT", "KILL"}), "-NOTBUSY No scripts in execution right now.\r\n");
+  a.send_command({"EVAL", "while true do end", "0"});
+  const std::string busy =
+      "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+      "NOSAVE.\r\n";
+  // Held until the threshold passes, then -BUSY (PING may answer before the script started).
+  ASSERT_TRUE(wait_until([&] { return b.command_raw({"PING"}) == busy; }, 20s));
+  EXPECT_EQ(b.command_raw({"SET", "x", "1"}), busy);
+  EXPECT_EQ(b.command_raw({"SHUTDOWN"}), busy);
+  EXPECT_EQ(b.command_raw({"SCRIPT", "KILL"}), "+OK\r\n");
+  std::string killed = a.read_reply_raw();
+  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u) << killed;
+  // The node keeps serving, scripts included; pcall can't swallow a kill either.
+  EXPECT_EQ(b.command_raw({"PING"}), "+PONG\r\n");
+  EXPECT_EQ(a.command_raw({"EVAL", "return 7", "0"}), ":7\r\n");
+  a.send_command(
+      {"EVAL", "while true do pcall(function() while true do end end) end return 1", "0"});
+  ASSERT_TRUE(wait_until([&] { return b.command_raw({"PING"}) == busy; }, 20s));
+  EXPECT_EQ(b.command_raw({"SCRIPT", "KILL"}), "+OK\r\n");
+  killed = a.read_reply_raw();
+  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u) << killed;
+  EXPECT_EQ(b.command_raw({"SET", "x", "1"}), "+OK\r\n");
+  EXPECT_GE(b.get_integer({"DBSIZE"}), 1);
+}
+
+TEST(Scripting, WritingBusyScriptIsUnkillableAndShutdownNosaveEndsIt) {
+  BasaltServer server({"--busy-reply-threshold", "200"});
+  server.start();
+  auto a = server.client();
+  auto b = server.client();
+  ASSERT_TRUE(b.command({"SET", "before", "1"}).is_status("OK"));
+  a.send_command({"EVAL", "redis.call('set','w','1') while true do end", "0"});
+  const std::string busy =
+      "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+      "NOSAVE.\r\n";
+  ASSERT_TRUE(wait_until([&] { return b.command_raw({"PING"}) == busy; }, 20s));
+  EXPECT_EQ(b.command_raw({"SCRIPT", "KILL"}),
+            "-UNKILLABLE Sorry the script already executed write commands against the dataset. "
+            "You can either wait the script termination or kill the server in a hard way using "
+            "the SHUTDOWN NOSAVE command.\r\n");
+  EXPECT_EQ(server.shutdown({"SHUTDOWN", "NOSAVE"}), 0);
+  // The script's write was never committed; what was committed before is there.
+  server.start();
+  auto c = server.client();
+  EXPECT_EQ(c.command_raw({"EXISTS", "w"}), ":0\r\n");
+  EXPECT_EQ(c.command_raw({"GET", "before"}), "$1\r\n1\r\n");
+}
+
+TEST(Scripting, ScriptInsideExecIsCappedAtTheThreshold) {
   BasaltServer server({"--busy-reply-threshold", "200"});
   server.start();
   auto c = server.client();
-  auto other = server.client();
-  EXPECT_EQ(c.command_raw({"CONFIG", "GET", "lua-time-limit"}),
-            "*2\r\n$14\r\nlua-time-limit\r\n$3\r\n200\r\n");  // as Redis names an alias
-  auto started = std::chrono::steady_clock::now();
-  std::string reply =
-      c.command_raw({"EVAL", "redis.call('set','w','1') while true do end", "0"});
-  auto took = std::chrono::steady_clock::now() - started;
-  EXPECT_EQ(reply.rfind("-ERR Script stopped by basalt: it ran longer than busy-reply-threshold "
-                        "(200 ms); its writes were undone script: ", 0),
+  ASSERT_TRUE(c.command({"MULTI"}).is_status("OK"));
+  ASSERT_TRUE(c.command({"SET", "kept", "1"}).is_status("QUEUED"));
+  ASSERT_TRUE(
+      c.command({"EVAL", "redis.call('set','w','1') while true do end", "0"}).is_status("QUEUED"));
+  std::string reply = c.command_raw({"EXEC"});
+  EXPECT_EQ(reply.rfind("*2\r\n+OK\r\n-ERR Script stopped by basalt: it ran longer than "
+                        "busy-reply-threshold (200 ms) inside MULTI/EXEC; its writes were undone "
+                        "script: ",
+                        0),
             0u)
       << reply;
-  EXPECT_LT(took, 5s);
   EXPECT_EQ(c.command_raw({"EXISTS", "w"}), ":0\r\n");
-  // pcall can't swallow the stop.
-  reply = c.command_raw(
-      {"EVAL", "local ok = pcall(function() while true do end end) return 'swallowed'", "0"});
-  EXPECT_EQ(reply.rfind("-ERR Script stopped by basalt", 0), 0u) << reply;
-  // The node keeps serving, scripts included.
-  EXPECT_EQ(other.command_raw({"PING"}), "+PONG\r\n");
-  EXPECT_EQ(c.command_raw({"EVAL", "return 7", "0"}), ":7\r\n");
-  EXPECT_EQ(c.command_raw({"SCRIPT", "KILL"}), "-NOTBUSY No scripts in execution right now.\r\n");
-  // 0 turns the limit off (a short loop then finishes by itself).
-  ASSERT_TRUE(c.command({"CONFIG", "SET", "busy-reply-threshold", "0"}).is_status("OK"));
-  EXPECT_EQ(c.command_raw({"EVAL", "local n = 0 for i = 1, 3000000 do n = n + 1 end return n", "0"}),
-            ":3000000\r\n");
+  EXPECT_EQ(c.command_raw({"GET", "kept"}), "$1\r\n1\r\n");
 }
 
 }  // namespace

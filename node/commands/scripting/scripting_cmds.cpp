@@ -1,8 +1,7 @@
 // node/commands/scripting/scripting_cmds.cpp — EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT
-// LOAD | EXISTS | FLUSH | KILL | HELP (Redis 7.0 replies and errors). EVAL and EVALSHA run in
-// the write pipeline's group (kExecGroup, also on replicas, where a write inside answers
-// READONLY); the _RO forms run on the connection's read view. How a script runs:
-// script_host.h.
+// LOAD | EXISTS | FLUSH | KILL | HELP (Redis 7.0 replies and errors). Every form runs in the
+// write pipeline's group (kExecGroup, also on replicas, where a write inside answers
+// READONLY). How a script runs: script_host.h.
 #include <cctype>
 #include <charconv>
 #include <string>
@@ -64,7 +63,7 @@ void eval_generic(Context& c, bool by_sha, bool read_only) {
         !refusal.empty())
       return c.reply.error(refusal);
   }
-  host.run(c, sha, flags, static_cast<size_t>(numkeys), read_only);
+  host.run(c, sha, static_cast<size_t>(numkeys), read_only);
 }
 
 void eval(Context& c) { eval_generic(c, false, false); }
@@ -94,8 +93,9 @@ void script_flush(Context& c) {
 }
 
 void script_kill(Context& c) {
-  // Scripts run on the event loop: while one runs, no command (SCRIPT KILL included) is read.
-  c.reply.error("NOTBUSY No scripts in execution right now.");
+  if (std::string refusal = script_host(c.node).kill(); !refusal.empty())
+    return c.reply.error(refusal);
+  c.reply.ok();
 }
 
 void script_help(Context& c) {
@@ -133,9 +133,10 @@ const Spec kScriptSubcommands[] = {
 }  // namespace
 
 void register_scripting_commands(Table& t) {
-  // EVAL runs in the write group (also on replicas) like EXEC; the _RO forms only read.
+  // Every form runs in the write group (also on replicas) like EXEC: the script runs there on
+  // the script thread (script_host.h); the _RO forms refuse writes.
   constexpr uint32_t kEval = kNoScript | kStale | kExecGroup | kSkipSlowlog;
-  constexpr uint32_t kEvalRo = kNoScript | kStale | kReadOnly | kSkipSlowlog;
+  constexpr uint32_t kEvalRo = kNoScript | kStale | kExecGroup | kReadOnly | kSkipSlowlog;
   t.add(row("eval", -3, kEval, eval).doc(kScripting, "Execute a Lua script server side"));
   t.add(row("evalsha", -3, kEval, evalsha)
             .doc(kScripting, "Execute a Lua script server side"));

@@ -60,6 +60,9 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
   size_t stream_start = stream ? stream->size() : 0;
   int db_before = stream ? stream->selected_db() : -1;
   c.reply.array(queue.size());
+  // Queued commands run inline: none may leave an in-group continuation (a queued EVAL runs
+  // its script on the spot).
+  c.client.group_can_continue = false;
   std::vector<std::string_view> argv;
   for (const auto& cmd : queue) {
     argv.assign(cmd.begin(), cmd.end());
