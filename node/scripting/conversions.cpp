@@ -1,11 +1,10 @@
 // node/scripting/conversions.cpp — see conversions.h.
 #include "node/scripting/conversions.h"
 
-#include <lua.hpp>
-
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <lua.hpp>
 
 #include "node/protocol/reply.h"
 
@@ -171,8 +170,7 @@ void write_value(lua_State* L, int index, protocol::ReplyBuilder& reply, int dep
 
 long long lua_number_to_integer(double n) {
   // The range check keeps the cast defined; x86-64's cvttsd2si gives INT64_MIN beyond it.
-  if (std::isnan(n) || n >= 9223372036854775808.0 || n < -9223372036854775808.0)
-    return INT64_MIN;
+  if (std::isnan(n) || n >= 9223372036854775808.0 || n < -9223372036854775808.0) return INT64_MIN;
   return static_cast<long long>(n);
 }
 

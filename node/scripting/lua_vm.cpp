@@ -5,9 +5,8 @@
 // read-only globals do.
 #include "node/scripting/lua_vm.h"
 
-#include <lua.hpp>
-
 #include <cstring>
+#include <lua.hpp>
 #include <string>
 #include <vector>
 
@@ -31,10 +30,11 @@ constexpr int kHookEvery = 10000;  // instructions between two should_stop() che
 
 // The builtins a script may use (Redis 7.0.15's list, as Debian's redis-server shows it).
 constexpr const char* kBuiltins[] = {
-    "xpcall", "tostring",       "setmetatable", "next",   "assert", "tonumber", "rawequal",
-    "collectgarbage", "getmetatable", "rawset", "rawget", "coroutine", "type", "select",
-    "unpack", "gcinfo",         "pairs",        "loadstring", "ipairs", "error", "load",
-    "_VERSION", "math", "table", "string", "cjson", "bit"};
+    "xpcall",   "tostring",       "setmetatable", "next",     "assert", "tonumber",
+    "rawequal", "collectgarbage", "getmetatable", "rawset",   "rawget", "coroutine",
+    "type",     "select",         "unpack",       "gcinfo",   "pairs",  "loadstring",
+    "ipairs",   "error",          "load",         "_VERSION", "math",   "table",
+    "string",   "cjson",          "bit"};
 
 ScriptHooks* hooks_of(lua_State* L) {
   lua_getfield(L, LUA_REGISTRYINDEX, kHooksKey);
@@ -79,7 +79,9 @@ int global_index(lua_State* L) {
                     name ? name : "?");
 }
 
-int global_newindex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+int global_newindex(lua_State* L) {
+  return luaL_error(L, "Attempt to modify a readonly table");
+}
 
 // redis.call / redis.pcall: the arguments, checked as Redis checks them, run through the hook.
 int redis_call_common(lua_State* L, bool raise) {
@@ -91,8 +93,7 @@ int redis_call_common(lua_State* L, bool raise) {
   for (int i = 1; i <= argc; ++i) {
     int t = lua_type(L, i);
     if (t != LUA_TSTRING && t != LUA_TNUMBER)
-      return raise_error_table(
-          L, "Lua redis lib command arguments must be strings or integers");
+      return raise_error_table(L, "Lua redis lib command arguments must be strings or integers");
     size_t len = 0;
     const char* s = lua_tolstring(L, i, &len);  // numbers as Lua prints them ("%.14g")
     storage[static_cast<size_t>(i - 1)].assign(s, len);
@@ -111,8 +112,12 @@ int redis_call_common(lua_State* L, bool raise) {
   return 1;
 }
 
-int redis_call(lua_State* L) { return redis_call_common(L, true); }
-int redis_pcall(lua_State* L) { return redis_call_common(L, false); }
+int redis_call(lua_State* L) {
+  return redis_call_common(L, true);
+}
+int redis_pcall(lua_State* L) {
+  return redis_call_common(L, false);
+}
 
 int reply_table(lua_State* L, const char* field, bool error) {
   if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
@@ -133,8 +138,12 @@ int reply_table(lua_State* L, const char* field, bool error) {
   lua_settable(L, -3);
   return 1;
 }
-int redis_error_reply(lua_State* L) { return reply_table(L, "err", true); }
-int redis_status_reply(lua_State* L) { return reply_table(L, "ok", false); }
+int redis_error_reply(lua_State* L) {
+  return reply_table(L, "err", true);
+}
+int redis_status_reply(lua_State* L) {
+  return reply_table(L, "ok", false);
+}
 
 int redis_sha1hex(lua_State* L) {
   if (lua_gettop(L) != 1) return raise_error_table(L, "wrong number of arguments");
@@ -148,7 +157,8 @@ int redis_sha1hex(lua_State* L) {
 int redis_log(lua_State* L) {
   int argc = lua_gettop(L);
   if (argc < 2) return raise_error_table(L, "redis.log() requires two arguments or more.");
-  if (!lua_isnumber(L, 1)) return raise_error_table(L, "First argument must be a number (log level).");
+  if (!lua_isnumber(L, 1))
+    return raise_error_table(L, "First argument must be a number (log level).");
   int level = static_cast<int>(lua_tointeger(L, 1));
   if (level < 0 || level > 3) return raise_error_table(L, "Invalid debug level.");
   std::string message;
@@ -168,7 +178,8 @@ int redis_setresp(lua_State* L) {
   int resp = static_cast<int>(lua_tointeger(L, 1));
   if (resp != 2 && resp != 3) return raise_error_table(L, "RESP version must be 2 or 3.");
   if (resp == 3)
-    return raise_error_table(L, "RESP3 in scripts is not supported by basalt yet (redis.setresp(3)).");
+    return raise_error_table(L,
+                             "RESP3 in scripts is not supported by basalt yet (redis.setresp(3)).");
   return 0;
 }
 
@@ -191,7 +202,9 @@ int redis_false(lua_State* L) {
   lua_pushboolean(L, 0);
   return 1;
 }
-int redis_nothing(lua_State*) { return 0; }
+int redis_nothing(lua_State*) {
+  return 0;
+}
 
 // Redis 7.0's pcall: an error table raised inside becomes its `err` text.
 int protected_pcall(lua_State* L) {
@@ -223,7 +236,8 @@ int error_handler(lua_State* L) {
   if (!lua_istable(L, 1)) {
     const char* text = lua_tostring(L, 1);
     std::string message = std::string("ERR ") + (text ? text : "nil");
-    if (lua_isboolean(L, 1)) message = std::string("ERR ") + (lua_toboolean(L, 1) ? "true" : "false");
+    if (lua_isboolean(L, 1))
+      message = std::string("ERR ") + (lua_toboolean(L, 1) ? "true" : "false");
     lua_settop(L, 0);
     lua_newtable(L);
     lua_pushstring(L, "err");
@@ -281,12 +295,18 @@ void push_read_only_proxy(lua_State* L) {
   lua_replace(L, -2);
 }
 
-std::string function_name(const std::string& sha) { return "f_" + sha; }
+std::string function_name(const std::string& sha) {
+  return "f_" + sha;
+}
 
 }  // namespace
 
-LuaVm::LuaVm() { open(); }
-LuaVm::~LuaVm() { close(); }
+LuaVm::LuaVm() {
+  open();
+}
+LuaVm::~LuaVm() {
+  close();
+}
 
 void LuaVm::close() {
   if (L_) lua_close(L_);
@@ -384,8 +404,8 @@ std::string LuaVm::create_function(const std::string& sha, std::string_view body
   lua_State* L = L_;
   if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
     const char* msg = lua_tostring(L, -1);
-    std::string error = std::string("ERR Error compiling script (new function): ") +
-                        (msg ? msg : "unknown error");
+    std::string error =
+        std::string("ERR Error compiling script (new function): ") + (msg ? msg : "unknown error");
     lua_pop(L, 1);
     return error;
   }

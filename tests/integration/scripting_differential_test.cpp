@@ -101,6 +101,8 @@ TEST(ScriptingDifferential, KeysArgvAndCacheMatchRedis) {
       {"EVAL", "return 1"},
       {"EVALSHA", "ffffffffffffffffffffffffffffffffffffffff", "0"},
       {"EVALSHA", "abc", "0"},
+      {"EVALSHA", "abc", "x"},
+      {"EVALSHA", "abc", "5"},
       {"SCRIPT", "LOAD", "return 'loaded'"},
       {"SCRIPT", "EXISTS", "f7d5a8fbd0f0b8c8f1f8a8d3e2c1a0f9e8d7c6b5",
        "c4b6f5e4e4a3f9b1c1b9d4b8b8f8c0e0d2a1b3c4"},
@@ -109,6 +111,8 @@ TEST(ScriptingDifferential, KeysArgvAndCacheMatchRedis) {
       {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"},
       {"EVALSHA", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "0"},
       {"EVALSHA_RO", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"},
+      {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "x"},
+      {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "5"},
       {"SCRIPT", "FLUSH", "bad"},
       {"SCRIPT", "FLUSH", "ASYNC"},
       {"SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"},
@@ -182,8 +186,8 @@ TEST(ScriptingDifferential, ErrorsAndSandboxMatchRedis) {
       eval("return type(coroutine)"),
       eval("return _VERSION"),
   };
-  for (const char* name : {"os", "io", "package", "require", "loadfile", "dofile", "debug",
-                           "print", "getfenv", "setfenv", "newproxy", "module"})
+  for (const char* name : {"os", "io", "package", "require", "loadfile", "dofile", "debug", "print",
+                           "getfenv", "setfenv", "newproxy", "module"})
     cases.push_back(eval(std::string("return ") + name));
   EXPECT_EQ(pair.same_all(cases), "");
 }

@@ -33,9 +33,10 @@ TEST(Scripting, WritesReplicateAsEffects) {
 
   // Two writes: MULTI, the writes, EXEC.
   long long before = info_int(m, "replication", "master_repl_offset");
-  EXPECT_EQ(m.command_raw({"EVAL", "redis.call('set',KEYS[1],ARGV[1]) return redis.call('incr',KEYS[2])",
-                           "2", "a", "b", "1"}),
-            ":1\r\n");
+  EXPECT_EQ(
+      m.command_raw({"EVAL", "redis.call('set',KEYS[1],ARGV[1]) return redis.call('incr',KEYS[2])",
+                     "2", "a", "b", "1"}),
+      ":1\r\n");
   long long after = info_int(m, "replication", "master_repl_offset");
   std::string expected = encode_command({"MULTI"}) + encode_command({"set", "a", "1"}) +
                          encode_command({"incr", "b"}) + encode_command({"EXEC"});
@@ -50,17 +51,17 @@ TEST(Scripting, WritesReplicateAsEffects) {
   EXPECT_EQ(info_int(m, "replication", "master_repl_offset"), after);
 
   // redis.set_repl(REPL_NONE): the write is not replicated (as Redis).
-  EXPECT_EQ(m.command_raw({"EVAL",
-                           "redis.set_repl(redis.REPL_NONE) return redis.call('set','local','1')",
-                           "0"}),
-            "+OK\r\n");
+  EXPECT_EQ(
+      m.command_raw(
+          {"EVAL", "redis.set_repl(redis.REPL_NONE) return redis.call('set','local','1')", "0"}),
+      "+OK\r\n");
   EXPECT_EQ(info_int(m, "replication", "master_repl_offset"), after);
   ASSERT_TRUE(m.command({"DEL", "local"}).is_integer(1));
 
   // SELECT inside a script stays inside it; the effects land in the right db.
-  EXPECT_EQ(m.command_raw({"EVAL", "redis.call('select','5') return redis.call('set','in5','x')",
-                           "0"}),
-            "+OK\r\n");
+  EXPECT_EQ(
+      m.command_raw({"EVAL", "redis.call('select','5') return redis.call('set','in5','x')", "0"}),
+      "+OK\r\n");
   EXPECT_EQ(m.command_raw({"EXISTS", "in5"}), ":0\r\n");
   ASSERT_TRUE(m.command({"SELECT", "5"}).is_status("OK"));
   EXPECT_EQ(m.command_raw({"GET", "in5"}), "$1\r\nx\r\n");
@@ -88,7 +89,8 @@ TEST(Scripting, RandomScriptsUnderLoadGiveTheReplicaTheSameDigest) {
       "local pick = redis.call('srandmember', 'pool')\n"
       "redis.call('rpush', KEYS[2], pick)\n"
       "redis.call('hincrby', 'counts', pick, 1)\n"
-      "if tonumber(t[2]) % 3 == 0 then redis.call('spop', 'pool') redis.call('sadd', 'pool', pick) end\n"
+      "if tonumber(t[2]) % 3 == 0 then redis.call('spop', 'pool') redis.call('sadd', 'pool', pick) "
+      "end\n"
       "return redis.call('llen', KEYS[2])";
   const std::string sha = m.get_string({"SCRIPT", "LOAD", script});
   std::atomic<int> failures{0};
@@ -100,9 +102,11 @@ TEST(Scripting, RandomScriptsUnderLoadGiveTheReplicaTheSameDigest) {
       for (int i = 0; i < 200; ++i) {
         std::vector<std::string> args = {"EVALSHA", sha, "2", "t" + std::to_string(w),
                                          "l" + std::to_string(i % 7)};
-        if (i % 5 == 0) args = {"EVAL", script, "2", "t" + std::to_string(w), "l" + std::to_string(i % 7)};
+        if (i % 5 == 0)
+          args = {"EVAL", script, "2", "t" + std::to_string(w), "l" + std::to_string(i % 7)};
         if (c.command(args).type != Reply::Integer) ++failures;
-        if (i % 10 == 0 && c.command({"SET", "plain" + std::to_string(i), "v"}).type != Reply::Status)
+        if (i % 10 == 0 &&
+            c.command({"SET", "plain" + std::to_string(i), "v"}).type != Reply::Status)
           ++failures;
       }
     });
@@ -177,7 +181,8 @@ TEST(Scripting, BusyScriptAnswersBusyAndScriptKillEndsIt) {
   EXPECT_EQ(b.command_raw({"SHUTDOWN"}), busy);
   EXPECT_EQ(b.command_raw({"SCRIPT", "KILL"}), "+OK\r\n");
   std::string killed = a.read_reply_raw();
-  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u) << killed;
+  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u)
+      << killed;
   // The node keeps serving, scripts included; pcall can't swallow a kill either.
   EXPECT_EQ(b.command_raw({"PING"}), "+PONG\r\n");
   EXPECT_EQ(a.command_raw({"EVAL", "return 7", "0"}), ":7\r\n");
@@ -186,7 +191,8 @@ TEST(Scripting, BusyScriptAnswersBusyAndScriptKillEndsIt) {
   ASSERT_TRUE(wait_until([&] { return b.command_raw({"PING"}) == busy; }, 20s));
   EXPECT_EQ(b.command_raw({"SCRIPT", "KILL"}), "+OK\r\n");
   killed = a.read_reply_raw();
-  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u) << killed;
+  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u)
+      << killed;
   EXPECT_EQ(b.command_raw({"SET", "x", "1"}), "+OK\r\n");
   EXPECT_GE(b.get_integer({"DBSIZE"}), 1);
 }

@@ -2,13 +2,14 @@
 // (forbidden globals and libraries, read-only globals and library tables), the conversions
 // both ways (through a fake redis.call that answers chosen RESP bytes), cjson and bit round
 // trips, the shebang, the error texts, the stop hook.
+#include "node/scripting/lua_vm.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "node/protocol/reply.h"
-#include "node/scripting/lua_vm.h"
 #include "node/scripting/sha1.h"
 #include "node/scripting/shebang.h"
 
@@ -91,8 +92,8 @@ TEST_F(LuaVmTest, KeysAndArgvAreSetPerRun) {
 }
 
 TEST_F(LuaVmTest, SandboxRefusesWhatRedisRefuses) {
-  for (const char* name : {"os", "io", "package", "require", "loadfile", "dofile", "debug",
-                           "print", "getfenv", "setfenv", "module"}) {
+  for (const char* name : {"os", "io", "package", "require", "loadfile", "dofile", "debug", "print",
+                           "getfenv", "setfenv", "module"}) {
     std::string reply = run(std::string("return ") + name);
     EXPECT_EQ(reply.rfind(std::string("-ERR user_script:1: Script attempted to access nonexistent "
                                       "global variable '") +

@@ -138,7 +138,9 @@ void attach_scripting(core::Node& node) {
   node.add_shutdown_hook([&host] { host.abort(); });
 }
 
-void detach_scripting(core::Node& node) { hosts().erase(&node); }
+void detach_scripting(core::Node& node) {
+  hosts().erase(&node);
+}
 
 ScriptHost::ScriptHost() : thread_(std::make_unique<ScriptThread>()) {}
 ScriptHost::~ScriptHost() = default;
@@ -159,8 +161,7 @@ void ScriptHost::abort() {
 
 void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
                             std::span<const std::string_view> keys,
-                            std::span<const std::string_view> args,
-                            protocol::ReplyBuilder& reply) {
+                            std::span<const std::string_view> args, protocol::ReplyBuilder& reply) {
   // Inside EXEC: on the event loop, capped at busy-reply-threshold.
   auto limit_ms = run.node.config().busy_reply_threshold;
   auto started = std::chrono::steady_clock::now();
@@ -172,17 +173,17 @@ void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
   hooks.log = log_from_script;
   hooks.should_stop = [&]() -> std::string {
     if (limit_ms <= 0) return {};
-    if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(limit_ms))
-      return {};
+    if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(limit_ms)) return {};
     stopped = true;
     return "Script stopped by basalt: it ran longer than busy-reply-threshold (" +
            std::to_string(limit_ms) + " ms) inside MULTI/EXEC; its writes were undone";
   };
   vm_.run(sha, keys, args, reply, hooks);
   if (stopped)
-    log::warn("script {} ran longer than busy-reply-threshold ({} ms) inside EXEC: stopped, "
-              "writes undone",
-              sha, limit_ms);
+    log::warn(
+        "script {} ran longer than busy-reply-threshold ({} ms) inside EXEC: stopped, "
+        "writes undone",
+        sha, limit_ms);
   run.finish(stopped);
 }
 

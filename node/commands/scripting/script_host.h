@@ -58,7 +58,7 @@ class ScriptHost {
   scripting::LuaVm vm_;
   scripting::ScriptCache cache_;
   std::unique_ptr<ScriptThread> thread_;
-  ScriptRun* running_ = nullptr;  // the script on the thread (event loop's view)
+  ScriptRun* running_ = nullptr;      // the script on the thread (event loop's view)
   std::atomic<int> stop_request_{0};  // 1: SCRIPT KILL, 2: abort (read by the script thread)
 };
 

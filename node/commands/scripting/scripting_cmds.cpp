@@ -37,6 +37,10 @@ std::string load_script(ScriptHost& host, std::string_view body, std::string& sh
 }
 
 void eval_generic(Context& c, bool by_sha, bool read_only) {
+  ScriptHost& host = script_host(c.node);
+  // As Redis: EVALSHA of an unknown script is NOSCRIPT before numkeys is looked at.
+  if (by_sha && !host.cache().find(lower(c.arg(1))))
+    return c.reply.error("NOSCRIPT No matching script. Please use EVAL.");
   long long numkeys = 0;
   std::string_view n = c.arg(2);
   auto parsed = std::from_chars(n.data(), n.data() + n.size(), numkeys);
@@ -45,11 +49,9 @@ void eval_generic(Context& c, bool by_sha, bool read_only) {
     return c.reply.error("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) return c.reply.error("ERR Number of keys can't be negative");
 
-  ScriptHost& host = script_host(c.node);
   std::string sha;
   if (by_sha) {
     sha = lower(c.arg(1));
-    if (!host.cache().find(sha)) return c.reply.error("NOSCRIPT No matching script. Please use EVAL.");
   } else if (std::string error = load_script(host, c.arg(1), sha); !error.empty()) {
     return c.reply.error(error);
   }
@@ -66,10 +68,18 @@ void eval_generic(Context& c, bool by_sha, bool read_only) {
   host.run(c, sha, static_cast<size_t>(numkeys), read_only);
 }
 
-void eval(Context& c) { eval_generic(c, false, false); }
-void evalsha(Context& c) { eval_generic(c, true, false); }
-void eval_ro(Context& c) { eval_generic(c, false, true); }
-void evalsha_ro(Context& c) { eval_generic(c, true, true); }
+void eval(Context& c) {
+  eval_generic(c, false, false);
+}
+void evalsha(Context& c) {
+  eval_generic(c, true, false);
+}
+void eval_ro(Context& c) {
+  eval_generic(c, false, true);
+}
+void evalsha_ro(Context& c) {
+  eval_generic(c, true, true);
+}
 
 void script_load(Context& c) {
   std::string sha;
@@ -99,20 +109,22 @@ void script_kill(Context& c) {
 }
 
 void script_help(Context& c) {
-  reply_help(c, {
-                    "EXISTS <sha1> [<sha1> ...]",
-                    "    Return information about the existence of the scripts in the script cache.",
-                    "FLUSH [ASYNC|SYNC]",
-                    "    Flush the Lua scripts cache. Very dangerous on replicas.",
-                    "    When called without the optional mode argument, the behavior is determined by the",
-                    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-                    "    * ASYNC: Asynchronously flush the scripts cache.",
-                    "    * SYNC: Synchronously flush the scripts cache.",
-                    "KILL",
-                    "    Kill the currently executing Lua script.",
-                    "LOAD <script>",
-                    "    Load a script into the scripts cache without executing it.",
-                });
+  reply_help(
+      c,
+      {
+          "EXISTS <sha1> [<sha1> ...]",
+          "    Return information about the existence of the scripts in the script cache.",
+          "FLUSH [ASYNC|SYNC]",
+          "    Flush the Lua scripts cache. Very dangerous on replicas.",
+          "    When called without the optional mode argument, the behavior is determined by the",
+          "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+          "    * ASYNC: Asynchronously flush the scripts cache.",
+          "    * SYNC: Synchronously flush the scripts cache.",
+          "KILL",
+          "    Kill the currently executing Lua script.",
+          "LOAD <script>",
+          "    Load a script into the scripts cache without executing it.",
+      });
 }
 
 constexpr std::string_view kScripting = "scripting";
@@ -138,8 +150,7 @@ void register_scripting_commands(Table& t) {
   constexpr uint32_t kEval = kNoScript | kStale | kExecGroup | kSkipSlowlog;
   constexpr uint32_t kEvalRo = kNoScript | kStale | kExecGroup | kReadOnly | kSkipSlowlog;
   t.add(row("eval", -3, kEval, eval).doc(kScripting, "Execute a Lua script server side"));
-  t.add(row("evalsha", -3, kEval, evalsha)
-            .doc(kScripting, "Execute a Lua script server side"));
+  t.add(row("evalsha", -3, kEval, evalsha).doc(kScripting, "Execute a Lua script server side"));
   t.add(row("eval_ro", -3, kEvalRo, eval_ro)
             .doc(kScripting, "Execute a read-only Lua script server side"));
   t.add(row("evalsha_ro", -3, kEvalRo, evalsha_ro)
