@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential g++ cmake ccache
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev libssl-dev openssl curl
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-redis
   redis-server redis-tools redis-sentinel procps iproute2 iptables
   chromium
 )

@@ -2,6 +2,7 @@
 #include "node/app/node_app.h"
 
 #include "node/commands/dispatcher.h"
+#include "node/commands/scripting/script_host.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/expiry/active_expiry.h"
@@ -17,6 +18,7 @@ NodeApp::~NodeApp() {
   expiry_.reset();
   dispatcher_.reset();
   replication_.reset();
+  if (node_) commands::detach_scripting(*node_);
 }
 
 bool NodeApp::open(std::string& error) {
@@ -28,6 +30,7 @@ bool NodeApp::open(std::string& error) {
   // The users (requirepass, `user` lines, the aclfile) resolve command and category names
   // against the table, so they are built once it is there.
   if (!node_->acl().init(commands::table().all(), node_->config(), error)) return false;
+  commands::attach_scripting(*node_);  // the Lua interpreter, created at start-up
   auto* replication = replication_.get();
   auto* expiry = expiry_.get();
   node_->pipeline().set_on_commit(

@@ -46,6 +46,7 @@ Table::Table() {
   register_zsets_commands(*this);
   register_transactions_commands(*this);
   register_pubsub_commands(*this);
+  register_scripting_commands(*this);
   for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
 }
 

@@ -41,5 +41,6 @@ void register_lists_commands(Table& t);
 void register_zsets_commands(Table& t);
 void register_transactions_commands(Table& t);
 void register_pubsub_commands(Table& t);
+void register_scripting_commands(Table& t);
 
 }  // namespace basalt::commands

@@ -183,6 +183,7 @@ ConfigTable::ConfigTable() {
       ll_entry("slowlog-log-slower-than", &Config::slowlog_log_slower_than, INT64_MIN, INT64_MAX,
                true),
       ll_entry("slowlog-max-len", &Config::slowlog_max_len, 0, INT64_MAX, true),
+      ll_entry("busy-reply-threshold", &Config::busy_reply_threshold, 0, INT64_MAX, true),
       string_entry("replicaof", &Config::replicaof, false),
       string_entry("masterauth", &Config::masterauth, true),
       string_entry("masteruser", &Config::masteruser, true),
@@ -287,7 +288,8 @@ const std::map<std::string, std::string>& ConfigTable::aliases() {
       {"hash-max-ziplist-value", "hash-max-listpack-value"},
       {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
       {"zset-max-ziplist-value", "zset-max-listpack-value"},
-      {"list-max-ziplist-size", "list-max-listpack-size"}};
+      {"list-max-ziplist-size", "list-max-listpack-size"},
+      {"lua-time-limit", "busy-reply-threshold"}};
   return aliases;
 }
 

@@ -60,6 +60,8 @@ struct Config {
   std::string acl_pubsub_default = "resetchannels";
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative: off, 0: every command
   int64_t slowlog_max_len = 128;
+  // scripts: past it a script is stopped (milliseconds; 0: no limit). Alias lua-time-limit.
+  int64_t busy_reply_threshold = 5000;
   // replication
   std::string replicaof;
   std::string masterauth;

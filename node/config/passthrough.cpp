@@ -33,8 +33,6 @@ const std::set<std::string>& passthrough_directives() {
                                               "repl-disable-tcp-nodelay",
                                               "syslog-enabled",
                                               "syslog-ident",
-                                              "lua-time-limit",
-                                              "busy-reply-threshold",
                                               "aof-use-rdb-preamble",
                                               "unixsocket",
                                               "unixsocketperm",

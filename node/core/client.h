@@ -54,6 +54,11 @@ struct Client {
   // A command that must wait (WAIT, blocking pops): the connection awaits it, appending
   // its reply to the output, before running the next command.
   std::function<boost::asio::awaitable<void>(std::string& out)> pending_block;
+  // Set by the write pipeline while it runs this client's command in a group: the command
+  // may leave `group_continuation` (EVAL: the script's run), which the pipeline awaits right
+  // after the handler, before the group's next command, with the group's keyspace view intact.
+  bool group_can_continue = false;
+  std::function<boost::asio::awaitable<void>()> group_continuation;
 
   // MULTI / EXEC (node/commands/transactions/transactions.cpp): the queued commands own their
   // arguments (the read buffer is reused); multi_dirty makes EXEC abort (EXECABORT).

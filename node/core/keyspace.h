@@ -89,6 +89,7 @@ class Keyspace final : public storage::types::KeyAccess {
   void set_master_stream_mode(bool on) { master_stream_ = on; }
   // Off on replicas for local writes: a replica's stream is its master's stream.
   void set_propagation(bool on) { propagation_ = on; }
+  bool propagation() const { return propagation_; }
   uint64_t now_ms() const { return now_ms_; }
   size_t databases() const { return shared_.key_counts.size(); }
 

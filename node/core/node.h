@@ -24,6 +24,7 @@
 #include "node/core/monitors.h"
 #include "node/core/pubsub_registry.h"
 #include "node/core/repl_state.h"
+#include "node/core/script_busy.h"
 #include "node/core/slowlog.h"
 #include "node/core/stats.h"
 #include "node/core/tls_contexts.h"
@@ -84,6 +85,8 @@ class Node {
   // nothing more (their user is cleared at once); `self`, the client asking, closes after
   // its reply.
   void disconnect_user_clients(const acl::User* user, Client* self);
+  // Whether a script runs right now (connections hold or answer -BUSY meanwhile).
+  ScriptBusy& script_busy() { return script_busy_; }
   // Finds and runs commands (the commands part, plugged in by the composition root).
   CommandRunner& command_runner() const { return *runner_; }
   void set_command_runner(CommandRunner& runner) { runner_ = &runner; }
@@ -158,6 +161,7 @@ class Node {
   WatchRegistry watches_;
   PubSubRegistry pubsub_;
   acl::Registry acl_;
+  ScriptBusy script_busy_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;

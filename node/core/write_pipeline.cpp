@@ -206,7 +206,15 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
       } else {
         protocol::ReplyBuilder reply(*job.out);
         ks->set_propagation(!node_.is_replica());
+        job.client->group_can_continue = true;
         runner.run(*job.client, *ks, reply, spec, argv);
+        job.client->group_can_continue = false;
+        if (job.client->group_continuation) {
+          // The in-group continuation (a script): awaited here, before the next command.
+          auto continuation = std::move(job.client->group_continuation);
+          job.client->group_continuation = nullptr;
+          co_await continuation();
+        }
         ks->set_propagation(true);
       }
       ++job.uncommitted;

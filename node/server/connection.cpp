@@ -22,6 +22,7 @@
 #include "node/core/output_limits.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/resp_reader.h"
+#include "node/util/ascii.h"
 #include "node/util/log.h"
 
 namespace basalt::server {
@@ -89,6 +90,48 @@ asio::awaitable<void> push_loop(core::Client& client, util::Stream& stream,
   }
 }
 
+// Waits until the running script ends or busy-reply-threshold has passed since it started.
+asio::awaitable<void> wait_out_script(core::Node& node) {
+  auto& busy = node.script_busy();
+  auto executor = co_await asio::this_coro::executor;
+  const auto deadline =
+      busy.since() + std::chrono::milliseconds(node.config().busy_reply_threshold);
+  while (busy.running() && core::ScriptBusy::Clock::now() < deadline)
+    co_await busy.wait(executor, deadline);
+}
+
+// What Redis 7.0 still runs while a script is busy (its allow-busy commands, kept to the few
+// a client needs): SCRIPT KILL, SHUTDOWN NOSAVE, AUTH, HELLO.
+bool allowed_while_busy(std::span<const std::string_view> argv) {
+  if (argv.empty()) return false;
+  if (util::iequals(argv[0], "auth") || util::iequals(argv[0], "hello")) return true;
+  if (util::iequals(argv[0], "script")) return argv.size() == 2 && util::iequals(argv[1], "kill");
+  if (util::iequals(argv[0], "shutdown")) {
+    for (size_t i = 1; i < argv.size(); ++i)
+      if (util::iequals(argv[i], "nosave")) return true;
+  }
+  return false;
+}
+
+// Past busy-reply-threshold: the allowed commands run (they never write), the others are
+// answered -BUSY, none goes through the write pipeline.
+void answer_while_busy(core::Node& node, core::Client& client, const core::CommandBatch& batch,
+                       size_t first, size_t last, std::string& out) {
+  core::Keyspace ks(node.keyspace(), core::unix_time_ms());
+  protocol::ReplyBuilder reply(out);
+  for (size_t k = first; k < last && !client.close_after_reply; ++k) {
+    if (allowed_while_busy(batch.command(k))) {
+      node.command_runner().run(client, ks, reply, batch.spec(k), batch.command(k));
+    } else {
+      constexpr std::string_view kBusy =
+          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+      ++node.stats().total_commands_processed;
+      node.stats().count_error(kBusy);
+      reply.error(kBusy);
+    }
+  }
+}
+
 asio::awaitable<void> read_loop(core::Node& node, core::Client& client, util::Stream& stream) {
   protocol::RespReader reader(kReadChunk);
   std::string out;
@@ -153,6 +196,14 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, util::St
         if (!spec) continue;
         if (spec->needs_write_group()) segment_writes = true;
         if (spec->has(core::kMayBlock)) break;
+      }
+      // A script runs (on its thread, inside a write group): atomicity holds these commands
+      // until it ends; past busy-reply-threshold they are answered -BUSY instead.
+      if (node.script_busy().running()) co_await wait_out_script(node);
+      if (node.script_busy().running()) {
+        answer_while_busy(node, client, batch, i, j, out);
+        i = j;
+        continue;
       }
       if (segment_writes) {
         co_await node.pipeline().execute(client, batch, out, i, j);

@@ -13,6 +13,7 @@
 #include "node/commands/command_table.h"
 #include "node/commands/dispatcher.h"
 #include "node/commands/families.h"
+#include "node/commands/transactions/multi_exec_wrap.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
 
@@ -59,6 +60,9 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
   size_t stream_start = stream ? stream->size() : 0;
   int db_before = stream ? stream->selected_db() : -1;
   c.reply.array(queue.size());
+  // Queued commands run inline: none may leave an in-group continuation (a queued EVAL runs
+  // its script on the spot).
+  c.client.group_can_continue = false;
   std::vector<std::string_view> argv;
   for (const auto& cmd : queue) {
     argv.assign(cmd.begin(), cmd.end());
@@ -76,16 +80,7 @@ void run_queued(Context& c, std::vector<std::vector<std::string>>& queue) {
       }
     }
   }
-  if (!stream || stream->size() == stream_start) return;
-  std::string body = stream->bytes().substr(stream_start);
-  int db_after = stream->selected_db();
-  stream->truncate(stream_start, db_before);
-  std::string_view multi_cmd[] = {"MULTI"};
-  stream->append_command(multi_cmd);
-  stream->append_raw(body);
-  stream->truncate(stream->size(), db_after);
-  std::string_view exec_cmd[] = {"EXEC"};
-  stream->append_command(exec_cmd);
+  if (stream) wrap_in_multi_exec(*stream, stream_start, db_before);
 }
 
 // What the node's state refuses to the queued commands now (OOM, NOREPLICAS, READONLY,

@@ -1,0 +1,254 @@
+// node/commands/scripting/script_host.cpp — see script_host.h.
+#include "node/commands/scripting/script_host.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "node/commands/command_table.h"
+#include "node/commands/dispatcher.h"
+#include "node/commands/scripting/script_thread.h"
+#include "node/commands/transactions/multi_exec_wrap.h"
+#include "node/core/node.h"
+#include "node/core/repl_stream.h"
+#include "node/scripting/shebang.h"
+#include "node/util/log.h"
+
+namespace basalt::commands {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int kKill = 1, kAbort = 2;
+constexpr const char* kKilledText = "Script killed by user with SCRIPT KILL...";
+
+std::map<const core::Node*, std::unique_ptr<ScriptHost>>& hosts() {
+  static std::map<const core::Node*, std::unique_ptr<ScriptHost>> all;
+  return all;
+}
+
+bool wrong_arity(const Spec& spec, size_t argc) {
+  return (spec.arity > 0 && argc != static_cast<size_t>(spec.arity)) ||
+         argc < static_cast<size_t>(spec.arity < 0 ? -spec.arity : 0);
+}
+
+void log_from_script(int level, std::string_view message) {
+  switch (level) {
+    case 0:
+    case 1:
+      log::debug("script: {}", message);
+      break;
+    case 2:
+      log::info("script: {}", message);
+      break;
+    default:
+      log::warn("script: {}", message);
+  }
+}
+
+}  // namespace
+
+// What one running script carries between its redis.call commands (event loop only). It
+// holds the parts of the EVAL's context that outlive the handler.
+struct ScriptRun {
+  core::Node& node;
+  replication::Replication& replication;
+  core::Keyspace& ks;
+  core::Client client;  // the script's own client: its SELECT does not leak to the caller
+  bool read_only = false;
+  bool wrote = false;
+  size_t propagated_commands = 0;
+  core::ReplStream* stream = nullptr;
+  size_t stream_start = 0;
+  int db_before = -1;
+  bool guarded = false;
+  core::Keyspace::SavePoint point;
+
+  ScriptRun(Context& c, bool read_only_)
+      : node(c.node), replication(c.replication), ks(c.ks), read_only(read_only_) {
+    client.id = c.client.id;
+    client.db = c.client.db;
+    client.addr = c.client.addr;
+    client.laddr = c.client.laddr;
+    client.name = c.client.name;
+    client.authenticated = true;
+    client.protocol_version = 2;
+    stream = ks.stream();
+    stream_start = stream ? stream->size() : 0;
+    db_before = stream ? stream->selected_db() : -1;
+    guarded = ks.writable();
+    if (guarded) point = ks.save_point();
+  }
+
+  // redis.call / redis.pcall: Redis's script gates, then the dispatcher.
+  void call(std::span<const std::string_view> argv, int repl_flags, std::string& out) {
+    protocol::ReplyBuilder reply(out);
+    const Spec* spec = table().find(argv[0]);
+    if (!spec) return reply.error("ERR Unknown Redis command called from script");
+    if (wrong_arity(*spec, argv.size()))
+      return reply.error("ERR Wrong number of args calling Redis command from script");
+    if (spec->has(kNoScript | kMayBlock | kRunsInMulti))
+      return reply.error("ERR This Redis command is not allowed from script");
+    if (spec->has(kBarrier))
+      return reply.error(
+          "ERR basalt does not run FLUSHDB or FLUSHALL from scripts (their range deletions "
+          "can't join a script's write group)");
+    bool writes = spec->has(kWrite);
+    if (writes && (read_only || !ks.writable()))
+      return reply.error("ERR Write commands are not allowed from read-only scripts.");
+    size_t stream_before = stream ? stream->size() : 0;
+    bool propagation = ks.propagation();
+    if (!(repl_flags & scripting::kReplReplica)) ks.set_propagation(false);
+    size_t reply_start = out.size();
+    run_command(node, replication, client, ks, reply, spec, argv);
+    ks.set_propagation(propagation);
+    client.pending_block = nullptr;  // never set: blocking commands are refused above
+    if (stream && stream->size() != stream_before) ++propagated_commands;
+    if (writes && out.size() > reply_start && out[reply_start] != '-') wrote = true;
+  }
+
+  // After the script: its effects kept (wrapped in MULTI/EXEC when more than one command
+  // propagated), or undone when it was stopped.
+  void finish(bool undo) {
+    if (undo) {
+      if (guarded) ks.rollback(point);
+      return;
+    }
+    if (guarded) ks.release(point);
+    if (stream && propagated_commands > 1) wrap_in_multi_exec(*stream, stream_start, db_before);
+  }
+};
+
+ScriptHost& script_host(core::Node& node) {
+  auto it = hosts().find(&node);
+  if (it == hosts().end()) it = hosts().emplace(&node, std::make_unique<ScriptHost>()).first;
+  return *it->second;
+}
+
+void attach_scripting(core::Node& node) {
+  ScriptHost& host = script_host(node);
+  // A shutdown (SHUTDOWN NOSAVE while busy, a signal) must not wait for an endless script.
+  node.add_shutdown_hook([&host] { host.abort(); });
+}
+
+void detach_scripting(core::Node& node) {
+  hosts().erase(&node);
+}
+
+ScriptHost::ScriptHost() : thread_(std::make_unique<ScriptThread>()) {}
+ScriptHost::~ScriptHost() = default;
+
+std::string ScriptHost::kill() {
+  if (!running_) return "NOTBUSY No scripts in execution right now.";
+  if (running_->wrote)
+    return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+           "You can either wait the script termination or kill the server in a hard way using "
+           "the SHUTDOWN NOSAVE command.";
+  stop_request_ = kKill;
+  return {};
+}
+
+void ScriptHost::abort() {
+  if (running_) stop_request_ = kAbort;
+}
+
+void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
+                            std::span<const std::string_view> keys,
+                            std::span<const std::string_view> args, protocol::ReplyBuilder& reply) {
+  // Inside EXEC: on the event loop, capped at busy-reply-threshold.
+  auto limit_ms = run.node.config().busy_reply_threshold;
+  auto started = std::chrono::steady_clock::now();
+  bool stopped = false;
+  scripting::ScriptHooks hooks;
+  hooks.call = [&run](std::span<const std::string_view> argv, int repl, std::string& out) {
+    run.call(argv, repl, out);
+  };
+  hooks.log = log_from_script;
+  hooks.should_stop = [&]() -> std::string {
+    if (limit_ms <= 0) return {};
+    if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(limit_ms)) return {};
+    stopped = true;
+    return "Script stopped by basalt: it ran longer than busy-reply-threshold (" +
+           std::to_string(limit_ms) + " ms) inside MULTI/EXEC; its writes were undone";
+  };
+  vm_.run(sha, keys, args, reply, hooks);
+  if (stopped)
+    log::warn(
+        "script {} ran longer than busy-reply-threshold ({} ms) inside EXEC: stopped, "
+        "writes undone",
+        sha, limit_ms);
+  run.finish(stopped);
+}
+
+void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool read_only) {
+  uint32_t flags = cache_.find(sha)->flags;
+  auto run = std::make_shared<ScriptRun>(c, read_only || (flags & scripting::kNoWrites));
+  std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
+  std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
+
+  if (!c.client.group_can_continue) {
+    std::vector<std::string_view> key_views(keys.begin(), keys.end());
+    std::vector<std::string_view> arg_views(args.begin(), args.end());
+    run_inline(*run, sha, key_views, arg_views, c.reply);
+    return;
+  }
+
+  // On the script thread; the pipeline awaits this before the group's next command.
+  std::string* out = &c.reply.buffer();
+  c.client.group_continuation = [this, run, sha, keys = std::move(keys), args = std::move(args),
+                                 out]() -> asio::awaitable<void> {
+    auto& node = run->node;
+    auto& io = node.io();
+    asio::steady_timer done(io, asio::steady_timer::time_point::max());
+    bool finished = false;
+    std::string script_reply;
+    scripting::ScriptHooks hooks;
+    hooks.call = [&io, run](std::span<const std::string_view> argv, int repl, std::string& reply) {
+      // Script thread: the command runs on the event loop; wait for its reply.
+      std::promise<void> ran;
+      auto ready = ran.get_future();
+      asio::post(io, [&] {
+        run->call(argv, repl, reply);
+        ran.set_value();
+      });
+      ready.wait();
+    };
+    hooks.log = log_from_script;
+    hooks.should_stop = [this]() -> std::string {
+      int request = stop_request_.load();
+      if (request == kKill) return kKilledText;
+      if (request == kAbort) return "Script stopped: the server is shutting down";
+      return {};
+    };
+    stop_request_ = 0;
+    running_ = run.get();
+    node.script_busy().begin();
+    thread_->submit([&] {
+      std::vector<std::string_view> key_views(keys.begin(), keys.end());
+      std::vector<std::string_view> arg_views(args.begin(), args.end());
+      protocol::ReplyBuilder reply(script_reply);
+      vm_.run(sha, key_views, arg_views, reply, hooks);
+      asio::post(io, [&] {
+        finished = true;
+        done.cancel();
+      });
+    });
+    while (!finished) co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+    int request = stop_request_.exchange(0);
+    running_ = nullptr;
+    node.script_busy().end();
+    if (request == kKill) log::warn("script {} killed by SCRIPT KILL", sha);
+    if (request == kAbort) log::warn("script {} stopped by shutdown: its writes undone", sha);
+    out->append(script_reply);
+    run->finish(request != 0);
+  };
+}
+
+}  // namespace basalt::commands
