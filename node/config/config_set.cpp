@@ -1,6 +1,7 @@
 // node/config/config_set.cpp — CONFIG SET of several directives, all-or-nothing (see
 // set_directives in config.h); shared by the CONFIG command and the admin API's POST /config.
 #include "node/config/config.h"
+#include "node/config/fd_limit.h"
 
 namespace basalt::config {
 
@@ -39,6 +40,11 @@ std::string set_directives(Config& config,
   Config updated = config;
   for (size_t j = 0; j < entries.size(); ++j) {
     if (!entries[j]->set(updated, pairs[j].second, error)) return failed(pairs[j].first, error);
+  }
+  for (size_t j = 0; j < entries.size(); ++j) {
+    if (entries[j]->name != "maxclients") continue;
+    error = check_maxclients_raise(config, updated);
+    if (!error.empty()) return failed(pairs[j].first, error);
   }
   config = std::move(updated);
   changed.clear();
