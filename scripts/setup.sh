@@ -10,6 +10,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   librocksdb-dev libgtest-dev libspdlog-dev libxxhash-dev
   redis-server redis-tools redis-sentinel procps iproute2 iptables
+  clang libclang-rt-14-dev
 )
 # docker/build-image.sh (the compose end-to-end test) builds its base image with debootstrap;
 # only where a Docker engine is installed.
