@@ -17,8 +17,8 @@
 #include "node/app/node_app.h"
 #include "node/commands/command_table.h"
 #include "node/config/config.h"
-#include "node/core/node.h"
 #include "node/config/fd_limit.h"
+#include "node/core/node.h"
 #include "node/server/server.h"
 #include "node/util/log.h"
 

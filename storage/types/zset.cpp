@@ -66,9 +66,8 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
   std::vector<const Entry*> order;
   order.reserve(entries.size());
   for (const auto& e : entries) order.push_back(&e);
-  std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
-    return a->first < b->first;
-  });
+  std::sort(order.begin(), order.end(),
+            [](const Entry* a, const Entry* b) { return a->first < b->first; });
   std::string value;
   for (const Entry* e : order) {
     value.clear();
@@ -79,7 +78,8 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
     const uint64_t sa = score_bits(a->second), sb = score_bits(b->second);
     return sa != sb ? sa < sb : a->first < b->first;
   });
-  for (const Entry* e : order) ks.sub_put(db, key, z.meta.version, index_part(e->second, e->first), "");
+  for (const Entry* e : order)
+    ks.sub_put(db, key, z.meta.version, index_part(e->second, e->first), "");
   z.meta.size = entries.size();
   ks.put(db, key, ValueType::ZSet, 0, z.meta.encode(), old);
   return true;

@@ -15,8 +15,8 @@ namespace {
 
 // Redis 7.0 util.c stringmatchlen_impl, kept as close to the C as C++ allows (pattern and
 // string are NUL-terminated like sds strings, which the original reads past its lengths).
-int redis_match(const char* pattern, int patternLen, const char* string, int stringLen,
-                int nocase, int* skipLongerMatches) {
+int redis_match(const char* pattern, int patternLen, const char* string, int stringLen, int nocase,
+                int* skipLongerMatches) {
   while (patternLen && stringLen) {
     switch (pattern[0]) {
       case '*':

@@ -3,8 +3,8 @@
 // a client that has not authenticated).
 // Invariants: every complete command re-encoded as a multibulk request parses back to the
 // same arguments and consumes exactly its bytes; a command's raw bytes are the bytes sent and
-// parse back to the same arguments; spans stay inside the buffer (ASan); the reader never passes the bytes
-// it was given.
+// parse back to the same arguments; spans stay inside the buffer (ASan); the reader never passes
+// the bytes it was given.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <string>

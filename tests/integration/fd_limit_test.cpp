@@ -113,8 +113,8 @@ TEST(FdLimit, MaxclientsClampedAndAcceptLoopsSurviveExhaustion) {
 // within the limit succeeds. The replies are redis-server's, byte for byte.
 TEST(FdLimit, ConfigSetMaxclientsBeyondTheLimitFailsAsRedis) {
   if (!tools_available()) GTEST_SKIP() << "needs prlimit and setpriv (util-linux)";
-  const std::vector<std::string> limited = {"prlimit", "--nofile=64:64", "--", "setpriv",
-                                            "--bounding-set=-sys_resource", "--"};
+  const std::vector<std::string> limited = {
+      "prlimit", "--nofile=64:64", "--", "setpriv", "--bounding-set=-sys_resource", "--"};
   BasaltServer basalt;
   basalt.set_command_prefix(limited);
   basalt.start();
@@ -124,8 +124,7 @@ TEST(FdLimit, ConfigSetMaxclientsBeyondTheLimitFailsAsRedis) {
       "system is not able to handle the specified number of clients, try with 32";
   auto error_of = [](const Reply& reply) { return reply.is_error() ? reply.str : std::string(); };
   EXPECT_EQ(error_of(c.command({"CONFIG", "SET", "maxclients", "33"})), refused);
-  EXPECT_EQ(error_of(c.command({"CONFIG", "SET", "timeout", "7", "maxclients", "1000"})),
-            refused);
+  EXPECT_EQ(error_of(c.command({"CONFIG", "SET", "timeout", "7", "maxclients", "1000"})), refused);
   EXPECT_EQ(c.get_strings({"CONFIG", "GET", "timeout"}),
             (std::vector<std::string>{"timeout", "0"}));
   EXPECT_EQ(c.get_strings({"CONFIG", "GET", "maxclients"}),
