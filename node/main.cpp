@@ -17,8 +17,8 @@
 #include "node/app/node_app.h"
 #include "node/commands/command_table.h"
 #include "node/config/config.h"
+#include "node/config/fd_limit.h"
 #include "node/core/node.h"
-#include "node/server/fd_limit.h"
 #include "node/server/server.h"
 #include "node/util/log.h"
 
@@ -27,7 +27,7 @@ namespace {
 int run(basalt::config::Config config) {
   namespace asio = boost::asio;
   std::string error;
-  if (!basalt::server::adjust_open_files_limit(config, error)) {
+  if (!basalt::config::adjust_open_files_limit(config, error)) {
     basalt::log::error("{}", error);
     std::fprintf(stderr, "basalt: %s\n", error.c_str());
     return 1;

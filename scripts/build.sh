@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/build.sh — owns: configuring (CMake, into build/) and compiling basalt
-# and its tests. Usage: scripts/build.sh [Release|Debug]   (default: Release)
+# and its tests. Usage: scripts/build.sh [Release|Debug|asan]   (default: Release; asan:
+# the sanitized build in build-asan/, see CMakeLists.txt BASALT_SANITIZE)
 # ccache is used automatically when installed (CMakeLists.txt picks it up).
 set -euo pipefail
 
@@ -9,7 +10,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BUILD_TYPE="${1:-Release}"
 case "$BUILD_TYPE" in
   Release|Debug|RelWithDebInfo|MinSizeRel) ;;
-  *) echo "usage: $0 [Release|Debug]" >&2; exit 2 ;;
+  asan)
+    # AddressSanitizer + UBSan (-DBASALT_SANITIZE=ON) into build-asan/: only basalt and the
+    # unit tests (what scripts/test.sh runs sanitized; its integration tests start this basalt),
+    # at -O1 (what ASan recommends; -O3 with instrumentation compiles far slower for no better
+    # reports).
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
+      -DBASALT_SANITIZE=ON
+    cmake --build build-asan -j"$(nproc)" --target basalt basalt_unit_tests
+    exit 0 ;;
+  *) echo "usage: $0 [Release|Debug|asan]" >&2; exit 2 ;;
 esac
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$BUILD_TYPE"

@@ -12,6 +12,7 @@ PACKAGES=(
   liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3-redis
   redis-server redis-tools redis-sentinel procps iproute2 iptables
   chromium
+  clang libclang-rt-14-dev
 )
 # docker/build-image.sh (the compose end-to-end test) builds its base image with debootstrap;
 # only where a Docker engine is installed.

@@ -1,6 +1,7 @@
 // node/commands/collection_util.cpp — see collection_util.h.
 #include "node/commands/collection_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -129,6 +130,7 @@ void scan_collection(Context& c, const ScanShape& shape) {
     if (iequals(c.arg(i), "count")) {
       if (!protocol::parse_i64(c.arg(i + 1), count)) return c.not_integer();
       if (count < 1) return c.syntax_error();
+      count = std::min(count, kMaxScanCount);
     } else if (iequals(c.arg(i), "match")) {
       pattern = c.arg(i + 1);
       has_pattern = pattern != "*";

@@ -56,6 +56,11 @@ struct ScanShape {
 };
 void scan_collection(Context& c, const ScanShape& shape);
 
+// SCAN / HSCAN / SSCAN / ZSCAN visit at most this many entries per call whatever COUNT says
+// (COUNT is a hint in Redis too; a smaller page keeps the cursor contract): a client asking for
+// COUNT 10000000 on a big keyspace would otherwise hold the event loop for seconds.
+inline constexpr int64_t kMaxScanCount = 100000;
+
 // The arguments LMPOP / BLMPOP / ZMPOP / BZMPOP share, from `numkeys_at` on:
 // numkeys key [key ...] <first_word|second_word> [COUNT count]. Checks them in Redis's
 // order (numkeys, the end word, then the options) with its error texts; `second` tells

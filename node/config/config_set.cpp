@@ -1,6 +1,7 @@
 // node/config/config_set.cpp — CONFIG SET of several directives, all-or-nothing (see
 // set_directives in config.h); shared by the CONFIG command and the admin API's POST /config.
 #include "node/config/config.h"
+#include "node/config/fd_limit.h"
 
 namespace basalt::config {
 
@@ -40,8 +41,12 @@ std::string set_directives(Config& config,
   for (size_t j = 0; j < entries.size(); ++j) {
     if (!entries[j]->set(updated, pairs[j].second, error)) return failed(pairs[j].first, error);
   }
-  if (check) {
-    for (size_t j = 0; j < entries.size(); ++j) {
+  for (size_t j = 0; j < entries.size(); ++j) {
+    if (entries[j]->name == "maxclients") {
+      error = check_maxclients_raise(config, updated);
+      if (!error.empty()) return failed(pairs[j].first, error);
+    }
+    if (check) {
       error = check(updated, entries[j]->name);
       if (!error.empty()) return failed(pairs[j].first, error);
     }

@@ -9,6 +9,7 @@ namespace basalt::protocol {
 RespReader::RespReader(size_t chunk) : chunk_(chunk), buf_(chunk) {}
 
 bool RespReader::make_room(size_t max_bytes) {
+  inline_lines_.clear();
   if (start_ == end_) {
     start_ = end_ = 0;
     // A huge command's buffer goes back once it is consumed.
@@ -37,9 +38,27 @@ RespReader::Result RespReader::next() {
   args_.clear();
   raw_ = {};
   if (start_ >= end_) return Result::Incomplete;
-  Result r = parser_.parse(buf_.data() + start_, end_ - start_);
-  if (r != Result::Complete) return r;
   char* base = buf_.data() + start_;
+  const size_t available = end_ - start_;
+  // An inline command is unescaped where it lies, so it is parsed from a copy of its line:
+  // the buffer keeps the bytes as they arrived, so raw() is what the peer sent (a replica logs
+  // it at the master's offsets) and a rewind() parses the same bytes again.
+  if (base[0] != '*') {
+    if (const void* nl = std::memchr(base, '\n', available)) {
+      const size_t line = static_cast<const char*>(nl) - base + 1;
+      std::string& copy = inline_lines_.emplace_back(base, line);
+      Result r = parser_.parse(copy.data(), copy.size());
+      if (r != Result::Complete) return r;
+      for (const auto& span : parser_.spans())
+        args_.emplace_back(copy.data() + span.offset, span.length);
+      raw_ = std::string_view(base, parser_.consumed());
+      start_ += parser_.consumed();
+      parser_.reset();
+      return r;
+    }
+  }
+  Result r = parser_.parse(base, available);
+  if (r != Result::Complete) return r;
   for (const auto& span : parser_.spans()) args_.emplace_back(base + span.offset, span.length);
   raw_ = std::string_view(base, parser_.consumed());
   start_ += parser_.consumed();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,6 +59,9 @@ class RespReader {
   RequestParser parser_;
   std::vector<std::string_view> args_;
   std::string_view raw_;
+  // Inline command lines, unescaped (a deque: the views into them stay valid as it grows);
+  // kept until the next make_room, like the buffer the other views point into.
+  std::deque<std::string> inline_lines_;
 };
 
 }  // namespace basalt::protocol

@@ -19,7 +19,8 @@ char fold(char c, bool nocase) {
 }
 
 // Matches the one element at *p (not a '*') against byte c; *p moves past the element.
-// The semantics are Redis's stringmatchlen: in a class, '\' escapes the next byte, "a-z" is a
+// The semantics are Redis's stringmatchlen: in a class, '\' escapes the next byte (compared
+// exactly, even with nocase), "a-z" is a
 // range (either order), an unterminated class ends at the end of the pattern; a trailing '\'
 // is a literal backslash.
 bool match_one(const char*& p, const char* pend, char c, bool nocase) {
@@ -35,10 +36,15 @@ bool match_one(const char*& p, const char* pend, char c, bool nocase) {
       while (p < pend && *p != ']') {
         if (*p == '\\' && p + 1 < pend) {
           ++p;
-          if (fold(*p, nocase) == fold(c, nocase)) matched = true;
+          // Exact even with nocase, as in Redis's stringmatchlen (found by glob_fuzz).
+          if (*p == c) matched = true;
         } else if (p + 2 < pend && p[1] == '-') {
-          char lo = fold(p[0], nocase), hi = fold(p[2], nocase), f = fold(c, nocase);
+          // Ordered first, folded after (Redis's order: "[Z-a]" with nocase matches nothing).
+          char lo = p[0], hi = p[2];
           if (lo > hi) std::swap(lo, hi);
+          lo = fold(lo, nocase);
+          hi = fold(hi, nocase);
+          const char f = fold(c, nocase);
           if (f >= lo && f <= hi) matched = true;
           p += 2;
         } else if (fold(*p, nocase) == fold(c, nocase)) {
@@ -62,6 +68,10 @@ bool match_one(const char*& p, const char* pend, char c, bool nocase) {
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text, bool nocase) {
+  // Redis's stringmatchlen compares nothing when the text is empty: only an empty pattern
+  // matches it ("*" does not; KEYS * and SCAN without MATCH list the empty key through their
+  // own all-keys shortcut, as in Redis). Found by tests/fuzz/glob_fuzz.cpp.
+  if (text.empty()) return pattern.empty();
   const char* p = pattern.data();
   const char* const pend = p + pattern.size();
   const char* s = text.data();

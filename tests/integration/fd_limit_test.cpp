@@ -5,6 +5,8 @@
 //  - once idle admin API connections use up every descriptor, both accept loops (RESP and
 //    admin) keep failing with EMFILE: they back off and log once per episode, and both serve
 //    again as soon as descriptors are free;
+//  - CONFIG SET maxclients above what the limit holds fails with Redis 7.0's error (checked
+//    against the real redis-server under the same limit) and changes nothing;
 //  - tcp-keepalive (default 300) puts SO_KEEPALIVE on client sockets (ss shows the timer).
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -104,6 +106,41 @@ TEST(FdLimit, MaxclientsClampedAndAcceptLoopsSurviveExhaustion) {
       << basalt.log_tail();
   EXPECT_NE(basalt.log().find("accepting admin API connections again"), std::string::npos)
       << basalt.log_tail();
+}
+
+// Under 64 descriptors (and no way to raise them) 32 clients fit: a raise past 32 fails and
+// changes nothing (the other directive of the same CONFIG SET neither), lowering and raising
+// within the limit succeeds. The replies are redis-server's, byte for byte.
+TEST(FdLimit, ConfigSetMaxclientsBeyondTheLimitFailsAsRedis) {
+  if (!tools_available()) GTEST_SKIP() << "needs prlimit and setpriv (util-linux)";
+  const std::vector<std::string> limited = {
+      "prlimit", "--nofile=64:64", "--", "setpriv", "--bounding-set=-sys_resource", "--"};
+  BasaltServer basalt;
+  basalt.set_command_prefix(limited);
+  basalt.start();
+  RespClient c = basalt.client();
+  const std::string refused =
+      "ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating "
+      "system is not able to handle the specified number of clients, try with 32";
+  auto error_of = [](const Reply& reply) { return reply.is_error() ? reply.str : std::string(); };
+  EXPECT_EQ(error_of(c.command({"CONFIG", "SET", "maxclients", "33"})), refused);
+  EXPECT_EQ(error_of(c.command({"CONFIG", "SET", "timeout", "7", "maxclients", "1000"})), refused);
+  EXPECT_EQ(c.get_strings({"CONFIG", "GET", "timeout"}),
+            (std::vector<std::string>{"timeout", "0"}));
+  EXPECT_EQ(c.get_strings({"CONFIG", "GET", "maxclients"}),
+            (std::vector<std::string>{"maxclients", "32"}));
+  EXPECT_NE(basalt.log().find("Failed applying new configuration"), std::string::npos)
+      << basalt.log_tail();
+  EXPECT_TRUE(c.command({"CONFIG", "SET", "maxclients", "10"}).is_status("OK"));
+  EXPECT_TRUE(c.command({"CONFIG", "SET", "maxclients", "32"}).is_status("OK"));
+  EXPECT_EQ(info_int(c, "clients", "maxclients"), 32);
+
+  if (!RedisOracle::available()) return;
+  RedisOracle redis;
+  redis.set_command_prefix(limited);
+  redis.start();
+  RespClient r = redis.client();
+  EXPECT_EQ(error_of(r.command({"CONFIG", "SET", "maxclients", "33"})), refused);
 }
 
 TEST(TcpKeepalive, ClientSocketsHaveKeepalive) {

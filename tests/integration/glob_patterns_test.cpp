@@ -3,13 +3,16 @@
 // matches a pattern: KEYS, SCAN / HSCAN / SSCAN / ZSCAN MATCH, PSUBSCRIBE (matched on PUBLISH),
 // PUBSUB CHANNELS, CONFIG GET and COMMAND LIST FILTERBY PATTERN. The node must answer each one
 // (correctly) and then a PING; the client's generous reply timeout is the hang detector.
+// Edge cases the glob fuzzer found (tests/fuzz/glob_fuzz.cpp) are checked against redis-server.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 
@@ -150,6 +153,28 @@ TEST_F(HostileGlob, ConfigGetAndCommandList) {
   EXPECT_EQ(c().get_strings({"CONFIG", "GET", "*m*a*x*c*l*i*e*n*t*s*"}),
             (std::vector<std::string>{"maxclients", "10000"}));
   expect_alive();
+}
+
+// Found by tests/fuzz/glob_fuzz.cpp: Redis matches an empty key only with an empty pattern
+// (KEYS * and MATCH * list it through their all-keys shortcut), and ranges are ordered before
+// they are compared. Same keys listed by both servers (sorted: the orders differ).
+TEST(GlobDifferential, EmptyKeysAndRangesAgreeWithRedis) {
+  if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
+  ServerPair pair;
+  for (const char* key : {"", "_", "b", "Z", "a*"}) {
+    ASSERT_TRUE(pair.ours().command({"SET", key, "1"}).is_status("OK"));
+    ASSERT_TRUE(pair.theirs().command({"SET", key, "1"}).is_status("OK"));
+  }
+  for (const char* pattern : {"*", "**", "?*", "[Z-a]", "[a-Z]", "*[\\*]", "[", "\\"}) {
+    auto ours = pair.ours().get_strings({"KEYS", pattern});
+    auto theirs = pair.theirs().get_strings({"KEYS", pattern});
+    std::sort(ours.begin(), ours.end());
+    std::sort(theirs.begin(), theirs.end());
+    EXPECT_EQ(ours, theirs) << "KEYS " << pattern;
+  }
+  EXPECT_EQ(pair.same({"HSET", "h", "", "v", "x", "w"}), "");
+  EXPECT_EQ(pair.same({"HSCAN", "h", "0", "MATCH", "**"}), "");
+  EXPECT_EQ(pair.same({"SCAN", "0", "MATCH", "**", "COUNT", "100", "TYPE", "hash"}), "");
 }
 
 }  // namespace

@@ -118,3 +118,37 @@ TEST(RespReader, ErrorsAreWordedAsRedis) {
 }
 
 }  // namespace
+
+// Found by tests/fuzz/repl_stream_fuzz.cpp: an inline command used to be unescaped inside the
+// buffer, so raw() was no longer the bytes sent (a replica logs raw() at the master's offsets)
+// and a rewind (the replica's unfinished MULTI) re-parsed mangled bytes into other arguments.
+TEST(RespReader, InlineCommandKeepsItsRawBytesAndReparsesAfterRewind) {
+  RespReader reader(64);
+  const std::string line = "set \"a\\x41\" 'b c'\r\n";
+  ASSERT_TRUE(feed(reader, line + "*1\r\n$4\r\nPING\r\n"));
+  const size_t mark = reader.mark();
+  ASSERT_EQ(reader.next(), Result::Complete);
+  EXPECT_EQ(args_of(reader), (std::vector<std::string>{"set", "aA", "b c"}));
+  EXPECT_EQ(reader.raw(), line);
+  ASSERT_EQ(reader.next(), Result::Complete);
+  EXPECT_EQ(args_of(reader), (std::vector<std::string>{"PING"}));
+  reader.rewind(mark);
+  ASSERT_EQ(reader.next(), Result::Complete);
+  EXPECT_EQ(args_of(reader), (std::vector<std::string>{"set", "aA", "b c"}));
+  EXPECT_EQ(reader.raw(), line);
+}
+
+// Views of the inline commands parsed from one read stay valid together (a connection runs
+// every command of a read as one batch).
+TEST(RespReader, ArgumentsOfSeveralInlineCommandsStayValidUntilMakeRoom) {
+  RespReader reader(64);
+  std::string many;
+  // Short lines: their copies fit in std::string's small buffer, which a growing vector of
+  // strings would move.
+  for (int i = 0; i < 40; ++i) many += "echo \"v" + std::to_string(i) + "\"\n";
+  ASSERT_TRUE(feed(reader, many));
+  std::vector<std::string_view> first_args;
+  while (reader.next() == Result::Complete) first_args.push_back(reader.args()[1]);
+  ASSERT_EQ(first_args.size(), 40u);
+  for (size_t i = 0; i < first_args.size(); ++i) EXPECT_EQ(first_args[i], "v" + std::to_string(i));
+}

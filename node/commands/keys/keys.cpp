@@ -1,9 +1,11 @@
 // node/commands/keys/keys.cpp — the key-space commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN,
 // RANDOMKEY, RENAME, RENAMENX, COPY, MOVE, DBSIZE, FLUSHDB, FLUSHALL, OBJECT.
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <string>
 
+#include "node/commands/collection_util.h"
 #include "node/commands/command_table.h"
 #include "node/commands/keys/object_encoding.h"
 #include "node/core/blocking.h"
@@ -119,6 +121,7 @@ void scan(Context& c) {
     if (iequals(opt, "count")) {
       if (!protocol::parse_i64(c.arg(i + 1), count)) return c.not_integer();
       if (count < 1) return c.syntax_error();
+      count = std::min(count, kMaxScanCount);
     } else if (iequals(opt, "match")) {
       pattern = c.arg(i + 1);
       has_pattern = !(pattern == "*");

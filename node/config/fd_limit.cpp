@@ -1,5 +1,5 @@
-// node/server/fd_limit.cpp — see fd_limit.h. Log texts follow Redis 7.0's.
-#include "node/server/fd_limit.h"
+// node/config/fd_limit.cpp — see fd_limit.h. Log texts follow Redis 7.0's.
+#include "node/config/fd_limit.h"
 
 #include <sys/resource.h>
 
@@ -10,9 +10,9 @@
 #include "node/config/config.h"
 #include "node/util/log.h"
 
-namespace basalt::server {
+namespace basalt::config {
 
-bool adjust_open_files_limit(config::Config& config, std::string& error) {
+bool adjust_open_files_limit(Config& config, std::string& error) {
   const rlim_t wanted = static_cast<rlim_t>(config.maxclients) + kReservedFds;
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == -1) {
@@ -65,4 +65,19 @@ bool adjust_open_files_limit(config::Config& config, std::string& error) {
   return true;
 }
 
-}  // namespace basalt::server
+std::string check_maxclients_raise(const Config& before, Config& updated) {
+  if (updated.maxclients <= before.maxclients) return "";
+  const int requested = updated.maxclients;
+  std::string error;
+  if (!adjust_open_files_limit(updated, error) || updated.maxclients < requested) {
+    log::warn(
+        "Failed applying new configuration. Possibly related to new maxclients setting. "
+        "Restoring previous settings.");
+    return "The operating system is not able to handle the specified number of clients, try "
+           "with " +
+           std::to_string(updated.maxclients);
+  }
+  return "";
+}
+
+}  // namespace basalt::config
