@@ -39,7 +39,8 @@ uint32_t categories_of(const CommandSpec& spec) {
   if (!(spec.acl_categories & kNoFamilyCategory)) cats |= family_category(spec.group);
   cats &= ~kNoFamilyCategory;
   if (spec.has(kWrite)) cats |= bit("write");
-  if (spec.has(kReadOnly)) cats |= bit("read");
+  // Scripting commands are never @read, even the read-only ones (EVAL_RO), as in Redis.
+  if (spec.has(kReadOnly) && !(cats & bit("scripting"))) cats |= bit("read");
   if (spec.has(kAdmin)) cats |= bit("admin") | bit("dangerous");
   if (spec.has(kPubSub)) cats |= bit("pubsub");
   if (spec.has(kFast)) cats |= bit("fast");
