@@ -3,8 +3,8 @@
 // acknowledged write is on the new master, the roles swap, the old master resyncs partially),
 // FAILOVER TO a lagging replica (it waits until the replica caught up), a TIMEOUT without FORCE
 // on a stopped target and FAILOVER ABORT (both resume the writes),
-// FORCE past the timeout, a handover the target never answers and an ABORT during the
-// handover (both roll back), and a second replica that follows through the old master.
+// FORCE past the timeout, a handover the target never answers, refuses (ACL) or an ABORT
+// during it (each rolls back), and a second replica that follows through the old master.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -303,6 +303,38 @@ TEST(Failover, UnansweredHandoverRollsBack) {
   RespClient w = start_unanswered_handover(servers, m, rc, old_id);
   // The target stays stopped: past the handover timeout (10 s) the old master takes back.
   ASSERT_NO_FATAL_FAILURE(expect_rolled_back(servers, m, rc, w, old_id));
+}
+
+// The target refuses PSYNC FAILOVER (its default user may not run PSYNC, as in Redis's own
+// failover test): the old master rolls back at once and the target stays its replica.
+TEST(Failover, TargetRefusingTheHandoverRollsBack) {
+  MasterAndReplica servers;
+  auto m = servers.master.client();
+  auto rc = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(rc, 30s));
+  ASSERT_TRUE(m.command({"SET", "k", "v"}).is_status("OK"));
+  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
+  const std::string old_id = info_field(m, "replication", "master_replid");
+  ASSERT_TRUE(rc.command({"ACL", "SETUSER", "default", "-psync"}).is_status("OK"));
+  ASSERT_TRUE(m.command({"FAILOVER", "TO", "127.0.0.1", std::to_string(servers.replica.port())})
+                  .is_status("OK"));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return info_field(m, "replication", "master_failover_state") == "no-failover" &&
+               is_master(m);
+      },
+      20s));
+  EXPECT_FALSE(is_master(rc));
+  EXPECT_NE(info_field(m, "replication", "master_replid"), old_id);
+  EXPECT_EQ(info_field(m, "replication", "master_replid2"), old_id);
+  EXPECT_TRUE(m.command({"SET", "after", "1"}).is_status("OK"));
+  // The refusal is on record: the old master's log says why, the target counts the denied
+  // command (INFO acl_access_denied_cmd, as Redis).
+  EXPECT_NE(servers.master.log().find("Failover target rejected psync request"), std::string::npos);
+  ASSERT_TRUE(rc.command({"ACL", "SETUSER", "default", "+psync"}).is_status("OK"));
+  ASSERT_TRUE(wait_for_master_link(rc, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, rc, 30s));
+  EXPECT_EQ(rc.get_string({"GET", "after"}), "1");
 }
 
 TEST(Failover, AbortDuringHandoverRollsBack) {
