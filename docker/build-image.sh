@@ -20,7 +20,7 @@ CACHE="$ROOT/docker/.cache"
 
 # The run-time packages: keep in step with the runtime stage of docker/Dockerfile.
 PACKAGES=(librocksdb7.8 libboost-json1.81.0 libspdlog1.10 libfmt9 libxxhash0 libssl3
-          redis-tools redis-sentinel)
+          liblua5.1-0 lua-cjson lua-bitop redis-tools redis-sentinel)
 
 log() { echo "build-image: $*" >&2; }
 
