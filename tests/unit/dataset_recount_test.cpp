@@ -18,22 +18,12 @@
 #include "storage/record.h"
 #include "storage/types/zset_encoding.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/scratch_engine.h"
 
 namespace {
 
 using namespace basalt::storage;
 using basalt::unit::ScratchDir;
-
-std::unique_ptr<Engine> open_engine(const std::string& dir) {
-  EngineOptions options;
-  options.dir = dir;
-  options.block_cache_bytes = 8 << 20;
-  options.write_buffer_bytes = 4 << 20;
-  std::string error;
-  auto engine = Engine::open(options, error);
-  EXPECT_TRUE(engine) << error;
-  return engine;
-}
 
 // A collection record as basalt wrote it before CollectionMeta::bytes: 32 bytes of payload.
 std::string old_collection_record(ValueType type, uint64_t version, uint64_t size) {
@@ -55,7 +45,7 @@ void put_element(rocksdb::WriteBatch& b, Engine& e, uint16_t db, const std::stri
 
 TEST(DatasetRecount, CountsEveryDbAndUpgradesOldCollectionRecords) {
   ScratchDir tmp;
-  auto engine = open_engine(tmp.path());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path());
   ASSERT_TRUE(engine);
   rocksdb::WriteBatch b;
   std::string record;

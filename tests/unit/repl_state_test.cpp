@@ -9,20 +9,10 @@
 #include "storage/engine.h"
 #include "storage/meta.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/scratch_engine.h"
 
 namespace basalt::core {
 namespace {
-
-std::unique_ptr<storage::Engine> open_engine(const std::string& dir) {
-  storage::EngineOptions options;
-  options.dir = dir;
-  options.write_buffer_bytes = 4 << 20;
-  options.block_cache_bytes = 8 << 20;
-  std::string error;
-  auto engine = storage::Engine::open(options, error);
-  EXPECT_TRUE(engine) << error;
-  return engine;
-}
 
 // What a restart would load.
 storage::ReplMeta reloaded(storage::Engine& engine) {
@@ -31,7 +21,7 @@ storage::ReplMeta reloaded(storage::Engine& engine) {
 
 TEST(ReplState, AFreshDirectoryGetsItsIdWrittenAtOnce) {
   unit::ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ReplState state(*engine);
   ASSERT_EQ(state.load(), "");
   EXPECT_EQ(reloaded(*engine).replid, state.get().replid);
@@ -40,7 +30,7 @@ TEST(ReplState, AFreshDirectoryGetsItsIdWrittenAtOnce) {
 
 TEST(ReplState, TheOffsetMovesOnlyWithItsCommittedBatch) {
   unit::ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ReplState state(*engine);
   ASSERT_EQ(state.load(), "");
   rocksdb::WriteBatch batch;
@@ -64,7 +54,7 @@ TEST(ReplState, TheOffsetMovesOnlyWithItsCommittedBatch) {
 
 TEST(ReplState, RoleAndHistoryChangesAreDurableWhenTheyTakeEffect) {
   unit::ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ReplState state(*engine);
   ASSERT_EQ(state.load(), "");
   rocksdb::WriteBatch batch;
@@ -100,7 +90,7 @@ TEST(ReplState, RoleAndHistoryChangesAreDurableWhenTheyTakeEffect) {
 
 TEST(ReplState, AFullSyncStartsANewHistoryAtTheSnapshotOffset) {
   unit::ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ReplState state(*engine);
   ASSERT_EQ(state.load(), "");
   ASSERT_EQ(state.promote(), "");  // some replid2 to forget

@@ -15,22 +15,12 @@
 #include "storage/record.h"
 #include "storage/snapshot.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/scratch_engine.h"
 
 namespace {
 
 using namespace basalt::storage;
 using basalt::unit::ScratchDir;
-
-std::unique_ptr<Engine> open_engine(const std::string& dir) {
-  EngineOptions options;
-  options.dir = dir;
-  options.block_cache_bytes = 8 << 20;
-  options.write_buffer_bytes = 4 << 20;
-  std::string error;
-  auto engine = Engine::open(options, error);
-  EXPECT_TRUE(engine) << error;
-  return engine;
-}
 
 void put_record(Engine& e, uint16_t db, const std::string& key, uint64_t expire_at_ms) {
   std::string record;
@@ -52,7 +42,7 @@ std::vector<Scanned> scan_all(SnapshotScan& scan) {
 
 TEST(StorageSnapshot, ScanReadsDataThenSubKeysAsOfItsCreation) {
   ScratchDir tmp;
-  auto engine = open_engine(tmp.sub("db"));
+  auto engine = basalt::unit::open_scratch_engine(tmp.sub("db"));
   ASSERT_TRUE(engine);
   put_record(*engine, 0, "a", 0);
   put_record(*engine, 1, "b", 0);
@@ -72,7 +62,7 @@ TEST(StorageSnapshot, ScanReadsDataThenSubKeysAsOfItsCreation) {
 
 TEST(StorageSnapshot, LoadRebuildsTheExpiryIndexAndCounts) {
   ScratchDir tmp;
-  auto engine = open_engine(tmp.sub("db"));
+  auto engine = basalt::unit::open_scratch_engine(tmp.sub("db"));
   ASSERT_TRUE(engine);
   put_record(*engine, 0, "a", 0);
   put_record(*engine, 0, "t", 5000);

@@ -13,22 +13,12 @@
 #include "storage/meta.h"
 #include "storage/repl_log.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/scratch_engine.h"
 
 namespace {
 
 using namespace basalt::storage;
 using basalt::unit::ScratchDir;
-
-std::unique_ptr<Engine> open_engine(const std::string& dir) {
-  EngineOptions options;
-  options.dir = dir;
-  options.block_cache_bytes = 8 << 20;
-  options.write_buffer_bytes = 4 << 20;
-  std::string error;
-  auto engine = Engine::open(options, error);
-  EXPECT_TRUE(engine) << error;
-  return engine;
-}
 
 bool is_hex40(const std::string& s) {
   if (s.size() != 40) return false;
@@ -46,7 +36,7 @@ bool is_hex40(const std::string& s) {
 TEST(Engine, OpensAFreshDirectoryWithAllColumnFamilies) {
   ScratchDir tmp;
   std::string dir = tmp.sub("db/nested");  // created on open
-  auto engine = open_engine(dir);
+  auto engine = basalt::unit::open_scratch_engine(dir);
   ASSERT_TRUE(engine);
   EXPECT_EQ(engine->options().dir, dir);
   for (auto* cf : {engine->data_cf(), engine->expiry_cf(), engine->log_cf(), engine->meta_cf()})
@@ -63,7 +53,7 @@ TEST(Engine, OpensAFreshDirectoryWithAllColumnFamilies) {
 TEST(Engine, WritesSurviveReopen) {
   ScratchDir tmp;
   {
-    auto engine = open_engine(tmp.path().string());
+    auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
     ASSERT_TRUE(engine);
     rocksdb::WriteBatch batch;
     batch.Put(engine->data_cf(), data_key(0, "k"), "v");
@@ -71,7 +61,7 @@ TEST(Engine, WritesSurviveReopen) {
     ASSERT_TRUE(engine->write(&batch).ok());
     ASSERT_TRUE(engine->flush().ok());
   }
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ASSERT_TRUE(engine);
   std::string v;
   ASSERT_TRUE(engine->db()->Get({}, engine->data_cf(), data_key(0, "k"), &v).ok());
@@ -92,7 +82,7 @@ TEST(Engine, OpenFailsOnAFileAndOnALockedDirectory) {
   EXPECT_EQ(Engine::open(options, error), nullptr);
   EXPECT_NE(error.find("can't"), std::string::npos) << error;
 
-  auto first = open_engine(tmp.sub("db"));
+  auto first = basalt::unit::open_scratch_engine(tmp.sub("db"));
   ASSERT_TRUE(first);
   options.dir = tmp.sub("db");
   error.clear();
@@ -115,7 +105,7 @@ TEST(Engine, WalSyncModes) {
     EXPECT_TRUE(ok);
   }
   ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ASSERT_TRUE(engine);
   EXPECT_EQ(engine->wal_sync(), WalSync::EverySec);
   engine->set_wal_sync(WalSync::Always);
@@ -132,7 +122,7 @@ TEST(Engine, WalSyncModes) {
 
 TEST(Meta, FreshDirectoryHasNoHistory) {
   ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ASSERT_TRUE(engine);
   ReplMeta m = load_repl_meta(*engine);
   EXPECT_FALSE(m.has_history);
@@ -165,13 +155,13 @@ TEST(Meta, PersistedAndReloaded) {
   m.master_host = "10.0.0.7";
   m.master_port = 6380;
   {
-    auto engine = open_engine(tmp.path().string());
+    auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
     ASSERT_TRUE(engine);
     rocksdb::WriteBatch batch;
     put_repl_meta(batch, *engine, m);
     ASSERT_TRUE(engine->write(&batch).ok());
   }
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ASSERT_TRUE(engine);
   ReplMeta got = load_repl_meta(*engine);
   EXPECT_TRUE(got.has_history);
@@ -196,7 +186,7 @@ TEST(Meta, PersistedAndReloaded) {
 TEST(Meta, DefaultsRoundTrip) {
   // second_replid_offset -1 is stored as an unsigned and must come back as -1.
   ScratchDir tmp;
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ASSERT_TRUE(engine);
   ReplMeta m = load_repl_meta(*engine);
   rocksdb::WriteBatch batch;
@@ -213,7 +203,7 @@ TEST(Meta, DefaultsRoundTrip) {
 TEST(Meta, KeyCounts) {
   ScratchDir tmp;
   {
-    auto engine = open_engine(tmp.path().string());
+    auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
     ASSERT_TRUE(engine);
     EXPECT_EQ(load_key_counts(*engine, 16), std::vector<uint64_t>(16, 0));
     rocksdb::WriteBatch batch;
@@ -223,7 +213,7 @@ TEST(Meta, KeyCounts) {
     put_key_count(batch, *engine, 20, 5);  // beyond `databases` below: ignored
     ASSERT_TRUE(engine->write(&batch).ok());
   }
-  auto engine = open_engine(tmp.path().string());
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
   ASSERT_TRUE(engine);
   std::vector<uint64_t> counts = load_key_counts(*engine, 16);
   ASSERT_EQ(counts.size(), 16u);
@@ -242,7 +232,7 @@ TEST(Meta, KeyCounts) {
 class ReplLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine_ = open_engine(tmp_.path().string());
+    engine_ = basalt::unit::open_scratch_engine(tmp_.path().string());
     ASSERT_TRUE(engine_);
     log_ = std::make_unique<ReplLog>(*engine_);
   }
@@ -395,7 +385,7 @@ TEST_F(ReplLogTest, SurvivesReopen) {
   append("*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n");
   log_.reset();
   engine_.reset();
-  engine_ = open_engine(tmp_.path().string());
+  engine_ = basalt::unit::open_scratch_engine(tmp_.path().string());
   ASSERT_TRUE(engine_);
   log_ = std::make_unique<ReplLog>(*engine_);
   bool ok = false;
