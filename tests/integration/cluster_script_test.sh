@@ -41,7 +41,10 @@ port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
 pick_base() {
   local tries base p ok
   for tries in $(seq 1 50); do
-    base=$(( 12000 + (RANDOM % 700) * 10 ))
+    # Nodes 10000-12692, Sentinels (+20000) 30000-32692: all below Linux's ephemeral range
+    # (32768-60999), where the suite's outgoing connections could take a Sentinel's port
+    # between this check and its bind.
+    base=$(( 10000 + (RANDOM % 270) * 10 ))
     ok=1
     for p in "$base" $((base + 1)) $((base + 2)) $((base + 20000)) $((base + 20001)) $((base + 20002)); do
       port_free "$p" || { ok=0; break; }
