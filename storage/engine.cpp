@@ -280,11 +280,15 @@ rocksdb::Status Engine::resume() {
 rocksdb::Status Engine::flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
+  return db_->Flush(fo, live_families());
+}
+
+std::vector<rocksdb::ColumnFamilyHandle*> Engine::live_families() const {
   std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
   all.push_back(active_.data);
   all.push_back(active_.expiry);
   all.push_back(active_.sub);
-  return db_->Flush(fo, all);
+  return all;
 }
 
 uint64_t Engine::block_cache_usage() const {
@@ -293,11 +297,7 @@ uint64_t Engine::block_cache_usage() const {
 
 uint64_t Engine::memtable_usage() const {
   uint64_t total = 0;
-  std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
-  all.push_back(active_.data);
-  all.push_back(active_.expiry);
-  all.push_back(active_.sub);
-  for (auto* cf : all) {
+  for (auto* cf : live_families()) {
     uint64_t v = 0;
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
   }
@@ -306,11 +306,7 @@ uint64_t Engine::memtable_usage() const {
 
 Engine::CompactionStats Engine::compaction_stats() const {
   CompactionStats out;
-  std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
-  all.push_back(active_.data);
-  all.push_back(active_.expiry);
-  all.push_back(active_.sub);
-  for (auto* cf : all) {
+  for (auto* cf : live_families()) {
     uint64_t v = 0;
     if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &v))
       out.pending_compaction_bytes += v;

@@ -101,6 +101,9 @@ class Engine {
  private:
   enum { kDefault, kLog, kMeta, kCount };
   Engine() = default;
+  // Every column family with data in it: the fixed ones but default, and the active
+  // generation's (flush, memtable and compaction figures).
+  std::vector<rocksdb::ColumnFamilyHandle*> live_families() const;
   bool open_generation_cfs(uint64_t id, Generation& out, std::string& error);
   void close_generation(Generation& g, bool drop);
   rocksdb::ColumnFamilyOptions data_options_, small_options_;
