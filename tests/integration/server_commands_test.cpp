@@ -702,6 +702,14 @@ TEST_F(Server, DebugSubcommandsAndErrors) {
   EXPECT_TRUE(wait_until(
       [&] { return basalt_->log().find("hello from the test") != std::string::npos; }, 5s));
   EXPECT_EQ(run({"DEBUG", "RELOAD"}), "+OK\r\n");
+  // basalt's own DEBUG COMPACT (Redis has none): the data is still there afterwards.
+  ASSERT_EQ(run({"SET", "compacted", "still here"}), "+OK\r\n");
+  EXPECT_EQ(run({"DEBUG", "COMPACT"}), "+OK\r\n");
+  EXPECT_EQ(run({"GET", "compacted"}), bulk("still here"));
+  EXPECT_TRUE(wait_until(
+      [&] { return basalt_->log().find("DEBUG COMPACT: store compacted") != std::string::npos; },
+      5s));
+  same({"DEBUG", "COMPACT", "x"});  // Redis: an unknown subcommand, basalt: a wrong arity
   const Reply help = b_->command({"DEBUG", "HELP"});
   ASSERT_EQ(help.type, Reply::Array);
   EXPECT_TRUE(help.elements.front().is_status(

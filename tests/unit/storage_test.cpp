@@ -72,6 +72,41 @@ TEST(Engine, WritesSurviveReopen) {
   EXPECT_TRUE(engine->db()->Get({}, engine->meta_cf(), data_key(0, "k"), &v).IsNotFound());
 }
 
+// compact() leaves no file in level 0 and drops overwritten and deleted entries: the live SST
+// bytes shrink, and what is left reads back.
+TEST(Engine, CompactMergesTheFlushedFilesAndDropsDeadEntries) {
+  ScratchDir tmp;
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
+  ASSERT_TRUE(engine);
+  const std::string value(200, 'v');
+  for (int round = 0; round < 3; ++round) {  // three flushes: three level-0 files
+    rocksdb::WriteBatch batch;
+    for (int i = 0; i < 2000; ++i)
+      batch.Put(engine->data_cf(), data_key(0, "k" + std::to_string(i)),
+                value + std::to_string(round));
+    ASSERT_TRUE(engine->write(&batch).ok());
+    ASSERT_TRUE(engine->flush().ok());
+  }
+  rocksdb::WriteBatch deletes;
+  for (int i = 1000; i < 2000; ++i)
+    deletes.Delete(engine->data_cf(), data_key(0, "k" + std::to_string(i)));
+  ASSERT_TRUE(engine->write(&deletes).ok());
+  std::string level0;
+  ASSERT_TRUE(engine->db()->GetProperty(engine->data_cf(), "rocksdb.num-files-at-level0", &level0));
+  ASSERT_EQ(level0, "3");
+  const uint64_t before = engine->compaction_stats().live_sst_bytes;
+
+  ASSERT_TRUE(engine->compact().ok());
+  ASSERT_TRUE(engine->db()->GetProperty(engine->data_cf(), "rocksdb.num-files-at-level0", &level0));
+  EXPECT_EQ(level0, "0");
+  // A sixth of the entries are left (1000 live keys out of 6000 puts).
+  EXPECT_LT(engine->compaction_stats().live_sst_bytes, before / 3);
+  std::string v;
+  ASSERT_TRUE(engine->db()->Get({}, engine->data_cf(), data_key(0, "k999"), &v).ok());
+  EXPECT_EQ(v, value + "2");
+  EXPECT_TRUE(engine->db()->Get({}, engine->data_cf(), data_key(0, "k1000"), &v).IsNotFound());
+}
+
 TEST(Engine, OpenFailsOnAFileAndOnALockedDirectory) {
   ScratchDir tmp;
   std::string file = tmp.sub("plain-file");

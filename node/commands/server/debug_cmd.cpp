@@ -1,6 +1,6 @@
 // node/commands/server/debug_cmd.cpp — DEBUG: the subcommands tests and tools use (SLEEP,
-// SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP), refused unless
-// enable-debug-command allows the client (as Redis 7). Like Redis, DEBUG checks
+// SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP, and basalt's own COMPACT),
+// refused unless enable-debug-command allows the client (as Redis 7). Like Redis, DEBUG checks
 // each subcommand's name and argument count together, in one table below; the digests are
 // computed in digest.cpp.
 #include <chrono>
@@ -14,6 +14,7 @@
 #include "node/commands/subcommand.h"
 #include "node/core/node.h"
 #include "node/util/log.h"
+#include "storage/engine.h"
 
 namespace basalt::commands {
 
@@ -61,8 +62,24 @@ void debug_reload(Context& c) {
   c.reply.ok();
 }
 
+// basalt's own (Redis has no such subcommand): flushes the memtables and compacts the whole
+// store, so that the data directory's size is the dataset's compacted size (bench_load.sh).
+// Like DEBUG RELOAD it runs on the event loop: the server answers nothing else meanwhile.
+void debug_compact(Context& c) {
+  const rocksdb::Status s = c.node.engine().compact();
+  if (!s.ok()) {
+    log::warn("DEBUG COMPACT failed: {}", s.ToString());
+    return c.reply.error("ERR Error compacting the store: " + s.ToString());
+  }
+  log::info("DEBUG COMPACT: store compacted");
+  c.reply.ok();
+}
+
 void debug_help(Context& c) {
   reply_help(c, {
+                    "COMPACT",
+                    "    Flush the memtables and compact the whole store (basalt only; blocks",
+                    "    the server until done).",
                     "DIGEST",
                     "    Output a hex signature representing the current DB content.",
                     "DIGEST-VALUE <key> [<key> ...]",
@@ -98,6 +115,7 @@ constexpr DebugSub kDebugSubs[] = {
     {"error", 3, debug_error},
     {"log", 3, debug_log},
     {"reload", -2, debug_reload},
+    {"compact", 2, debug_compact},
 };
 
 // (enable-debug-command is checked by the dispatcher for every kProtected command.)
