@@ -283,18 +283,6 @@ rocksdb::Status Engine::flush() {
   return db_->Flush(fo, live_families());
 }
 
-rocksdb::Status Engine::compact() {
-  rocksdb::Status s = flush();
-  if (!s.ok()) return s;
-  rocksdb::CompactRangeOptions co;
-  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-  for (auto* cf : live_families()) {
-    s = db_->CompactRange(co, cf, nullptr, nullptr);
-    if (!s.ok()) return s;
-  }
-  return s;
-}
-
 std::vector<rocksdb::ColumnFamilyHandle*> Engine::live_families() const {
   std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_ + 1, cfs_ + kCount);
   all.push_back(active_.data);

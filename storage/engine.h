@@ -82,10 +82,6 @@ class Engine {
   WalSync wal_sync() const { return wal_sync_.load(); }
   // Flushes all memtables to SST files (SAVE / BGSAVE / clean shutdown).
   rocksdb::Status flush();
-  // Flushes, then compacts every live column family into its last level (bottommost files
-  // rewritten too, so overwritten and deleted entries are dropped); waits until done.
-  // DEBUG COMPACT, for measuring the on-disk size per key (bench/bench_load.sh).
-  rocksdb::Status compact();
 
   uint64_t block_cache_usage() const;
   uint64_t memtable_usage() const;

@@ -1,6 +1,7 @@
 // tests/unit/storage_test.cpp — the RocksDB engine (open, column families, wal-sync names),
 // the persisted replication state and key counts (storage/meta), and the on-disk replication
-// log (storage/repl_log): reads across entry boundaries and trimming.
+// log (storage/repl_log): reads across entry boundaries and trimming; the manual compaction
+// (storage/compact).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "storage/codec.h"
+#include "storage/compact.h"
 #include "storage/engine.h"
 #include "storage/meta.h"
 #include "storage/repl_log.h"
@@ -72,7 +74,7 @@ TEST(Engine, WritesSurviveReopen) {
   EXPECT_TRUE(engine->db()->Get({}, engine->meta_cf(), data_key(0, "k"), &v).IsNotFound());
 }
 
-// compact() leaves no file in level 0 and drops overwritten and deleted entries: the live SST
+// compact_all() leaves no file in level 0 and drops overwritten and deleted entries: the live SST
 // bytes shrink, and what is left reads back.
 TEST(Engine, CompactMergesTheFlushedFilesAndDropsDeadEntries) {
   ScratchDir tmp;
@@ -96,7 +98,7 @@ TEST(Engine, CompactMergesTheFlushedFilesAndDropsDeadEntries) {
   ASSERT_EQ(level0, "3");
   const uint64_t before = engine->compaction_stats().live_sst_bytes;
 
-  ASSERT_TRUE(engine->compact().ok());
+  ASSERT_TRUE(basalt::storage::compact_all(*engine).ok());
   ASSERT_TRUE(engine->db()->GetProperty(engine->data_cf(), "rocksdb.num-files-at-level0", &level0));
   EXPECT_EQ(level0, "0");
   // A sixth of the entries are left (1000 live keys out of 6000 puts).

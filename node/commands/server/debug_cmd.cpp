@@ -14,7 +14,7 @@
 #include "node/commands/subcommand.h"
 #include "node/core/node.h"
 #include "node/util/log.h"
-#include "storage/engine.h"
+#include "storage/compact.h"
 
 namespace basalt::commands {
 
@@ -66,7 +66,7 @@ void debug_reload(Context& c) {
 // store, so that the data directory's size is the dataset's compacted size (bench_load.sh).
 // Like DEBUG RELOAD it runs on the event loop: the server answers nothing else meanwhile.
 void debug_compact(Context& c) {
-  const rocksdb::Status s = c.node.engine().compact();
+  const rocksdb::Status s = storage::compact_all(c.node.engine());
   if (!s.ok()) {
     log::warn("DEBUG COMPACT failed: {}", s.ToString());
     return c.reply.error("ERR Error compacting the store: " + s.ToString());
