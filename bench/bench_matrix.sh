@@ -60,13 +60,6 @@ for r in 0 "$KEYSPACE"; do
 done
 for kind in "${sides[@]}"; do stop_server "$kind" "${PORT[$kind]}"; done
 
-# col FILE TEST N -> column N (1-based: 2 rps, 5 p50, 7 p99) of TEST's row, or n/a
-col() {
-  local v=""
-  [[ -f "$1" ]] && v="$(awk -F'","' -v t="$2" -v n="$3" '{ gsub(/^"|"$/, "") } $1 == t { print $n; exit }' "$1")"
-  echo "${v:-n/a}"
-}
-
 report_head "redis-benchmark matrix"
 servers_line
 echo "- redis-benchmark -n $N -c $CLIENTS -q --csv; pipeline 1 and $PIPELINE; one hot key and -r $KEYSPACE"
@@ -78,9 +71,9 @@ for r in 0 "$KEYSPACE"; do
     rf="$WORK/redis.p$p.r$r.csv" bf="$WORK/basalt.p$p.r$r.csv"
     mapfile -t names < <(awk -F'","' 'NR > 1 { gsub(/^"/, "", $1); print $1 }' "$rf" 2>/dev/null || true)
     for t in "${names[@]}"; do
-      rr="$(col "$rf" "$t" 2)" br="$(col "$bf" "$t" 2)"
+      rr="$(csv_col "$rf" "$t" 2)" br="$(csv_col "$bf" "$t" 2)"
       echo "| $t | $p | $r | $(round "$rr") | $(round "$br") | $(ratio "$br" "$rr") |" \
-        "$(col "$rf" "$t" 5)/$(col "$rf" "$t" 7) | $(col "$bf" "$t" 5)/$(col "$bf" "$t" 7) |"
+        "$(csv_col "$rf" "$t" 5)/$(csv_col "$rf" "$t" 7) | $(csv_col "$bf" "$t" 5)/$(csv_col "$bf" "$t" 7) |"
     done
   done
 done

@@ -56,7 +56,6 @@ each_side measure
 # ---------------------------------------------------------------- report
 payload=$((KEYS * (13 + VALUE_SIZE)))
 
-mib() { awk -v v="$1" 'BEGIN { if (v ~ /^[0-9]+$/) printf "%.1f MiB", v / 1048576; else print "n/a" }'; }
 per_key() { awk -v v="$1" -v k="$2" 'BEGIN { if (v ~ /^[0-9]+$/ && k ~ /^[0-9]+$/ && k > 0) printf "%.0f", v / k; else print "n/a" }'; }
 
 report_head "memory and disk footprint"

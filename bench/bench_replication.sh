@@ -13,8 +13,10 @@
 #      sent until the replica caught up, and whether it was a full or a partial sync
 #      (INFO stats sync_full / sync_partial_ok deltas);
 #  (c) master SET throughput (redis-benchmark -t set -n N -c CLIENTS -r BENCH_KEYS)
-#      with 0 and with 2 replicas attached, and the replicas' lag (master offset
-#      minus replica offset, sampled every LAG_INTERVAL seconds during the run).
+#      with 0 and with 2 replicas attached, the replicas' lag (master offset minus
+#      replica offset, sampled every LAG_INTERVAL seconds during the run), each process's
+#      CPU seconds (/proc/<pid>/stat) and each replica's CPU microseconds per applied
+#      write, and the basalt/redis ratios of these.
 # Prints markdown tables on stdout; progress on stderr.
 # Server start/stop, ports, the data set, temp dir and cleanup come from bench/lib.sh.
 #
@@ -316,18 +318,18 @@ bench_set() {
     "$WORK/lag.samples" >"$out.lag"
 }
 
-# cpu_ticks NAME... — the servers' utime+stime in clock ticks, one per line
-cpu_ticks() {
-  local name
-  for name in "$@"; do
-    sed 's/.*) //' "/proc/${PID[$name]}/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0
-  done
-}
-
 # cpu_used BEFORE AFTER -> "m / r1 + r2" CPU seconds from two cpu_ticks outputs
 cpu_used() {
   paste "$1" "$2" | awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" '
     { v = sprintf("%.1f", ($2 - $1) / hz); out = NR == 1 ? v : (NR == 2 ? out " / " v : out " + " v) }
+    END { print out }'
+}
+
+# per_write BEFORE AFTER -> "r1 r2": each replica's CPU microseconds per applied write (the
+# N SETs of the run; lines 2 and 3 of the cpu_ticks outputs)
+per_write() {
+  paste "$1" "$2" | awk -v hz="$CLK_TCK" -v n="$N" '
+    NR > 1 { out = out (NR > 2 ? " " : "") sprintf("%.1f", ($2 - $1) / hz / n * 1e6) }
     END { print out }'
 }
 
@@ -358,6 +360,7 @@ run_throughput() {
   bench_set "$kind" "$mport" "$WORK/$kind.c2" "$r1" "$r2"
   cpu_ticks "$m" "$kind-r1" "$kind-r2" >"$WORK/cpu1"
   cpu_used "$WORK/cpu0" "$WORK/cpu1" >"$WORK/$kind.c2.cpu"
+  per_write "$WORK/cpu0" "$WORK/cpu1" >"$WORK/$kind.c2.perwrite"
   t0="$(now)"
   wait_caught_up "$mport" "$r1" "$kind-r1"
   wait_caught_up "$mport" "$r2" "$kind-r2"
@@ -447,13 +450,18 @@ if part c; then
   echo
   echo "### (c) master SET throughput with replicas"
   echo
-  echo "redis-benchmark -t set -n $N -c $CLIENTS -r $BENCH_KEYS -d $VALUE_SIZE against the master (key space pre-filled). Lag = master_repl_offset minus each replica's slave_repl_offset, read at the same moment every ${LAG_INTERVAL}s during the run (after the first 0.5s; samples = sampling rounds, max/avg over both replicas). Drain = time after the run until both replicas' offsets equal the master's. CPU = user+sys seconds each server process used during the run."
+  echo "redis-benchmark -t set -n $N -c $CLIENTS -r $BENCH_KEYS -d $VALUE_SIZE against the master (key space pre-filled). Lag = master_repl_offset minus each replica's slave_repl_offset, read at the same moment every ${LAG_INTERVAL}s during the run (after the first 0.5s; samples = sampling rounds, max/avg over both replicas). Drain = time after the run until both replicas' offsets equal the master's. CPU = user+sys seconds each server process used during the run (/proc/<pid>/stat); per write = a replica's CPU seconds over the $N SETs it applied."
   echo
-  echo "| server | replicas | SET ops/s | vs 0 replicas | lag max (bytes) | lag avg (bytes) | samples | drain after run | CPU s master / replicas |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| server | replicas | SET ops/s | vs 0 replicas | lag max (bytes) | lag avg (bytes) | samples | drain after run | CPU s master / replicas | replica CPU µs per write |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for kind in redis basalt; do
     c0="$(get "$WORK/$kind.c0" 1)"; c2="$(get "$WORK/$kind.c2" 1)"
-    echo "| $kind | 0 | $(round "$c0") | | | | | | $(cat "$WORK/$kind.c0.cpu" 2>/dev/null || echo n/a) |"
-    echo "| $kind | 2 | $(round "$c2") | $(ratio "$c2" "$c0") | $(num "$(get "$WORK/$kind.c2.lag" 1)") | $(num "$(get "$WORK/$kind.c2.lag" 2)") | $(get "$WORK/$kind.c2.lag" 3) | $(get "$WORK/$kind.c2.drain" 1)s | $(cat "$WORK/$kind.c2.cpu" 2>/dev/null || echo n/a) |"
+    pw="$(cat "$WORK/$kind.c2.perwrite" 2>/dev/null || echo n/a)"
+    echo "| $kind | 0 | $(round "$c0") | | | | | | $(cat "$WORK/$kind.c0.cpu" 2>/dev/null || echo n/a) | |"
+    echo "| $kind | 2 | $(round "$c2") | $(ratio "$c2" "$c0") | $(num "$(get "$WORK/$kind.c2.lag" 1)") | $(num "$(get "$WORK/$kind.c2.lag" 2)") | $(get "$WORK/$kind.c2.lag" 3) | $(get "$WORK/$kind.c2.drain" 1)s | $(cat "$WORK/$kind.c2.cpu" 2>/dev/null || echo n/a) | ${pw// / + } |"
   done
+  # replica CPU per write: the mean of both replicas
+  pw_mean() { awk '{ s = 0; for (i = 1; i <= NF; i++) s += $i; if (NF) printf "%.2f", s / NF; else print "n/a" }' "$1" 2>/dev/null || echo n/a; }
+  echo
+  echo "basalt/redis: master SET ops/s $(ratio "$(get "$WORK/basalt.c0" 1)" "$(get "$WORK/redis.c0" 1)") with 0 replicas, $(ratio "$(get "$WORK/basalt.c2" 1)" "$(get "$WORK/redis.c2" 1)") with 2; replica CPU per applied write $(ratio "$(pw_mean "$WORK/basalt.c2.perwrite")" "$(pw_mean "$WORK/redis.c2.perwrite")"); lag avg $(ratio "$(get "$WORK/basalt.c2.lag" 2)" "$(get "$WORK/redis.c2.lag" 2)"), lag max $(ratio "$(get "$WORK/basalt.c2.lag" 1)" "$(get "$WORK/redis.c2.lag" 1)")"
 fi

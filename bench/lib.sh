@@ -331,22 +331,81 @@ csv_rps() {
   echo "${v:-n/a}"
 }
 
+# gen_keyspace COUNT — COUNT SETs in redis-benchmark's -r key form, key:000000000000 ..
+# key:<COUNT-1> (12 digits, what "key:__rand_int__" becomes), so that its -r runs hit loaded
+# keys; VALUE_SIZE-byte values made like gen_dataset's (unique, not trivially compressible)
+gen_keyspace() {
+  awk -v n="$1" -v size="$VALUE_SIZE" 'BEGIN {
+    srand(7)
+    alpha = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"
+    for (j = 0; j < 4096; j++) {
+      s = ""
+      for (k = 0; k < size - 12; k++) s = s substr(alpha, int(rand() * 64) + 1, 1)
+      pool[j] = s
+    }
+    for (i = 0; i < n; i++) {
+      key = sprintf("key:%012d", i)
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%012d%s\r\n", length(key), key, size, i, pool[i % 4096]
+    }
+  }'
+}
+
+# csv_col FILE TEST N -> column N of TEST's row in redis-benchmark --csv output (2 rps,
+# 3 avg, 4 min, 5 p50, 6 p95, 7 p99, 8 max latency in ms), or n/a
+csv_col() {
+  local v=""
+  [[ -f "$1" ]] && v="$(awk -F'","' -v t="$2" -v n="$3" '{ gsub(/^"|"$/, "") } $1 == t { print $n; exit }' "$1")"
+  echo "${v:-n/a}"
+}
+
+# rss NAME -> the server's VmRSS in bytes (empty if it is gone)
+rss() { awk '/^VmRSS:/ { print $2 * 1024; exit }' "/proc/${PID[$1]}/status" 2>/dev/null || true; }
+
+# cpu_ticks NAME... -> each server's utime+stime in clock ticks (0 if it is gone), one a line
+cpu_ticks() {
+  local name v
+  for name in "$@"; do
+    v="$(sed 's/.*) //' "/proc/${PID[$name]}/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || true
+    echo "${v:-0}"
+  done
+}
+CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
+
+# mib BYTES -> "12.3 MiB", or n/a
+mib() { awk -v v="$1" 'BEGIN { if (v ~ /^[0-9]+$/) printf "%.1f MiB", v / 1048576; else print "n/a" }'; }
+
 # ---------------------------------------------------------------- report
 # ratio A B -> A / B with 2 decimals, or "n/a" unless both are numbers and B > 0
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 # round V -> V rounded to an integer if it is a number, else V as is
 round() { awk -v v="$1" 'BEGIN { if (v ~ /^[0-9.]+$/) printf "%.0f", v; else print v }'; }
 
+# machine_line — "N CPUs (S socket(s) x C cores x T threads), MODEL, kernel K" from lscpu
+# (/proc/cpuinfo and nproc without it)
+machine_line() {
+  local model="" cpus sockets="" cores="" threads=""
+  cpus="$(nproc)"
+  if command -v lscpu >/dev/null 2>&1; then
+    model="$(LC_ALL=C lscpu | awk -F': *' '$1 == "Model name" { print $2; exit }')"
+    sockets="$(LC_ALL=C lscpu | awk -F': *' '$1 == "Socket(s)" { print $2; exit }')"
+    cores="$(LC_ALL=C lscpu | awk -F': *' '$1 == "Core(s) per socket" { print $2; exit }')"
+    threads="$(LC_ALL=C lscpu | awk -F': *' '$1 == "Thread(s) per core" { print $2; exit }')"
+  fi
+  [[ -n "$model" ]] || model="$(awk -F': *' '/^(model name|Model|Hardware|cpu model)[[:space:]]*:/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
+  local topo=""
+  [[ -n "$sockets" && -n "$cores" && -n "$threads" ]] &&
+    topo=" ($sockets socket(s) x $cores cores x $threads thread(s))"
+  echo "$cpus CPUs$topo, ${model:-unknown CPU}, $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+}
+
 # report_head TITLE — prints the "## TITLE" heading and the machine line; sets redis_version
 # and git_rev for the lines that follow
 report_head() {
-  local cpu_model
-  cpu_model="$(awk -F': *' '/^(model name|Model|Hardware|cpu model)[[:space:]]*:/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
   redis_version="$(redis-server --version 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^v=/) { sub(/^v=/, "", $i); print $i } }' || true)"
   git_rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "## basalt vs redis-server: $1"
   echo
-  echo "- machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, kernel $(uname -r)"
+  echo "- machine: $(machine_line)"
 }
 
 # servers_line — the report line with the settings launch gives both servers
