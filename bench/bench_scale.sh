@@ -192,7 +192,7 @@ echo "| RSS max while loading | $(mib "$redis_load_hi") | $(mib "$basalt_load_hi
 echo "| RSS min / max during the GET/SET runs | $(mib "$redis_run_lo") / $(mib "$redis_run_hi") | $(mib "$basalt_run_lo") / $(mib "$basalt_run_hi") | $(ratio "$basalt_run_hi" "$redis_run_hi") |"
 echo "| basalt data dir after the runs | | $(mib "$(val basalt.disk)") | |"
 echo
-echo "basalt RSS per phase (MiB, min / max / at the end of the phase, samples):"
+echo "RSS per phase (MiB: min / max / at the end of the phase, and the number of samples):"
 echo
 echo "| phase | basalt RSS | redis RSS |"
 echo "|---|---:|---:|"
