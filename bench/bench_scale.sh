@@ -163,10 +163,11 @@ rss_stat() {
 }
 rcol() { if [[ -n "$redis_note" ]]; then echo "n/a"; else echo "$1"; fi; }
 
-report_head "data set ${FACTOR}x the caches (scale)"
+times="$(awk -v p=$((KEYS * KEY_BYTES)) -v c="$caches" 'BEGIN { printf "%.3g", p / c }')"
+report_head "data set ${times}x basalt's caches (scale)"
 servers_line
-echo "- basalt's block cache + record cache: $(mib "$caches"); data set: $KEYS keys key:000000000000..., $VALUE_SIZE-byte values (unique, not trivially compressible), $(mib $((KEYS * KEY_BYTES))) of payload, loaded with redis-cli --pipe"
-echo "- runs: redis-benchmark -n $N -c $CLIENTS -d $VALUE_SIZE, -r $HOT_KEYS (hot range: a quarter of the caches, read once before) and -r $KEYS (the whole key space); out of basalt's caches is not out of the OS page cache unless the data set exceeds RAM"
+echo "- basalt's block cache + record cache: $(mib "$caches"); data set (${times}x that): $KEYS keys key:000000000000..., $VALUE_SIZE-byte values (unique, not trivially compressible), $(mib $((KEYS * KEY_BYTES))) of payload, loaded with redis-cli --pipe"
+echo "- runs: redis-benchmark -n $N -c $CLIENTS -d $VALUE_SIZE, -r $HOT_KEYS (the hot range: keys whose payload is at most a quarter of the caches, or HOT_KEYS; read once before) and -r $KEYS (the whole key space); out of basalt's caches is not out of the OS page cache unless the data set exceeds RAM"
 echo "- RSS: VmRSS sampled every ${RSS_INTERVAL}s; redis: ${redis_note:-run beside basalt}"
 echo
 echo "| measurement | redis | basalt | basalt/redis |"
