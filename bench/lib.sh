@@ -6,8 +6,10 @@
 # EXIT/INT/TERM cleanup that stops every server and child the script started and removes
 # $WORK (also on failure or Ctrl-C), bind-tested free-port picking, starting redis-server /
 # basalt on a free port and waiting until it answers PING, stopping them, INFO and
-# redis-benchmark CSV parsing, the deterministic data set and its redis-cli --pipe loader,
-# and the report's number formatting and header lines.
+# redis-benchmark CSV parsing, the deterministic data sets (gen_dataset; gen_keyspace in
+# redis-benchmark's -r key form) and their redis-cli --pipe loader, a server's RSS and CPU
+# ticks from /proc, and the report's number formatting and header lines (the machine named
+# from lscpu).
 # A script using it defines KEYS and VALUE_SIZE if it calls gen_dataset, may set BASALT_ARGS
 # (env, word-split) and REDIS_EXTRA (array) for extra server arguments, and calls, in order:
 # parse_bench_only, need_tools, ensure_basalt, init_work.
