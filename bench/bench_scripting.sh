@@ -4,7 +4,8 @@
 # throw-away redis-server with AOF on, appendfsync everysec; a throw-away build/basalt with
 # wal-sync everysec) SCRIPT LOADs a GET+INCR script and runs redis-benchmark
 # `EVALSHA <sha> 1 key:__rand_int__` (-r keys, -c clients), without pipelining and with -P 16,
-# and prints a markdown table with the ratios. Server start/stop, ports, temp dir and cleanup
+# and prints a markdown table with the ratios and the server's CPU time per request (user +
+# system, all threads, from /proc: steadier than ops/s on a shared machine). Server start/stop, ports, temp dir and cleanup
 # come from bench/lib.sh.
 #
 # Environment:
@@ -36,21 +37,29 @@ need_tools redis-benchmark redis-cli
 ensure_basalt benchmark
 init_work
 
-# run_benchmarks NAME PORT DIR -> writes $WORK/NAME.p1.rps and $WORK/NAME.pP.rps (ops/s)
+# cpu_ticks PID -> the process's user + system time so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# run_benchmarks NAME PORT DIR -> writes $WORK/NAME.pP.rps (ops/s) and $WORK/NAME.pP.cpu
+# (server CPU µs per request) for P in 1 and $PIPELINE
 run_benchmarks() {
-  local name=$1 port=$2 p out sha
+  local name=$1 port=$2 p out sha t0 t1
   sha="$(redis-cli -h 127.0.0.1 -p "$port" SCRIPT LOAD "$SCRIPT")"
   [[ "$sha" =~ ^[0-9a-f]{40}$ ]] || die "$name: SCRIPT LOAD answered '$sha'"
   for p in 1 "$PIPELINE"; do
     out="$WORK/$name.p$p.csv"
+    t0="$(cpu_ticks "${PID[$name]}")"
     log "$name: redis-benchmark EVALSHA (GET+INCR) -n $N -c $CLIENTS -r $RANGE -P $p"
     if ! run_child redis-benchmark -h 127.0.0.1 -p "$port" -n "$N" -c "$CLIENTS" -r "$RANGE" \
          -P "$p" -q --csv EVALSHA "$sha" 1 'key:__rand_int__' >"$out" 2>"$WORK/$name.p$p.err"; then
       log "$name: redis-benchmark failed at -P $p:"
       tail -n 5 "$WORK/$name.p$p.err" "$out" >&2 || true
     fi
+    t1="$(cpu_ticks "${PID[$name]}")"
     # The one test's ops/s: the second field of the CSV's data line.
     awk -F'","' 'NR == 2 { print $2 }' "$out" >"$WORK/$name.p$p.rps" 2>/dev/null || true
+    awk -v a="$t0" -v b="$t1" -v n="$N" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN { printf "%.1f\n", (b - a) / hz * 1e6 / n }' >"$WORK/$name.p$p.cpu"
   done
   # A run that answered errors (NOSCRIPT, a refusal) is no measurement.
   if [[ "$(redis-cli -h 127.0.0.1 -p "$port" INFO stats | tr -d '\r' |
@@ -70,10 +79,10 @@ servers_line
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- script: \`$SCRIPT\`; redis-benchmark -n $N -c $CLIENTS -r $RANGE -q --csv EVALSHA <sha> 1 key:__rand_int__"
 echo
-echo "| test | pipeline | redis ops/s | basalt ops/s | ratio basalt/redis |"
-echo "|---|---:|---:|---:|---:|"
+echo "| test | pipeline | redis ops/s | basalt ops/s | ratio basalt/redis | redis CPU µs/req | basalt CPU µs/req |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for p in 1 "$PIPELINE"; do
   r="$(rps "$WORK/redis.p$p.rps")"
   b="$(rps "$WORK/basalt.p$p.rps")"
-  echo "| EVALSHA GET+INCR | $p | $(round "$r") | $(round "$b") | $(ratio "$b" "$r") |"
+  echo "| EVALSHA GET+INCR | $p | $(round "$r") | $(round "$b") | $(ratio "$b" "$r") | $(rps "$WORK/redis.p$p.cpu") | $(rps "$WORK/basalt.p$p.cpu") |"
 done
