@@ -24,10 +24,13 @@ namespace {
 constexpr size_t kMaxJobsPerGroup = 4096;
 constexpr size_t kMaxGroupBytes = 16u << 20;
 
-// FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group: their range
-// deletions bypass the batch index, so the batch must hold nothing older.
-bool starts_fresh_group(const CommandRunner& runner, const CommandSpec* spec,
-                        const Client& client) {
+// FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group, and the group
+// ends after the command that flushed (a script may too): their range deletions bypass the
+// batch index, which RocksDB can't rebuild over one, so a save point rolled back after a
+// flush (a command's failure, a stopped script) would leave the index short.
+bool starts_fresh_group(const CommandRunner& runner, const CommandSpec* spec, const Client& client,
+                        rocksdb::WriteBatchWithIndex& batch) {
+  if (batch.GetWriteBatch()->HasDeleteRange()) return true;
   if (!spec) return false;
   if (spec->has(kBarrier)) return true;
   if (!spec->has(kExecGroup)) return false;
@@ -190,7 +193,8 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
       auto argv = job.batch->command(i);
       const CommandSpec* spec = spec_of(*job.batch, i);
-      if (starts_fresh_group(runner, spec, *job.client) && batch_.GetWriteBatch()->Count() > 0) {
+      if (starts_fresh_group(runner, spec, *job.client, batch_) &&
+          batch_.GetWriteBatch()->Count() > 0) {
         // (The result is kept in a variable: GCC 12 miscompiles `!co_await` in a loop.)
         bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
         if (!committed) {

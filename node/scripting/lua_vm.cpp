@@ -84,16 +84,22 @@ int global_newindex(lua_State* L) {
 }
 
 // redis.call / redis.pcall: the arguments, checked as Redis checks them, run through the hook.
-int redis_call_common(lua_State* L, bool raise) {
+// Returns 1 with the reply pushed, or -1 with the error to raise on top: the caller raises it
+// once every C++ object here is destroyed (lua_error longjmps over destructors).
+int redis_call_body(lua_State* L, bool raise) {
   int argc = lua_gettop(L);
-  if (argc == 0)
-    return raise_error_table(L, "Please specify at least one argument for this redis lib call");
+  if (argc == 0) {
+    push_error_table(L, "Please specify at least one argument for this redis lib call");
+    return -1;
+  }
   std::vector<std::string> storage(static_cast<size_t>(argc));
   std::vector<std::string_view> argv(static_cast<size_t>(argc));
   for (int i = 1; i <= argc; ++i) {
     int t = lua_type(L, i);
-    if (t != LUA_TSTRING && t != LUA_TNUMBER)
-      return raise_error_table(L, "Lua redis lib command arguments must be strings or integers");
+    if (t != LUA_TSTRING && t != LUA_TNUMBER) {
+      push_error_table(L, "Lua redis lib command arguments must be strings or integers");
+      return -1;
+    }
     size_t len = 0;
     const char* s = lua_tolstring(L, i, &len);  // numbers as Lua prints them ("%.14g")
     storage[static_cast<size_t>(i - 1)].assign(s, len);
@@ -104,11 +110,22 @@ int redis_call_common(lua_State* L, bool raise) {
   lua_pop(L, 1);
   std::string out;
   ScriptHooks* hooks = hooks_of(L);
-  if (!hooks || !hooks->call) return raise_error_table(L, "redis.call outside a script");
+  if (!hooks || !hooks->call) {
+    push_error_table(L, "redis.call outside a script");
+    return -1;
+  }
   hooks->call(argv, repl, out);
   lua_settop(L, 0);
-  if (!push_reply(L, out)) return raise_error_table(L, "internal error: unreadable reply");
-  if (raise && !out.empty() && out[0] == '-') return lua_error(L);
+  if (!push_reply(L, out)) {
+    push_error_table(L, "internal error: unreadable reply");
+    return -1;
+  }
+  if (raise && !out.empty() && out[0] == '-') return -1;
+  return 1;
+}
+
+int redis_call_common(lua_State* L, bool raise) {
+  if (redis_call_body(L, raise) < 0) return lua_error(L);
   return 1;
 }
 
@@ -263,11 +280,14 @@ int error_handler(lua_State* L) {
 void count_hook(lua_State* L, lua_Debug*) {
   ScriptHooks* hooks = hooks_of(L);
   if (!hooks || !hooks->should_stop) return;
-  std::string stop = hooks->should_stop();
-  if (stop.empty()) return;
+  {
+    std::string stop = hooks->should_stop();
+    if (stop.empty()) return;
+    push_error_table(L, stop);
+  }  // (the string is gone before lua_error longjmps)
   // From now on every instruction raises it again: a pcall in the script can't swallow it.
   lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-  raise_error_table(L, stop);
+  lua_error(L);
 }
 
 void set_int(lua_State* L, const char* name, lua_Integer v) {

@@ -13,6 +13,7 @@
 
 #include "node/commands/command_table.h"
 #include "node/commands/dispatcher.h"
+#include "node/commands/scripting/script_fiber.h"
 #include "node/commands/scripting/script_thread.h"
 #include "node/commands/transactions/multi_exec_wrap.h"
 #include "node/core/node.h"
@@ -27,6 +28,10 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr int kKill = 1, kAbort = 2;
+// How long a script runs inline on the event loop before it is set aside to the script
+// thread. Scripts are usually microseconds long; one that is still running after this is
+// a long one, for which the handoffs cost little and serving -BUSY / SCRIPT KILL matters.
+constexpr auto kInlineSlice = std::chrono::milliseconds(5);
 constexpr const char* kKilledText = "Script killed by user with SCRIPT KILL...";
 
 std::map<const core::Node*, std::unique_ptr<ScriptHost>>& hosts() {
@@ -96,10 +101,6 @@ struct ScriptRun {
       return reply.error("ERR Wrong number of args calling Redis command from script");
     if (spec->has(kNoScript | kMayBlock | kRunsInMulti))
       return reply.error("ERR This Redis command is not allowed from script");
-    if (spec->has(kBarrier))
-      return reply.error(
-          "ERR basalt does not run FLUSHDB or FLUSHALL from scripts (their range deletions "
-          "can't join a script's write group)");
     bool writes = spec->has(kWrite);
     if (writes && (read_only || !ks.writable()))
       return reply.error("ERR Write commands are not allowed from read-only scripts.");
@@ -187,6 +188,29 @@ void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
   run.finish(stopped);
 }
 
+// One script begun in a write group: what its fiber, the event loop and (once it is set aside)
+// the script thread share.
+struct ScriptJob {
+  std::shared_ptr<ScriptRun> run;
+  std::string sha;
+  std::vector<std::string> keys, args;
+  std::string reply;
+  std::unique_ptr<ScriptFiber> fiber;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::steady_clock::time_point slice_end;  // inline until then
+  bool on_thread = false;                           // set by the fiber just before it is set aside
+  scripting::ScriptHooks hooks;
+};
+
+std::unique_ptr<ScriptFiber> ScriptHost::take_fiber() {
+  if (spare_fiber_) return std::move(spare_fiber_);
+  return std::make_unique<ScriptFiber>();
+}
+
+void ScriptHost::give_back(std::unique_ptr<ScriptFiber> fiber) {
+  if (fiber && fiber->idle()) spare_fiber_ = std::move(fiber);
+}
+
 void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool read_only) {
   uint32_t flags = cache_.find(sha)->flags;
   auto run = std::make_shared<ScriptRun>(c, read_only || (flags & scripting::kNoWrites));
@@ -200,41 +224,86 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
     return;
   }
 
-  // On the script thread; the pipeline awaits this before the group's next command.
+  auto job = std::make_shared<ScriptJob>();
+  job->run = run;
+  job->sha = sha;
+  job->keys = std::move(keys);
+  job->args = std::move(args);
+  job->started = std::chrono::steady_clock::now();
+  job->slice_end = job->started + kInlineSlice;
+  ScriptJob* j = job.get();  // the hooks live in the job: no cycle through a shared_ptr
+  // Past the slice, the fiber is set aside; the loop hands it to the script thread.
+  auto move_if_late = [j] {
+    if (j->on_thread || std::chrono::steady_clock::now() < j->slice_end) return;
+    j->on_thread = true;
+    j->fiber->suspend();  // continues on the script thread
+  };
+  j->hooks.call = [j, move_if_late](std::span<const std::string_view> argv, int repl,
+                                    std::string& reply) {
+    if (!j->on_thread) {
+      // On the event loop: the command runs right here.
+      j->run->call(argv, repl, reply);
+      move_if_late();
+      return;
+    }
+    // On the script thread: the command runs on the event loop; wait for its reply.
+    std::promise<void> ran;
+    auto ready = ran.get_future();
+    asio::post(j->run->node.io(), [&] {
+      j->run->call(argv, repl, reply);
+      ran.set_value();
+    });
+    ready.wait();
+  };
+  j->hooks.log = log_from_script;
+  j->hooks.should_stop = [this, j, move_if_late]() -> std::string {
+    move_if_late();
+    if (!j->on_thread) return {};  // inline: nothing else runs, nobody can ask it to stop
+    int request = stop_request_.load();
+    if (request == kKill) return kKilledText;
+    if (request == kAbort) return "Script stopped: the server is shutting down";
+    return {};
+  };
+
+  // Inline first, on the event loop: most scripts end within the slice.
+  stop_request_ = 0;
+  job->fiber = take_fiber();
+  try {
+    job->fiber->start([this, j] {
+      std::vector<std::string_view> key_views(j->keys.begin(), j->keys.end());
+      std::vector<std::string_view> arg_views(j->args.begin(), j->args.end());
+      protocol::ReplyBuilder reply(j->reply);
+      vm_.run(j->sha, key_views, arg_views, reply, j->hooks);
+    });
+  } catch (...) {
+    run->finish(true);  // the dispatcher answers the error; the script's writes are undone
+    throw;
+  }
+  if (job->fiber->idle()) {
+    give_back(std::move(job->fiber));
+    c.reply.buffer().append(job->reply);
+    run->finish(false);
+    return;
+  }
+
+  // Set aside: it goes on on the script thread, the pipeline awaits this before the group's
+  // next command; meanwhile the loop serves (held commands, -BUSY, SCRIPT KILL, SHUTDOWN).
+  ++moved_to_thread_;
   std::string* out = &c.reply.buffer();
-  c.client.group_continuation = [this, run, sha, keys = std::move(keys), args = std::move(args),
-                                 out]() -> asio::awaitable<void> {
-    auto& node = run->node;
+  c.client.group_continuation = [this, job, out]() -> asio::awaitable<void> {
+    auto& node = job->run->node;
     auto& io = node.io();
     asio::steady_timer done(io, asio::steady_timer::time_point::max());
     bool finished = false;
-    std::string script_reply;
-    scripting::ScriptHooks hooks;
-    hooks.call = [&io, run](std::span<const std::string_view> argv, int repl, std::string& reply) {
-      // Script thread: the command runs on the event loop; wait for its reply.
-      std::promise<void> ran;
-      auto ready = ran.get_future();
-      asio::post(io, [&] {
-        run->call(argv, repl, reply);
-        ran.set_value();
-      });
-      ready.wait();
-    };
-    hooks.log = log_from_script;
-    hooks.should_stop = [this]() -> std::string {
-      int request = stop_request_.load();
-      if (request == kKill) return kKilledText;
-      if (request == kAbort) return "Script stopped: the server is shutting down";
-      return {};
-    };
-    stop_request_ = 0;
-    running_ = run.get();
-    node.script_busy().begin();
+    std::exception_ptr error;
+    running_ = job->run.get();
+    node.script_busy().begin();  // BUSY counts from here: at most the slice late
     thread_->submit([&] {
-      std::vector<std::string_view> key_views(keys.begin(), keys.end());
-      std::vector<std::string_view> arg_views(args.begin(), args.end());
-      protocol::ReplyBuilder reply(script_reply);
-      vm_.run(sha, key_views, arg_views, reply, hooks);
+      try {
+        job->fiber->resume();
+      } catch (...) {
+        error = std::current_exception();
+      }
       asio::post(io, [&] {
         finished = true;
         done.cancel();
@@ -244,10 +313,25 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
     int request = stop_request_.exchange(0);
     running_ = nullptr;
     node.script_busy().end();
-    if (request == kKill) log::warn("script {} killed by SCRIPT KILL", sha);
-    if (request == kAbort) log::warn("script {} stopped by shutdown: its writes undone", sha);
-    out->append(script_reply);
-    run->finish(request != 0);
+    give_back(std::move(job->fiber));
+    if (error) {
+      // A bug or an allocation failure on the script thread: one error reply, writes undone.
+      std::string what = "unknown error";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      log::error("script {} failed: {}", job->sha, what);
+      protocol::ReplyBuilder(*out).error("ERR internal error while running a script: " + what);
+      job->run->finish(true);
+      co_return;
+    }
+    if (request == kKill) log::warn("script {} killed by SCRIPT KILL", job->sha);
+    if (request == kAbort) log::warn("script {} stopped by shutdown: its writes undone", job->sha);
+    out->append(job->reply);
+    job->run->finish(request != 0);
   };
 }
 

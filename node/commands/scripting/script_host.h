@@ -5,14 +5,25 @@
 // caller's write group and propagate as their effects (wrapped in MULTI/EXEC when more than
 // one command propagated). EVAL itself is never propagated.
 //
-// In a write group (the usual case) the script runs on the script thread: the EVAL handler
-// leaves an in-group continuation that the write pipeline awaits before the group's next
-// command; each redis.call is posted to the event loop and run there, its reply handed back.
-// Meanwhile connections hold their commands, and past busy-reply-threshold answer -BUSY but
-// to SCRIPT KILL (stops a script that has not written), SHUTDOWN NOSAVE (stops any script,
-// its writes undone), AUTH and HELLO. A script queued in MULTI runs inline when EXEC runs it;
-// there it is stopped at busy-reply-threshold (nothing else can be served meanwhile), its
-// writes undone.
+// In a write group (the usual case) a script starts inline on the event loop, on its own
+// stack (script_fiber.h): redis.call runs the command right there, no thread handoff, so a
+// short script costs about what its commands cost. The Lua count hook and each redis.call
+// check the clock; a script still running after a short slice (kInlineSlice, 5 ms) is set
+// aside: its fiber switches back to the EVAL handler, which leaves an in-group continuation
+// that the write pipeline awaits before the group's next command. The continuation resumes
+// the fiber on the script thread (script_thread.h), where each redis.call is posted to the
+// event loop and run there, its reply handed back. Meanwhile connections hold their
+// commands, and past busy-reply-threshold (counted from when the script was set aside, so
+// at most the slice late) answer -BUSY but to SCRIPT KILL (stops a script that has not
+// written), SHUTDOWN NOSAVE (stops any script, its writes undone), AUTH and HELLO. Why a fiber
+// rather than a Lua coroutine yielded from the hook: Lua 5.1 can't yield across a C call (a
+// script's pcall, a sort comparator, a metamethod), and a script looping inside pcall must still be
+// set aside; and rather than polling the io_context from the hook: that would resume other Asio
+// coroutines (the write pipeline's own included) in the middle of a handler. While inline, nothing
+// else runs on the loop, so no stop request can arrive; the slice is what the loop may stall. A
+// script queued in MULTI runs inline when EXEC runs it (on the loop's stack, never set aside);
+// there it is stopped at busy-reply-threshold (nothing else can be served meanwhile), its writes
+// undone.
 #pragma once
 
 #include <atomic>
@@ -27,6 +38,7 @@
 
 namespace basalt::commands {
 
+class ScriptFiber;
 class ScriptThread;
 struct ScriptRun;
 
@@ -50,16 +62,22 @@ class ScriptHost {
   std::string kill();
   // SHUTDOWN NOSAVE / shutdown: stops a running script whatever it did (its writes undone).
   void abort();
+  // Scripts that ran past the inline slice and went on on the script thread.
+  uint64_t moved_to_thread() const { return moved_to_thread_; }
 
  private:
+  std::unique_ptr<ScriptFiber> take_fiber();
+  void give_back(std::unique_ptr<ScriptFiber> fiber);
   void run_inline(ScriptRun& run, const std::string& sha, std::span<const std::string_view> keys,
                   std::span<const std::string_view> args, protocol::ReplyBuilder& reply);
 
   scripting::LuaVm vm_;
   scripting::ScriptCache cache_;
   std::unique_ptr<ScriptThread> thread_;
-  ScriptRun* running_ = nullptr;      // the script on the thread (event loop's view)
-  std::atomic<int> stop_request_{0};  // 1: SCRIPT KILL, 2: abort (read by the script thread)
+  std::unique_ptr<ScriptFiber> spare_fiber_;  // the stack the next script runs on
+  ScriptRun* running_ = nullptr;              // the script on the thread (event loop's view)
+  std::atomic<int> stop_request_{0};
+  uint64_t moved_to_thread_ = 0;  // 1: SCRIPT KILL, 2: abort (read by the script thread)
 };
 
 // The scripting state of `node`, made by attach_scripting at start-up (node/app/) and
