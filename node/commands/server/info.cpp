@@ -266,6 +266,7 @@ void persistence_section(core::Node& node, Writer& w) {
   w.field("storage_recoveries", health.recoveries());
   w.field("storage_resume_attempts", health.resume_attempts());
   w.field("storage_read_errors", node.stats().storage_read_errors);
+  w.field("heavy_jobs", node.stats().heavy_jobs);
 }
 
 void stats_section(core::Node& node, Writer& w) {
