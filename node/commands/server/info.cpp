@@ -266,7 +266,6 @@ void persistence_section(core::Node& node, Writer& w) {
   w.field("storage_recoveries", health.recoveries());
   w.field("storage_resume_attempts", health.resume_attempts());
   w.field("storage_read_errors", node.stats().storage_read_errors);
-  w.field("heavy_jobs", node.stats().heavy_jobs);
 }
 
 void stats_section(core::Node& node, Writer& w) {
@@ -275,6 +274,7 @@ void stats_section(core::Node& node, Writer& w) {
   w.header("Stats");
   w.field("total_connections_received", st.total_connections_received);
   w.field("total_commands_processed", st.total_commands_processed);
+  w.field("heavy_jobs", st.heavy_jobs);  // commands run off the event loop (heavy jobs)
   w.field("instantaneous_ops_per_sec", st.ops.per_sec());
   w.field("total_net_input_bytes", st.total_net_input_bytes);
   w.field("total_net_output_bytes", st.total_net_output_bytes);
