@@ -100,13 +100,11 @@ const Spec* stats_entry(const Spec& spec, std::span<const std::string_view> argv
 }
 }  // namespace
 
-void run_command(Node& node, replication::Replication& replication, Client& client, Keyspace& ks,
-                 protocol::ReplyBuilder& reply, const Spec* spec,
-                 std::span<const std::string_view> argv) {
-  if (argv.empty()) return;
-  auto& stats = node.stats();
-  size_t reply_start = reply.size();
-  bool ran = false;  // the handler ran (else an error reply is a rejection)
+// The gates every command passes before its handler runs (arity, auth, ACL, state, MULTI
+// queueing); true if the handler may run, else the refusal (or QUEUED) is in `reply`.
+bool admit_command(Node& node, replication::Replication& replication, Client& client, Keyspace& ks,
+                   protocol::ReplyBuilder& reply, const Spec* spec,
+                   std::span<const std::string_view> argv) {
   if (!spec) {
     unknown_command(reply, argv);
   } else if ((spec->arity > 0 && argv.size() != static_cast<size_t>(spec->arity)) ||
@@ -140,39 +138,58 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
     // A write reached a read-only view: a bug in routing, never silently dropped.
     reply.error("ERR internal error: write command outside a write group");
   } else {
-    ran = true;
-    Context ctx{node, replication, client, ks, reply, argv, *spec};
     client.last_command = spec->name;  // before the handler: CLIENT LIST shows it, as Redis
-    bool guarded = ks.writable() && (spec->flags & kWrite);
-    core::Keyspace::SavePoint point;
-    if (guarded) point = ks.save_point();
-    auto started = std::chrono::steady_clock::now();
-    try {
-      spec->handler(ctx);
-      if (guarded) ks.release(point);
-    } catch (const storage::ReadError& e) {
-      // The store could not answer a read: the command ends here, undone, and says so.
-      if (guarded) ks.rollback(point);
-      ++stats.storage_read_errors;
-      log::error("command '{}': storage read failed: {}", spec->name, e.what());
-      reply.error(std::string("ERR storage read failed: ") + e.what());
-    } catch (const std::exception& e) {
-      // A handler bug or an allocation failure must cost one error reply, never the
-      // connection, the write pipeline or the process; its half-done writes are undone.
-      if (guarded) ks.rollback(point);
-      log::error("command '{}' failed: {}", spec->name, e.what());
-      reply.error(std::string("ERR internal error while running '") + std::string(spec->name) +
-                  "': " + e.what());
-    }
+    return true;
+  }
+  return false;
+}
+
+// The handler alone, its failures turned into one error reply with its writes undone.
+// Touches nothing of the node beyond what the handler does (heavy jobs run it off the loop).
+uint64_t invoke_handler(Node& node, replication::Replication& replication, Client& client,
+                        Keyspace& ks, protocol::ReplyBuilder& reply, const Spec& spec,
+                        std::span<const std::string_view> argv, uint64_t& read_errors) {
+  Context ctx{node, replication, client, ks, reply, argv, spec};
+  bool guarded = ks.writable() && (spec.flags & kWrite);
+  core::Keyspace::SavePoint point;
+  if (guarded) point = ks.save_point();
+  auto started = std::chrono::steady_clock::now();
+  try {
+    spec.handler(ctx);
+    if (guarded) ks.release(point);
+  } catch (const storage::ReadError& e) {
+    // The store could not answer a read: the command ends here, undone, and says so.
+    if (guarded) ks.rollback(point);
+    ++read_errors;
+    log::error("command '{}': storage read failed: {}", spec.name, e.what());
+    reply.error(std::string("ERR storage read failed: ") + e.what());
+  } catch (const std::exception& e) {
+    // A handler bug or an allocation failure must cost one error reply, never the
+    // connection, the write pipeline or the process; its half-done writes are undone.
+    if (guarded) ks.rollback(point);
+    log::error("command '{}' failed: {}", spec.name, e.what());
+    reply.error(std::string("ERR internal error while running '") + std::string(spec.name) +
+                "': " + e.what());
+  }
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
+}
+
+// What follows a command, run or refused: INFO commandstats and errorstats, the slow log,
+// MONITOR, and a doomed transaction. `handled`: the handler was invoked.
+void account_command(Node& node, Client& client, protocol::ReplyBuilder& reply, size_t reply_start,
+                     const Spec* spec, std::span<const std::string_view> argv, bool handled,
+                     uint64_t usec) {
+  auto& stats = node.stats();
+  bool ran = false;  // the handler ran (else an error reply is a rejection)
+  if (handled) {
     const Spec* entry = stats_entry(*spec, argv);
     // run_subcommand names the client's last command after the subcommand once it runs it;
     // a subcommand refused for its arity did not run.
     ran = entry && (entry == spec || client.last_command == entry->name);
     if (ran) {
       auto& counters = stats.commands[entry];
-      auto usec = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                            std::chrono::steady_clock::now() - started)
-                                            .count());
       ++counters.calls;
       counters.usec += usec;
       // EXEC's commands are logged one by one, not EXEC.
@@ -202,15 +219,50 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
   }
 }
 
-void Dispatcher::run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
-                     const Spec* spec, std::span<const std::string_view> argv) {
+void run_command(Node& node, replication::Replication& replication, Client& client, Keyspace& ks,
+                 protocol::ReplyBuilder& reply, const Spec* spec,
+                 std::span<const std::string_view> argv) {
+  if (argv.empty()) return;
+  size_t reply_start = reply.size();
+  bool handled = admit_command(node, replication, client, ks, reply, spec, argv);
+  uint64_t usec = 0;
+  if (handled)
+    usec = invoke_handler(node, replication, client, ks, reply, *spec, argv,
+                          node.stats().storage_read_errors);
+  account_command(node, client, reply, reply_start, spec, argv, handled, usec);
+}
+
+void Dispatcher::evict_first(core::Client& client, core::Keyspace& ks) {
   bool oom = false;
   const auto& config = node_.config();
   // Replicas never evict on their own (replica-ignore-maxmemory): their master's DELs do.
   if (config.maxmemory > 0 && !node_.is_replica() && !client.is_master_link)
     oom = core::perform_evictions(ks, core::eviction_limits(config)) == core::EvictionResult::Fail;
   ks.set_out_of_memory(oom);
+}
+
+void Dispatcher::run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                     const Spec* spec, std::span<const std::string_view> argv) {
+  evict_first(client, ks);
   run_command(node_, replication_, client, ks, reply, spec, argv);
+}
+
+bool Dispatcher::admit(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                       const Spec* spec, std::span<const std::string_view> argv) {
+  evict_first(client, ks);
+  return admit_command(node_, replication_, client, ks, reply, spec, argv);
+}
+
+uint64_t Dispatcher::invoke(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                            const Spec& spec, std::span<const std::string_view> argv,
+                            uint64_t& read_errors) {
+  return invoke_handler(node_, replication_, client, ks, reply, spec, argv, read_errors);
+}
+
+void Dispatcher::account(core::Client& client, protocol::ReplyBuilder& reply, size_t reply_start,
+                         const Spec* spec, std::span<const std::string_view> argv, bool handled,
+                         uint64_t usec) {
+  account_command(node_, client, reply, reply_start, spec, argv, handled, usec);
 }
 
 }  // namespace basalt::commands

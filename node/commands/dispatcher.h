@@ -47,8 +47,19 @@ class Dispatcher final : public core::CommandRunner {
   // processCommand does, then the command.
   void run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
            const Spec* spec, std::span<const std::string_view> argv) override;
+  bool admit(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+             const Spec* spec, std::span<const std::string_view> argv) override;
+  uint64_t invoke(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                  const Spec& spec, std::span<const std::string_view> argv,
+                  uint64_t& read_errors) override;
+  void account(core::Client& client, protocol::ReplyBuilder& reply, size_t reply_start,
+               const Spec* spec, std::span<const std::string_view> argv, bool handled,
+               uint64_t usec) override;
 
  private:
+  // maxmemory eviction before a client's command, as Redis's processCommand does.
+  void evict_first(core::Client& client, core::Keyspace& ks);
+
   core::Node& node_;
   replication::Replication& replication_;
 };

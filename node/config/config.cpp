@@ -207,6 +207,7 @@ ConfigTable::ConfigTable() {
       int_entry("maxmemory-samples", &Config::maxmemory_samples, 1, INT_MAX, true),
       int_entry("lfu-log-factor", &Config::lfu_log_factor, 0, INT_MAX, true),
       int_entry("lfu-decay-time", &Config::lfu_decay_time, 0, INT_MAX, true),
+      ll_entry("heavy-command-threshold", &Config::heavy_command_threshold, 0, LONG_MAX, true),
       replica_ignore_maxmemory_entry(),
       ll_entry("hash-max-listpack-entries", &Config::hash_max_listpack_entries, 0, LONG_MAX, true),
       size_entry("hash-max-listpack-value", &Config::hash_max_listpack_value, true),

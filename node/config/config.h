@@ -89,6 +89,9 @@ struct Config {
   int maxmemory_samples = 5;
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;  // minutes per step of LFU counter decay
+  // A *STORE, COPY or RENAME whose input keys hold at least this many elements in all runs
+  // off the event loop as a heavy job (node/core/heavy_job.h); 0 = never.
+  int64_t heavy_command_threshold = 10000;
   // Replicas never evict on their own (their master's DELs keep them identical): only "yes".
   bool replica_ignore_maxmemory = true;
   // Redis's small-collection encoding thresholds (Redis 7.0 names and defaults). basalt's

@@ -3,6 +3,8 @@
 // part implements it (node/commands/dispatcher.h) and the composition root hands it to the node.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -27,6 +29,20 @@ class CommandRunner {
   // MULTI queueing) applies here.
   virtual void run(Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
                    const CommandSpec* spec, std::span<const std::string_view> argv) = 0;
+
+  // run() in three steps, for a heavy job (node/core/heavy_job.h) whose handler runs off the
+  // event loop. admit: eviction and every gate, on the loop; true if the handler may run
+  // (else the refusal, or QUEUED, is in `reply`). invoke: the handler alone, on any thread,
+  // against a private view; returns its time in microseconds (storage read failures are
+  // counted in `read_errors`). account: the statistics, slow log and MONITOR, on the loop.
+  virtual bool admit(Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
+                     const CommandSpec* spec, std::span<const std::string_view> argv) = 0;
+  virtual uint64_t invoke(Client& client, Keyspace& ks, protocol::ReplyBuilder& reply,
+                          const CommandSpec& spec, std::span<const std::string_view> argv,
+                          uint64_t& read_errors) = 0;
+  virtual void account(Client& client, protocol::ReplyBuilder& reply, size_t reply_start,
+                       const CommandSpec* spec, std::span<const std::string_view> argv,
+                       bool handled, uint64_t usec) = 0;
 };
 
 }  // namespace basalt::core

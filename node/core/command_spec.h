@@ -36,6 +36,9 @@ enum CommandFlag : uint32_t {
   kRunsInMulti = 1u << 16,   // runs at once inside MULTI instead of being queued (EXEC, WATCH, ...)
   kSubscribedOk = 1u << 17,  // a RESP2 client in subscribed mode may run it (SUBSCRIBE, PING, ...)
   kProtected = 1u << 18,     // refused unless enable-debug-command allows it (DEBUG)
+  // Its inputs may be large (a *STORE, COPY, RENAME): above heavy-command-threshold elements
+  // the write pipeline runs it as a heavy job, off the event loop (node/core/heavy_job.h).
+  kMayBeHeavy = 1u << 19,
 };
 }  // namespace command_flags
 using namespace command_flags;

@@ -90,6 +90,10 @@ class Keyspace final : public storage::types::KeyAccess {
   // Off on replicas for local writes: a replica's stream is its master's stream.
   void set_propagation(bool on) { propagation_ = on; }
   bool propagation() const { return propagation_; }
+  // A heavy job's private view, used off the event loop: commands must not touch node
+  // state (blocked clients are woken by the job once it commits).
+  void set_off_loop(bool on) { off_loop_ = on; }
+  bool off_loop() const { return off_loop_; }
   uint64_t now_ms() const { return now_ms_; }
   size_t databases() const { return shared_.key_counts.size(); }
 
@@ -170,6 +174,8 @@ class Keyspace final : public storage::types::KeyAccess {
   // the group wrote (or is emptied, after a flush or a rollback).
   void publish_to_cache();
   rocksdb::WriteBatchWithIndex* batch() { return batch_; }
+  // Encoded data keys this view wrote (storage/codec.h decode_data_key).
+  const std::unordered_set<std::string>& written() const { return written_; }
   ReplStream* stream() { return stream_; }
   storage::Engine& engine() { return *shared_.engine; }
   KeyspaceShared& shared() { return shared_; }
@@ -199,6 +205,7 @@ class Keyspace final : public storage::types::KeyAccess {
   bool master_stream_ = false;
   bool propagation_ = true;
   bool out_of_memory_ = false;
+  bool off_loop_ = false;
 };
 
 }  // namespace basalt::core

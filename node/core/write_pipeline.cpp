@@ -201,9 +201,17 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
           failed = true;
           break;
         }
-        batch_.Clear();
-        stream_.clear();
-        ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
+        reset_group(ks);
+      }
+      if (heavy_candidate(job, i, spec)) {
+        bool ran = false;
+        bool ok = co_await run_heavy(ks, jobs, j, i, spec, error, ran);
+        if (!ok) {
+          failed = true;
+          if (ran) ++i;  // its reply is already the commit's error
+          break;
+        }
+        continue;  // counted in job.uncommitted by run_heavy
       }
       if (job.client->is_master_link) {
         run_master_command(job, *ks, i, spec);
@@ -352,9 +360,9 @@ asio::awaitable<rocksdb::Status> WritePipeline::write_batch(bool sync) {
   auto* wb = batch_.GetWriteBatch();
   rocksdb::Status s;
   bool synced = sync || engine.wal_sync() == storage::WalSync::Always;
-  if (synced) {
+  if (synced || write_off_loop_) {
     // An fsync per group would stall the event loop: write on the blocking pool while
-    // the loop keeps serving reads and queueing the next group.
+    // the loop keeps serving reads and queueing the next group. So is a heavy job's batch.
     s = co_await asio::co_spawn(
         node_.blocking_pool(),
         [&engine, wb, sync]() -> asio::awaitable<rocksdb::Status> {

@@ -93,6 +93,15 @@ class WritePipeline {
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> run_group(std::vector<Job*>& jobs,
                                          std::vector<std::function<void(Keyspace&)>>& tasks);
+  // Heavy jobs (node/core/heavy_job.cpp): whether command `i` of `job` is one, and running it
+  // as a group of its own off the loop (what jobs[0..j] hold so far is committed first).
+  // False if a commit failed (`error` says why); `ran`: command `i` was answered.
+  bool heavy_candidate(const Job& job, size_t i, const CommandSpec* spec);
+  boost::asio::awaitable<bool> run_heavy(std::optional<Keyspace>& ks, std::vector<Job*>& jobs,
+                                         size_t j, size_t i, const CommandSpec* spec,
+                                         std::string& error, bool& ran);
+  // A fresh batch, stream and view for the rest of the group.
+  void reset_group(std::optional<Keyspace>& ks);
   // Runs command `i` of a job from our master: if it fails it is undone (with the rest of
   // its transaction) and ends the job, so no byte is logged without its effects.
   void run_master_command(Job& job, Keyspace& ks, size_t i, const CommandSpec* spec);
@@ -124,6 +133,7 @@ class WritePipeline {
   rocksdb::WriteBatchWithIndex batch_;
   ReplStream stream_;
   bool stopping_ = false;
+  bool write_off_loop_ = false;                    // the next write runs on the blocking pool
   bool sync_due_ = false;                          // the next write syncs the WAL (everysec)
   bool unsynced_ = false;                          // writes since the last synced one
   std::optional<Keyspace::SavePoint> master_txn_;  // an open MULTI from our master

@@ -29,6 +29,7 @@ bool live_record(const rocksdb::Slice& value, uint64_t now, storage::RecordView&
 // A list or sorted set that appears under `key` (RENAME, COPY, MOVE) serves clients blocked
 // on it, as a push would.
 void signal_if_poppable(Context& c, uint16_t db, std::string_view key, const Lookup& src) {
+  if (c.ks.off_loop()) return;  // a heavy job: it signals the keys it wrote once committed
   if (src.record.type == ValueType::List || src.record.type == ValueType::ZSet)
     c.node.blocking().signal_key(db, key);
 }
@@ -390,12 +391,15 @@ void register_key_commands(Table& t) {
       row("keys", 2, kReadOnly, keys).acl(kCatDangerous).doc("generic", "Keys matching a pattern"));
   t.add(row("scan", -2, kReadOnly, scan).doc("generic", "Iterate the key space"));
   t.add(row("randomkey", 1, kReadOnly, randomkey).doc("generic", "A random key"));
-  t.add(row("rename", 3, kWrite, rename).keys(1, 2, 1).doc("generic", "Rename a key"));
-  t.add(row("renamenx", 3, kWrite | kFast, renamenx)
+  t.add(
+      row("rename", 3, kWrite | kMayBeHeavy, rename).keys(1, 2, 1).doc("generic", "Rename a key"));
+  t.add(row("renamenx", 3, kWrite | kFast | kMayBeHeavy, renamenx)
             .keys(1, 2, 1)
             .doc("generic", "Rename if new is free"));
-  t.add(row("copy", -3, kWrite | kDenyOom, copy).keys(1, 2, 1).doc("generic", "Copy a key"));
-  t.add(row("move", 3, kWrite | kFast, move)
+  t.add(row("copy", -3, kWrite | kDenyOom | kMayBeHeavy, copy)
+            .keys(1, 2, 1)
+            .doc("generic", "Copy a key"));
+  t.add(row("move", 3, kWrite | kFast | kMayBeHeavy, move)
             .keys(1, 1, 1)
             .doc("generic", "Move a key to another db"));
   t.add(row("dbsize", 1, kReadOnly | kFast, dbsize)

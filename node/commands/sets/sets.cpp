@@ -293,13 +293,13 @@ void register_sets_commands(Table& t) {
   t.add(row("sinter", -2, R, sinter).keys(1, -1, 1).doc("set", "Intersect sets"));
   t.add(row("sunion", -2, R, sunion).keys(1, -1, 1).doc("set", "Union of sets"));
   t.add(row("sdiff", -2, R, sdiff).keys(1, -1, 1).doc("set", "Difference of sets"));
-  t.add(row("sinterstore", -3, kWrite | kDenyOom, sinterstore)
+  t.add(row("sinterstore", -3, kWrite | kDenyOom | kMayBeHeavy, sinterstore)
             .keys(1, -1, 1)
             .doc("set", "Store the intersection of sets"));
-  t.add(row("sunionstore", -3, kWrite | kDenyOom, sunionstore)
+  t.add(row("sunionstore", -3, kWrite | kDenyOom | kMayBeHeavy, sunionstore)
             .keys(1, -1, 1)
             .doc("set", "Store the union of sets"));
-  t.add(row("sdiffstore", -3, kWrite | kDenyOom, sdiffstore)
+  t.add(row("sdiffstore", -3, kWrite | kDenyOom | kMayBeHeavy, sdiffstore)
             .keys(1, -1, 1)
             .doc("set", "Store the difference of sets"));
   t.add(row("sintercard", -3, R, sintercard)

@@ -211,7 +211,7 @@ void zintercard(Context& c) {
 
 void register_algebra_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
-  constexpr auto W = kWrite | kDenyOom;
+  constexpr auto W = kWrite | kDenyOom | kMayBeHeavy;
   t.add(row("zunionstore", -4, W, zunionstore)
             .numkeys(2)
             .keys(1, 1, 1)

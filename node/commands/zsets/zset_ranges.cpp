@@ -201,7 +201,7 @@ void register_range_commands(Table& t) {
   t.add(row("zrange", -4, R, zrange)
             .keys(1, 1, 1)
             .doc(G, "Members in a range of ranks, scores or names"));
-  t.add(row("zrangestore", -5, kWrite | kDenyOom, zrangestore)
+  t.add(row("zrangestore", -5, kWrite | kDenyOom | kMayBeHeavy, zrangestore)
             .keys(1, 2, 1)
             .doc(G, "Store a range of a sorted set in another key"));
   t.add(row("zrevrange", -4, R, zrevrange)

@@ -32,6 +32,7 @@ bool open_zset(Context& c, ZSet& z, Access access) {
 }
 
 void signal_ready(Context& c, std::string_view key) {
+  if (c.ks.off_loop()) return;  // a heavy job: it signals the keys it wrote once committed
   c.node.blocking().signal_key(c.db(), key);
 }
 
