@@ -63,10 +63,10 @@ void HeavyView::publish(KeyspaceShared& shared, BlockingRegistry& blocking) {
   shared.keyspace_misses += own_.keyspace_misses;
   auto& engine = *shared.engine;
   std::string raw;
-  for (const auto& encoded : ks_->written()) {
+  bool listed = ks_->for_each_written([&](std::string_view encoded) {
     uint16_t db;
     std::string_view key;
-    if (!storage::decode_data_key(encoded, db, key)) continue;
+    if (!storage::decode_data_key(encoded, db, key)) return;
     // The committed state (the job's batch may have been rolled back in part): the pipeline
     // is suspended, so nothing else wrote the key since. A few keys per job.
     rocksdb::Status s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), encoded, &raw);
@@ -91,7 +91,9 @@ void HeavyView::publish(KeyspaceShared& shared, BlockingRegistry& blocking) {
     if (present &&
         (record.type == storage::ValueType::List || record.type == storage::ValueType::ZSet))
       blocking.signal_key(db, key);
-  }
+  });
+  // A rolled-back job keeps no list of what it wrote: no cached record may outlive it.
+  if (!listed) shared.record_cache.clear();
 }
 
 bool WritePipeline::heavy_candidate(const Job& job, size_t i, const CommandSpec* spec) {

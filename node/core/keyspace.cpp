@@ -1,7 +1,9 @@
 // node/core/keyspace.cpp — see keyspace.h.
 #include "node/core/keyspace.h"
 
+#include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include "node/util/log.h"
 #include "storage/checked_iterator.h"
@@ -44,17 +46,21 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
   storage::encode_data_key(key_buf_, db, key);
   auto& engine = *shared_.engine;
   rocksdb::Status s;
-  if (batch_ && flushed_[db]) {
-    s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
-  } else if (batch_ && written_.count(key_buf_)) {
-    if (clear_cache_) {
-      // After a rollback written_ may name keys the batch no longer holds.
+  if (batch_ && through_index_) {
+    // After a rollback: the batch's index knows every write of the group.
+    if (flushed_[db])
+      s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
+    else
       s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.data_cf(), key_buf_,
                                     &out.raw);
-    } else {
-      // The group wrote it: the batch holds its state (a put, or a delete: NotFound).
-      s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
-    }
+  } else if (auto it = batch_ ? written_.find(key_buf_) : written_.end(); it != written_.end()) {
+    // The group wrote it: its record as it stands now (a put, or a delete: NotFound).
+    if (it->second.present)
+      out.raw.assign(it->second.value);
+    else
+      s = rocksdb::Status::NotFound();
+  } else if (batch_ && flushed_[db]) {
+    s = rocksdb::Status::NotFound();  // flushed by this group and not written since
   } else {
     // Committed state: the record cache, else the database (which then fills the cache).
     auto& cache = shared_.record_cache;
@@ -82,6 +88,51 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
   }
   out.present = storage::found(s) && storage::decode_record(out.raw, out.record);
   out.live = out.present;
+}
+
+void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
+                           std::string_view value) {
+  rocksdb::Slice v(value.data(), value.size());
+  if (through_index_) {
+    if (present)
+      batch_->Put(cf, key_buf_, v);
+    else
+      batch_->Delete(cf, key_buf_);
+    return;
+  }
+  // Into the batch past its index (as DeleteRange goes): `records` answers the reads.
+  auto* raw = batch_->GetWriteBatch();
+  rocksdb::Status s = present ? raw->Put(cf, key_buf_, v) : raw->Delete(cf, key_buf_);
+  if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
+  auto& slot = records[key_buf_];
+  slot.present = present;
+  slot.indexed = false;
+  slot.value.assign(value);
+  index_behind_ = true;
+}
+
+void Keyspace::erase_range(GroupRecords& records, std::string_view begin, std::string_view end) {
+  records.erase(records.lower_bound(begin), records.lower_bound(end));
+}
+
+void Keyspace::index_records() {
+  if (!index_behind_ || through_index_) return;
+  // The records not yet indexed, again through the index (the batch then holds them twice:
+  // the later entry wins, and it holds the same state).
+  auto& engine = *shared_.engine;
+  auto index = [&](GroupRecords& records, rocksdb::ColumnFamilyHandle* cf) {
+    for (auto& [key, rec] : records) {
+      if (rec.indexed) continue;
+      if (rec.present)
+        batch_->Put(cf, key, rec.value);
+      else
+        batch_->Delete(cf, key);
+      rec.indexed = true;
+    }
+  };
+  index(written_, engine.data_cf());
+  index(sub_written_, engine.sub_cf());
+  index_behind_ = false;
 }
 
 void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
@@ -139,11 +190,9 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
         storage::CollectionMeta::decode(payload, after) && before.version == after.version;
     if (!same_collection) drop_elements(db, key, old.record);
   }
-  std::string record;
-  storage::encode_record(record, type, expire_at_ms, payload);
+  storage::encode_record(record_buf_, type, expire_at_ms, payload);
   storage::encode_data_key(key_buf_, db, key);
-  batch_->Put(engine.data_cf(), key_buf_, record);
-  written_.insert(key_buf_);
+  write_entry(written_, engine.data_cf(), true, record_buf_);
   if (!master_stream_ && shared_.access.enabled()) shared_.access.touch(key_buf_, now_ms_);
   touch(db, key);
 }
@@ -157,6 +206,7 @@ void Keyspace::drop_elements(uint16_t db, std::string_view key, const storage::R
   // A range tombstone: O(1) however large the collection. The old version's elements are
   // never read again (the version is gone), so bypassing the batch index is safe.
   batch_->GetWriteBatch()->DeleteRange(shared_.engine->sub_cf(), begin, end);
+  erase_range(sub_written_, begin, end);
 }
 
 void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& old) {
@@ -166,8 +216,7 @@ void Keyspace::delete_stored(uint16_t db, std::string_view key, const Lookup& ol
     batch_->Delete(engine.expiry_cf(), storage::expiry_key(old.record.expire_at_ms, db, key));
   }
   storage::encode_data_key(key_buf_, db, key);
-  batch_->Delete(engine.data_cf(), key_buf_);
-  written_.insert(key_buf_);
+  write_entry(written_, engine.data_cf(), false, {});
   shared_.access.forget(key_buf_);
   --count_deltas_[db];
   bytes_deltas_[db] -= static_cast<int64_t>(storage::record_bytes(key, old.record));
@@ -191,6 +240,7 @@ void Keyspace::flush(int db) {
       return l.present;
     });
   }
+  index_records();  // the loop below deletes what the group wrote through the index
   auto flush_one = [&](uint16_t d) {
     std::string begin = storage::data_prefix(d);
     std::string end = storage::data_prefix(static_cast<uint16_t>(d + 1));
@@ -206,6 +256,9 @@ void Keyspace::flush(int db) {
     }
     raw->DeleteRange(engine.data_cf(), begin, end);
     raw->DeleteRange(engine.sub_cf(), begin, end);
+    // Reads of the flushed db now find only what the group writes after this.
+    erase_range(written_, begin, end);
+    erase_range(sub_written_, begin, end);
     flushed_[d] = true;
     clear_cache_ = true;
     shared_.access.clear();
@@ -240,13 +293,21 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
   key_buf_.append(part);
   auto& engine = *shared_.engine;
   rocksdb::Status s;
-  if (!batch_) {
-    s = engine.db()->Get(rocksdb::ReadOptions(), engine.sub_cf(), key_buf_, &value);
-  } else if (flushed_[db]) {
-    s = batch_->GetFromBatch(engine.sub_cf(), batch_only(), key_buf_, &value);
+  if (batch_ && through_index_) {
+    if (flushed_[db])
+      s = batch_->GetFromBatch(engine.sub_cf(), batch_only(), key_buf_, &value);
+    else
+      s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
+                                    &value);
+  } else if (auto it = batch_ ? sub_written_.find(key_buf_) : sub_written_.end();
+             it != sub_written_.end()) {
+    if (!it->second.present) return false;
+    value.assign(it->second.value);
+    return true;
+  } else if (batch_ && flushed_[db]) {
+    return false;
   } else {
-    s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
-                                  &value);
+    s = engine.db()->Get(rocksdb::ReadOptions(), engine.sub_cf(), key_buf_, &value);
   }
   return storage::found(s);
 }
@@ -255,7 +316,7 @@ void Keyspace::sub_put(uint16_t db, std::string_view key, uint64_t version, std:
                        std::string_view value) {
   storage::encode_sub_prefix(key_buf_, db, key, version);
   key_buf_.append(part);
-  batch_->Put(shared_.engine->sub_cf(), key_buf_, rocksdb::Slice(value.data(), value.size()));
+  write_entry(sub_written_, shared_.engine->sub_cf(), true, value);
   touch(db, key);
 }
 
@@ -263,7 +324,7 @@ void Keyspace::sub_delete(uint16_t db, std::string_view key, uint64_t version,
                           std::string_view part) {
   storage::encode_sub_prefix(key_buf_, db, key, version);
   key_buf_.append(part);
-  batch_->Delete(shared_.engine->sub_cf(), key_buf_);
+  write_entry(sub_written_, shared_.engine->sub_cf(), false, {});
   touch(db, key);
 }
 
@@ -271,6 +332,7 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::strin
                                                          uint64_t version, std::string& prefix) {
   storage::encode_sub_prefix(prefix, db, key, version);
   auto& engine = *shared_.engine;
+  if (batch_) index_records();
   rocksdb::Iterator* base = batch_ && flushed_[db]
                                 ? rocksdb::NewEmptyIterator()
                                 : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.sub_cf());
@@ -318,9 +380,13 @@ Keyspace::SavePoint Keyspace::save_point() {
   batch_->SetSavePoint();
   p.stream_size = stream_ ? stream_->size() : 0;
   p.stream_db = stream_ ? stream_->selected_db() : -1;
-  p.deltas = count_deltas_;
-  p.expire_deltas = expire_deltas_;
-  p.bytes_deltas = bytes_deltas_;
+  p.depth = save_depth_++;
+  if (saved_deltas_.size() <= p.depth) saved_deltas_.resize(p.depth + 1);
+  auto& saved = saved_deltas_[p.depth];  // reused: no allocation once the depth was reached
+  saved.clear();
+  saved.insert(saved.end(), count_deltas_.begin(), count_deltas_.end());
+  saved.insert(saved.end(), expire_deltas_.begin(), expire_deltas_.end());
+  saved.insert(saved.end(), bytes_deltas_.begin(), bytes_deltas_.end());
   return p;
 }
 
@@ -331,30 +397,37 @@ void Keyspace::rollback(const SavePoint& p) {
     // the save point: the pipeline ends a group after a flush so that this does not occur).
     log::error("write batch rollback: the index could not be rebuilt: {}", s.ToString());
   }
-  clear_cache_ = true;  // written_ may now name keys the batch no longer holds
+  clear_cache_ = true;
+  through_index_ = true;  // the group's records may now name writes the batch no longer holds
+  written_.clear();
+  sub_written_.clear();
+  index_behind_ = false;
   if (stream_) stream_->truncate(p.stream_size, p.stream_db);
-  count_deltas_ = p.deltas;
-  expire_deltas_ = p.expire_deltas;
-  bytes_deltas_ = p.bytes_deltas;
+  const auto& saved = saved_deltas_[p.depth];
+  auto n = static_cast<std::ptrdiff_t>(count_deltas_.size());
+  std::copy(saved.begin(), saved.begin() + n, count_deltas_.begin());
+  std::copy(saved.begin() + n, saved.begin() + 2 * n, expire_deltas_.begin());
+  std::copy(saved.begin() + 2 * n, saved.begin() + 3 * n, bytes_deltas_.begin());
+  save_depth_ = p.depth;
 }
 
 void Keyspace::publish_to_cache() {
   auto& cache = shared_.record_cache;
   if (clear_cache_) return cache.clear();
   if (!cache.enabled() || !batch_) return;
-  std::string raw;
-  for (const auto& key : written_) {
+  for (const auto& [key, rec] : written_) {
     if (!cache.contains(key)) continue;  // only what readers brought in is kept current
-    rocksdb::Status s = batch_->GetFromBatch(shared_.engine->data_cf(), batch_only(), key, &raw);
-    if (s.ok())
-      cache.put_present(key, raw);
-    else if (s.IsNotFound())  // deleted by this group
+    if (rec.present)
+      cache.put_present(key, rec.value);
+    else
       cache.put_absent(key);
   }
 }
 
-void Keyspace::release(const SavePoint&) {
-  if (batch_) batch_->PopSavePoint();
+void Keyspace::release(const SavePoint& p) {
+  if (!batch_) return;
+  batch_->PopSavePoint();
+  save_depth_ = p.depth;
 }
 
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {
@@ -386,6 +459,7 @@ uint64_t Keyspace::dbsize(uint16_t db) const {
 
 std::unique_ptr<rocksdb::Iterator> Keyspace::iterate(uint16_t db) {
   auto& engine = *shared_.engine;
+  if (batch_) index_records();
   rocksdb::Iterator* base =
       batch_ && flushed_[db] ? rocksdb::NewEmptyIterator()
                              : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());

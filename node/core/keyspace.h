@@ -9,11 +9,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "node/core/access_tracker.h"
@@ -105,6 +105,8 @@ class Keyspace final : public storage::types::KeyAccess {
                 Lookup& out) override;
   // True if the key was seen expired by a read-only view (the caller may ask for deletion).
   bool saw_expired() const { return saw_expired_; }
+  // The key's stored record as this view sees it, expired or not (nothing is deleted).
+  void peek(uint16_t db, std::string_view key, Lookup& out) { read_raw(db, key, out); }
 
   // Writes (writable views only). `old` must be the lookup of the same key in this view.
   void put(uint16_t db, std::string_view key, storage::ValueType type, uint64_t expire_at_ms,
@@ -142,12 +144,12 @@ class Keyspace final : public storage::types::KeyAccess {
   bool out_of_memory() const { return out_of_memory_; }
 
   // A point to return to if a command fails halfway (writable views only).
+  // Save points nest (a command inside a transaction inside a master's MULTI): each is
+  // rolled back or released before the one taken before it.
   struct SavePoint {
     size_t stream_size = 0;
     int stream_db = -1;
-    std::vector<int64_t> deltas;
-    std::vector<int64_t> expire_deltas;
-    std::vector<int64_t> bytes_deltas;
+    size_t depth = 0;  // its copy of the deltas is saved_deltas_[depth]
   };
   SavePoint save_point();
   void rollback(const SavePoint& point);
@@ -174,8 +176,15 @@ class Keyspace final : public storage::types::KeyAccess {
   // the group wrote (or is emptied, after a flush or a rollback).
   void publish_to_cache();
   rocksdb::WriteBatchWithIndex* batch() { return batch_; }
-  // Encoded data keys this view wrote (storage/codec.h decode_data_key).
-  const std::unordered_set<std::string>& written() const { return written_; }
+  // Visits the encoded data keys this view wrote (storage/codec.h decode_data_key); false,
+  // visiting none, when it cannot tell (after a rollback the group writes through the index
+  // and keeps no list: the caller must assume any key may have changed).
+  template <class Visit>
+  bool for_each_written(Visit&& visit) const {
+    if (through_index_) return false;
+    for (const auto& entry : written_) visit(std::string_view(entry.first));
+    return true;
+  }
   ReplStream* stream() { return stream_; }
   storage::Engine& engine() { return *shared_.engine; }
   KeyspaceShared& shared() { return shared_; }
@@ -185,6 +194,8 @@ class Keyspace final : public storage::types::KeyAccess {
   void delete_stored(uint16_t db, std::string_view key, const Lookup& old);
   // Drops the elements of a collection record being deleted or replaced.
   void drop_elements(uint16_t db, std::string_view key, const storage::RecordView& old);
+  // Puts the group's records into the batch's index, for an iterator over the batch.
+  void index_records();
   void touch(uint16_t db, std::string_view key, bool expiry = false) {
     if (shared_.watches && !shared_.watches->empty()) shared_.watches->touch(db, key, expiry);
   }
@@ -197,10 +208,32 @@ class Keyspace final : public storage::types::KeyAccess {
   std::vector<int64_t> expire_deltas_;  // keys with a TTL gained (lost) per db
   std::vector<int64_t> bytes_deltas_;   // dataset bytes gained (lost) per db
   std::vector<bool> flushed_;           // dbs flushed in this group: read from the batch only
-  // Encoded data keys this group wrote: reads of them must see the batch, not the cache.
-  std::unordered_set<std::string> written_;
+  // What this group wrote to the data family (top-level records) and to the sub family
+  // (elements), by encoded key, as it stands now: reads of those keys, and the record cache
+  // at publish, take it from here. The batch holds these writes too, but past its index
+  // (indexing every write, and reading it back through the index, cost a SET or an HSET
+  // about a third of its instructions): they are indexed only when an iterator needs it.
+  struct GroupRecord {
+    bool present = false;  // false: deleted
+    bool indexed = false;  // the batch's index has this state
+    std::string value;
+  };
+  using GroupRecords = std::map<std::string, GroupRecord, std::less<>>;
+  void write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
+                   std::string_view value);
+  static void erase_range(GroupRecords& records, std::string_view begin, std::string_view end);
+  GroupRecords written_;
+  GroupRecords sub_written_;
+  bool index_behind_ = false;  // some record above is not yet in the batch's index
+  // After a rollback the maps no longer match the batch (whose index RocksDB rebuilt from
+  // what remains): from then on the group writes through the index and reads from it.
+  bool through_index_ = false;
+  // The save points' copies of the per-db deltas, reused (a write command takes one).
+  std::vector<std::vector<int64_t>> saved_deltas_;
+  size_t save_depth_ = 0;
   bool clear_cache_ = false;  // a flush or a rollback: the cache is emptied at publish
   std::string key_buf_;
+  std::string record_buf_;
   bool saw_expired_ = false;
   bool master_stream_ = false;
   bool propagation_ = true;

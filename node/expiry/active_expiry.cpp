@@ -49,12 +49,8 @@ void ActiveExpiry::cycle() {
       core::Lookup l;
       // The index may be stale (key deleted, flushed or given another TTL): then the
       // entry alone goes; the key itself is deleted only when its own expiry says so.
-      std::string data;
-      storage::encode_data_key(data, db, key);
-      rocksdb::Status s = ks.batch()->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(),
-                                                        engine.data_cf(), data, &l.raw);
-      storage::RecordView rec;
-      bool matches = s.ok() && storage::decode_record(l.raw, rec) && rec.expire_at_ms == at;
+      ks.peek(db, key, l);
+      bool matches = l.present && l.record.expire_at_ms == at;
       if (!matches) {
         ks.batch()->Delete(engine.expiry_cf(), entry);
       } else {

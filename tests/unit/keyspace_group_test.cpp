@@ -1,0 +1,185 @@
+// tests/unit/keyspace_group_test.cpp — what one write group sees of its own writes: the
+// records and elements it wrote (kept by the Keyspace, written to the batch past its index)
+// are what its reads, its iterators (which index them on demand), a flush, a rollback and
+// the record cache after the commit all see.
+#include <gtest/gtest.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "node/core/keyspace.h"
+#include "node/core/repl_stream.h"
+#include "storage/codec.h"
+#include "storage/engine.h"
+#include "tests/unit/scratch_dir.h"
+
+namespace {
+
+using namespace basalt;
+using storage::ValueType;
+using unit::ScratchDir;
+
+class KeyspaceGroup : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::EngineOptions options;
+    options.dir = tmp_.path().string();
+    options.block_cache_bytes = 8 << 20;
+    options.write_buffer_bytes = 4 << 20;
+    std::string error;
+    engine_ = storage::Engine::open(options, error);
+    ASSERT_TRUE(engine_) << error;
+    shared_.engine = engine_.get();
+    shared_.key_counts.assign(16, 0);
+    shared_.record_cache.set_budget(1 << 20);
+  }
+
+  // Runs `fn` in one writable view, then writes the batch and publishes to the cache.
+  void group(const std::function<void(core::Keyspace&)>& fn) {
+    rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+    core::ReplStream stream;
+    core::Keyspace ks(shared_, 1000, batch, stream);
+    fn(ks);
+    ASSERT_TRUE(engine_->write(batch.GetWriteBatch()).ok());
+    ks.publish_to_cache();
+  }
+
+  static void set(core::Keyspace& ks, std::string_view key, std::string_view value) {
+    core::Lookup old;
+    ks.lookup(0, key, old);
+    ks.put(0, key, ValueType::String, 0, value, old);
+  }
+  static void del(core::Keyspace& ks, std::string_view key) {
+    core::Lookup old;
+    ks.lookup(0, key, old);
+    ks.remove(0, key, old);
+  }
+  static std::string get(core::Keyspace& ks, std::string_view key) {
+    core::Lookup l;
+    ks.lookup(0, key, l);
+    return l.live ? std::string(l.record.payload) : "(nil)";
+  }
+  static std::vector<std::string> keys(core::Keyspace& ks) {
+    std::vector<std::string> out;
+    auto it = ks.iterate(0);
+    std::string prefix = storage::data_prefix(0);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+      out.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    return out;
+  }
+  static std::vector<std::string> elements(core::Keyspace& ks, uint64_t version) {
+    std::vector<std::string> out;
+    std::string prefix;
+    auto it = ks.sub_iterate(0, "h", version, prefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+      out.push_back(
+          std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()) + "=" +
+          it->value().ToString());
+    return out;
+  }
+  std::string committed(std::string_view key) {
+    core::Keyspace ks(shared_, 1000);
+    return get(ks, key);
+  }
+
+  ScratchDir tmp_;
+  std::unique_ptr<storage::Engine> engine_;
+  core::KeyspaceShared shared_;
+};
+
+TEST_F(KeyspaceGroup, ReadsAndIteratorsSeeTheGroupsOwnWrites) {
+  group([](core::Keyspace& ks) { set(ks, "old", "1"); });
+  EXPECT_EQ(committed("old"), "1");  // a reader brings it into the cache
+  group([](core::Keyspace& ks) {
+    set(ks, "a", "x");
+    set(ks, "a", "y");
+    EXPECT_EQ(get(ks, "a"), "y");
+    EXPECT_EQ(keys(ks), (std::vector<std::string>{"a", "old"}));
+    // Written again after an iterator indexed the records: the next iterator sees it.
+    set(ks, "a", "z");
+    del(ks, "old");
+    set(ks, "b", "w");
+    EXPECT_EQ(get(ks, "old"), "(nil)");
+    EXPECT_EQ(keys(ks), (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(get(ks, "a"), "z");
+  });
+  // The commit holds the last state, and the cache (which held "old") agrees.
+  EXPECT_EQ(committed("a"), "z");
+  EXPECT_EQ(committed("b"), "w");
+  EXPECT_EQ(committed("old"), "(nil)");
+  EXPECT_GT(shared_.record_cache.entries(), 0u);
+}
+
+TEST_F(KeyspaceGroup, ElementsWrittenInTheGroupAreReadAndWalked) {
+  const uint64_t v1 = 7, v2 = 8;
+  group([&](core::Keyspace& ks) {
+    ks.sub_put(0, "h", v1, "f1", "a");
+    ks.sub_put(0, "h", v1, "f2", "b");
+    std::string value;
+    ASSERT_TRUE(ks.sub_get(0, "h", v1, "f1", value));
+    EXPECT_EQ(value, "a");
+    EXPECT_EQ(elements(ks, v1), (std::vector<std::string>{"f1=a", "f2=b"}));
+    ks.sub_delete(0, "h", v1, "f1");
+    ks.sub_put(0, "h", v1, "f2", "c");
+    EXPECT_FALSE(ks.sub_get(0, "h", v1, "f1", value));
+    EXPECT_EQ(elements(ks, v1), (std::vector<std::string>{"f2=c"}));
+    ks.sub_put(0, "h", v2, "g", "d");
+  });
+  group([&](core::Keyspace& ks) {
+    std::string value;
+    EXPECT_FALSE(ks.sub_get(0, "h", v1, "f1", value));
+    ASSERT_TRUE(ks.sub_get(0, "h", v1, "f2", value));
+    EXPECT_EQ(value, "c");
+    EXPECT_EQ(elements(ks, v2), (std::vector<std::string>{"g=d"}));
+  });
+}
+
+TEST_F(KeyspaceGroup, RollbackForgetsWhatFollowedTheSavePoint) {
+  group([](core::Keyspace& ks) { set(ks, "k", "committed"); });
+  group([](core::Keyspace& ks) {
+    set(ks, "k", "kept");
+    ks.sub_put(0, "h", 5, "f", "kept");
+    auto point = ks.save_point();
+    set(ks, "k", "undone");
+    set(ks, "new", "undone");
+    ks.sub_put(0, "h", 5, "f", "undone");
+    ks.rollback(point);
+    EXPECT_EQ(get(ks, "k"), "kept");
+    EXPECT_EQ(get(ks, "new"), "(nil)");
+    std::string value;
+    ASSERT_TRUE(ks.sub_get(0, "h", 5, "f", value));
+    EXPECT_EQ(value, "kept");
+    EXPECT_EQ(ks.count_deltas()[0], 0);
+    // Writes after the rollback still read back and iterate.
+    set(ks, "after", "1");
+    EXPECT_EQ(get(ks, "after"), "1");
+    EXPECT_EQ(keys(ks), (std::vector<std::string>{"after", "k"}));
+  });
+  EXPECT_EQ(committed("k"), "kept");
+  EXPECT_EQ(committed("new"), "(nil)");
+  EXPECT_EQ(committed("after"), "1");
+}
+
+TEST_F(KeyspaceGroup, FlushDropsWhatTheGroupWroteBeforeIt) {
+  group([](core::Keyspace& ks) { set(ks, "stored", "1"); });
+  group([](core::Keyspace& ks) {
+    set(ks, "before", "1");
+    ks.sub_put(0, "h", 3, "f", "1");
+    ks.flush(0);
+    EXPECT_EQ(get(ks, "before"), "(nil)");
+    EXPECT_EQ(get(ks, "stored"), "(nil)");
+    std::string value;
+    EXPECT_FALSE(ks.sub_get(0, "h", 3, "f", value));
+    set(ks, "after", "2");
+    EXPECT_EQ(get(ks, "after"), "2");
+    EXPECT_EQ(keys(ks), (std::vector<std::string>{"after"}));
+  });
+  EXPECT_EQ(committed("before"), "(nil)");
+  EXPECT_EQ(committed("stored"), "(nil)");
+  EXPECT_EQ(committed("after"), "2");
+}
+
+}  // namespace
