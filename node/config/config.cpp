@@ -235,7 +235,7 @@ ConfigTable::ConfigTable() {
        },
        [](const Config& c) { return format_lag_limit(c.replica_max_lag_reads); }},
       bool_entry("http-tls", &Config::http_tls, false),
-      int_entry("tls-port", &Config::tls_port, 0, 65535, false),
+      int_entry("tls-port", &Config::tls_port, 0, 65535, true),
       string_entry("tls-cert-file", &Config::tls_cert_file, true),
       string_entry("tls-key-file", &Config::tls_key_file, true),
       string_entry("tls-key-file-pass", &Config::tls_key_file_pass, true),
