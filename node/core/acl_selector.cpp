@@ -57,6 +57,13 @@ std::string pattern_string(const KeyPattern& k) {
 }  // namespace
 
 std::vector<KeyRef> call_keys(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  // A command basalt runs as one row where Redis has subcommands (OBJECT ENCODING, ...):
+  // the subcommand's specs.
+  if (spec.subcommand_count == 0 && argv.size() >= 2 &&
+      spec.name.find('|') == std::string_view::npos) {
+    if (auto refs = key_refs(std::string(spec.name) + "|" + lower(argv[1]), argv))
+      return std::move(*refs);
+  }
   if (auto refs = key_refs(spec.name, argv)) return std::move(*refs);
   // A command Redis 7.0 does not have: the row's positions, read or write as a whole.
   unsigned perms = spec.has(kWrite) ? kKeyWrite : kKeyRead;
