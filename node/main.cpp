@@ -46,6 +46,8 @@ int run(basalt::config::Config config) {
     std::fprintf(stderr, "basalt: %s\n", error.c_str());
     return 1;
   }
+  node->set_tls_port_mover(
+      [&server](int port, std::string& why) { return server.change_tls_port(port, why); });
   basalt::http::AdminServer admin(*app);
   if (node->config().http_port != 0 && !admin.listen(error)) {
     basalt::log::error("{}", error);

@@ -41,7 +41,13 @@ std::string set_directives(Config& config,
   for (size_t j = 0; j < entries.size(); ++j) {
     if (!entries[j]->set(updated, pairs[j].second, error)) return failed(pairs[j].first, error);
   }
-  for (size_t j = 0; j < entries.size(); ++j) {
+  // tls-port's check binds the new port (a side effect): it runs after every other check.
+  std::vector<size_t> order;
+  for (size_t j = 0; j < entries.size(); ++j)
+    if (entries[j]->name != "tls-port") order.push_back(j);
+  for (size_t j = 0; j < entries.size(); ++j)
+    if (entries[j]->name == "tls-port") order.push_back(j);
+  for (size_t j : order) {
     if (entries[j]->name == "maxclients") {
       error = check_maxclients_raise(config, updated);
       if (!error.empty()) return failed(pairs[j].first, error);

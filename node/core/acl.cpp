@@ -97,10 +97,16 @@ User* Registry::find(std::string_view name) {
 std::string Registry::set_user(std::string_view name, std::span<const std::string_view> rules) {
   if (!valid_user_name(name)) return "Usernames can't contain spaces or null characters";
   User* existing = find(name);
+  size_t unmatched = 0;
+  auto merged = merge_selector_rules(rules, unmatched);
+  if (!merged) {
+    return "Unmatched parenthesis in acl selector starting at '" + std::string(rules[unmatched]) +
+           "'.";
+  }
   User copy = existing ? *existing : User(std::string(name), all_channels_default_);
-  for (std::string_view rule : rules) {
+  for (const std::string& rule : *merged) {
     std::string why = copy.apply(rule, commands_, all_channels_default_);
-    if (!why.empty()) return "Error in ACL SETUSER modifier '" + std::string(rule) + "': " + why;
+    if (!why.empty()) return "Error in ACL SETUSER modifier '" + rule + "': " + why;
   }
   if (existing)
     *existing = std::move(copy);
@@ -163,10 +169,17 @@ std::string Registry::read_file(
       errors += where + "Duplicate user '" + words[1] + "' found. ";
       continue;
     }
+    std::vector<std::string_view> rules(words.begin() + 2, words.end());
+    size_t unmatched = 0;
+    auto merged = merge_selector_rules(rules, unmatched);
+    if (!merged) {
+      errors += where + "Unmatched parenthesis in selector definition.";
+      continue;
+    }
     auto user = std::make_unique<User>(words[1], all_channels_default_);
     bool ok = true;
-    for (size_t i = 2; i < words.size() && ok; ++i) {
-      std::string why = user->apply(words[i], commands_, all_channels_default_);
+    for (size_t i = 0; i < merged->size() && ok; ++i) {
+      std::string why = user->apply((*merged)[i], commands_, all_channels_default_);
       if (!why.empty()) {
         errors += where + why + ". ";
         ok = false;

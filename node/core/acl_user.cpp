@@ -1,15 +1,13 @@
-// node/core/acl_user.cpp — see acl_user.h. Follows Redis 7.0's acl.c (ACLSetSelector,
-// ACLDescribeSelector, ACLUpdateCommandRules, ACLCheckAllUserCommandPerm), selectors aside.
+// node/core/acl_user.cpp — see acl_user.h. Follows Redis 7.0's acl.c (ACLSetUser,
+// ACLDescribeUser, ACLMergeSelectorArguments, ACLCheckAllUserCommandPerm).
 #include "node/core/acl_user.h"
 
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 
-#include "node/core/acl_categories.h"
+#include "node/protocol/request_parser.h"
 #include "node/util/ascii.h"
-#include "node/util/glob.h"
 #include "node/util/secret.h"
 
 namespace basalt::core::acl {
@@ -17,31 +15,11 @@ namespace basalt::core::acl {
 namespace {
 
 constexpr std::string_view kSyntax = "Syntax error";
-constexpr std::string_view kUnknown = "Unknown command or category name in ACL";
-constexpr std::string_view kKeysAfterAll =
-    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not "
-    "have any effect. Try 'resetkeys' to start with an empty list of patterns";
-constexpr std::string_view kChannelsAfterAll =
-    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not "
-    "have any effect. Try 'resetchannels' to start with an empty list of channels";
 constexpr std::string_view kNoSuchPassword =
     "The password you are trying to remove from the user does not exist";
 constexpr std::string_view kBadHash =
     "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
     "characters";
-constexpr std::string_view kSubFirstArg = "Allowing first-arg of a subcommand is not supported";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-bool has_spaces(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char ch) {
-    return std::isspace(static_cast<unsigned char>(ch)) || ch == '\0';
-  });
-}
 
 bool valid_hash(std::string_view h) {
   return h.size() == 64 && std::all_of(h.begin(), h.end(), [](char ch) {
@@ -49,18 +27,29 @@ bool valid_hash(std::string_view h) {
          });
 }
 
-// Redis's ACLLookupCommand: "get" or "client|list" (any case); null if unknown.
-const CommandSpec* lookup(std::string_view name, std::span<const CommandSpec> commands) {
-  size_t bar = name.find('|');
-  std::string_view top = name.substr(0, bar);
-  for (const CommandSpec& spec : commands) {
-    if (!util::iequals(spec.name, top)) continue;
-    if (bar == std::string_view::npos) return &spec;
-    for (const CommandSpec& sub : spec.subs())
-      if (util::iequals(sub.name, name)) return &sub;
-    return nullptr;
+// A selector's rules, split as Redis's sdssplitargs (quotes and escapes); none if unbalanced.
+std::vector<std::string> split_rules(std::string_view body) {
+  std::string copy(body);
+  std::vector<protocol::ArgSpan> spans;
+  std::vector<std::string> out;
+  if (!protocol::split_inline_args(copy.data(), copy.size(), spans)) return out;
+  for (const auto& s : spans) out.push_back(copy.substr(s.offset, s.length));
+  return out;
+}
+
+// Relevance of a refusal (Redis's ACL_DENIED_* values).
+int rank(Denial d) {
+  switch (d) {
+    case Denial::Command:
+      return 1;
+    case Denial::Key:
+      return 2;
+    case Denial::Channel:
+      return 4;
+    case Denial::None:
+      break;
   }
-  return nullptr;
+  return 0;
 }
 
 }  // namespace
@@ -79,34 +68,38 @@ std::string sha256_hex(std::string_view data) {
   return out;
 }
 
-User::User(std::string name, bool all_channels_by_default)
-    : name_(std::move(name)), all_channels_(all_channels_by_default) {}
-
-void User::reset_commands(bool allow_all) {
-  allowed_.clear();
-  first_args_.clear();
-  future_commands_ = allow_all;
-}
-
-void User::set_command(const CommandSpec& spec, bool allow) {
-  auto set = [&](const CommandSpec* s) {
-    if (allow)
-      allowed_.insert(s);
-    else
-      allowed_.erase(s);
-  };
-  set(&spec);
-  first_args_.erase(&spec);
-  for (const CommandSpec& sub : spec.subs()) set(&sub);
-}
-
-void User::set_category(uint32_t bit, std::span<const CommandSpec> commands, bool allow) {
-  for (const CommandSpec& spec : commands) {
-    if (categories_of(spec) & bit) set_command(spec, allow);
-    for (const CommandSpec& sub : spec.subs())
-      if (categories_of(sub) & bit) set_command(sub, allow);
+std::optional<std::vector<std::string>> merge_selector_rules(
+    std::span<const std::string_view> rules, size_t& unmatched) {
+  std::vector<std::string> out;
+  std::optional<std::string> open;
+  size_t open_at = 0;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    std::string_view rule = rules[i];
+    if (!open && !rule.empty() && rule.front() == '(' && rule.back() != ')') {
+      open = std::string(rule);
+      open_at = i;
+      continue;
+    }
+    if (open) {
+      *open += " ";
+      *open += rule;
+      if (!rule.empty() && rule.back() == ')') {
+        out.push_back(std::move(*open));
+        open.reset();
+      }
+      continue;
+    }
+    out.emplace_back(rule);
   }
+  if (open) {
+    unmatched = open_at;
+    return std::nullopt;
+  }
+  return out;
 }
+
+User::User(std::string name, bool all_channels_by_default)
+    : name_(std::move(name)), root_(all_channels_by_default) {}
 
 std::string User::apply(std::string_view op, std::span<const CommandSpec> commands,
                         bool all_channels_by_default) {
@@ -147,110 +140,28 @@ std::string User::apply(std::string_view op, std::span<const CommandSpec> comman
     auto it = std::find(passwords_.begin(), passwords_.end(), hash);
     if (it == passwords_.end()) return std::string(kNoSuchPassword);
     passwords_.erase(it);
-  } else if (iequals(op, "allkeys") || op == "~*") {
-    all_keys_ = true;
-    keys_.clear();
-  } else if (iequals(op, "resetkeys")) {
-    all_keys_ = false;
-    keys_.clear();
-  } else if (!op.empty() && (op[0] == '~' || op[0] == '%')) {
-    if (all_keys_) return std::string(kKeysAfterAll);
-    unsigned perms = 0;
-    size_t offset = 1;
-    if (op[0] == '%') {
-      bool tilde = false;
-      for (; offset < op.size(); ++offset) {
-        char ch = static_cast<char>(std::toupper(static_cast<unsigned char>(op[offset])));
-        if (ch == 'R' && !(perms & kKeyRead)) {
-          perms |= kKeyRead;
-        } else if (ch == 'W' && !(perms & kKeyWrite)) {
-          perms |= kKeyWrite;
-        } else if (op[offset] == '~') {
-          ++offset;
-          tilde = true;
-          break;
-        } else {
-          return std::string(kSyntax);
-        }
-      }
-      if (!perms || !tilde) return std::string(kSyntax);
-    } else {
-      perms = kKeyAll;
+  } else if (op.size() >= 2 && op.front() == '(' && op.back() == ')') {
+    // A selector: its rules start from nothing (but acl-pubsub-default's channels).
+    Selector selector(all_channels_by_default);
+    for (const auto& rule : split_rules(op.substr(1, op.size() - 2))) {
+      std::string why = selector.apply(rule, commands);
+      if (!why.empty()) return why;
     }
-    std::string_view pattern = op.substr(offset);
-    if (has_spaces(pattern)) return std::string(kSyntax);
-    if (pattern == "*" && perms == kKeyAll) {
-      all_keys_ = true;
-      keys_.clear();
-    } else {
-      auto it = std::find_if(keys_.begin(), keys_.end(),
-                             [&](const KeyPattern& k) { return k.pattern == pattern; });
-      if (it == keys_.end())
-        keys_.push_back({std::string(pattern), perms});
-      else
-        it->perms |= perms;
-    }
-  } else if (iequals(op, "allchannels") || op == "&*") {
-    all_channels_ = true;
-    channels_.clear();
-  } else if (iequals(op, "resetchannels")) {
-    all_channels_ = false;
-    channels_.clear();
-  } else if (!op.empty() && op[0] == '&') {
-    if (all_channels_) return std::string(kChannelsAfterAll);
-    std::string_view pattern = op.substr(1);
-    if (has_spaces(pattern)) return std::string(kSyntax);
-    if (std::find(channels_.begin(), channels_.end(), pattern) == channels_.end())
-      channels_.emplace_back(pattern);
-  } else if (iequals(op, "allcommands") || iequals(op, "+@all")) {
-    reset_commands(true);
-    for (const CommandSpec& spec : commands) set_command(spec, true);
-  } else if (iequals(op, "nocommands") || iequals(op, "-@all")) {
-    reset_commands(false);
-  } else if (op.size() > 1 && (op[0] == '+' || op[0] == '-') && op[1] == '@') {
-    uint32_t bit = category_bit(op.substr(2));
-    if (!bit) return std::string(kUnknown);
-    set_category(bit, commands, op[0] == '+');
-  } else if (op.size() > 1 && op[0] == '+' && op.find('|') == std::string_view::npos) {
-    const CommandSpec* spec = lookup(op.substr(1), commands);
-    if (!spec) return std::string(kUnknown);
-    set_command(*spec, true);
-  } else if (op.size() > 1 && op[0] == '+') {
-    std::string_view body = op.substr(1);
-    size_t bar = body.rfind('|');
-    std::string_view sub = body.substr(bar + 1);
-    const CommandSpec* spec = lookup(body.substr(0, bar), commands);
-    if (!spec) return std::string(kUnknown);
-    if (spec->name.find('|') != std::string_view::npos) return std::string(kSubFirstArg);
-    if (sub.empty()) return std::string(kSyntax);
-    if (spec->subcommand_count > 0) {
-      const CommandSpec* subspec = lookup(body, commands);
-      if (!subspec) return std::string(kUnknown);
-      set_command(*subspec, true);
-    } else {
-      // The first argument of a command with no subcommands (+select|0): Redis's
-      // allowed_firstargs.
-      auto& args = first_args_[spec];
-      std::string arg = lower(sub);
-      if (std::find(args.begin(), args.end(), arg) == args.end()) args.push_back(arg);
-    }
-  } else if (op.size() > 1 && op[0] == '-') {
-    const CommandSpec* spec = lookup(op.substr(1), commands);
-    if (!spec) return std::string(kUnknown);
-    set_command(*spec, false);
+    selectors_.push_back(std::move(selector));
   } else if (iequals(op, "clearselectors")) {
-    // basalt has no selectors: nothing to clear.
-  } else if (!op.empty() && op[0] == '(') {
-    return "Selectors are not supported by basalt";
+    selectors_.clear();
   } else if (iequals(op, "reset")) {
     for (std::string_view rule : {"resetpass", "resetkeys", "resetchannels"})
       apply(rule, commands, all_channels_by_default);
     if (all_channels_by_default) apply("allchannels", commands, all_channels_by_default);
     apply("off", commands, all_channels_by_default);
     apply("sanitize-payload", commands, all_channels_by_default);
+    apply("clearselectors", commands, all_channels_by_default);
     apply("-@all", commands, all_channels_by_default);
-  } else {
+  } else if (!op.empty() && op[0] == '(') {
     return std::string(kSyntax);
+  } else {
+    return root_.apply(op, commands);
   }
   return {};
 }
@@ -274,182 +185,34 @@ std::vector<std::string> User::flags() const {
   return out;
 }
 
-// Redis 7.0's ACLDescribeSelectorCommandRules: start from +@all or -@all, then greedily add
-// (or remove) the category that best fits the commands still to describe, then the single
-// commands (and first arguments) that differ. Redis walks its commands in hash order, which a
-// random seed makes differ from run to run; basalt walks its table in order.
-std::string User::command_rules(std::span<const CommandSpec> commands) const {
-  const bool additive = !future_commands_;
-  std::string out = additive ? "-@all" : "+@all";
-  User fake("", false);
-  fake.apply(additive ? "-@all" : "+@all", commands, false);
-  std::unordered_set<const CommandSpec*> temp = allowed_;
-  bool applied[kCategoryCount] = {};
-  while (true) {
-    int best = -1;
-    unsigned long min_diff = ~0ul, max_same = 0;
-    for (size_t j = 0; j < kCategoryCount; ++j) {
-      if (applied[j]) continue;
-      unsigned long on = 0, off = 0;
-      for (const CommandSpec& spec : commands) {
-        if (!(categories_of(spec) & (1u << j))) continue;
-        ++(temp.contains(&spec) ? on : off);
-      }
-      unsigned long diff = additive ? off : on, same = additive ? on : off;
-      if (same > diff && (diff < min_diff || (diff == min_diff && same > max_same))) {
-        best = static_cast<int>(j);
-        min_diff = diff;
-        max_same = same;
-      }
-    }
-    if (best < 0) break;
-    applied[best] = true;
-    uint32_t bit = 1u << best;
-    fake.set_category(bit, commands, additive);
-    // The commands of the category are accounted for: count them as the other way.
-    for (const CommandSpec& spec : commands) {
-      bool in = (categories_of(spec) & bit) != 0;
-      if (in) {
-        if (additive)
-          temp.erase(&spec);
-        else
-          temp.insert(&spec);
-        for (const CommandSpec& sub : spec.subs()) {
-          if (additive)
-            temp.erase(&sub);
-          else
-            temp.insert(&sub);
-        }
-      }
-      for (const CommandSpec& sub : spec.subs()) {
-        if (!(categories_of(sub) & bit)) continue;
-        if (additive)
-          temp.erase(&sub);
-        else
-          temp.insert(&sub);
-      }
-    }
-    out += std::string(additive ? " +@" : " -@") + std::string(kCategoryNames[best]);
-  }
-  for (const CommandSpec& spec : commands) {
-    bool user_bit = allowed_.contains(&spec);
-    if (user_bit != fake.allowed_.contains(&spec)) {
-      out += std::string(user_bit ? " +" : " -") + std::string(spec.name);
-      fake.set_command(spec, user_bit);
-    }
-    for (const CommandSpec& sub : spec.subs()) {
-      bool sub_bit = allowed_.contains(&sub);
-      if (sub_bit != fake.allowed_.contains(&sub)) {
-        out += std::string(sub_bit ? " +" : " -") + std::string(sub.name);
-        fake.set_command(sub, sub_bit);
-      }
-    }
-    if (!user_bit) {
-      auto it = first_args_.find(&spec);
-      if (it != first_args_.end())
-        for (const auto& arg : it->second) out += " +" + std::string(spec.name) + "|" + arg;
-    }
-  }
-  return out;
-}
-
-namespace {
-std::string pattern_string(const KeyPattern& k) {
-  std::string prefix = k.perms == kKeyAll ? "~" : k.perms == kKeyRead ? "%R~" : "%W~";
-  return prefix + k.pattern;
-}
-}  // namespace
-
-std::string User::key_rules() const {
-  if (all_keys_) return "~*";
-  std::string out;
-  for (const auto& k : keys_) {
-    if (!out.empty()) out += ' ';
-    out += pattern_string(k);
-  }
-  return out;
-}
-
-std::string User::channel_rules() const {
-  if (all_channels_) return "&*";
-  std::string out;
-  for (const auto& ch : channels_) {
-    if (!out.empty()) out += ' ';
-    out += "&" + ch;
-  }
-  return out;
-}
-
 std::string User::describe(std::span<const CommandSpec> commands) const {
   std::string out;
   for (const auto& f : flags()) out += f + " ";
   for (const auto& h : passwords_) out += "#" + h + " ";
-  if (all_keys_) {
-    out += "~* ";
-  } else {
-    for (const auto& k : keys_) out += pattern_string(k) + " ";
-  }
-  if (all_channels_) {
-    out += "&* ";
-  } else {
-    out += "resetchannels ";
-    for (const auto& ch : channels_) out += "&" + ch + " ";
-  }
-  out += command_rules(commands);
+  out += root_.describe(commands);
+  for (const auto& s : selectors_) out += " (" + s.describe(commands) + ")";
   return out;
-}
-
-bool User::may_run(const CommandSpec& spec, const CommandSpec* parent,
-                   std::span<const std::string_view> argv) const {
-  if (spec.has(kNoAuth) || allowed_.contains(&spec)) return true;
-  // +select|0: the command is allowed with that first argument.
-  if (!parent && argv.size() >= 2) {
-    auto it = first_args_.find(&spec);
-    if (it != first_args_.end())
-      for (const auto& arg : it->second)
-        if (util::iequals(arg, argv[1])) return true;
-  }
-  return false;
-}
-
-bool User::may_access_key(std::string_view key, unsigned perms) const {
-  if (all_keys_) return true;
-  for (const auto& k : keys_) {
-    if ((k.perms & perms) != perms) continue;
-    if (util::glob_match(k.pattern, key)) return true;
-  }
-  return false;
-}
-
-bool User::may_use_channel(std::string_view channel, bool is_pattern) const {
-  if (all_channels_) return true;
-  for (const auto& pattern : channels_) {
-    if (is_pattern ? pattern == channel : util::glob_match(pattern, channel)) return true;
-  }
-  return false;
 }
 
 Verdict User::check(const CommandSpec& spec, const CommandSpec* parent,
                     std::span<const std::string_view> argv) const {
-  if (!may_run(spec, parent, argv)) return {Denial::Command, 0};
-  // Keys: a read needs a pattern with %R, a write one with %W (basalt's rows say read or
-  // write per command, not per key).
-  if (!all_keys_) {
-    unsigned perms = spec.has(kWrite) ? kKeyWrite : kKeyRead;
-    for (size_t i : key_indexes(spec, argv))
-      if (!may_access_key(argv[i], perms)) return {Denial::Key, i};
+  std::optional<std::vector<KeyRef>> keys;  // computed once, for every selector
+  Verdict verdict = root_.check(spec, parent, argv, keys);
+  if (verdict.denial == Denial::None) return verdict;
+  for (const auto& s : selectors_) {
+    Verdict v = s.check(spec, parent, argv, keys);
+    if (v.denial == Denial::None) return v;
+    if (rank(v.denial) > rank(verdict.denial) ||
+        (v.denial == verdict.denial && v.arg > verdict.arg))
+      verdict = v;
   }
-  // Channels: PUBLISH's channel, (P)SUBSCRIBE's channels or patterns.
-  if (!all_channels_) {
-    std::string_view name = spec.name;
-    if (name == "publish" && argv.size() >= 2 && !may_use_channel(argv[1], false))
-      return {Denial::Channel, 1};
-    if (name == "subscribe" || name == "psubscribe") {
-      for (size_t i = 1; i < argv.size(); ++i)
-        if (!may_use_channel(argv[i], name == "psubscribe")) return {Denial::Channel, i};
-    }
-  }
-  return {};
+  return verdict;
+}
+
+bool User::may_use_channel(std::string_view channel, bool is_pattern) const {
+  if (root_.may_use_channel(channel, is_pattern)) return true;
+  return std::any_of(selectors_.begin(), selectors_.end(),
+                     [&](const Selector& s) { return s.may_use_channel(channel, is_pattern); });
 }
 
 }  // namespace basalt::core::acl

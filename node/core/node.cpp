@@ -308,6 +308,15 @@ std::string Node::check_config(const config::Config& updated, const std::string&
       return "Unable to update TLS configuration. Check server logs.";
     }
   }
+  // Last, as Redis's applyTLSPort: the new port is bound here (the caller checks directives
+  // with side effects after all others), so one that cannot be refuses the CONFIG SET.
+  if (name == "tls-port" && updated.tls_port != config_.tls_port) {
+    std::string why = "no listener to move";
+    if (!tls_port_mover_ || !tls_port_mover_(updated.tls_port, why)) {
+      log::warn("CONFIG SET tls-port {}: {}", updated.tls_port, why);
+      return "Unable to listen on this port. Check server logs.";
+    }
+  }
   return "";
 }
 

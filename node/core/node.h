@@ -127,6 +127,11 @@ class Node {
   // Before a CONFIG SET keeps `updated`: "" or why directive `name` can't take its new value
   // (TLS: Redis's "Unable to update TLS configuration. Check server logs.", the reason logged).
   std::string check_config(const config::Config& updated, const std::string& name) const;
+  // Who moves the TLS listener (the server, plugged in by main): CONFIG SET tls-port asks it
+  // while checking the new value, so a port it cannot bind refuses the change.
+  void set_tls_port_mover(std::function<bool(int port, std::string& error)> mover) {
+    tls_port_mover_ = std::move(mover);
+  }
   // The TLS contexts (loaded by open() when a tls-* directive asks for TLS).
   TlsContexts& tls() { return tls_; }
 
@@ -175,6 +180,7 @@ class Node {
   boost::asio::steady_timer cron_timer_;
   std::vector<std::function<void(uint64_t)>> cron_hooks_;
   std::vector<std::function<void(const std::string&)>> config_hooks_;
+  std::function<bool(int port, std::string& error)> tls_port_mover_;
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
 };
 

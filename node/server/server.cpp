@@ -68,12 +68,36 @@ bool Server::listen(std::string& error) {
     error = "Configured to not listen anywhere (port 0 and no tls-port)";
     return false;
   }
-  if (config.port != 0 && !listen_on(config.port, false, error)) return false;
-  if (config.tls_port != 0 && !listen_on(config.tls_port, true, error)) return false;
+  if (config.port != 0 && !listen_on(config.port, false, acceptors_, error)) return false;
+  if (config.tls_port != 0 && !listen_on(config.tls_port, true, acceptors_, error)) return false;
   return true;
 }
 
-bool Server::listen_on(int port_number, bool tls, std::string& error) {
+bool Server::change_tls_port(int port, std::string& error) {
+  std::vector<Listener> fresh;
+  if (port != 0 && !listen_on(port, true, fresh, error)) return false;
+  for (auto it = acceptors_.begin(); it != acceptors_.end();) {
+    if (!it->tls) {
+      ++it;
+      continue;
+    }
+    boost::system::error_code ec;
+    it->acceptor->close(ec);
+    retired_.push_back(std::move(*it));
+    it = acceptors_.erase(it);
+  }
+  for (auto& listener : fresh) {
+    if (started_) {
+      asio::co_spawn(node_.io(), accept_loop(node_, *listener.acceptor, true), asio::detached);
+    }
+    acceptors_.push_back(std::move(listener));
+  }
+  log::info("TLS clients are now accepted on {}",
+            port == 0 ? std::string("no port") : "port " + std::to_string(port));
+  return true;
+}
+
+bool Server::listen_on(int port_number, bool tls, std::vector<Listener>& out, std::string& error) {
   std::istringstream words(node_.config().bind);
   std::string addr;
   auto port = static_cast<unsigned short>(port_number);
@@ -103,7 +127,7 @@ bool Server::listen_on(int port_number, bool tls, std::string& error) {
                    : "");
       return false;
     }
-    acceptors_.push_back({std::move(acceptor), tls});
+    out.push_back({std::move(acceptor), tls});
     ++bound;
   }
   if (bound == 0) {
@@ -114,6 +138,7 @@ bool Server::listen_on(int port_number, bool tls, std::string& error) {
 }
 
 void Server::start() {
+  started_ = true;
   for (auto& listener : acceptors_) {
     asio::co_spawn(node_.io(), accept_loop(node_, *listener.acceptor, listener.tls),
                    asio::detached);

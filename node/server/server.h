@@ -22,15 +22,22 @@ class Server {
   bool listen(std::string& error);
   void start();
   void stop();
+  // CONFIG SET tls-port: listens on `port` (0: nowhere) for TLS clients instead of the current
+  // tls-port. The new sockets are bound before the old ones close: on failure nothing changes
+  // and `error` says why. Clients already connected stay.
+  bool change_tls_port(int port, std::string& error);
 
  private:
   struct Listener {
     std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
     bool tls;
   };
-  bool listen_on(int port, bool tls, std::string& error);
+  bool listen_on(int port, bool tls, std::vector<Listener>& out, std::string& error);
   core::Node& node_;
   std::vector<Listener> acceptors_;
+  // Closed listeners whose accept loops may still be unwinding (they hold a reference).
+  std::vector<Listener> retired_;
+  bool started_ = false;
 };
 
 }  // namespace basalt::server

@@ -17,6 +17,7 @@
 #include "tests/support/ports.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
+#include "tests/support/setups.h"
 #include "tests/support/wait.h"
 
 namespace basalt::test {
@@ -25,7 +26,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kToken = "alerts-token";
+constexpr const char* kToken = kAlertToken;  // alert_master_args's
 constexpr const char* kChannel = "__basalt__:alerts";
 
 // SIGSTOPs a server for the scope; SIGCONT on every exit (a failed assertion too).
@@ -99,8 +100,7 @@ size_t count_lines(const std::string& text, const std::string& needle) {
 
 TEST(LagAlerts, PausedReplicaRaisesOnTheMasterAndClearsOnceCaughtUp) {
   const int http = free_port();
-  MasterAndReplica pair({"--http-port", std::to_string(http), "--http-token", kToken,
-                         "--replica-lag-alert-bytes", "1000", "--replica-lag-alert-seconds", "2"});
+  MasterAndReplica pair(alert_master_args(http));
   RespClient m = pair.master.client();
   RespClient r = pair.replica.client();
   ASSERT_TRUE(wait_for_master_link(r, 20s));

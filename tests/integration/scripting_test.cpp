@@ -16,6 +16,7 @@
 #include "tests/support/resp_client.h"
 #include "tests/support/resp_expect.h"
 #include "tests/support/servers.h"
+#include "tests/support/setups.h"
 #include "tests/support/wait.h"
 
 namespace basalt::test {
@@ -24,12 +25,9 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(Scripting, WritesReplicateAsEffects) {
-  MasterAndReplica servers;
-  auto m = servers.master.client();
-  auto r = servers.replica.client();
-  ASSERT_TRUE(wait_for_master_link(r, 30s));
-  ASSERT_TRUE(m.command({"SET", "warm", "1"}).is_status("OK"));  // the stream selects db 0
-  ASSERT_TRUE(m.command({"CONFIG", "SET", "repl-ping-replica-period", "3600"}).is_status("OK"));
+  QuietLinkedPair pair;
+  RespClient& m = pair.master;
+  RespClient& r = pair.replica;
 
   // Two writes: MULTI, the writes, EXEC.
   long long before = info_int(m, "replication", "master_repl_offset");

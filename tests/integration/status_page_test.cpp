@@ -19,6 +19,7 @@
 #include "tests/support/ports.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
+#include "tests/support/setups.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
@@ -27,7 +28,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kToken = "page-token";
+constexpr const char* kToken = kAlertToken;  // alert_master_args's
 
 std::string chromium_binary() {
   for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
@@ -71,8 +72,7 @@ struct Paused {
 TEST(StatusPage, ShowsTheReplicaAndItsLagAlertInAHeadlessBrowser) {
   if (chromium_binary().empty()) GTEST_SKIP() << "chromium is not installed";
   const int http = free_port();
-  MasterAndReplica pair({"--http-port", std::to_string(http), "--http-token", kToken,
-                         "--replica-lag-alert-bytes", "1000", "--replica-lag-alert-seconds", "2"});
+  MasterAndReplica pair(alert_master_args(http));
   RespClient m = pair.master.client();
   RespClient r = pair.replica.client();
   ASSERT_TRUE(wait_for_master_link(r, 20s));

@@ -30,6 +30,7 @@
 #include "tests/support/process.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
+#include "tests/support/setups.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/tls_files.h"
 #include "tests/support/wait.h"
@@ -437,18 +438,11 @@ TEST_F(Tls, KeyPassphraseCaDirProtocolsAndMaxclients) {
   EXPECT_EQ(first.command_raw({"SLOWLOG", "GET", "1"}).find("s3cret"), std::string::npos);
 }
 
-std::string master_port_seen_by(RespClient& sentinel) {
-  Reply r = sentinel.command({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "basalt"});
-  if (r.type != Reply::Array || r.elements.size() != 2) return "";
-  return r.elements[1].str;
-}
-
 // Sentinel talks to both nodes over TLS only (their TLS ports, its client certificate): it
 // finds the replica at its TLS port, promotes it when the master dies, and turns the old
 // master into a replica that follows the new one over TLS with a partial resync.
 TEST_F(Tls, SentinelFailsOverOverTls) {
-  constexpr const char* kSentinel = "/usr/bin/redis-sentinel";
-  if (access(kSentinel, X_OK) != 0) GTEST_SKIP() << "redis-sentinel is not installed";
+  if (!SentinelProcess::available()) GTEST_SKIP() << "redis-sentinel is not installed";
   int master_tls = free_port(), replica_tls = free_port();
   BasaltServer master(concat(files_.server_args(master_tls), {"--tls-replication", "yes"}));
   master.start();
@@ -461,30 +455,11 @@ TEST_F(Tls, SentinelFailsOverOverTls) {
   ASSERT_TRUE(wait_for_master_link(r, 30s));
 
   // Sentinel listens in plaintext for the test, and talks to the nodes over TLS.
-  int sentinel_port = free_port();
-  std::string conf = (dir_.path() / "sentinel.conf").string();
-  {
-    std::ofstream out(conf);
-    out << "port " << sentinel_port << "\nbind 127.0.0.1\ndaemonize no\n"
-        << "tls-replication yes\n"
-        << "tls-cert-file " << files_.server_cert.string() << "\n"
-        << "tls-key-file " << files_.server_key.string() << "\n"
-        << "tls-ca-cert-file " << files_.ca_cert.string() << "\n"
-        << "sentinel monitor basalt 127.0.0.1 " << master_tls << " 1\n"
-        << "sentinel down-after-milliseconds basalt 3000\n"
-        << "sentinel failover-timeout basalt 5000\n";
-  }
-  Process sentinel({kSentinel, conf}, dir_.path() / "sentinel.log");
-  struct DumpOnFailure {
-    std::filesystem::path log;
-    ~DumpOnFailure() {
-      if (!::testing::Test::HasFailure()) return;
-      std::ifstream in(log);
-      std::cerr << "--- sentinel log ---\n" << in.rdbuf() << "--- end of sentinel log ---\n";
-    }
-  } dump_sentinel_log{dir_.path() / "sentinel.log"};
-  RespClient s(sentinel_port);
-  s.connect(10s);
+  SentinelProcess sentinel(dir_.path(), master_tls,
+                           {"tls-replication yes", "tls-cert-file " + files_.server_cert.string(),
+                            "tls-key-file " + files_.server_key.string(),
+                            "tls-ca-cert-file " + files_.ca_cert.string()});
+  RespClient s = sentinel.client();
   bool sees_replica = wait_until(
       [&] {
         Reply replicas = s.command({"SENTINEL", "REPLICAS", "basalt"});
@@ -500,7 +475,7 @@ TEST_F(Tls, SentinelFailsOverOverTls) {
   ASSERT_EQ(m.get_integer({"WAIT", "1", "5000"}), 1);
   master.kill9();
   ASSERT_TRUE(
-      wait_until([&] { return master_port_seen_by(s) == std::to_string(replica_tls); }, 30s))
+      wait_until([&] { return sentinel.master_port_seen(s) == std::to_string(replica_tls); }, 30s))
       << "Sentinel did not fail over";
   ASSERT_TRUE(wait_until(
       [&] {

@@ -10,6 +10,7 @@
 #include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
+#include "tests/support/setups.h"
 #include "tests/support/wait.h"
 
 namespace basalt::test {
@@ -165,13 +166,10 @@ TEST(Transactions, WatchedKeyExpiringAbortsLikeRedis) {
 }
 
 TEST(Transactions, ExecIsReplicatedWrappedInMultiExec) {
-  MasterAndReplica servers;
-  auto m = servers.master.client();
-  auto r = servers.replica.client();
-  ASSERT_TRUE(wait_for_master_link(r, 30s));
-  ASSERT_TRUE(m.command({"SET", "warm", "1"}).is_status("OK"));  // the stream selects db 0
   // No replication PING may land between the two offsets read below.
-  ASSERT_TRUE(m.command({"CONFIG", "SET", "repl-ping-replica-period", "3600"}).is_status("OK"));
+  QuietLinkedPair pair;
+  RespClient& m = pair.master;
+  RespClient& r = pair.replica;
 
   long long before = info_int(m, "replication", "master_repl_offset");
   ASSERT_TRUE(m.command({"MULTI"}).is_status("OK"));

@@ -84,33 +84,33 @@ TEST(AclUser, CommandRulesAreDescribedAsRedisDoes) {
   for (std::string_view rule : {"on", ">p1", "%R~foo*", "&ch", "+get", "-@all", "+@read", "-get",
                                 "+client|list", "+select|0"})
     ASSERT_EQ(user.apply(rule, commands(), false), "") << rule;
-  EXPECT_EQ(user.command_rules(commands()), "-@all +@read +select|0 +client|list -get");
+  EXPECT_EQ(user.root().command_rules(commands()), "-@all +@read +select|0 +client|list -get");
   EXPECT_EQ(user.describe(commands()),
             "on #f64551fcd6f07823cb87971cfb91446425da18286b3ab1ef935e0cbd7a69f68a %R~foo* "
             "resetchannels &ch -@all +@read +select|0 +client|list -get");
-  EXPECT_EQ(user.key_rules(), "%R~foo*");
-  EXPECT_EQ(user.channel_rules(), "&ch");
+  EXPECT_EQ(user.root().key_rules(), "%R~foo*");
+  EXPECT_EQ(user.root().channel_rules(), "&ch");
   // The description is of what the user may run, not of the rules' history.
   ASSERT_EQ(user.apply("+GET", commands(), false), "");
-  EXPECT_EQ(user.command_rules(commands()), "-@all +@read +select|0 +client|list");
+  EXPECT_EQ(user.root().command_rules(commands()), "-@all +@read +select|0 +client|list");
   ASSERT_EQ(user.apply("-client", commands(), false), "");
-  EXPECT_EQ(user.command_rules(commands()), "-@all +@read +select|0");
+  EXPECT_EQ(user.root().command_rules(commands()), "-@all +@read +select|0");
   ASSERT_EQ(user.apply("+@all", commands(), false), "");
-  EXPECT_EQ(user.command_rules(commands()), "+@all");
+  EXPECT_EQ(user.root().command_rules(commands()), "+@all");
   ASSERT_EQ(user.apply("-flushall", commands(), false), "");
-  EXPECT_EQ(user.command_rules(commands()), "+@all -flushall");
+  EXPECT_EQ(user.root().command_rules(commands()), "+@all -flushall");
   // A category that fits best is named (redis-server 7.0 gives the same).
   User t4 = make({"+get", "+set", "+publish", "-@all", "+get", "+@read", "-get", "+set"});
-  EXPECT_EQ(t4.command_rules(commands()), "-@all +@read -get +set");
+  EXPECT_EQ(t4.root().command_rules(commands()), "-@all +@read -get +set");
   User writer = make({"+@write"});
-  EXPECT_EQ(writer.command_rules(commands()), "-@all +@write");
+  EXPECT_EQ(writer.root().command_rules(commands()), "-@all +@write");
 }
 
 TEST(AclUser, KeyPatternsMergeAndDescribe) {
   // redis-server 7.0: %R~ then ~ then %rw~a %R~a ~b & -> "~ ~a ~b", "&".
   User user = make({"%R~", "~", "%rw~a", "%R~a", "~b", "&"});
-  EXPECT_EQ(user.key_rules(), "~ ~a ~b");
-  EXPECT_EQ(user.channel_rules(), "&");
+  EXPECT_EQ(user.root().key_rules(), "~ ~a ~b");
+  EXPECT_EQ(user.root().channel_rules(), "&");
   EXPECT_EQ(user.describe(commands()), "off ~ ~a ~b resetchannels & -@all");
 }
 
@@ -209,7 +209,7 @@ TEST(AclRegistry, SetUserIsAllOrNothing) {
   ASSERT_EQ(acl.set_user("eve", good), "");
   EXPECT_EQ(acl.set_user("eve", bad).empty(), false);
   EXPECT_TRUE(acl.find("eve")->accepts("pw"));
-  EXPECT_EQ(acl.find("eve")->command_rules(commands()),
+  EXPECT_EQ(acl.find("eve")->root().command_rules(commands()),
             "-@all +get");  // unchanged by the failed call
   std::vector<std::string_view> none;
   EXPECT_EQ(acl.set_user("a b", none), "Usernames can't contain spaces or null characters");

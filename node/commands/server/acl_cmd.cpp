@@ -46,6 +46,16 @@ void acl_setuser(Context& c) {
   c.reply.ok();
 }
 
+// Redis's aclAddReplySelectorDescription: commands, keys, channels (3 fields).
+void reply_selector(Context& c, const core::acl::Selector& s) {
+  c.reply.bulk("commands");
+  c.reply.bulk(s.command_rules(c.node.acl().commands()));
+  c.reply.bulk("keys");
+  c.reply.bulk(s.key_rules());
+  c.reply.bulk("channels");
+  c.reply.bulk(s.channel_rules());
+}
+
 void acl_getuser(Context& c) {
   const User* user = c.node.acl().find(c.arg(2));
   if (!user) return c.reply.null_bulk();
@@ -57,14 +67,14 @@ void acl_getuser(Context& c) {
   c.reply.bulk("passwords");
   c.reply.array(user->password_hashes().size());
   for (const auto& h : user->password_hashes()) c.reply.bulk(h);
-  c.reply.bulk("commands");
-  c.reply.bulk(user->command_rules(c.node.acl().commands()));
-  c.reply.bulk("keys");
-  c.reply.bulk(user->key_rules());
-  c.reply.bulk("channels");
-  c.reply.bulk(user->channel_rules());
+  // The root selector at the top level, then the others, as Redis 7.0.
+  reply_selector(c, user->root());
   c.reply.bulk("selectors");
-  c.reply.array(0);
+  c.reply.array(user->selectors().size());
+  for (const auto& s : user->selectors()) {
+    c.reply.array(6);
+    reply_selector(c, s);
+  }
 }
 
 void acl_deluser(Context& c) {

@@ -1,18 +1,12 @@
-// node/config/config.cpp — the directive table and the file / command-line / rewrite logic.
-#include "node/config/config.h"
-
+// node/config/config_table.cpp — the directive table: every directive's name, whether CONFIG
+// SET may change it, and how its value is parsed and printed (ConfigTable), with the aliases.
 #include <algorithm>
 #include <cctype>
 #include <climits>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "node/config/config.h"
 #include "node/protocol/numbers.h"
-#include "node/protocol/request_parser.h"
-#include "node/util/repr.h"
 
 namespace basalt::config {
 
@@ -236,7 +230,7 @@ ConfigTable::ConfigTable() {
        },
        [](const Config& c) { return format_lag_limit(c.replica_max_lag_reads); }},
       bool_entry("http-tls", &Config::http_tls, false),
-      int_entry("tls-port", &Config::tls_port, 0, 65535, false),
+      int_entry("tls-port", &Config::tls_port, 0, 65535, true),
       string_entry("tls-cert-file", &Config::tls_cert_file, true),
       string_entry("tls-key-file", &Config::tls_key_file, true),
       string_entry("tls-key-file-pass", &Config::tls_key_file_pass, true),
@@ -301,224 +295,6 @@ const ConfigTable::Entry* ConfigTable::find(const std::string& name) const {
     if (e.name == key) return &e;
   }
   return nullptr;
-}
-
-bool apply_directive(Config& config, const std::string& name, const std::string& value,
-                     bool at_runtime, std::string& error) {
-  const auto* entry = ConfigTable::instance().find(name);
-  if (!entry) {
-    error = "Bad directive or wrong number of arguments";
-    return false;
-  }
-  if (at_runtime && !entry->mutable_at_runtime) {
-    error = "can't set immutable config";
-    return false;
-  }
-  return entry->set(config, value, error);
-}
-
-namespace {
-// A `user` directive (config file or --user): kept for the ACL to apply at start.
-bool add_user_line(Config& config, const std::string& value, std::string& error) {
-  if (value.empty()) {
-    error = "Bad directive or wrong number of arguments";
-    return false;
-  }
-  config.user_lines.push_back(value);
-  return true;
-}
-
-bool apply_line(Config& config, std::string line, std::string& error) {
-  std::vector<protocol::ArgSpan> spans;
-  if (!protocol::split_inline_args(line.data(), line.size(), spans)) {
-    error = "Unbalanced quotes in configuration line";
-    return false;
-  }
-  if (spans.empty()) return true;
-  std::string name = lower(line.substr(spans[0].offset, spans[0].length));
-  std::string value;
-  for (size_t i = 1; i < spans.size(); ++i) {
-    if (i > 1) value += ' ';
-    value += line.substr(spans[i].offset, spans[i].length);
-  }
-  if (name == "include") return load_file(config, value, error);
-  if (name == "user") return add_user_line(config, value, error);
-  return apply_directive(config, name, value, false, error);
-}
-}  // namespace
-
-bool load_file(Config& config, const std::string& path, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "Fatal error, can't open config file '" + path + "'";
-    return false;
-  }
-  std::string line;
-  int lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::string why;
-    if (!apply_line(config, line, why)) {
-      error = "*** FATAL CONFIG FILE ERROR ***\nReading the configuration file, at line " +
-              std::to_string(lineno) + "\n>>> '" + line + "'\n" + why;
-      return false;
-    }
-  }
-  return true;
-}
-
-ArgsOutcome parse_args(Config& config, int argc, char** argv, std::string& error) {
-  int i = 1;
-  if (argc >= 2) {
-    std::string first = argv[1];
-    if (first == "-h" || first == "--help") return ArgsOutcome::Help;
-    if (first == "-v" || first == "--version") return ArgsOutcome::Version;
-    if (first.rfind("--", 0) != 0) {
-      std::error_code ec;
-      auto abs = std::filesystem::absolute(first, ec);
-      config.config_file = ec ? first : abs.string();
-      if (!load_file(config, config.config_file, error)) return ArgsOutcome::Error;
-      i = 2;
-    }
-  }
-  while (i < argc) {
-    std::string opt = argv[i];
-    if (opt == "-h" || opt == "--help") return ArgsOutcome::Help;
-    if (opt == "-v" || opt == "--version") return ArgsOutcome::Version;
-    if (opt.rfind("--", 0) != 0 || opt.size() == 2) {
-      error = "Unexpected argument '" + opt + "' (options look like --port 6380)";
-      return ArgsOutcome::Error;
-    }
-    std::string name = lower(opt.substr(2));
-    std::string value;
-    int j = i + 1;
-    for (; j < argc && std::string(argv[j]).rfind("--", 0) != 0; ++j) {
-      if (j > i + 1) value += ' ';
-      value += argv[j];
-    }
-    if (j == i + 1) {
-      error = "Option '--" + name + "' needs a value";
-      return ArgsOutcome::Error;
-    }
-    std::string why;
-    if (name == "user" ? !add_user_line(config, value, why)
-                       : !apply_directive(config, name, value, false, why)) {
-      error = "Bad option '--" + name + " " + value + "': " + why;
-      return ArgsOutcome::Error;
-    }
-    i = j;
-  }
-  return ArgsOutcome::Run;
-}
-
-namespace {
-// Quotes a value the way Redis's sdscatrepr does when it needs it, so that the file reads
-// back to the same bytes (split_inline_args decodes these escapes).
-std::string quote_value(const std::string& v) {
-  bool plain = !v.empty();
-  for (unsigned char ch : v) {
-    if (ch <= ' ' || ch == '"' || ch == '\'' || ch == '\\' || ch >= 127) plain = false;
-  }
-  if (plain) return v;
-  std::string out;
-  util::append_repr(out, v);
-  return out;
-}
-}  // namespace
-
-bool rewrite_file(const Config& config, const std::vector<std::string>& user_lines,
-                  std::string& error) {
-  if (config.config_file.empty()) {
-    error = "The server is running without a config file";
-    return false;
-  }
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(config.config_file);
-    std::string line;
-    while (std::getline(in, line)) lines.push_back(line);
-  }
-  const auto& table = ConfigTable::instance();
-  Config defaults;
-  std::set<std::string> written;
-  std::vector<std::string> out;
-  bool header_seen = false;
-  // Directives whose value is a list of words (replicaof "h p", save "900 1", bind "a b").
-  static const std::set<std::string> kWordLists = {"replicaof", "bind", "save",
-                                                   "client-output-buffer-limit"};
-  auto render = [&](const Entry& e) {
-    std::string v = e.get(config);
-    if (kWordLists.count(e.name) && !v.empty()) return e.name + " " + v;
-    return e.name + " " + quote_value(v);
-  };
-  for (const auto& line : lines) {
-    std::string copy = line;
-    std::vector<protocol::ArgSpan> spans;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#' ||
-        !protocol::split_inline_args(copy.data(), copy.size(), spans) || spans.empty()) {
-      out.push_back(line);
-      if (line == "# Generated by CONFIG REWRITE") header_seen = true;
-      continue;
-    }
-    std::string directive = lower(copy.substr(spans[0].offset, spans[0].length));
-    if (directive == "user") continue;  // the ACL's current users are written below
-    const Entry* e = table.find(directive);
-    if (!e) {
-      out.push_back(line);
-      continue;
-    }
-    if (written.count(e->name)) continue;  // duplicates collapse into the first
-    written.insert(e->name);
-    if (e->get(config).empty() && e->get(defaults).empty()) continue;
-    out.push_back(render(*e));
-  }
-  bool header = header_seen;
-  for (const auto& e : table.entries()) {
-    if (written.count(e.name) || e.get(config) == e.get(defaults)) continue;
-    if (!header) {
-      out.push_back("# Generated by CONFIG REWRITE");
-      header = true;
-    }
-    out.push_back(render(e));
-  }
-  // Users live in the aclfile when there is one; else here, as Redis rewrites them.
-  if (config.aclfile.empty()) {
-    for (const auto& line : user_lines) {
-      if (line.find_first_of("\r\n") != std::string::npos) {
-        error = "Rewriting config file: a user line holds a line break";
-        return false;
-      }
-      if (!header) {
-        out.push_back("# Generated by CONFIG REWRITE");
-        header = true;
-      }
-      out.push_back(line);
-    }
-  }
-  std::string tmp = config.config_file + ".tmp-rewrite";
-  {
-    std::ofstream o(tmp, std::ios::trunc);
-    if (!o) {
-      error = "Rewriting config file: can't open temporary file";
-      return false;
-    }
-    for (const auto& l : out) o << l << '\n';
-    o.flush();
-    if (!o) {
-      error = "Rewriting config file: write failed";
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, config.config_file, ec);
-  if (ec) {
-    error = "Rewriting config file: " + ec.message();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace basalt::config
