@@ -13,6 +13,7 @@
 
 #include "node/commands/command_table.h"
 #include "node/commands/dispatcher.h"
+#include "node/commands/scripting/function_cmds.h"
 #include "node/commands/scripting/script_thread.h"
 #include "node/commands/transactions/multi_exec_wrap.h"
 #include "node/core/node.h"
@@ -134,6 +135,9 @@ ScriptHost& script_host(core::Node& node) {
 
 void attach_scripting(core::Node& node) {
   ScriptHost& host = script_host(node);
+  // The FUNCTION libraries: from the store now, and again whenever a full sync replaces it.
+  load_stored_functions(node);
+  node.add_dataset_replaced_hook([&node] { load_stored_functions(node); });
   // A shutdown (SHUTDOWN NOSAVE while busy, a signal) must not wait for an endless script.
   node.add_shutdown_hook([&host] { host.abort(); });
 }
@@ -146,7 +150,7 @@ ScriptHost::ScriptHost() : thread_(std::make_unique<ScriptThread>()) {}
 ScriptHost::~ScriptHost() = default;
 
 std::string ScriptHost::kill() {
-  if (!running_) return "NOTBUSY No scripts in execution right now.";
+  if (!running_ || running_function_) return "NOTBUSY No scripts in execution right now.";
   if (running_->wrote)
     return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
            "You can either wait the script termination or kill the server in a hard way using "
@@ -246,6 +250,106 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
     node.script_busy().end();
     if (request == kKill) log::warn("script {} killed by SCRIPT KILL", sha);
     if (request == kAbort) log::warn("script {} stopped by shutdown: its writes undone", sha);
+    out->append(script_reply);
+    run->finish(request != 0);
+  };
+}
+
+// ---- FUNCTION: FCALL runs like EVAL (above), the function's interpreter instead of EVAL's
+
+std::string ScriptHost::kill_function() {
+  if (!running_ || !running_function_) return "NOTBUSY No scripts in execution right now.";
+  if (running_->wrote)
+    return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+           "You can either wait the script termination or kill the server in a hard way using "
+           "the SHUTDOWN NOSAVE command.";
+  stop_request_ = kKill;
+  return {};
+}
+
+void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, size_t numkeys,
+                              bool read_only) {
+  auto run = std::make_shared<ScriptRun>(c, read_only || (fn.flags & scripting::kNoWrites));
+  std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
+  std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
+  auto running = std::make_shared<RunningFunction>();
+  running->name = fn.name;
+  running->command.assign(c.argv.begin(), c.argv.end());
+  scripting::FunctionInfo info = fn;  // the library may go once this command is done
+
+  if (!c.client.group_can_continue) {
+    // Inside EXEC: on the event loop, capped at busy-reply-threshold (as run_inline).
+    auto limit_ms = run->node.config().busy_reply_threshold;
+    auto started = std::chrono::steady_clock::now();
+    bool stopped = false;
+    scripting::ScriptHooks hooks;
+    hooks.call = [&run](std::span<const std::string_view> argv, int repl, std::string& out) {
+      run->call(argv, repl, out);
+    };
+    hooks.log = log_from_script;
+    hooks.should_stop = [&]() -> std::string {
+      if (limit_ms <= 0) return {};
+      if (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(limit_ms))
+        return {};
+      stopped = true;
+      return "Script stopped by basalt: it ran longer than busy-reply-threshold (" +
+             std::to_string(limit_ms) + " ms) inside MULTI/EXEC; its writes were undone";
+    };
+    std::vector<std::string_view> key_views(keys.begin(), keys.end());
+    std::vector<std::string_view> arg_views(args.begin(), args.end());
+    functions_.run(info, key_views, arg_views, c.reply, hooks);
+    if (stopped) log::warn("function {} ran longer than busy-reply-threshold inside EXEC", fn.name);
+    run->finish(stopped);
+    return;
+  }
+
+  std::string* out = &c.reply.buffer();
+  c.client.group_continuation = [this, run, info, keys = std::move(keys), args = std::move(args),
+                                 out, running]() -> asio::awaitable<void> {
+    auto& node = run->node;
+    auto& io = node.io();
+    asio::steady_timer done(io, asio::steady_timer::time_point::max());
+    bool finished = false;
+    std::string script_reply;
+    scripting::ScriptHooks hooks;
+    hooks.call = [&io, run](std::span<const std::string_view> argv, int repl, std::string& reply) {
+      std::promise<void> ran;
+      auto ready = ran.get_future();
+      asio::post(io, [&] {
+        run->call(argv, repl, reply);
+        ran.set_value();
+      });
+      ready.wait();
+    };
+    hooks.log = log_from_script;
+    hooks.should_stop = [this]() -> std::string {
+      int request = stop_request_.load();
+      if (request == kKill) return kKilledText;
+      if (request == kAbort) return "Script stopped: the server is shutting down";
+      return {};
+    };
+    stop_request_ = 0;
+    running_ = run.get();
+    running_function_ = running;
+    node.script_busy().begin(true);
+    thread_->submit([&] {
+      std::vector<std::string_view> key_views(keys.begin(), keys.end());
+      std::vector<std::string_view> arg_views(args.begin(), args.end());
+      protocol::ReplyBuilder reply(script_reply);
+      functions_.run(info, key_views, arg_views, reply, hooks);
+      asio::post(io, [&] {
+        finished = true;
+        done.cancel();
+      });
+    });
+    while (!finished) co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+    int request = stop_request_.exchange(0);
+    running_ = nullptr;
+    running_function_.reset();
+    node.script_busy().end();
+    if (request == kKill) log::warn("function {} killed by FUNCTION KILL", info.name);
+    if (request == kAbort)
+      log::warn("function {} stopped by shutdown: its writes undone", info.name);
     out->append(script_reply);
     run->finish(request != 0);
   };

@@ -20,8 +20,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "node/commands/command.h"
+#include "node/scripting/function_libraries.h"
 #include "node/scripting/lua_vm.h"
 #include "node/scripting/script_cache.h"
 
@@ -48,6 +50,20 @@ class ScriptHost {
 
   // SCRIPT KILL: "" (it will stop), or the error to answer (NOTBUSY, UNKILLABLE).
   std::string kill();
+
+  // FUNCTION: the libraries (their own interpreter), FCALL / FCALL_RO running `fn` as run()
+  // runs a script (same thread, busy rules and effects replication), FUNCTION KILL, and what
+  // FUNCTION STATS shows of a running function.
+  scripting::FunctionLibraries& functions() { return functions_; }
+  void run_function(Context& c, const scripting::FunctionInfo& fn, size_t numkeys, bool read_only);
+  std::string kill_function();
+  struct RunningFunction {
+    std::string name;
+    std::vector<std::string> command;
+  };
+  const RunningFunction* running_function() const {
+    return running_ && running_function_ ? running_function_.get() : nullptr;
+  }
   // SHUTDOWN NOSAVE / shutdown: stops a running script whatever it did (its writes undone).
   void abort();
 
@@ -60,6 +76,8 @@ class ScriptHost {
   std::unique_ptr<ScriptThread> thread_;
   ScriptRun* running_ = nullptr;      // the script on the thread (event loop's view)
   std::atomic<int> stop_request_{0};  // 1: SCRIPT KILL, 2: abort (read by the script thread)
+  scripting::FunctionLibraries functions_;
+  std::shared_ptr<RunningFunction> running_function_;  // set while a function (not EVAL) runs
 };
 
 // The scripting state of `node`, made by attach_scripting at start-up (node/app/) and
