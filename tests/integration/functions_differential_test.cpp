@@ -22,10 +22,13 @@ Command load(const std::string& body) {
 TEST(FunctionsDifferential, LoadCallListDeleteAndErrorsMatchRedis) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server is not installed";
   ServerPair pair;
+  // One function per listed library: Redis lists a library's functions in hash order.
   const std::string lib1 =
       "#!lua name=lib1\n"
       "redis.register_function('f1', function(keys, args) return redis.call('set', keys[1], "
-      "args[1]) end)\n"
+      "args[1]) end)\n";
+  const std::string lib2 =
+      "#!lua name=lib2\n"
       "redis.register_function{function_name='f2', callback=function(keys, args) return "
       "redis.call('get', keys[1]) end, flags={'no-writes', 'allow-stale'}, "
       "description='reads a key'}\n";
@@ -39,7 +42,9 @@ TEST(FunctionsDifferential, LoadCallListDeleteAndErrorsMatchRedis) {
       {"FUNCTION", "LOAD", "REPLACE"},
       {"FUNCTION", "LIST"},
       {"FUNCTION", "LIST", "WITHCODE"},
-      {"FUNCTION", "LIST", "LIBRARYNAME", "lib*", "WITHCODE"},
+      load(lib2),
+      {"FUNCTION", "LIST", "LIBRARYNAME", "lib2", "WITHCODE"},
+      {"FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "*1"},
       {"FUNCTION", "LIST", "LIBRARYNAME", "nomatch"},
       {"FUNCTION", "LIST", "LIBRARYNAME"},
       {"FUNCTION", "LIST", "BAD"},
@@ -82,7 +87,8 @@ TEST(FunctionsDifferential, LoadCallListDeleteAndErrorsMatchRedis) {
            "redis.register_function('a', function() end)"),
       load("#!lua name=x\nlocal f = function() return 1 end\nredis.register_function('fx', f)\n"
            "redis.register_function('fy', f)"),
-      {"FUNCTION", "LIST", "LIBRARYNAME", "x"},
+      {"FCALL", "fx", "0"},
+      {"FCALL", "fy", "0"},
       load("#!lua name=e\n"
            "redis.register_function('err', function() return redis.call('nosuch') end)\n"
            "redis.register_function('err2', function() error('boom') end)\n"

@@ -40,7 +40,8 @@ TEST(FunctionLibraries, LoadsCallsAndReplaces) {
             "");
   EXPECT_EQ(name, "l1");
   EXPECT_EQ(call(libs, "echo", {"k"}, {"a", "b"}), "*4\r\n$1\r\nk\r\n$2\r\na!\r\n:1\r\n:2\r\n");
-  EXPECT_EQ(call(libs, "ECHO", {}, {"x"}), "*3\r\n$2\r\nx!\r\n:0\r\n:1\r\n");
+  EXPECT_EQ(call(libs, "ECHO", {"k2"}, {"x"}),  // names are case-insensitive
+            "*4\r\n$2\r\nk2\r\n$2\r\nx!\r\n:1\r\n:1\r\n");
   const FunctionInfo* ro = libs.find("ro");
   ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->flags, kHasShebang | kNoWrites | kAllowOom);

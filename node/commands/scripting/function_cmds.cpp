@@ -221,6 +221,9 @@ void function_list(Context& c) {
 
 void function_stats(Context& c) {
   auto& host = script_host(c.node);
+  if (host.running_eval())
+    return c.reply.error(
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
   c.reply.array(4);
   c.reply.bulk("running_script");
   if (const auto* running = host.running_function()) {
@@ -266,6 +269,7 @@ void function_help(Context& c) {
           "    Return general information on all the libraries:",
           "    * Library name",
           "    * The engine used to run the Library",
+          "    * Library description",
           "    * Functions list",
           "    * Library code (if WITHCODE is given)",
           "    It also possible to get only function that matches a pattern using LIBRARYNAME "
@@ -381,8 +385,9 @@ void load_stored_functions(core::Node& node) {
 
 void register_function_commands(Table& t) {
   constexpr uint32_t kFcall = kNoScript | kStale | kExecGroup | kSkipSlowlog;
-  t.add(row("fcall", -3, kFcall, fcall).doc(kScripting, "Invoke a function"));
+  t.add(row("fcall", -3, kFcall, fcall).numkeys(2).doc(kScripting, "Invoke a function"));
   t.add(row("fcall_ro", -3, kFcall | kReadOnly, fcall_ro)
+            .numkeys(2)
             .doc(kScripting, "Invoke a read-only function"));
   t.add(row("function", -2, kNoScript | kStale | kExecGroup, run_subcommand)
             .doc(kScripting, "A container for function commands")

@@ -16,6 +16,7 @@
 #include "node/commands/scripting/function_cmds.h"
 #include "node/commands/scripting/script_thread.h"
 #include "node/commands/transactions/multi_exec_wrap.h"
+#include "node/core/memory_limit.h"
 #include "node/core/node.h"
 #include "node/core/repl_stream.h"
 #include "node/scripting/shebang.h"
@@ -64,6 +65,7 @@ struct ScriptRun {
   core::Keyspace& ks;
   core::Client client;  // the script's own client: its SELECT does not leak to the caller
   bool read_only = false;
+  bool allow_oom = false;  // the allow-oom flag: deny-oom commands run even over maxmemory
   bool wrote = false;
   size_t propagated_commands = 0;
   core::ReplStream* stream = nullptr;
@@ -101,6 +103,8 @@ struct ScriptRun {
       return reply.error(
           "ERR basalt does not run FLUSHDB or FLUSHALL from scripts (their range deletions "
           "can't join a script's write group)");
+    if (spec->has(kDenyOom) && !allow_oom && ks.out_of_memory() && !node.is_replica())
+      return reply.error(core::kOomError);
     bool writes = spec->has(kWrite);
     if (writes && (read_only || !ks.writable()))
       return reply.error("ERR Write commands are not allowed from read-only scripts.");
@@ -150,11 +154,14 @@ ScriptHost::ScriptHost() : thread_(std::make_unique<ScriptThread>()) {}
 ScriptHost::~ScriptHost() = default;
 
 std::string ScriptHost::kill() {
-  if (!running_ || running_function_) return "NOTBUSY No scripts in execution right now.";
+  if (!running_) return "NOTBUSY No scripts in execution right now.";
   if (running_->wrote)
     return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
            "You can either wait the script termination or kill the server in a hard way using "
            "the SHUTDOWN NOSAVE command.";
+  if (running_function_)  // as Redis: a function is FUNCTION KILL's
+    return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
+           "NOSAVE.";
   stop_request_ = kKill;
   return {};
 }
@@ -194,6 +201,7 @@ void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
 void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool read_only) {
   uint32_t flags = cache_.find(sha)->flags;
   auto run = std::make_shared<ScriptRun>(c, read_only || (flags & scripting::kNoWrites));
+  run->allow_oom = flags & scripting::kAllowOom;
   std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
   std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
 
@@ -258,11 +266,14 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
 // ---- FUNCTION: FCALL runs like EVAL (above), the function's interpreter instead of EVAL's
 
 std::string ScriptHost::kill_function() {
-  if (!running_ || !running_function_) return "NOTBUSY No scripts in execution right now.";
+  if (!running_) return "NOTBUSY No scripts in execution right now.";
   if (running_->wrote)
     return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
            "You can either wait the script termination or kill the server in a hard way using "
            "the SHUTDOWN NOSAVE command.";
+  if (!running_function_)  // as Redis: an EVAL is SCRIPT KILL's
+    return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+           "NOSAVE.";
   stop_request_ = kKill;
   return {};
 }
@@ -270,6 +281,7 @@ std::string ScriptHost::kill_function() {
 void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, size_t numkeys,
                               bool read_only) {
   auto run = std::make_shared<ScriptRun>(c, read_only || (fn.flags & scripting::kNoWrites));
+  run->allow_oom = fn.flags & scripting::kAllowOom;
   std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
   std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
   auto running = std::make_shared<RunningFunction>();

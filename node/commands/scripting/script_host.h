@@ -61,6 +61,7 @@ class ScriptHost {
     std::string name;
     std::vector<std::string> command;
   };
+  bool running_eval() const { return running_ && !running_function_; }
   const RunningFunction* running_function() const {
     return running_ && running_function_ ? running_function_.get() : nullptr;
   }
