@@ -108,7 +108,9 @@ const char* do_register(lua_State* L) {
     if (!lua_isstring(L, 1)) return ("first argument to redis.register_function must be a string");
     if (!lua_isfunction(L, 2))
       return ("second argument to redis.register_function must be a function");
-    fn.name = lua_tostring(L, 1);
+    size_t len = 0;
+    const char* name = lua_tolstring(L, 1, &len);
+    fn.name.assign(name, len);
     named_found = callback_found = true;
   } else {
     if (!lua_istable(L, 1))
@@ -125,12 +127,16 @@ const char* do_register(lua_State* L) {
       if (util::iequals(key, "function_name")) {
         if (!lua_isstring(L, -1))
           return ("function_name argument given to redis.register_function must be a string");
-        fn.name = lua_tostring(L, -1);
+        size_t len = 0;
+        const char* name = lua_tolstring(L, -1, &len);
+        fn.name.assign(name, len);
         named_found = true;
       } else if (util::iequals(key, "description")) {
         if (!lua_isstring(L, -1))
           return ("description argument given to redis.register_function must be a string");
-        fn.description = lua_tostring(L, -1);
+        size_t len = 0;
+        const char* text = lua_tolstring(L, -1, &len);
+        fn.description.assign(text, len);
         fn.has_description = true;
       } else if (util::iequals(key, "callback")) {
         if (!lua_isfunction(L, -1))
@@ -222,6 +228,72 @@ void install_load_api(lua_State* L) {
   lua_pop(L, 1);
 }
 
+// The header line split as Redis's sdssplitargs splits it: blanks separate arguments, "..."
+// (with \\n, \\xHH, ... escapes) and '...' quote; false on unbalanced quotes.
+bool split_args(std::string_view line, std::vector<std::string>& out) {
+  size_t i = 0;
+  auto blank = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; };
+  auto hex = [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; };
+  auto hex_value = [](char ch) {
+    return std::isdigit(static_cast<unsigned char>(ch)) ? ch - '0' : (std::tolower(ch) - 'a' + 10);
+  };
+  for (;;) {
+    while (i < line.size() && blank(line[i])) ++i;
+    if (i >= line.size()) return true;
+    std::string current;
+    bool in_double = false, in_single = false;
+    for (;; ++i) {
+      if (in_double) {
+        if (i >= line.size()) return false;
+        if (line[i] == '\\' && i + 3 < line.size() && line[i + 1] == 'x' && hex(line[i + 2]) &&
+            hex(line[i + 3])) {
+          current.push_back(
+              static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3])));
+          i += 3;
+        } else if (line[i] == '\\' && i + 1 < line.size()) {
+          char c = line[++i];
+          current.push_back(c == 'n'   ? '\n'
+                            : c == 'r' ? '\r'
+                            : c == 't' ? '\t'
+                            : c == 'b' ? '\b'
+                            : c == 'a' ? '\a'
+                                       : c);
+        } else if (line[i] == '"') {
+          if (i + 1 < line.size() && !blank(line[i + 1])) return false;
+          in_double = false;
+          ++i;
+          break;
+        } else {
+          current.push_back(line[i]);
+        }
+      } else if (in_single) {
+        if (i >= line.size()) return false;
+        if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
+          current.push_back('\'');
+          ++i;
+        } else if (line[i] == '\'') {
+          if (i + 1 < line.size() && !blank(line[i + 1])) return false;
+          in_single = false;
+          ++i;
+          break;
+        } else {
+          current.push_back(line[i]);
+        }
+      } else {
+        if (i >= line.size() || blank(line[i])) break;
+        if (line[i] == '"') {
+          in_double = true;
+        } else if (line[i] == '\'') {
+          in_single = true;
+        } else {
+          current.push_back(line[i]);
+        }
+      }
+    }
+    out.push_back(std::move(current));
+  }
+}
+
 void drop_callbacks(lua_State* L, const FunctionLibrary& lib) {
   for (const auto& [name, fn] : lib.functions) {
     lua_pushnil(L);
@@ -301,27 +373,19 @@ std::string FunctionLibraries::load(std::string_view code, bool replace, bool ti
   if (!code.starts_with("#!")) return "ERR Missing library metadata";
   size_t newline = code.find('\n');
   if (newline == std::string_view::npos) return "ERR Invalid library metadata";
-  std::vector<std::string_view> parts;
-  std::string_view header = code.substr(0, newline);
-  while (!header.empty()) {
-    size_t start = header.find_first_not_of(" \t\r");
-    if (start == std::string_view::npos) break;
-    header.remove_prefix(start);
-    size_t end = header.find_first_of(" \t\r");
-    parts.push_back(header.substr(0, end));
-    header = end == std::string_view::npos ? "" : header.substr(end);
-  }
+  std::vector<std::string> parts;
+  if (!split_args(code.substr(0, newline), parts)) return "ERR Invalid library metadata";
   if (parts.empty()) return "ERR Invalid library metadata";
-  std::string_view engine = parts[0].substr(2);
+  std::string_view engine = std::string_view(parts[0]).substr(2);
   bool named = false;
   for (size_t i = 1; i < parts.size(); ++i) {
-    if (parts[i].size() >= 5 && util::iequals(parts[i].substr(0, 5), "name=")) {
+    if (parts[i].size() >= 5 && util::iequals(std::string_view(parts[i]).substr(0, 5), "name=")) {
       if (named) return "ERR Invalid metadata value, name argument was given multiple times";
-      name = std::string(parts[i].substr(5));
+      name = parts[i].substr(5);
       named = true;
       continue;
     }
-    return "ERR Invalid metadata value given: " + std::string(parts[i]);
+    return "ERR Invalid metadata value given: " + parts[i];
   }
   if (!named) return "ERR Library name was not given";
   if (!valid_name(name))

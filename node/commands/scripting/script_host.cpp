@@ -65,7 +65,8 @@ struct ScriptRun {
   core::Keyspace& ks;
   core::Client client;  // the script's own client: its SELECT does not leak to the caller
   bool read_only = false;
-  bool allow_oom = false;  // the allow-oom flag: deny-oom commands run even over maxmemory
+  bool allow_oom = false;      // the allow-oom flag: deny-oom commands run even over maxmemory
+  bool out_of_memory = false;  // over maxmemory when it started: deny-oom commands refused
   bool wrote = false;
   size_t propagated_commands = 0;
   core::ReplStream* stream = nullptr;
@@ -87,6 +88,7 @@ struct ScriptRun {
     stream_start = stream ? stream->size() : 0;
     db_before = stream ? stream->selected_db() : -1;
     guarded = ks.writable();
+    out_of_memory = ks.out_of_memory() && !c.node.is_replica();
     if (guarded) point = ks.save_point();
   }
 
@@ -103,8 +105,7 @@ struct ScriptRun {
       return reply.error(
           "ERR basalt does not run FLUSHDB or FLUSHALL from scripts (their range deletions "
           "can't join a script's write group)");
-    if (spec->has(kDenyOom) && !allow_oom && ks.out_of_memory() && !node.is_replica())
-      return reply.error(core::kOomError);
+    if (spec->has(kDenyOom) && !allow_oom && out_of_memory) return reply.error(core::kOomError);
     bool writes = spec->has(kWrite);
     if (writes && (read_only || !ks.writable()))
       return reply.error("ERR Write commands are not allowed from read-only scripts.");
@@ -282,6 +283,7 @@ void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, siz
                               bool read_only) {
   auto run = std::make_shared<ScriptRun>(c, read_only || (fn.flags & scripting::kNoWrites));
   run->allow_oom = fn.flags & scripting::kAllowOom;
+  run->out_of_memory = functions_over_memory(c);
   std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
   std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
   auto running = std::make_shared<RunningFunction>();
@@ -365,6 +367,13 @@ void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, siz
     out->append(script_reply);
     run->finish(request != 0);
   };
+}
+
+bool ScriptHost::functions_over_memory(Context& c) {
+  if (c.ks.out_of_memory()) return true;
+  auto maxmemory = c.node.config().maxmemory;
+  if (maxmemory <= 0 || c.node.is_replica() || c.client.is_master_link) return false;
+  return c.ks.dataset_bytes() + functions_.memory_bytes() > static_cast<uint64_t>(maxmemory);
 }
 
 }  // namespace basalt::commands
