@@ -37,7 +37,7 @@ FunctionLibraries& libraries(Context& c) {
 bool may_write(Context& c, bool deny_oom) {
   uint32_t flags = kWrite | (deny_oom ? uint32_t{kDenyOom} : 0u);
   std::string refusal = state_refusal(c.node, c.replication, c.client, flags, false,
-                                      script_host(c.node).functions_over_memory(c));
+                                      script_host(c.node).over_maxmemory(c));
   if (refusal.empty()) return true;
   c.reply.error(refusal);
   return false;
@@ -324,8 +324,8 @@ void fcall_generic(Context& c, bool read_only) {
       return c.reply.error("ERR Can not execute a script with write flag using *_ro command.");
     uint32_t as = kWrite | ((fn->flags & scripting::kAllowOom) ? 0u : uint32_t{kDenyOom}) |
                   ((fn->flags & scripting::kAllowStale) ? uint32_t{kStale} : 0u);
-    if (std::string refusal = state_refusal(c.node, c.replication, c.client, as, false,
-                                            host.functions_over_memory(c));
+    if (std::string refusal =
+            state_refusal(c.node, c.replication, c.client, as, false, host.over_maxmemory(c));
         !refusal.empty())
       return c.reply.error(refusal);
   }

@@ -105,15 +105,20 @@ struct ScriptRun {
       return reply.error(
           "ERR basalt does not run FLUSHDB or FLUSHALL from scripts (their range deletions "
           "can't join a script's write group)");
-    if (spec->has(kDenyOom) && !allow_oom && out_of_memory) return reply.error(core::kOomError);
     bool writes = spec->has(kWrite);
     if (writes && (read_only || !ks.writable()))
       return reply.error("ERR Write commands are not allowed from read-only scripts.");
+    // Read-only scripts may run anything they may run at all (allow-oom implied, as Redis).
+    if (spec->has(kDenyOom) && !allow_oom && !read_only && out_of_memory)
+      return reply.error(core::kOomError);
     size_t stream_before = stream ? stream->size() : 0;
     bool propagation = ks.propagation();
     if (!(repl_flags & scripting::kReplReplica)) ks.set_propagation(false);
     size_t reply_start = out.size();
+    bool oom = ks.out_of_memory();
+    ks.set_out_of_memory(false);  // judged above, with the script's flags
     run_command(node, replication, client, ks, reply, spec, argv);
+    ks.set_out_of_memory(oom);
     ks.set_propagation(propagation);
     client.pending_block = nullptr;  // never set: blocking commands are refused above
     if (stream && stream->size() != stream_before) ++propagated_commands;
@@ -203,6 +208,7 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
   uint32_t flags = cache_.find(sha)->flags;
   auto run = std::make_shared<ScriptRun>(c, read_only || (flags & scripting::kNoWrites));
   run->allow_oom = flags & scripting::kAllowOom;
+  run->out_of_memory = over_maxmemory(c);
   std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
   std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
 
@@ -283,7 +289,7 @@ void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, siz
                               bool read_only) {
   auto run = std::make_shared<ScriptRun>(c, read_only || (fn.flags & scripting::kNoWrites));
   run->allow_oom = fn.flags & scripting::kAllowOom;
-  run->out_of_memory = functions_over_memory(c);
+  run->out_of_memory = over_maxmemory(c);
   std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
   std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
   auto running = std::make_shared<RunningFunction>();
@@ -369,11 +375,12 @@ void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, siz
   };
 }
 
-bool ScriptHost::functions_over_memory(Context& c) {
+bool ScriptHost::over_maxmemory(Context& c) {
   if (c.ks.out_of_memory()) return true;
   auto maxmemory = c.node.config().maxmemory;
   if (maxmemory <= 0 || c.node.is_replica() || c.client.is_master_link) return false;
-  return c.ks.dataset_bytes() + functions_.memory_bytes() > static_cast<uint64_t>(maxmemory);
+  uint64_t lua = functions_.memory_bytes() + vm_.memory_bytes();
+  return c.ks.dataset_bytes() + lua > static_cast<uint64_t>(maxmemory);
 }
 
 }  // namespace basalt::commands

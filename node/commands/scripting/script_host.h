@@ -57,9 +57,9 @@ class ScriptHost {
   scripting::FunctionLibraries& functions() { return functions_; }
   void run_function(Context& c, const scripting::FunctionInfo& fn, size_t numkeys, bool read_only);
   std::string kill_function();
-  // Over maxmemory counting the functions' interpreter too (Redis's used_memory includes it):
-  // what deny-oom FUNCTION and FCALL forms are judged by.
-  bool functions_over_memory(Context& c);
+  // Over maxmemory counting both Lua interpreters too (Redis's used_memory includes them):
+  // what deny-oom FUNCTION and FCALL forms and redis.call inside scripts are judged by.
+  bool over_maxmemory(Context& c);
   struct RunningFunction {
     std::string name;
     std::vector<std::string> command;
