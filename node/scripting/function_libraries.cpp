@@ -95,7 +95,9 @@ bool read_flags(lua_State* L, int index, uint32_t& flags) {
 }
 
 // redis.register_function(name, callback) or redis.register_function{function_name=...,
-// callback=..., flags={...}, description=...}: leaves the callback on top of the stack.
+// callback=..., flags={...}, description=...}: adds the function to the library being loaded
+// (its callback kept in the registry); nullptr, or the error message to raise. Every C++ object
+// here is gone before register_function raises (lua_error unwinds with longjmp).
 const char* do_register(lua_State* L) {
   LoadContext* ctx = load_context(L);
   if (!ctx) return "redis.register_function can only be called on FUNCTION LOAD command";

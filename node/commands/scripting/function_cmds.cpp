@@ -340,16 +340,17 @@ void fcall_ro(Context& c) {
 }
 
 constexpr std::string_view kScripting = "scripting";
-// Every subcommand runs in the container's write group; the changing ones check themselves.
+// Every subcommand runs in the container's write group; the changing ones check themselves
+// (their kWrite / kDenyOom here are for ACL categories and COMMAND INFO).
 constexpr uint32_t kFunctionBase = kNoScript | kStale;
 const Spec kFunctionSubcommands[] = {
-    row("function|load", -3, kFunctionBase, function_load)
+    row("function|load", -3, kFunctionBase | kWrite | kDenyOom, function_load)
         .doc(kScripting, "Create a function with the given arguments (name, code, description)"),
-    row("function|delete", 3, kFunctionBase, function_delete)
+    row("function|delete", 3, kFunctionBase | kWrite, function_delete)
         .doc(kScripting, "Delete a function by name"),
-    row("function|flush", -2, kFunctionBase, function_flush)
+    row("function|flush", -2, kFunctionBase | kWrite, function_flush)
         .doc(kScripting, "Deleting all functions"),
-    row("function|restore", -3, kFunctionBase, function_restore)
+    row("function|restore", -3, kFunctionBase | kWrite | kDenyOom, function_restore)
         .doc(kScripting, "Restore all the functions on the given payload"),
     row("function|dump", 2, kFunctionBase, function_dump)
         .doc(kScripting, "Dump all functions into a serialized binary payload"),
