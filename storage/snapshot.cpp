@@ -6,6 +6,7 @@
 
 #include "storage/codec.h"
 #include "storage/dataset_size.h"
+#include "storage/function_store.h"
 #include "storage/meta.h"
 #include "storage/record.h"
 
@@ -54,6 +55,7 @@ void SnapshotLoad::add(SnapshotFamily family, std::string_view key, std::string_
     return;
   }
   batch_.Put(staged_.data, k, v);
+  if (is_function_library_key(key)) return;  // not a key: nothing derived to rebuild
   uint16_t db;
   std::string_view user_key;
   RecordView rec;

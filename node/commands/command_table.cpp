@@ -47,6 +47,7 @@ Table::Table() {
   register_transactions_commands(*this);
   register_pubsub_commands(*this);
   register_scripting_commands(*this);
+  register_function_commands(*this);
   for (size_t i = 0; i < specs_.size(); ++i) index_[std::string(specs_[i].name)] = i;
 }
 

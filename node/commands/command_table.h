@@ -42,5 +42,6 @@ void register_zsets_commands(Table& t);
 void register_transactions_commands(Table& t);
 void register_pubsub_commands(Table& t);
 void register_scripting_commands(Table& t);
+void register_function_commands(Table& t);
 
 }  // namespace basalt::commands

@@ -95,6 +95,13 @@ class Node {
   void add_cron_hook(std::function<void(uint64_t now_ms)> hook) {
     cron_hooks_.push_back(std::move(hook));
   }
+  // Called once a full sync has swapped in a new dataset (the FUNCTION libraries reload).
+  void add_dataset_replaced_hook(std::function<void()> hook) {
+    dataset_replaced_hooks_.push_back(std::move(hook));
+  }
+  void dataset_replaced() {
+    for (auto& hook : dataset_replaced_hooks_) hook();
+  }
   void add_config_hook(std::function<void(const std::string& name)> hook) {
     config_hooks_.push_back(std::move(hook));
   }
@@ -181,6 +188,7 @@ class Node {
   std::vector<std::function<void(uint64_t)>> cron_hooks_;
   std::vector<std::function<void(const std::string&)>> config_hooks_;
   std::function<bool(int port, std::string& error)> tls_port_mover_;
+  std::vector<std::function<void()>> dataset_replaced_hooks_;
   std::shared_ptr<int> lifetime_ = std::make_shared<int>(0);
 };
 

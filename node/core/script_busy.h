@@ -21,8 +21,12 @@ class ScriptBusy {
   bool running() const { return running_; }
   Clock::time_point since() const { return since_; }
 
-  void begin() {
+  // Whether it is a function (FCALL): -BUSY then names FUNCTION KILL, as Redis does.
+  bool function() const { return function_; }
+
+  void begin(bool function = false) {
     running_ = true;
+    function_ = function;
     since_ = Clock::now();
   }
   void end() {
@@ -40,6 +44,7 @@ class ScriptBusy {
 
  private:
   bool running_ = false;
+  bool function_ = false;
   Clock::time_point since_{};
   std::vector<boost::asio::steady_timer*> waiters_;
 };

@@ -281,6 +281,7 @@ asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
       node_.keyspace().key_counts = sync.load->key_counts();
       node_.keyspace().expire_counts = sync.load->expire_counts();
       node_.keyspace().dataset_bytes = sync.load->dataset_bytes();
+      node_.dataset_replaced();
     }
   });
   if (!status.ok())

@@ -441,13 +441,16 @@ bool LuaVm::has_function(const std::string& sha) {
 }
 
 namespace {
-void set_string_array(lua_State* L, const char* name, std::span<const std::string_view> items) {
-  lua_getfield(L, LUA_REGISTRYINDEX, kAllowedKey);
+void push_string_array(lua_State* L, std::span<const std::string_view> items) {
   lua_createtable(L, static_cast<int>(items.size()), 0);
   for (size_t i = 0; i < items.size(); ++i) {
     lua_pushlstring(L, items[i].data(), items[i].size());
     lua_rawseti(L, -2, static_cast<int>(i + 1));
   }
+}
+void set_string_array(lua_State* L, const char* name, std::span<const std::string_view> items) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kAllowedKey);
+  push_string_array(L, items);
   lua_setfield(L, -2, name);
   lua_pop(L, 1);
 }
@@ -474,21 +477,24 @@ std::string error_text(lua_State* L, const std::string& sha) {
 }
 }  // namespace
 
-bool LuaVm::run(const std::string& sha, std::span<const std::string_view> keys,
-                std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
-                ScriptHooks& hooks) {
+bool LuaVm::run_registered(const std::string& registry_key, const std::string& name,
+                           bool as_arguments, std::span<const std::string_view> keys,
+                           std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+                           ScriptHooks& hooks) {
   lua_State* L = L_;
   lua_settop(L, 0);
   lua_pushlightuserdata(L, &hooks);
   lua_setfield(L, LUA_REGISTRYINDEX, kHooksKey);
   lua_pushinteger(L, kReplAll);
   lua_setfield(L, LUA_REGISTRYINDEX, kReplKey);
-  set_string_array(L, "KEYS", keys);
-  set_string_array(L, "ARGV", args);
+  if (!as_arguments) set_string_array(L, "KEYS", keys);
+  if (!as_arguments) set_string_array(L, "ARGV", args);
   lua_getfield(L, LUA_REGISTRYINDEX, "basalt_error_handler");
-  lua_getfield(L, LUA_REGISTRYINDEX, function_name(sha).c_str());
+  lua_getfield(L, LUA_REGISTRYINDEX, registry_key.c_str());
+  if (as_arguments) push_string_array(L, keys);
+  if (as_arguments) push_string_array(L, args);
   lua_sethook(L, count_hook, LUA_MASKCOUNT, kHookEvery);
-  int status = lua_pcall(L, 0, 1, 1);
+  int status = lua_pcall(L, as_arguments ? 2 : 0, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
   lua_pushnil(L);
   lua_setfield(L, LUA_REGISTRYINDEX, kHooksKey);
@@ -496,9 +502,9 @@ bool LuaVm::run(const std::string& sha, std::span<const std::string_view> keys,
   if (ok) {
     write_reply(L, -1, reply);
   } else if (status == LUA_ERRMEM) {
-    reply.error("ERR Error running script (call to f_" + sha + "): not enough memory");
+    reply.error("ERR Error running script (call to " + registry_key + "): not enough memory");
   } else {
-    reply.error(error_text(L, sha));
+    reply.error(error_text(L, name));
   }
   lua_settop(L, 0);
   // Garbage from this run is collected now, a step at a time as Redis does.

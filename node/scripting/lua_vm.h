@@ -51,7 +51,17 @@ class LuaVm {
   // `reply`. True if it returned, false if it raised an error.
   bool run(const std::string& sha, std::span<const std::string_view> keys,
            std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
-           ScriptHooks& hooks);
+           ScriptHooks& hooks) {
+    return run_registered("f_" + sha, sha, false, keys, args, reply, hooks);
+  }
+  // Runs the function stored in the registry under `registry_key` (`name` in its errors):
+  // KEYS and ARGV as globals, or (`as_arguments`, FCALL) as its two arguments.
+  bool run_registered(const std::string& registry_key, const std::string& name, bool as_arguments,
+                      std::span<const std::string_view> keys,
+                      std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+                      ScriptHooks& hooks);
+  // The interpreter itself, for the function libraries (node/scripting/function_libraries.h).
+  lua_State* state() { return L_; }
   // SCRIPT FLUSH: a fresh interpreter (every function gone).
   void reset();
   // Kilobytes the interpreter uses (INFO used_memory_lua).

@@ -101,11 +101,13 @@ asio::awaitable<void> wait_out_script(core::Node& node) {
 }
 
 // What Redis 7.0 still runs while a script is busy (its allow-busy commands, kept to the few
-// a client needs): SCRIPT KILL, SHUTDOWN NOSAVE, AUTH, HELLO.
+// a client needs): SCRIPT KILL, FUNCTION KILL | STATS, SHUTDOWN NOSAVE, AUTH, HELLO.
 bool allowed_while_busy(std::span<const std::string_view> argv) {
   if (argv.empty()) return false;
   if (util::iequals(argv[0], "auth") || util::iequals(argv[0], "hello")) return true;
   if (util::iequals(argv[0], "script")) return argv.size() == 2 && util::iequals(argv[1], "kill");
+  if (util::iequals(argv[0], "function"))
+    return argv.size() == 2 && (util::iequals(argv[1], "kill") || util::iequals(argv[1], "stats"));
   if (util::iequals(argv[0], "shutdown")) {
     for (size_t i = 1; i < argv.size(); ++i)
       if (util::iequals(argv[i], "nosave")) return true;
@@ -123,8 +125,12 @@ void answer_while_busy(core::Node& node, core::Client& client, const core::Comma
     if (allowed_while_busy(batch.command(k))) {
       node.command_runner().run(client, ks, reply, batch.spec(k), batch.command(k));
     } else {
-      constexpr std::string_view kBusy =
-          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+      const std::string_view kBusy =
+          node.script_busy().function()
+              ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                "SHUTDOWN NOSAVE."
+              : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+                "NOSAVE.";
       ++node.stats().total_commands_processed;
       node.stats().count_error(kBusy);
       reply.error(kBusy);

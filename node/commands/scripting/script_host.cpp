@@ -13,9 +13,11 @@
 
 #include "node/commands/command_table.h"
 #include "node/commands/dispatcher.h"
+#include "node/commands/scripting/function_cmds.h"
 #include "node/commands/scripting/script_fiber.h"
 #include "node/commands/scripting/script_thread.h"
 #include "node/commands/transactions/multi_exec_wrap.h"
+#include "node/core/memory_limit.h"
 #include "node/core/node.h"
 #include "node/core/repl_stream.h"
 #include "node/scripting/shebang.h"
@@ -68,6 +70,8 @@ struct ScriptRun {
   core::Keyspace& ks;
   core::Client client;  // the script's own client: its SELECT does not leak to the caller
   bool read_only = false;
+  bool allow_oom = false;      // the allow-oom flag: deny-oom commands run even over maxmemory
+  bool out_of_memory = false;  // over maxmemory when it started: deny-oom commands refused
   bool wrote = false;
   size_t propagated_commands = 0;
   core::ReplStream* stream = nullptr;
@@ -89,6 +93,7 @@ struct ScriptRun {
     stream_start = stream ? stream->size() : 0;
     db_before = stream ? stream->selected_db() : -1;
     guarded = ks.writable();
+    out_of_memory = ks.out_of_memory() && !c.node.is_replica();
     if (guarded) point = ks.save_point();
   }
 
@@ -104,11 +109,17 @@ struct ScriptRun {
     bool writes = spec->has(kWrite);
     if (writes && (read_only || !ks.writable()))
       return reply.error("ERR Write commands are not allowed from read-only scripts.");
+    // Read-only scripts may run anything they may run at all (allow-oom implied, as Redis).
+    if (spec->has(kDenyOom) && !allow_oom && !read_only && out_of_memory)
+      return reply.error(core::kOomError);
     size_t stream_before = stream ? stream->size() : 0;
     bool propagation = ks.propagation();
     if (!(repl_flags & scripting::kReplReplica)) ks.set_propagation(false);
     size_t reply_start = out.size();
+    bool oom = ks.out_of_memory();
+    ks.set_out_of_memory(false);  // judged above, with the script's flags
     run_command(node, replication, client, ks, reply, spec, argv);
+    ks.set_out_of_memory(oom);
     ks.set_propagation(propagation);
     client.pending_block = nullptr;  // never set: blocking commands are refused above
     if (stream && stream->size() != stream_before) ++propagated_commands;
@@ -135,6 +146,9 @@ ScriptHost& script_host(core::Node& node) {
 
 void attach_scripting(core::Node& node) {
   ScriptHost& host = script_host(node);
+  // The FUNCTION libraries: from the store now, and again whenever a full sync replaces it.
+  load_stored_functions(node);
+  node.add_dataset_replaced_hook([&node] { load_stored_functions(node); });
   // A shutdown (SHUTDOWN NOSAVE while busy, a signal) must not wait for an endless script.
   node.add_shutdown_hook([&host] { host.abort(); });
 }
@@ -152,6 +166,9 @@ std::string ScriptHost::kill() {
     return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
            "You can either wait the script termination or kill the server in a hard way using "
            "the SHUTDOWN NOSAVE command.";
+  if (running_function_)  // as Redis: a function is FUNCTION KILL's
+    return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
+           "NOSAVE.";
   stop_request_ = kKill;
   return {};
 }
@@ -160,9 +177,10 @@ void ScriptHost::abort() {
   if (running_) stop_request_ = kAbort;
 }
 
-void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
+void ScriptHost::run_inline(ScriptRun& run, const std::string& label,
                             std::span<const std::string_view> keys,
-                            std::span<const std::string_view> args, protocol::ReplyBuilder& reply) {
+                            std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+                            const ScriptBody& body) {
   // Inside EXEC: on the event loop, capped at busy-reply-threshold.
   auto limit_ms = run.node.config().busy_reply_threshold;
   auto started = std::chrono::steady_clock::now();
@@ -179,20 +197,20 @@ void ScriptHost::run_inline(ScriptRun& run, const std::string& sha,
     return "Script stopped by basalt: it ran longer than busy-reply-threshold (" +
            std::to_string(limit_ms) + " ms) inside MULTI/EXEC; its writes were undone";
   };
-  vm_.run(sha, keys, args, reply, hooks);
+  body(keys, args, reply, hooks);
   if (stopped)
-    log::warn(
-        "script {} ran longer than busy-reply-threshold ({} ms) inside EXEC: stopped, "
-        "writes undone",
-        sha, limit_ms);
+    log::warn("{} ran longer than busy-reply-threshold ({} ms) inside EXEC: stopped, writes undone",
+              label, limit_ms);
   run.finish(stopped);
 }
 
-// One script begun in a write group: what its fiber, the event loop and (once it is set aside)
-// the script thread share.
+// One script or function begun in a write group: what its fiber, the event loop and (once it
+// is set aside) the script thread share.
 struct ScriptJob {
   std::shared_ptr<ScriptRun> run;
-  std::string sha;
+  std::string label;  // "script <sha>" / "function <name>", for the log
+  ScriptHost::ScriptBody body;
+  std::shared_ptr<ScriptHost::RunningFunction> function;  // FCALL: what FUNCTION STATS shows
   std::vector<std::string> keys, args;
   std::string reply;
   std::unique_ptr<ScriptFiber> fiber;
@@ -214,19 +232,51 @@ void ScriptHost::give_back(std::unique_ptr<ScriptFiber> fiber) {
 void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool read_only) {
   uint32_t flags = cache_.find(sha)->flags;
   auto run = std::make_shared<ScriptRun>(c, read_only || (flags & scripting::kNoWrites));
+  run->allow_oom = flags & scripting::kAllowOom;
+  ScriptBody body = [this, sha](std::span<const std::string_view> keys,
+                                std::span<const std::string_view> args,
+                                protocol::ReplyBuilder& reply, scripting::ScriptHooks& hooks) {
+    vm_.run(sha, keys, args, reply, hooks);
+  };
+  execute(c, std::move(run), numkeys, "script " + sha, std::move(body), nullptr);
+}
+
+void ScriptHost::run_function(Context& c, const scripting::FunctionInfo& fn, size_t numkeys,
+                              bool read_only) {
+  auto run = std::make_shared<ScriptRun>(c, read_only || (fn.flags & scripting::kNoWrites));
+  run->allow_oom = fn.flags & scripting::kAllowOom;
+  auto running = std::make_shared<RunningFunction>();
+  running->name = fn.name;
+  running->command.assign(c.argv.begin(), c.argv.end());
+  // A copy: the library may go (FUNCTION DELETE in the same group) once this command is done.
+  ScriptBody body = [this, info = fn](std::span<const std::string_view> keys,
+                                      std::span<const std::string_view> args,
+                                      protocol::ReplyBuilder& reply,
+                                      scripting::ScriptHooks& hooks) {
+    functions_.run(info, keys, args, reply, hooks);
+  };
+  execute(c, std::move(run), numkeys, "function " + fn.name, std::move(body), std::move(running));
+}
+
+void ScriptHost::execute(Context& c, std::shared_ptr<ScriptRun> run, size_t numkeys,
+                         std::string label, ScriptBody body,
+                         std::shared_ptr<RunningFunction> function) {
+  run->out_of_memory = over_maxmemory(c);
   std::vector<std::string> keys(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys);
   std::vector<std::string> args(c.argv.begin() + 3 + numkeys, c.argv.end());
 
   if (!c.client.group_can_continue) {
     std::vector<std::string_view> key_views(keys.begin(), keys.end());
     std::vector<std::string_view> arg_views(args.begin(), args.end());
-    run_inline(*run, sha, key_views, arg_views, c.reply);
+    run_inline(*run, label, key_views, arg_views, c.reply, body);
     return;
   }
 
   auto job = std::make_shared<ScriptJob>();
   job->run = run;
-  job->sha = sha;
+  job->label = std::move(label);
+  job->body = std::move(body);
+  job->function = std::move(function);
   job->keys = std::move(keys);
   job->args = std::move(args);
   job->started = std::chrono::steady_clock::now();
@@ -269,11 +319,11 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
   stop_request_ = 0;
   job->fiber = take_fiber();
   try {
-    job->fiber->start([this, j] {
+    job->fiber->start([j] {
       std::vector<std::string_view> key_views(j->keys.begin(), j->keys.end());
       std::vector<std::string_view> arg_views(j->args.begin(), j->args.end());
       protocol::ReplyBuilder reply(j->reply);
-      vm_.run(j->sha, key_views, arg_views, reply, j->hooks);
+      j->body(key_views, arg_views, reply, j->hooks);
     });
   } catch (...) {
     run->finish(true);  // the dispatcher answers the error; the script's writes are undone
@@ -287,7 +337,8 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
   }
 
   // Set aside: it goes on on the script thread, the pipeline awaits this before the group's
-  // next command; meanwhile the loop serves (held commands, -BUSY, SCRIPT KILL, SHUTDOWN).
+  // next command; meanwhile the loop serves (held commands, -BUSY, SCRIPT/FUNCTION KILL,
+  // SHUTDOWN).
   ++moved_to_thread_;
   std::string* out = &c.reply.buffer();
   c.client.group_continuation = [this, job, out]() -> asio::awaitable<void> {
@@ -297,7 +348,8 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
     bool finished = false;
     std::exception_ptr error;
     running_ = job->run.get();
-    node.script_busy().begin();  // BUSY counts from here: at most the slice late
+    running_function_ = job->function;
+    node.script_busy().begin(job->function != nullptr);  // BUSY counts from here
     thread_->submit([&] {
       try {
         job->fiber->resume();
@@ -312,6 +364,7 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
     while (!finished) co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
     int request = stop_request_.exchange(0);
     running_ = nullptr;
+    running_function_.reset();
     node.script_busy().end();
     give_back(std::move(job->fiber));
     if (error) {
@@ -323,16 +376,38 @@ void ScriptHost::run(Context& c, const std::string& sha, size_t numkeys, bool re
         what = e.what();
       } catch (...) {
       }
-      log::error("script {} failed: {}", job->sha, what);
+      log::error("{} failed: {}", job->label, what);
       protocol::ReplyBuilder(*out).error("ERR internal error while running a script: " + what);
       job->run->finish(true);
       co_return;
     }
-    if (request == kKill) log::warn("script {} killed by SCRIPT KILL", job->sha);
-    if (request == kAbort) log::warn("script {} stopped by shutdown: its writes undone", job->sha);
+    if (request == kKill)
+      log::warn("{} killed by {} KILL", job->label, job->function ? "FUNCTION" : "SCRIPT");
+    if (request == kAbort) log::warn("{} stopped by shutdown: its writes undone", job->label);
     out->append(job->reply);
     job->run->finish(request != 0);
   };
+}
+
+std::string ScriptHost::kill_function() {
+  if (!running_) return "NOTBUSY No scripts in execution right now.";
+  if (running_->wrote)
+    return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+           "You can either wait the script termination or kill the server in a hard way using "
+           "the SHUTDOWN NOSAVE command.";
+  if (!running_function_)  // as Redis: an EVAL is SCRIPT KILL's
+    return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+           "NOSAVE.";
+  stop_request_ = kKill;
+  return {};
+}
+
+bool ScriptHost::over_maxmemory(Context& c) {
+  if (c.ks.out_of_memory()) return true;
+  auto maxmemory = c.node.config().maxmemory;
+  if (maxmemory <= 0 || c.node.is_replica() || c.client.is_master_link) return false;
+  uint64_t lua = functions_.memory_bytes() + vm_.memory_bytes();
+  return c.ks.dataset_bytes() + lua > static_cast<uint64_t>(maxmemory);
 }
 
 }  // namespace basalt::commands

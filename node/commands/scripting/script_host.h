@@ -28,11 +28,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "node/commands/command.h"
+#include "node/scripting/function_libraries.h"
 #include "node/scripting/lua_vm.h"
 #include "node/scripting/script_cache.h"
 
@@ -60,24 +64,54 @@ class ScriptHost {
 
   // SCRIPT KILL: "" (it will stop), or the error to answer (NOTBUSY, UNKILLABLE).
   std::string kill();
+
+  // FUNCTION: the libraries (their own interpreter), FCALL / FCALL_RO running `fn` as run()
+  // runs a script (same thread, busy rules and effects replication), FUNCTION KILL, and what
+  // FUNCTION STATS shows of a running function.
+  scripting::FunctionLibraries& functions() { return functions_; }
+  void run_function(Context& c, const scripting::FunctionInfo& fn, size_t numkeys, bool read_only);
+  std::string kill_function();
+  // Over maxmemory counting both Lua interpreters too (Redis's used_memory includes them):
+  // what deny-oom FUNCTION and FCALL forms and redis.call inside scripts are judged by.
+  bool over_maxmemory(Context& c);
+  struct RunningFunction {
+    std::string name;
+    std::vector<std::string> command;
+  };
+  bool running_eval() const { return running_ && !running_function_; }
+  const RunningFunction* running_function() const {
+    return running_ && running_function_ ? running_function_.get() : nullptr;
+  }
   // SHUTDOWN NOSAVE / shutdown: stops a running script whatever it did (its writes undone).
   void abort();
   // Scripts that ran past the inline slice and went on on the script thread.
   uint64_t moved_to_thread() const { return moved_to_thread_; }
 
+  // How one script or function body is called, on whatever stack runs it.
+  using ScriptBody = std::function<void(
+      std::span<const std::string_view> keys, std::span<const std::string_view> args,
+      protocol::ReplyBuilder& reply, scripting::ScriptHooks& hooks)>;
+
  private:
   std::unique_ptr<ScriptFiber> take_fiber();
   void give_back(std::unique_ptr<ScriptFiber> fiber);
-  void run_inline(ScriptRun& run, const std::string& sha, std::span<const std::string_view> keys,
-                  std::span<const std::string_view> args, protocol::ReplyBuilder& reply);
+  // run() and run_function(): inline on a fiber first, then (past the slice) on the thread;
+  // inside EXEC on the loop (run_inline). `function` is set for FCALL.
+  void execute(Context& c, std::shared_ptr<ScriptRun> run, size_t numkeys, std::string label,
+               ScriptBody body, std::shared_ptr<RunningFunction> function);
+  void run_inline(ScriptRun& run, const std::string& label, std::span<const std::string_view> keys,
+                  std::span<const std::string_view> args, protocol::ReplyBuilder& reply,
+                  const ScriptBody& body);
 
   scripting::LuaVm vm_;
   scripting::ScriptCache cache_;
   std::unique_ptr<ScriptThread> thread_;
   std::unique_ptr<ScriptFiber> spare_fiber_;  // the stack the next script runs on
-  ScriptRun* running_ = nullptr;              // the script on the thread (event loop's view)
-  std::atomic<int> stop_request_{0};
-  uint64_t moved_to_thread_ = 0;  // 1: SCRIPT KILL, 2: abort (read by the script thread)
+  ScriptRun* running_ = nullptr;              // the running script (event loop's view)
+  std::atomic<int> stop_request_{0};  // 1: SCRIPT KILL, 2: abort (read by the script thread)
+  uint64_t moved_to_thread_ = 0;
+  scripting::FunctionLibraries functions_;
+  std::shared_ptr<RunningFunction> running_function_;  // set while a function (not EVAL) runs
 };
 
 // The scripting state of `node`, made by attach_scripting at start-up (node/app/) and

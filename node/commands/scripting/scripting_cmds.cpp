@@ -62,7 +62,7 @@ void eval_generic(Context& c, bool by_sha, bool read_only) {
     uint32_t as = kWrite | ((flags & scripting::kAllowOom) ? 0u : uint32_t{kDenyOom}) |
                   ((flags & scripting::kAllowStale) ? uint32_t{kStale} : 0u);
     if (std::string refusal =
-            state_refusal(c.node, c.replication, c.client, as, false, c.ks.out_of_memory());
+            state_refusal(c.node, c.replication, c.client, as, false, host.over_maxmemory(c));
         !refusal.empty())
       return c.reply.error(refusal);
   }

@@ -226,7 +226,7 @@ bool command_keys(Context& c, const Spec*& spec, std::vector<size_t>& keys) {
     c.reply.error("ERR Invalid command specified");
     return false;
   }
-  if (!has_keys(*spec)) {
+  if (!has_keys(*spec) && spec->numkeys_index <= 0) {
     c.reply.error("ERR The command has no key arguments");
     return false;
   }
@@ -235,11 +235,8 @@ bool command_keys(Context& c, const Spec*& spec, std::vector<size_t>& keys) {
     c.reply.error("ERR Invalid number of arguments specified for command");
     return false;
   }
-  int last = spec->keys.last < 0 ? argc + spec->keys.last : spec->keys.last;
-  int step = spec->keys.step > 0 ? spec->keys.step : 1;
-  for (int i = spec->keys.first; i <= last && i < argc; i += step) {
-    keys.push_back(static_cast<size_t>(i) + 2);
-  }
+  // Fixed positions, then the ones a numkeys argument counts (ZUNIONSTORE, FCALL).
+  for (size_t i : core::acl::key_indexes(*spec, cmd)) keys.push_back(i + 2);
   if (keys.empty()) {
     c.reply.error("ERR Invalid arguments specified for command");
     return false;
