@@ -33,10 +33,17 @@ if [[ "${SANITIZED:-1}" == 1 ]]; then
   fast_integration+='ConnectionAuth|PreauthLimits|HostileGlob|Protocol|FuzzFindings|Replication)\.'
   BASALT_TEST_BINARY="$PWD/build-asan/basalt" ctest --test-dir build --output-on-failure -j2 \
     --timeout 600 -L integration -R "$fast_integration" || status=$?
+  # A report with an error fails the run; one holding only warnings (ASan's note that it does
+  # not fully support swapcontext, which the script fibers use and annotate) is shown.
   if compgen -G "$reports/*" >/dev/null; then
-    echo "test.sh: sanitizer reports:" >&2
-    cat "$reports"/* >&2
-    status=1
+    if grep -lE 'ERROR: |runtime error|SUMMARY: ' "$reports"/* >/dev/null; then
+      echo "test.sh: sanitizer reports:" >&2
+      cat "$reports"/* >&2
+      status=1
+    else
+      echo "test.sh: sanitizer warnings (no error):" >&2
+      sort -u "$reports"/* >&2
+    fi
   fi
   echo "test.sh: sanitized build and tests took $(( $(date +%s) - started )) s"
 fi
