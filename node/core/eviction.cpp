@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <optional>
-#include <unordered_set>
-#include <vector>
 #include <random>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "storage/codec.h"
 
@@ -51,7 +51,11 @@ std::optional<uint16_t> random_db(Keyspace& ks) {
 // and moves the cursor on.
 void walk(rocksdb::Iterator& it, std::string_view prefix, std::string& cursor, int n,
           std::vector<std::string>& out) {
-  auto inside = [&] { return it.Valid() && it.key().starts_with(prefix); };
+  // (An empty prefix has no data pointer: memcmp must not see it, even for 0 bytes.)
+  auto inside = [&] {
+    return it.Valid() &&
+           (prefix.empty() || it.key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())));
+  };
   // (RocksDB asserts on a seek to a null slice: an empty prefix means the whole family.)
   auto seek_start = [&] {
     if (prefix.empty())
