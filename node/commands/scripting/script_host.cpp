@@ -46,6 +46,17 @@ bool wrong_arity(const Spec& spec, size_t argc) {
          argc < static_cast<size_t>(spec.arity < 0 ? -spec.arity : 0);
 }
 
+// Whether a script may call `spec`. `allow_noscript` (DEBUG SET-DISABLE-DENY-SCRIPTS) lets
+// noscript commands through, except those that would run a script inside the script or
+// change what the script's temporary client is (subscriptions, MONITOR); blocking and
+// transaction commands are never run from a script.
+bool script_may_call(const Spec& spec, bool allow_noscript) {
+  if (spec.has(kMayBlock | kRunsInMulti)) return false;
+  if (!spec.has(kNoScript)) return true;
+  if (!allow_noscript || spec.has(kExecGroup | kSubscribedOk)) return false;
+  return spec.name != "script" && spec.name != "monitor";
+}
+
 void log_from_script(int level, std::string_view message) {
   switch (level) {
     case 0:
@@ -104,7 +115,7 @@ struct ScriptRun {
     if (!spec) return reply.error("ERR Unknown Redis command called from script");
     if (wrong_arity(*spec, argv.size()))
       return reply.error("ERR Wrong number of args calling Redis command from script");
-    if (spec->has(kNoScript | kMayBlock | kRunsInMulti))
+    if (!script_may_call(*spec, script_host(node).disable_deny_scripts))
       return reply.error("ERR This Redis command is not allowed from script");
     bool writes = spec->has(kWrite);
     if (writes && (read_only || !ks.writable()))

@@ -86,6 +86,9 @@ class ScriptHost {
   void abort();
   // Scripts that ran past the inline slice and went on on the script thread.
   uint64_t moved_to_thread() const { return moved_to_thread_; }
+  // DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged noscript (as Redis,
+  // for tests; blocking and transaction commands stay refused).
+  bool disable_deny_scripts = false;
 
   // How one script or function body is called, on whatever stack runs it.
   using ScriptBody = std::function<void(

@@ -1,8 +1,8 @@
 // node/commands/server/debug_cmd.cpp — DEBUG: the subcommands tests and tools use (SLEEP,
-// SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP, and basalt's own COMPACT),
-// refused unless enable-debug-command allows the client (as Redis 7). Like Redis, DEBUG checks
-// each subcommand's name and argument count together, in one table below; the digests are
-// computed in digest.cpp.
+// SET-ACTIVE-EXPIRE, SET-DISABLE-DENY-SCRIPTS, DIGEST, DIGEST-VALUE, ERROR, LOG, RELOAD, HELP, and
+// basalt's own COMPACT), refused unless enable-debug-command allows the client (as Redis 7). Like
+// Redis, DEBUG checks each subcommand's name and argument count together, in one table below; the
+// digests are computed in digest.cpp.
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include "node/commands/command_table.h"
 #include "node/commands/families.h"
+#include "node/commands/scripting/script_host.h"
 #include "node/commands/server/digest.h"
 #include "node/commands/subcommand.h"
 #include "node/core/node.h"
@@ -33,6 +34,12 @@ void debug_sleep(Context& c) {
 // still deletes it (on a master; replicas never delete).
 void debug_set_active_expire(Context& c) {
   c.node.keyspace().expire_cycle = std::atoi(std::string(c.arg(2)).c_str()) != 0;
+  c.reply.ok();
+}
+
+// Lets scripts call commands flagged noscript (DEBUG, CLIENT, ...), as Redis's tests use it.
+void debug_set_disable_deny_scripts(Context& c) {
+  script_host(c.node).disable_deny_scripts = std::atoi(std::string(c.arg(2)).c_str()) != 0;
   c.reply.ok();
 }
 
@@ -95,6 +102,9 @@ void debug_help(Context& c) {
                     "SET-ACTIVE-EXPIRE <0|1>",
                     "    Setting it to 0 disables expiring keys (basalt: in the background and on",
                     "    access). Setting it to 1 reenables back the default.",
+                    "SET-DISABLE-DENY-SCRIPTS <0|1>",
+                    "    Enable or disable the ability of scripts to call commands flagged",
+                    "    noscript (for tests only).",
                     "SLEEP <seconds>",
                     "    Stop the server for <seconds>. Decimals allowed.",
                 });
@@ -110,6 +120,7 @@ constexpr DebugSub kDebugSubs[] = {
     {"help", 2, debug_help},
     {"sleep", 3, debug_sleep},
     {"set-active-expire", 3, debug_set_active_expire},
+    {"set-disable-deny-scripts", 3, debug_set_disable_deny_scripts},
     {"digest", 2, debug_digest},
     {"digest-value", -2, debug_digest_value},
     {"error", 3, debug_error},
