@@ -2,7 +2,9 @@
 // redis-server 7.0: the same EVAL / EVALSHA / EVAL_RO / SCRIPT commands go to both and the raw
 // replies must be equal byte for byte: conversions both ways, errors and their wrapping, pcall,
 // nested tables, cjson and bit, KEYS/ARGV, error_reply/status_reply, NOSCRIPT, SCRIPT
-// EXISTS/LOAD/FLUSH, compile errors, the sandbox and the read-only globals, shebang flags.
+// EXISTS/LOAD/FLUSH, compile errors, the sandbox and the read-only globals, shebang flags;
+// DEBUG PROTOCOL, the RESP3 reply tables ({double=}, {map=}, ...) and DEBUG
+// SET-DISABLE-DENY-SCRIPTS (against a redis-server started with enable-debug-command).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -190,6 +192,60 @@ TEST(ScriptingDifferential, ErrorsAndSandboxMatchRedis) {
                            "getfenv", "setfenv", "newproxy", "module"})
     cases.push_back(eval(std::string("return ") + name));
   EXPECT_EQ(pair.same_all(cases), "");
+}
+
+// DEBUG needs enable-debug-command on redis-server too, so this pair is started here.
+TEST(ScriptingDifferential, DebugProtocolAndResp3TablesMatchRedis) {
+  if (!RedisOracle::available()) GTEST_SKIP() << "redis-server is not installed";
+  BasaltServer basalt;
+  basalt.start();
+  RedisOracle redis({"--enable-debug-command", "yes"});
+  redis.start();
+  RespClient ours = basalt.client();
+  RespClient theirs = redis.client();
+  std::vector<Command> cases;
+  for (const char* type : {"string", "integer", "double", "bignum", "null", "array", "set", "map",
+                           "attrib", "push", "verbatim", "true", "false", "bogus"})
+    cases.push_back({"DEBUG", "PROTOCOL", type});
+  const std::vector<Command> more = {
+      eval("return {double=3.5}"),
+      eval("return {double=1/0}"),
+      eval("return {double='x'}"),
+      eval("return {big_number='12\r\n3'}"),
+      eval("return {big_number=12}"),
+      eval("return {verbatim_string={format='txt',string='hi'}}"),
+      eval("return {verbatim_string={string='hi'}}"),
+      eval("return {map={a=1}}"),
+      eval("return {map={a={1,{double=2}}}}"),
+      eval("return {set={a=true}}"),
+      eval("return {err='E x', double=1}"),
+      eval("return {ok='fine', map={a=1}}"),
+      eval("return {double=2, map={a=1}}"),
+      // noscript commands: refused, then allowed by SET-DISABLE-DENY-SCRIPTS (not all of them)
+      eval("return redis.call('debug','protocol','map')"),
+      eval("return redis.call('client','getname')"),
+      eval("return redis.call('client','nosuch')"),
+      eval("return redis.call('config','get','nosuch')"),
+      {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"},
+      eval("return redis.call('debug','protocol','map')"),
+      eval("return redis.call('debug','protocol','double')"),
+      eval("return redis.call('client','getname')"),
+      eval("return redis.call('config','get','nosuch')"),
+      {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"},
+      eval("return redis.call('client','getname')"),
+  };
+  cases.insert(cases.end(), more.begin(), more.end());
+  for (const Command& c : cases)
+    EXPECT_EQ(ours.command_raw(c), theirs.command_raw(c)) << render_command(c);
+  // Where basalt differs on purpose: even allowed, a script runs no transaction, no script
+  // and no subscription (Redis would let MULTI through and leave the script client in it).
+  ours.command({"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"});
+  for (const char* call : {"redis.call('multi')", "redis.call('eval','return 1','0')",
+                           "redis.call('subscribe','c')", "redis.call('script','flush')"})
+    EXPECT_EQ(ours.command_raw(eval(std::string("return ") + call))
+                  .rfind("-ERR This Redis command is not allowed from script", 0),
+              0u)
+        << call;
 }
 
 }  // namespace
