@@ -13,6 +13,7 @@
 #include "node/protocol/reply.h"
 #include "node/scripting/conversions.h"
 #include "node/scripting/sha1.h"
+#include "node/scripting/text_only_load.h"
 
 extern "C" {
 int luaopen_cjson(lua_State*);
@@ -344,6 +345,7 @@ void LuaVm::open() {
   lua_pushcfunction(L, luaopen_base);
   lua_pushstring(L, "");
   lua_call(L, 1, 0);
+  install_text_only_loadstring(L);
   lua_pushcfunction(L, luaopen_table);
   lua_pushstring(L, LUA_TABLIBNAME);
   lua_call(L, 1, 0);
@@ -422,7 +424,7 @@ void LuaVm::open() {
 
 std::string LuaVm::create_function(const std::string& sha, std::string_view body) {
   lua_State* L = L_;
-  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
+  if (load_text(L, body, "@user_script") != 0) {
     const char* msg = lua_tostring(L, -1);
     std::string error =
         std::string("ERR Error compiling script (new function): ") + (msg ? msg : "unknown error");

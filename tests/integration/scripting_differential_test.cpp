@@ -2,7 +2,8 @@
 // redis-server 7.0: the same EVAL / EVALSHA / EVAL_RO / SCRIPT commands go to both and the raw
 // replies must be equal byte for byte: conversions both ways, errors and their wrapping, pcall,
 // nested tables, cjson and bit, KEYS/ARGV, error_reply/status_reply, NOSCRIPT, SCRIPT
-// EXISTS/LOAD/FLUSH, compile errors, the sandbox and the read-only globals, shebang flags;
+// EXISTS/LOAD/FLUSH, compile errors, the sandbox and the read-only globals, binary chunks
+// refused, shebang flags;
 // DEBUG PROTOCOL, the RESP3 reply tables ({double=}, {map=}, ...) and DEBUG
 // SET-DISABLE-DENY-SCRIPTS (against a redis-server started with enable-debug-command).
 #include <gtest/gtest.h>
@@ -187,6 +188,14 @@ TEST(ScriptingDifferential, ErrorsAndSandboxMatchRedis) {
       eval("return getmetatable(_G)"),
       eval("return type(coroutine)"),
       eval("return _VERSION"),
+      // Precompiled (binary) chunks are parsed as text, so they fail (Redis 7.0's Lua)
+      eval("local f, e = loadstring(string.dump(function() return 1 end)) "
+           "return {tostring(f), e}"),
+      eval("return loadstring(string.dump(function() return 1 end))()"),
+      eval("return {loadstring('return +')}"),
+      eval("return loadstring('return 5')()"),
+      eval("\x1bLuaQ return 1"),
+      {"FUNCTION", "LOAD", "#!lua name=bin\n\x1bLuaQ"},
   };
   for (const char* name : {"os", "io", "package", "require", "loadfile", "dofile", "debug", "print",
                            "getfenv", "setfenv", "newproxy", "module"})
