@@ -5,6 +5,7 @@
 // read-only globals do.
 #include "node/scripting/lua_vm.h"
 
+#include <cstdio>
 #include <cstring>
 #include <lua.hpp>
 #include <string>
@@ -101,9 +102,16 @@ int redis_call_body(lua_State* L, bool raise) {
       push_error_table(L, "Lua redis lib command arguments must be strings or integers");
       return -1;
     }
-    size_t len = 0;
-    const char* s = lua_tolstring(L, i, &len);  // numbers as Lua prints them ("%.14g")
-    storage[static_cast<size_t>(i - 1)].assign(s, len);
+    if (t == LUA_TNUMBER) {
+      // As Redis: "%.17g", not Lua's "%.14g", which loses precision (9007199254740991).
+      char buf[64];
+      int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, i)));
+      storage[static_cast<size_t>(i - 1)].assign(buf, static_cast<size_t>(n));
+    } else {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, i, &len);
+      storage[static_cast<size_t>(i - 1)].assign(s, len);
+    }
     argv[static_cast<size_t>(i - 1)] = storage[static_cast<size_t>(i - 1)];
   }
   lua_getfield(L, LUA_REGISTRYINDEX, kReplKey);

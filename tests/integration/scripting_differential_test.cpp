@@ -61,6 +61,12 @@ TEST(ScriptingDifferential, ConversionsMatchRedis) {
       eval("return redis.call('hgetall','missing')"),
       eval("return redis.call('ping')"),
       eval("return redis.call('set','n',1.5)"),
+      // numbers become arguments as "%.17g" (Lua's own "%.14g" would lose digits)
+      eval("redis.call('set','n',0.1) return redis.call('get','n')"),
+      eval("redis.call('set','n',9007199254740991) return redis.call('get','n')"),
+      eval("redis.call('set','n',-0.0) return redis.call('get','n')"),
+      eval("redis.call('set','n',1/0) return redis.call('get','n')"),
+      eval("redis.call('set','n',3) return redis.call('get','n')"),
       eval("return redis.call('get','n')"),
       eval("return {redis.call('set','x','1'), redis.call('incr','x'), redis.call('get','x')}"),
       eval("return type(redis.call('get','missing'))"),
