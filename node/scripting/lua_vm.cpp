@@ -13,6 +13,7 @@
 
 #include "node/protocol/reply.h"
 #include "node/scripting/conversions.h"
+#include "node/scripting/read_only_tables.h"
 #include "node/scripting/sha1.h"
 #include "node/scripting/text_only_load.h"
 
@@ -79,10 +80,6 @@ int global_index(lua_State* L) {
   const char* name = lua_tostring(L, 2);
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
                     name ? name : "?");
-}
-
-int global_newindex(lua_State* L) {
-  return luaL_error(L, "Attempt to modify a readonly table");
 }
 
 // redis.call / redis.pcall: the arguments, checked as Redis checks them, run through the hook.
@@ -308,22 +305,6 @@ void set_fn(lua_State* L, const char* name, lua_CFunction fn) {
   lua_setfield(L, -2, name);
 }
 
-// Replaces the table on top with a read-only view of it (Redis 7.0 makes the libraries'
-// tables read-only; Lua 5.1 has no such tables, so a script sees a proxy: reads go to the
-// library, writes are refused; pairs() over it sees nothing).
-void push_read_only_proxy(lua_State* L) {
-  lua_newtable(L);  // proxy
-  lua_newtable(L);  // metatable
-  lua_pushvalue(L, -3);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, global_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-  lua_replace(L, -2);
-}
-
 std::string function_name(const std::string& sha) {
   return "f_" + sha;
 }
@@ -354,6 +335,7 @@ void LuaVm::open() {
   lua_pushstring(L, "");
   lua_call(L, 1, 0);
   install_text_only_loadstring(L);
+  install_read_only_setmetatable(L);
   lua_pushcfunction(L, luaopen_table);
   lua_pushstring(L, LUA_TABLIBNAME);
   lua_call(L, 1, 0);
@@ -416,9 +398,11 @@ void LuaVm::open() {
   lua_newtable(L);  // its metatable
   lua_pushcfunction(L, global_index);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, global_newindex);
+  lua_pushcfunction(L, read_only_newindex);
   lua_setfield(L, -2, "__newindex");
-  lua_newtable(L);  // what getmetatable(_G) shows (a table, as in Redis); not the real one
+  // What getmetatable(_G) shows: a read-only table, as in Redis (not the real metatable).
+  lua_newtable(L);
+  push_read_only_proxy(L);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);

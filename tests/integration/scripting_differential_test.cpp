@@ -194,6 +194,16 @@ TEST(ScriptingDifferential, ErrorsAndSandboxMatchRedis) {
       eval("return getmetatable(_G)"),
       eval("return type(coroutine)"),
       eval("return _VERSION"),
+      // read-only tables: setmetatable on them, and the metatable getmetatable(_G) shows
+      eval("setmetatable(_G, {})"),
+      eval("setmetatable(string, {})"),
+      eval("setmetatable(redis, {})"),
+      eval("local g = getmetatable(_G) g.__index = {}"),
+      eval("return {pcall(setmetatable, _G, {})}"),
+      eval("local t = setmetatable({}, {__index=function() return 7 end}) return t.x"),
+      eval("return setmetatable()"),
+      eval("return setmetatable({}, 1)"),
+      eval("local t = setmetatable({}, {__metatable=1}) setmetatable(t, {})"),
       // Precompiled (binary) chunks are parsed as text, so they fail (Redis 7.0's Lua)
       eval("local f, e = loadstring(string.dump(function() return 1 end)) "
            "return {tostring(f), e}"),
