@@ -13,6 +13,7 @@
 
 #include "node/protocol/reply.h"
 #include "node/scripting/conversions.h"
+#include "node/scripting/protected_pcall.h"
 #include "node/scripting/read_only_tables.h"
 #include "node/scripting/sha1.h"
 #include "node/scripting/text_only_load.h"
@@ -227,29 +228,6 @@ int redis_false(lua_State* L) {
 }
 int redis_nothing(lua_State*) {
   return 0;
-}
-
-// Redis 7.0's pcall: an error table raised inside becomes its `err` text.
-int protected_pcall(lua_State* L) {
-  luaL_checkany(L, 1);
-  int argc = lua_gettop(L);
-  int status = lua_pcall(L, argc - 1, LUA_MULTRET, 0);
-  if (status != 0) {
-    if (lua_istable(L, -1)) {
-      lua_getfield(L, -1, "err");
-      if (lua_isstring(L, -1)) {
-        lua_replace(L, -2);
-      } else {
-        lua_pop(L, 1);
-      }
-    }
-    lua_pushboolean(L, 0);
-    lua_insert(L, -2);
-    return 2;
-  }
-  lua_pushboolean(L, 1);
-  lua_insert(L, 1);
-  return lua_gettop(L);
 }
 
 // The error handler every script runs under (Redis's __redis__err__handler): a string error
