@@ -98,6 +98,7 @@ const Spec* stats_entry(const Spec& spec, std::span<const std::string_view> argv
   if (spec.subcommand_count == 0) return &spec;
   return argv.size() >= 2 ? find_subcommand(spec, argv[1]) : &spec;
 }
+
 }  // namespace
 
 // The gates every command passes before its handler runs (arity, auth, ACL, state, MULTI
@@ -210,6 +211,9 @@ void account_command(Node& node, Client& client, protocol::ReplyBuilder& reply, 
   if (reply.size() > reply_start && reply.buffer()[reply_start] == '-') {
     std::string_view error(reply.buffer().data() + reply_start + 1, reply.size() - reply_start - 1);
     stats.count_error(error);
+    // From our master: this replica did not apply what the master did (the write pipeline
+    // logs it and stops the stream there); counted as Redis does.
+    if (client.is_master_link) ++stats.unexpected_error_replies;
     if (const Spec* entry = spec ? stats_entry(*spec, argv) : nullptr) {
       auto& counters = stats.commands[entry];
       ++(ran ? counters.failed_calls : counters.rejected_calls);

@@ -107,6 +107,70 @@ bool string_field(lua_State* L, int index, const char* name, std::string& out) {
   return is_string;
 }
 
+void write_value(lua_State* L, int index, protocol::ReplyBuilder& reply, int depth);
+
+// The RESP3 reply tables (Redis checks them in this order, after err and ok): {double=n},
+// {big_number=s}, {verbatim_string={format=f, string=s}}, {map={k=v, ...}}, {set={k=true,
+// ...}}, each written as RESP2 shows it (clients here speak RESP2): a bulk string (\r and \n
+// of a big number made spaces), a flat array of keys and values, an array of the keys.
+// False if the table at `index` is none of these.
+bool write_resp3_table(lua_State* L, int index, protocol::ReplyBuilder& reply, int depth) {
+  lua_pushstring(L, "double");
+  lua_rawget(L, index);
+  if (lua_type(L, -1) == LUA_TNUMBER) {
+    reply.double_bulk(lua_tonumber(L, -1));
+    lua_pop(L, 1);
+    return true;
+  }
+  lua_pop(L, 1);
+  std::string text;
+  if (string_field(L, index, "big_number", text)) {
+    for (char& ch : text)
+      if (ch == '\r' || ch == '\n') ch = ' ';
+    reply.bulk(text);
+    return true;
+  }
+  lua_pushstring(L, "verbatim_string");
+  lua_rawget(L, index);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    std::string format;
+    if (string_field(L, lua_gettop(L), "format", format) &&
+        string_field(L, lua_gettop(L), "string", text)) {
+      lua_pop(L, 1);
+      reply.bulk(text);
+      return true;
+    }
+  }
+  lua_pop(L, 1);
+  for (const char* kind : {"map", "set"}) {
+    const bool map = kind[0] == 'm';
+    lua_pushstring(L, kind);
+    lua_rawget(L, index);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      continue;
+    }
+    // Counted first: the length goes before the elements.
+    const int table = lua_gettop(L);
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, table)) {
+      ++n;
+      lua_pop(L, 1);
+    }
+    reply.array(map ? 2 * n : n);
+    lua_pushnil(L);
+    while (lua_next(L, table)) {
+      write_value(L, -2, reply, depth + 1);
+      if (map) write_value(L, -1, reply, depth + 1);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return true;
+  }
+  return false;
+}
+
 void write_value(lua_State* L, int index, protocol::ReplyBuilder& reply, int depth) {
   if (index < 0) index = lua_gettop(L) + index + 1;
   switch (lua_type(L, index)) {
@@ -142,6 +206,7 @@ void write_value(lua_State* L, int index, protocol::ReplyBuilder& reply, int dep
         reply.simple(text);
         return;
       }
+      if (write_resp3_table(L, index, reply, depth)) return;
       // An array: elements 1, 2, ... up to the first nil. The count goes first, so the
       // elements are counted before they are written.
       int n = 0;

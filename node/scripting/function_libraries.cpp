@@ -11,6 +11,7 @@
 #include <lua.hpp>
 
 #include "node/scripting/shebang.h"
+#include "node/scripting/text_only_load.h"
 #include "node/util/ascii.h"
 
 namespace basalt::scripting {
@@ -333,7 +334,7 @@ void FunctionLibraries::link(const FunctionLibrary& lib) {
 std::string FunctionLibraries::evaluate(std::string_view body, bool timeout, FunctionLibrary& out) {
   lua_State* L = vm_.state();
   lua_settop(L, 0);
-  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_function") != 0) {
+  if (load_text(L, body, "@user_function") != 0) {
     std::string error = std::string("ERR Error compiling function: ") + lua_tostring(L, -1);
     lua_settop(L, 0);
     return error;

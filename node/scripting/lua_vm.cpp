@@ -5,6 +5,7 @@
 // read-only globals do.
 #include "node/scripting/lua_vm.h"
 
+#include <cstdio>
 #include <cstring>
 #include <lua.hpp>
 #include <string>
@@ -12,7 +13,10 @@
 
 #include "node/protocol/reply.h"
 #include "node/scripting/conversions.h"
+#include "node/scripting/protected_pcall.h"
+#include "node/scripting/read_only_tables.h"
 #include "node/scripting/sha1.h"
+#include "node/scripting/text_only_load.h"
 
 extern "C" {
 int luaopen_cjson(lua_State*);
@@ -79,10 +83,6 @@ int global_index(lua_State* L) {
                     name ? name : "?");
 }
 
-int global_newindex(lua_State* L) {
-  return luaL_error(L, "Attempt to modify a readonly table");
-}
-
 // redis.call / redis.pcall: the arguments, checked as Redis checks them, run through the hook.
 // Returns 1 with the reply pushed, or -1 with the error to raise on top: the caller raises it
 // once every C++ object here is destroyed (lua_error longjmps over destructors).
@@ -100,9 +100,16 @@ int redis_call_body(lua_State* L, bool raise) {
       push_error_table(L, "Lua redis lib command arguments must be strings or integers");
       return -1;
     }
-    size_t len = 0;
-    const char* s = lua_tolstring(L, i, &len);  // numbers as Lua prints them ("%.14g")
-    storage[static_cast<size_t>(i - 1)].assign(s, len);
+    if (t == LUA_TNUMBER) {
+      // As Redis: "%.17g", not Lua's "%.14g", which loses precision (9007199254740991).
+      char buf[64];
+      int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, i)));
+      storage[static_cast<size_t>(i - 1)].assign(buf, static_cast<size_t>(n));
+    } else {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, i, &len);
+      storage[static_cast<size_t>(i - 1)].assign(s, len);
+    }
     argv[static_cast<size_t>(i - 1)] = storage[static_cast<size_t>(i - 1)];
   }
   lua_getfield(L, LUA_REGISTRYINDEX, kReplKey);
@@ -223,29 +230,6 @@ int redis_nothing(lua_State*) {
   return 0;
 }
 
-// Redis 7.0's pcall: an error table raised inside becomes its `err` text.
-int protected_pcall(lua_State* L) {
-  luaL_checkany(L, 1);
-  int argc = lua_gettop(L);
-  int status = lua_pcall(L, argc - 1, LUA_MULTRET, 0);
-  if (status != 0) {
-    if (lua_istable(L, -1)) {
-      lua_getfield(L, -1, "err");
-      if (lua_isstring(L, -1)) {
-        lua_replace(L, -2);
-      } else {
-        lua_pop(L, 1);
-      }
-    }
-    lua_pushboolean(L, 0);
-    lua_insert(L, -2);
-    return 2;
-  }
-  lua_pushboolean(L, 1);
-  lua_insert(L, 1);
-  return lua_gettop(L);
-}
-
 // The error handler every script runs under (Redis's __redis__err__handler): a string error
 // becomes {err='ERR ' .. message}; the source and line of the script where it happened are
 // added (skipping a C function such as redis.call or error).
@@ -299,22 +283,6 @@ void set_fn(lua_State* L, const char* name, lua_CFunction fn) {
   lua_setfield(L, -2, name);
 }
 
-// Replaces the table on top with a read-only view of it (Redis 7.0 makes the libraries'
-// tables read-only; Lua 5.1 has no such tables, so a script sees a proxy: reads go to the
-// library, writes are refused; pairs() over it sees nothing).
-void push_read_only_proxy(lua_State* L) {
-  lua_newtable(L);  // proxy
-  lua_newtable(L);  // metatable
-  lua_pushvalue(L, -3);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, global_newindex);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-  lua_replace(L, -2);
-}
-
 std::string function_name(const std::string& sha) {
   return "f_" + sha;
 }
@@ -344,6 +312,8 @@ void LuaVm::open() {
   lua_pushcfunction(L, luaopen_base);
   lua_pushstring(L, "");
   lua_call(L, 1, 0);
+  install_text_only_loadstring(L);
+  install_read_only_setmetatable(L);
   lua_pushcfunction(L, luaopen_table);
   lua_pushstring(L, LUA_TABLIBNAME);
   lua_call(L, 1, 0);
@@ -406,9 +376,11 @@ void LuaVm::open() {
   lua_newtable(L);  // its metatable
   lua_pushcfunction(L, global_index);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, global_newindex);
+  lua_pushcfunction(L, read_only_newindex);
   lua_setfield(L, -2, "__newindex");
-  lua_newtable(L);  // what getmetatable(_G) shows (a table, as in Redis); not the real one
+  // What getmetatable(_G) shows: a read-only table, as in Redis (not the real metatable).
+  lua_newtable(L);
+  push_read_only_proxy(L);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);
@@ -422,7 +394,7 @@ void LuaVm::open() {
 
 std::string LuaVm::create_function(const std::string& sha, std::string_view body) {
   lua_State* L = L_;
-  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
+  if (load_text(L, body, "@user_script") != 0) {
     const char* msg = lua_tostring(L, -1);
     std::string error =
         std::string("ERR Error compiling script (new function): ") + (msg ? msg : "unknown error");

@@ -4,10 +4,14 @@
 // resync, the FUNCTION commands it missed; FCALL's writes replicate as their effects (FCALL
 // itself never); FCALL_RO runs on a replica, writing functions are refused there; the
 // no-writes flag is enforced; DUMP / RESTORE round-trip and refuse garbage; a busy function
-// answers -BUSY naming FUNCTION KILL, which ends it (SCRIPT KILL answers that -BUSY).
+// answers -BUSY naming FUNCTION KILL, which ends it (SCRIPT KILL answers that -BUSY); a
+// replica that cannot load a library from its master's stream says so (log line, INFO
+// unexpected_error_replies) and keeps applying the stream.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -127,6 +131,51 @@ TEST(Functions, ReplicaGetsLibrariesInFullSyncAndAfterPartialResync) {
   EXPECT_EQ(list(r), list(m));
   EXPECT_EQ(r.command_raw({"FCALL_RO", "two", "0"}),
             "-ERR Can not execute a script with write flag using *_ro command.\r\n");
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The replica already has a library of that name (loaded while it was writable), so the
+// master's FUNCTION LOAD fails there. Not silent: the replica logs it, counts it (INFO
+// unexpected_error_replies, master_stream_apply_failures) and stops applying the stream there
+// until the cause is gone; then it catches up from that command.
+TEST(Functions, ReplicaReportsALibraryItCannotLoadFromTheStream) {
+  BasaltServer master;
+  master.start();
+  auto m = master.client();
+  BasaltServer replica(replicaof_args(master, {"--replica-read-only", "no"}));
+  replica.start();
+  auto r = replica.client();
+  ASSERT_TRUE(wait_for_master_link(r, 30s));
+  ASSERT_TRUE(wait_for_same_offset(m, r, 30s));
+  ASSERT_EQ(info_int(r, "stats", "unexpected_error_replies"), 0);
+  const std::string kOther =
+      "#!lua name=lib2\nredis.register_function('other', function() return 3 end)\n";
+  ASSERT_EQ(r.command_raw({"FUNCTION", "LOAD", kOther}), "$4\r\nlib2\r\n");
+  ASSERT_EQ(m.command_raw({"FUNCTION", "LOAD", kLib2}), "$4\r\nlib2\r\n");
+  ASSERT_EQ(m.command_raw({"SET", "after", "1"}), "+OK\r\n");
+  ASSERT_TRUE(wait_until(
+      [&] { return info_int(r, "replication", "master_stream_apply_failures") > 0; }, 30s));
+  EXPECT_GE(info_int(r, "stats", "unexpected_error_replies"), 1);
+  EXPECT_NE(read_file(replica.log_path())
+                .find("replication stream stopped: the master's command 'FUNCTION' failed on this "
+                      "replica: ERR Library 'lib2' already exists"),
+            std::string::npos);
+  EXPECT_EQ(r.command_raw({"GET", "after"}), "$-1\r\n");  // stopped before it
+  // The cause gone, the stream resumes at the command that failed.
+  ASSERT_EQ(r.command_raw({"FUNCTION", "DELETE", "lib2"}), "+OK\r\n");
+  ASSERT_TRUE(wait_for_same_offset(m, r, 30s));
+  EXPECT_EQ(r.command_raw({"FCALL", "two", "0"}), ":2\r\n");
+  EXPECT_EQ(r.command_raw({"GET", "after"}), "$1\r\n1\r\n");
+  EXPECT_EQ(info_int(m, "stats", "unexpected_error_replies"), 0);
+  EXPECT_EQ(info_int(r, "memory", "number_of_libraries"), 1);
+  EXPECT_EQ(info_int(r, "memory", "number_of_functions"), 1);
+  EXPECT_EQ(info_int(r, "memory", "function_libraries_failed_to_load"), 0);
 }
 
 TEST(Functions, WritesReplicateAsEffectsAndNoWritesIsEnforced) {

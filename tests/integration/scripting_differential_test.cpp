@@ -2,7 +2,10 @@
 // redis-server 7.0: the same EVAL / EVALSHA / EVAL_RO / SCRIPT commands go to both and the raw
 // replies must be equal byte for byte: conversions both ways, errors and their wrapping, pcall,
 // nested tables, cjson and bit, KEYS/ARGV, error_reply/status_reply, NOSCRIPT, SCRIPT
-// EXISTS/LOAD/FLUSH, compile errors, the sandbox and the read-only globals, shebang flags.
+// EXISTS/LOAD/FLUSH, compile errors, the sandbox and the read-only globals, binary chunks
+// refused, shebang flags;
+// DEBUG PROTOCOL, the RESP3 reply tables ({double=}, {map=}, ...) and DEBUG
+// SET-DISABLE-DENY-SCRIPTS (against a redis-server started with enable-debug-command).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -58,6 +61,12 @@ TEST(ScriptingDifferential, ConversionsMatchRedis) {
       eval("return redis.call('hgetall','missing')"),
       eval("return redis.call('ping')"),
       eval("return redis.call('set','n',1.5)"),
+      // numbers become arguments as "%.17g" (Lua's own "%.14g" would lose digits)
+      eval("redis.call('set','n',0.1) return redis.call('get','n')"),
+      eval("redis.call('set','n',9007199254740991) return redis.call('get','n')"),
+      eval("redis.call('set','n',-0.0) return redis.call('get','n')"),
+      eval("redis.call('set','n',1/0) return redis.call('get','n')"),
+      eval("redis.call('set','n',3) return redis.call('get','n')"),
       eval("return redis.call('get','n')"),
       eval("return {redis.call('set','x','1'), redis.call('incr','x'), redis.call('get','x')}"),
       eval("return type(redis.call('get','missing'))"),
@@ -185,11 +194,83 @@ TEST(ScriptingDifferential, ErrorsAndSandboxMatchRedis) {
       eval("return getmetatable(_G)"),
       eval("return type(coroutine)"),
       eval("return _VERSION"),
+      // read-only tables: setmetatable on them, and the metatable getmetatable(_G) shows
+      eval("setmetatable(_G, {})"),
+      eval("setmetatable(string, {})"),
+      eval("setmetatable(redis, {})"),
+      eval("local g = getmetatable(_G) g.__index = {}"),
+      eval("return {pcall(setmetatable, _G, {})}"),
+      eval("local t = setmetatable({}, {__index=function() return 7 end}) return t.x"),
+      eval("return setmetatable()"),
+      eval("return setmetatable({}, 1)"),
+      eval("local t = setmetatable({}, {__metatable=1}) setmetatable(t, {})"),
+      // Precompiled (binary) chunks are parsed as text, so they fail (Redis 7.0's Lua)
+      eval("local f, e = loadstring(string.dump(function() return 1 end)) "
+           "return {tostring(f), e}"),
+      eval("return loadstring(string.dump(function() return 1 end))()"),
+      eval("return {loadstring('return +')}"),
+      eval("return loadstring('return 5')()"),
+      eval("\x1bLuaQ return 1"),
+      {"FUNCTION", "LOAD", "#!lua name=bin\n\x1bLuaQ"},
   };
   for (const char* name : {"os", "io", "package", "require", "loadfile", "dofile", "debug", "print",
                            "getfenv", "setfenv", "newproxy", "module"})
     cases.push_back(eval(std::string("return ") + name));
   EXPECT_EQ(pair.same_all(cases), "");
+}
+
+// DEBUG needs enable-debug-command on redis-server too, so this pair is started here.
+TEST(ScriptingDifferential, DebugProtocolAndResp3TablesMatchRedis) {
+  if (!RedisOracle::available()) GTEST_SKIP() << "redis-server is not installed";
+  BasaltServer basalt;
+  basalt.start();
+  RedisOracle redis({"--enable-debug-command", "yes"});
+  redis.start();
+  RespClient ours = basalt.client();
+  RespClient theirs = redis.client();
+  std::vector<Command> cases;
+  for (const char* type : {"string", "integer", "double", "bignum", "null", "array", "set", "map",
+                           "attrib", "push", "verbatim", "true", "false", "bogus"})
+    cases.push_back({"DEBUG", "PROTOCOL", type});
+  const std::vector<Command> more = {
+      eval("return {double=3.5}"),
+      eval("return {double=1/0}"),
+      eval("return {double='x'}"),
+      eval("return {big_number='12\r\n3'}"),
+      eval("return {big_number=12}"),
+      eval("return {verbatim_string={format='txt',string='hi'}}"),
+      eval("return {verbatim_string={string='hi'}}"),
+      eval("return {map={a=1}}"),
+      eval("return {map={a={1,{double=2}}}}"),
+      eval("return {set={a=true}}"),
+      eval("return {err='E x', double=1}"),
+      eval("return {ok='fine', map={a=1}}"),
+      eval("return {double=2, map={a=1}}"),
+      // noscript commands: refused, then allowed by SET-DISABLE-DENY-SCRIPTS (not all of them)
+      eval("return redis.call('debug','protocol','map')"),
+      eval("return redis.call('client','getname')"),
+      eval("return redis.call('client','nosuch')"),
+      eval("return redis.call('config','get','nosuch')"),
+      {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"},
+      eval("return redis.call('debug','protocol','map')"),
+      eval("return redis.call('debug','protocol','double')"),
+      eval("return redis.call('client','getname')"),
+      eval("return redis.call('config','get','nosuch')"),
+      {"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"},
+      eval("return redis.call('client','getname')"),
+  };
+  cases.insert(cases.end(), more.begin(), more.end());
+  for (const Command& c : cases)
+    EXPECT_EQ(ours.command_raw(c), theirs.command_raw(c)) << render_command(c);
+  // Where basalt differs on purpose: even allowed, a script runs no transaction, no script
+  // and no subscription (Redis would let MULTI through and leave the script client in it).
+  ours.command({"DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"});
+  for (const char* call : {"redis.call('multi')", "redis.call('eval','return 1','0')",
+                           "redis.call('subscribe','c')", "redis.call('script','flush')"})
+    EXPECT_EQ(ours.command_raw(eval(std::string("return ") + call))
+                  .rfind("-ERR This Redis command is not allowed from script", 0),
+              0u)
+        << call;
 }
 
 }  // namespace

@@ -373,11 +373,13 @@ void load_stored_functions(core::Node& node) {
   libs.flush();
   for (const auto& stored : storage::load_function_libraries(node.engine())) {
     std::string name;
-    if (std::string error = libs.load(stored.code, false, false, name); !error.empty())
+    if (std::string error = libs.load(stored.code, false, false, name); !error.empty()) {
+      ++script_host(node).function_load_failures;
       log::error(
           "function library '{}' stored on disk failed to load (FCALL of its functions "
           "will answer 'Function not found'): {}",
           stored.name, error);
+    }
   }
   if (!libs.libraries().empty())
     log::info("{} function libraries loaded ({} functions)", libs.libraries().size(),

@@ -16,6 +16,7 @@
 #include "node/commands/scripting/function_cmds.h"
 #include "node/commands/scripting/script_fiber.h"
 #include "node/commands/scripting/script_thread.h"
+#include "node/commands/subcommand.h"
 #include "node/commands/transactions/multi_exec_wrap.h"
 #include "node/core/memory_limit.h"
 #include "node/core/node.h"
@@ -44,6 +45,19 @@ std::map<const core::Node*, std::unique_ptr<ScriptHost>>& hosts() {
 bool wrong_arity(const Spec& spec, size_t argc) {
   return (spec.arity > 0 && argc != static_cast<size_t>(spec.arity)) ||
          argc < static_cast<size_t>(spec.arity < 0 ? -spec.arity : 0);
+}
+
+// Whether a script may call `spec`, judged by the flags of `flags_from` (the subcommand's
+// for a container command, as Redis: CLIENT ID is noscript, not CLIENT).
+// `allow_noscript` (DEBUG SET-DISABLE-DENY-SCRIPTS) lets noscript commands through, except
+// those that would run a script inside the script or change what the script's temporary
+// client is (subscriptions, MONITOR); blocking and transaction commands are never run from a
+// script.
+bool script_may_call(const Spec& spec, const Spec& flags_from, bool allow_noscript) {
+  if (flags_from.has(kMayBlock | kRunsInMulti)) return false;
+  if (!flags_from.has(kNoScript)) return true;
+  if (!allow_noscript || spec.has(kExecGroup | kSubscribedOk)) return false;
+  return spec.name != "script" && spec.name != "monitor";
 }
 
 void log_from_script(int level, std::string_view message) {
@@ -102,15 +116,21 @@ struct ScriptRun {
     protocol::ReplyBuilder reply(out);
     const Spec* spec = table().find(argv[0]);
     if (!spec) return reply.error("ERR Unknown Redis command called from script");
-    if (wrong_arity(*spec, argv.size()))
+    // As Redis, a container command is judged as its subcommand (unknown, arity, flags).
+    const Spec* sub =
+        spec->subcommand_count > 0 && argv.size() >= 2 ? find_subcommand(*spec, argv[1]) : nullptr;
+    if (spec->subcommand_count > 0 && argv.size() >= 2 && !sub)
+      return reply.error("ERR Unknown Redis command called from script");
+    const Spec& judged = sub ? *sub : *spec;
+    if (wrong_arity(judged, argv.size()))
       return reply.error("ERR Wrong number of args calling Redis command from script");
-    if (spec->has(kNoScript | kMayBlock | kRunsInMulti))
+    if (!script_may_call(*spec, judged, script_host(node).disable_deny_scripts))
       return reply.error("ERR This Redis command is not allowed from script");
-    bool writes = spec->has(kWrite);
+    bool writes = judged.has(kWrite);
     if (writes && (read_only || !ks.writable()))
       return reply.error("ERR Write commands are not allowed from read-only scripts.");
     // Read-only scripts may run anything they may run at all (allow-oom implied, as Redis).
-    if (spec->has(kDenyOom) && !allow_oom && !read_only && out_of_memory)
+    if (judged.has(kDenyOom) && !allow_oom && !read_only && out_of_memory)
       return reply.error(core::kOomError);
     size_t stream_before = stream ? stream->size() : 0;
     bool propagation = ks.propagation();

@@ -86,6 +86,13 @@ class ScriptHost {
   void abort();
   // Scripts that ran past the inline slice and went on on the script thread.
   uint64_t moved_to_thread() const { return moved_to_thread_; }
+  // DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may call commands flagged noscript (as Redis,
+  // for tests; blocking and transaction commands stay refused).
+  bool disable_deny_scripts = false;
+  // Libraries in the store that failed to load (at start-up, or after a full sync replaced
+  // the dataset: a replica that cannot load its master's library), since start; each one
+  // also logged as an error (INFO memory function_libraries_failed_to_load).
+  uint64_t function_load_failures = 0;
 
   // How one script or function body is called, on whatever stack runs it.
   using ScriptBody = std::function<void(

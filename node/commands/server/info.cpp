@@ -19,6 +19,7 @@
 #include <map>
 
 #include "node/commands/command.h"
+#include "node/commands/scripting/script_host.h"
 #include "node/core/memory_limit.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
@@ -232,6 +233,11 @@ void memory_section(core::Node& node, Writer& w) {
   w.field("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
   w.field("mem_clients_normal", clients);
   w.field("mem_allocator", "libc");
+  auto& scripts = script_host(node);
+  w.field("number_of_cached_scripts", scripts.cache().size());
+  w.field("number_of_functions", scripts.functions().function_count());
+  w.field("number_of_libraries", scripts.functions().libraries().size());
+  w.field("function_libraries_failed_to_load", scripts.function_load_failures);
   w.field("record_cache_bytes", node.keyspace().record_cache.bytes());
   w.field("record_cache_entries", node.keyspace().record_cache.entries());
   w.field("rocksdb_block_cache_usage", engine.block_cache_usage());
