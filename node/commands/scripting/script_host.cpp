@@ -181,14 +181,23 @@ ScriptHost::ScriptHost() : thread_(std::make_unique<ScriptThread>()) {}
 ScriptHost::~ScriptHost() = default;
 
 std::string ScriptHost::kill() {
+  return request_kill(false);
+}
+
+std::string ScriptHost::kill_function() {
+  return request_kill(true);
+}
+
+std::string ScriptHost::request_kill(bool function) {
   if (!running_) return "NOTBUSY No scripts in execution right now.";
   if (running_->wrote)
     return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
            "You can either wait the script termination or kill the server in a hard way using "
            "the SHUTDOWN NOSAVE command.";
-  if (running_function_)  // as Redis: a function is FUNCTION KILL's
-    return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
-           "NOSAVE.";
+  // As Redis: a function is FUNCTION KILL's, an EVAL is SCRIPT KILL's.
+  if (function != (running_function_ != nullptr))
+    return std::string("BUSY Redis is busy running a script. You can only call ") +
+           (running_function_ ? "FUNCTION" : "SCRIPT") + " KILL or SHUTDOWN NOSAVE.";
   stop_request_ = kKill;
   return {};
 }
@@ -407,19 +416,6 @@ void ScriptHost::execute(Context& c, std::shared_ptr<ScriptRun> run, size_t numk
     out->append(job->reply);
     job->run->finish(request != 0);
   };
-}
-
-std::string ScriptHost::kill_function() {
-  if (!running_) return "NOTBUSY No scripts in execution right now.";
-  if (running_->wrote)
-    return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
-           "You can either wait the script termination or kill the server in a hard way using "
-           "the SHUTDOWN NOSAVE command.";
-  if (!running_function_)  // as Redis: an EVAL is SCRIPT KILL's
-    return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
-           "NOSAVE.";
-  stop_request_ = kKill;
-  return {};
 }
 
 bool ScriptHost::over_maxmemory(Context& c) {

@@ -100,6 +100,8 @@ class ScriptHost {
       protocol::ReplyBuilder& reply, scripting::ScriptHooks& hooks)>;
 
  private:
+  // SCRIPT KILL (`function` false) or FUNCTION KILL: "" or the refusal.
+  std::string request_kill(bool function);
   std::unique_ptr<ScriptFiber> take_fiber();
   void give_back(std::unique_ptr<ScriptFiber> fiber);
   // run() and run_function(): inline on a fiber first, then (past the slice) on the thread;
