@@ -5,6 +5,7 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 
 #include <cstdlib>
@@ -52,6 +53,15 @@ class ManualRecovery : public rocksdb::EventListener {
   }
 };
 
+// RocksDB counts into its thread-local perf context on every call unless told not to (basalt
+// never reads those counters): off for the calling thread, once per thread.
+void quiet_perf_counters() {
+  thread_local bool done = false;
+  if (done) return;
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  done = true;
+}
+
 rocksdb::CompressionType compression_of(const std::string& name) {
   if (name == "none" || name == "no") return rocksdb::kNoCompression;
   if (name == "snappy") return rocksdb::kSnappyCompression;
@@ -82,6 +92,7 @@ const char* wal_sync_name(WalSync mode) {
 }
 
 std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& error) {
+  quiet_perf_counters();  // the thread that opens the engine runs the event loop
   std::unique_ptr<Engine> engine(new Engine());
   engine->options_ = options;
   std::error_code ec;
@@ -267,6 +278,7 @@ Engine::~Engine() {
 // WritableFileWriter) when called after a failed WAL append, e.g. on a full disk. A synced
 // write goes through the write path, which refuses cleanly while the DB is in error.
 rocksdb::Status Engine::write(rocksdb::WriteBatch* batch, bool sync) {
+  quiet_perf_counters();  // (writes also come from the blocking pool's threads)
   rocksdb::WriteOptions wo;
   WalSync mode = wal_sync_.load(std::memory_order_relaxed);
   wo.sync = sync || mode == WalSync::Always;

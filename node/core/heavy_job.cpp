@@ -117,7 +117,7 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
   auto& runner = node_.command_runner();
   auto argv = job.batch->command(i);
   // What the group holds so far is committed first: the job reads committed data only.
-  if (batch_.GetWriteBatch()->Count() > 0) {
+  if (ks->has_writes()) {
     bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
     if (!committed) co_return false;
     reset_group(ks);
@@ -132,7 +132,7 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
     co_return true;
   }
   // Eviction may have written: that commits before the job too.
-  if (batch_.GetWriteBatch()->Count() > 0) {
+  if (ks->has_writes()) {
     --job.uncommitted;
     bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
     ++job.uncommitted;

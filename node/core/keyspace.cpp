@@ -1,11 +1,10 @@
-// node/core/keyspace.cpp — see keyspace.h.
+// node/core/keyspace.cpp — see keyspace.h (a write group's own records and save points:
+// keyspace_group.cpp).
 #include "node/core/keyspace.h"
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
 
-#include "node/util/log.h"
 #include "storage/checked_iterator.h"
 #include "storage/codec.h"
 #include "storage/collection.h"
@@ -88,51 +87,6 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
   }
   out.present = storage::found(s) && storage::decode_record(out.raw, out.record);
   out.live = out.present;
-}
-
-void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
-                           std::string_view value) {
-  rocksdb::Slice v(value.data(), value.size());
-  if (through_index_) {
-    if (present)
-      batch_->Put(cf, key_buf_, v);
-    else
-      batch_->Delete(cf, key_buf_);
-    return;
-  }
-  // Into the batch past its index (as DeleteRange goes): `records` answers the reads.
-  auto* raw = batch_->GetWriteBatch();
-  rocksdb::Status s = present ? raw->Put(cf, key_buf_, v) : raw->Delete(cf, key_buf_);
-  if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
-  auto& slot = records[key_buf_];
-  slot.present = present;
-  slot.indexed = false;
-  slot.value.assign(value);
-  index_behind_ = true;
-}
-
-void Keyspace::erase_range(GroupRecords& records, std::string_view begin, std::string_view end) {
-  records.erase(records.lower_bound(begin), records.lower_bound(end));
-}
-
-void Keyspace::index_records() {
-  if (!index_behind_ || through_index_) return;
-  // The records not yet indexed, again through the index (the batch then holds them twice:
-  // the later entry wins, and it holds the same state).
-  auto& engine = *shared_.engine;
-  auto index = [&](GroupRecords& records, rocksdb::ColumnFamilyHandle* cf) {
-    for (auto& [key, rec] : records) {
-      if (rec.indexed) continue;
-      if (rec.present)
-        batch_->Put(cf, key, rec.value);
-      else
-        batch_->Delete(cf, key);
-      rec.indexed = true;
-    }
-  };
-  index(written_, engine.data_cf());
-  index(sub_written_, engine.sub_cf());
-  index_behind_ = false;
 }
 
 void Keyspace::lookup(uint16_t db, std::string_view key, Lookup& out) {
@@ -374,43 +328,6 @@ void Keyspace::copy_value(uint16_t src_db, std::string_view src_key, const Looku
   put(dst_db, dst_key, src.record.type, src.record.expire_at_ms, meta.encode(), dst_old);
 }
 
-Keyspace::SavePoint Keyspace::save_point() {
-  SavePoint p;
-  if (!batch_) return p;
-  batch_->SetSavePoint();
-  p.stream_size = stream_ ? stream_->size() : 0;
-  p.stream_db = stream_ ? stream_->selected_db() : -1;
-  p.depth = save_depth_++;
-  if (saved_deltas_.size() <= p.depth) saved_deltas_.resize(p.depth + 1);
-  auto& saved = saved_deltas_[p.depth];  // reused: no allocation once the depth was reached
-  saved.clear();
-  saved.insert(saved.end(), count_deltas_.begin(), count_deltas_.end());
-  saved.insert(saved.end(), expire_deltas_.begin(), expire_deltas_.end());
-  saved.insert(saved.end(), bytes_deltas_.begin(), bytes_deltas_.end());
-  return p;
-}
-
-void Keyspace::rollback(const SavePoint& p) {
-  if (!batch_) return;
-  if (rocksdb::Status s = batch_->RollbackToSavePoint(); !s.ok()) {
-    // The batch is cut back, but its index could not be rebuilt (a range deletion before
-    // the save point: the pipeline ends a group after a flush so that this does not occur).
-    log::error("write batch rollback: the index could not be rebuilt: {}", s.ToString());
-  }
-  clear_cache_ = true;
-  through_index_ = true;  // the group's records may now name writes the batch no longer holds
-  written_.clear();
-  sub_written_.clear();
-  index_behind_ = false;
-  if (stream_) stream_->truncate(p.stream_size, p.stream_db);
-  const auto& saved = saved_deltas_[p.depth];
-  auto n = static_cast<std::ptrdiff_t>(count_deltas_.size());
-  std::copy(saved.begin(), saved.begin() + n, count_deltas_.begin());
-  std::copy(saved.begin() + n, saved.begin() + 2 * n, expire_deltas_.begin());
-  std::copy(saved.begin() + 2 * n, saved.begin() + 3 * n, bytes_deltas_.begin());
-  save_depth_ = p.depth;
-}
-
 void Keyspace::publish_to_cache() {
   auto& cache = shared_.record_cache;
   if (clear_cache_) return cache.clear();
@@ -422,12 +339,6 @@ void Keyspace::publish_to_cache() {
     else
       cache.put_absent(key);
   }
-}
-
-void Keyspace::release(const SavePoint& p) {
-  if (!batch_) return;
-  batch_->PopSavePoint();
-  save_depth_ = p.depth;
 }
 
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {

@@ -149,7 +149,9 @@ class Keyspace final : public storage::types::KeyAccess {
   struct SavePoint {
     size_t stream_size = 0;
     int stream_db = -1;
-    size_t depth = 0;  // its copy of the deltas is saved_deltas_[depth]
+    size_t depth = 0;           // its copy of the deltas is saved_deltas_[depth]
+    size_t undo_size = 0;       // undo_ entries taken before it
+    uint64_t outer_serial = 0;  // the serial of the save point it is nested in (0: none)
   };
   SavePoint save_point();
   void rollback(const SavePoint& point);
@@ -176,6 +178,11 @@ class Keyspace final : public storage::types::KeyAccess {
   // the group wrote (or is emptied, after a flush or a rollback).
   void publish_to_cache();
   rocksdb::WriteBatchWithIndex* batch() { return batch_; }
+  // True if the group has something to commit (the batch, or top-level records not yet in it).
+  bool has_writes() const { return pending_ || (batch_ && batch_->GetWriteBatch()->Count() > 0); }
+  // Before the group's batch is written: appends the top-level records the group wrote and
+  // kept back (each key once, in its final state) to `into`, the batch being committed.
+  void stage_records(rocksdb::WriteBatch& into);
   // Visits the encoded data keys this view wrote (storage/codec.h decode_data_key); false,
   // visiting none, when it cannot tell (after a rollback the group writes through the index
   // and keeps no list: the caller must assume any key may have changed).
@@ -214,17 +221,33 @@ class Keyspace final : public storage::types::KeyAccess {
   // (indexing every write, and reading it back through the index, cost a SET or an HSET
   // about a third of its instructions): they are indexed only when an iterator needs it.
   struct GroupRecord {
-    bool present = false;  // false: deleted
-    bool indexed = false;  // the batch's index has this state
+    bool present = false;       // false: deleted
+    bool indexed = false;       // the batch's index has this state
+    bool pending = false;       // top-level record kept back: not in the batch (stage_records)
+    uint64_t saved_serial = 0;  // the save point whose undo_ already holds its earlier state
     std::string value;
   };
   using GroupRecords = std::map<std::string, GroupRecord, std::less<>>;
   void write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
                    std::string_view value);
-  static void erase_range(GroupRecords& records, std::string_view begin, std::string_view end);
+  void erase_range(GroupRecords& records, std::string_view begin, std::string_view end);
+  // Keeps `slot`'s state (or its absence) for a rollback to the innermost save point.
+  void save_for_undo(GroupRecords::iterator slot, bool inserted);
   GroupRecords written_;
   GroupRecords sub_written_;
   bool index_behind_ = false;  // some record above is not yet in the batch's index
+  // Top-level records are kept back from the batch until the commit (stage_records), so a
+  // key a group writes many times (LPUSH, HSET on one key: its metadata record) costs one
+  // memtable insert. Undo log of written_ for rollbacks (kept only inside save points).
+  struct Undo {
+    std::string key;
+    bool existed = false;
+    GroupRecord before;
+  };
+  std::vector<Undo> undo_;
+  uint64_t serial_ = 0;       // the innermost save point's serial (0: none taken)
+  uint64_t last_serial_ = 0;  // serials handed out
+  bool pending_ = false;      // some record of written_ is pending
   // After a rollback the maps no longer match the batch (whose index RocksDB rebuilt from
   // what remains): from then on the group writes through the index and reads from it.
   bool through_index_ = false;

@@ -193,8 +193,7 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
       auto argv = job.batch->command(i);
       const CommandSpec* spec = spec_of(*job.batch, i);
-      if (starts_fresh_group(runner, spec, *job.client, batch_) &&
-          batch_.GetWriteBatch()->Count() > 0) {
+      if (starts_fresh_group(runner, spec, *job.client, batch_) && ks->has_writes()) {
         // (The result is kept in a variable: GCC 12 miscompiles `!co_await` in a loop.)
         bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
         if (!committed) {
@@ -406,6 +405,8 @@ void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged) {
 }
 
 asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
+  // (Into batch_, which is not always ks's own batch: a heavy job's is swapped in.)
+  ks.stage_records(*batch_.GetWriteBatch());
   StagedOffset staged = stage_replication();
   stage_counts(ks);
   // everysec: the first group after the timer asked syncs the WAL (an empty one if need be).

@@ -88,6 +88,7 @@ class KeyspaceExpiry : public ::testing::Test {
           static_cast<uint64_t>(static_cast<int64_t>(shared_.key_counts[db]) + deltas[db]);
       storage::put_key_count(batch, *engine_, static_cast<uint16_t>(db), shared_.key_counts[db]);
     }
+    ks.stage_records(*batch.GetWriteBatch());
     EXPECT_TRUE(engine_->write(batch.GetWriteBatch()).ok());
     return stream.bytes();
   }

@@ -43,6 +43,7 @@ class KeyspaceGroup : public ::testing::Test {
     core::ReplStream stream;
     core::Keyspace ks(shared_, 1000, batch, stream);
     fn(ks);
+    ks.stage_records(*batch.GetWriteBatch());
     ASSERT_TRUE(engine_->write(batch.GetWriteBatch()).ok());
     ks.publish_to_cache();
   }
@@ -161,6 +162,68 @@ TEST_F(KeyspaceGroup, RollbackForgetsWhatFollowedTheSavePoint) {
   EXPECT_EQ(committed("k"), "kept");
   EXPECT_EQ(committed("new"), "(nil)");
   EXPECT_EQ(committed("after"), "1");
+}
+
+TEST_F(KeyspaceGroup, ARecordWrittenManyTimesEntersTheBatchOnceAtTheCommit) {
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  core::ReplStream stream;
+  core::Keyspace ks(shared_, 1000, batch, stream);
+  for (int i = 0; i < 50; ++i) {
+    auto point = ks.save_point();  // as the pipeline takes one per command
+    set(ks, "hot", std::to_string(i));
+    ks.release(point);
+  }
+  set(ks, "other", "x");
+  EXPECT_EQ(batch.GetWriteBatch()->Count(), 0u);  // kept back until the commit...
+  EXPECT_TRUE(ks.has_writes());
+  ks.stage_records(*batch.GetWriteBatch());
+  EXPECT_EQ(batch.GetWriteBatch()->Count(), 2u);  // ...then each key once, in its last state
+  EXPECT_FALSE(batch.GetWriteBatch()->Count() == 0 && ks.has_writes());
+  ASSERT_TRUE(engine_->write(batch.GetWriteBatch()).ok());
+  ks.publish_to_cache();
+  EXPECT_EQ(committed("hot"), "49");
+  EXPECT_EQ(committed("other"), "x");
+}
+
+TEST_F(KeyspaceGroup, NestedRollbacksRestoreRecordsKeptBackFromTheBatch) {
+  group([](core::Keyspace& ks) {
+    set(ks, "k", "a");  // before any save point: kept back, never in the batch before commit
+    auto outer = ks.save_point();
+    set(ks, "k", "b");
+    set(ks, "x", "1");
+    auto inner = ks.save_point();
+    set(ks, "k", "c");
+    del(ks, "x");
+    ks.rollback(inner);
+    EXPECT_EQ(get(ks, "k"), "b");
+    EXPECT_EQ(get(ks, "x"), "1");
+    set(ks, "y", "2");
+    ks.rollback(outer);
+    EXPECT_EQ(get(ks, "k"), "a");
+    EXPECT_EQ(get(ks, "x"), "(nil)");
+    EXPECT_EQ(get(ks, "y"), "(nil)");
+    EXPECT_EQ(keys(ks), (std::vector<std::string>{"k"}));
+  });
+  EXPECT_EQ(committed("k"), "a");
+  EXPECT_EQ(committed("x"), "(nil)");
+  EXPECT_EQ(committed("y"), "(nil)");
+}
+
+TEST_F(KeyspaceGroup, RollbackAfterReleasedSavePointsKeepsTheirWrites) {
+  group([](core::Keyspace& ks) {
+    auto first = ks.save_point();
+    set(ks, "k", "1");
+    ks.release(first);
+    auto second = ks.save_point();
+    set(ks, "k", "2");
+    set(ks, "k", "3");
+    ks.rollback(second);
+    EXPECT_EQ(get(ks, "k"), "1");
+    auto third = ks.save_point();
+    set(ks, "k", "4");  // after a rollback the group writes through the batch's index
+    ks.release(third);
+  });
+  EXPECT_EQ(committed("k"), "4");
 }
 
 TEST_F(KeyspaceGroup, FlushDropsWhatTheGroupWroteBeforeIt) {

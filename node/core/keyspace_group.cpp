@@ -1,0 +1,162 @@
+// node/core/keyspace_group.cpp — the part of Keyspace (keyspace.h) that keeps a write group's
+// own records: the top-level records kept back from the batch until the commit (each key
+// once), the element writes past the batch's index, indexing them for iterators, and the
+// save points with their rollback (the undo log of the kept-back records).
+#include <stdexcept>
+
+#include "node/core/keyspace.h"
+#include "node/util/log.h"
+
+namespace basalt::core {
+
+void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
+                           std::string_view value) {
+  rocksdb::Slice v(value.data(), value.size());
+  bool top_level = &records == &written_;
+  if (through_index_) {
+    if (present)
+      batch_->Put(cf, key_buf_, v);
+    else
+      batch_->Delete(cf, key_buf_);
+    if (!top_level) return;
+  } else if (!top_level) {
+    // Into the batch past its index (as DeleteRange goes): `records` answers the reads.
+    auto* raw = batch_->GetWriteBatch();
+    rocksdb::Status s = present ? raw->Put(cf, key_buf_, v) : raw->Delete(cf, key_buf_);
+    if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
+  }
+  // A top-level record stays out of the batch until the commit (stage_records), kept in
+  // step for a rollback (even after one: an outer save point may still be rolled back to).
+  auto [slot, inserted] = records.try_emplace(key_buf_);
+  if (top_level && save_depth_ > 0 && (inserted || slot->second.saved_serial != serial_))
+    save_for_undo(slot, inserted);
+  auto& rec = slot->second;
+  rec.present = present;
+  rec.indexed = through_index_;
+  rec.pending = top_level && !through_index_;
+  rec.value.assign(value);
+  if (rec.pending) pending_ = true;
+  if (!through_index_) index_behind_ = true;
+}
+
+void Keyspace::save_for_undo(GroupRecords::iterator slot, bool inserted) {
+  Undo& u = undo_.emplace_back();
+  u.key = slot->first;
+  u.existed = !inserted;
+  if (!inserted) u.before = std::move(slot->second);
+  slot->second.saved_serial = serial_;
+}
+
+void Keyspace::stage_records(rocksdb::WriteBatch& into) {
+  if (!pending_) return;
+  auto* cf = shared_.engine->data_cf();
+  for (auto& [key, rec] : written_) {
+    if (!rec.pending) continue;
+    rocksdb::Status s = rec.present ? into.Put(cf, key, rec.value) : into.Delete(cf, key);
+    if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
+    rec.pending = false;
+  }
+  pending_ = false;
+}
+
+void Keyspace::erase_range(GroupRecords& records, std::string_view begin, std::string_view end) {
+  auto first = records.lower_bound(begin);
+  auto last = records.lower_bound(end);
+  if (&records == &written_ && save_depth_ > 0) {
+    for (auto it = first; it != last; ++it) save_for_undo(it, false);
+  }
+  records.erase(first, last);
+}
+
+void Keyspace::index_records() {
+  if (!index_behind_ || through_index_) return;
+  // The records not yet indexed, again through the index (the batch then holds them twice:
+  // the later entry wins, and it holds the same state).
+  auto& engine = *shared_.engine;
+  auto index = [&](GroupRecords& records, rocksdb::ColumnFamilyHandle* cf) {
+    for (auto& [key, rec] : records) {
+      if (rec.indexed) continue;
+      if (rec.present)
+        batch_->Put(cf, key, rec.value);
+      else
+        batch_->Delete(cf, key);
+      rec.indexed = true;
+      rec.pending = false;  // (the batch has it now; a later write makes it pending again)
+    }
+  };
+  index(written_, engine.data_cf());
+  index(sub_written_, engine.sub_cf());
+  index_behind_ = false;
+}
+
+Keyspace::SavePoint Keyspace::save_point() {
+  SavePoint p;
+  if (!batch_) return p;
+  batch_->SetSavePoint();
+  p.stream_size = stream_ ? stream_->size() : 0;
+  p.stream_db = stream_ ? stream_->selected_db() : -1;
+  p.depth = save_depth_++;
+  p.undo_size = undo_.size();
+  p.outer_serial = serial_;
+  serial_ = ++last_serial_;
+  if (saved_deltas_.size() <= p.depth) saved_deltas_.resize(p.depth + 1);
+  auto& saved = saved_deltas_[p.depth];  // reused: no allocation once the depth was reached
+  saved.clear();
+  saved.insert(saved.end(), count_deltas_.begin(), count_deltas_.end());
+  saved.insert(saved.end(), expire_deltas_.begin(), expire_deltas_.end());
+  saved.insert(saved.end(), bytes_deltas_.begin(), bytes_deltas_.end());
+  return p;
+}
+
+void Keyspace::rollback(const SavePoint& p) {
+  if (!batch_) return;
+  if (rocksdb::Status s = batch_->RollbackToSavePoint(); !s.ok()) {
+    // The batch is cut back, but its index could not be rebuilt (a range deletion before
+    // the save point: the pipeline ends a group after a flush so that this does not occur).
+    log::error("write batch rollback: the index could not be rebuilt: {}", s.ToString());
+  }
+  clear_cache_ = true;
+  // The top-level records as they stood at the save point (some of them were kept back from
+  // the batch, others were written to it after the save point and are cut now)...
+  while (undo_.size() > p.undo_size) {
+    Undo& u = undo_.back();
+    if (u.existed)
+      written_.insert_or_assign(u.key, std::move(u.before));
+    else
+      written_.erase(u.key);
+    undo_.pop_back();
+  }
+  serial_ = p.outer_serial;
+  // ...all go into the batch again, through its index: from now on the group writes through
+  // the index and reads from it (the element map may name writes the batch no longer holds).
+  through_index_ = true;
+  sub_written_.clear();
+  auto* cf = shared_.engine->data_cf();
+  for (auto& [key, rec] : written_) {
+    if (rec.present)
+      batch_->Put(cf, key, rec.value);
+    else
+      batch_->Delete(cf, key);
+    rec.indexed = true;
+    rec.pending = false;
+  }
+  pending_ = false;
+  index_behind_ = false;
+  if (stream_) stream_->truncate(p.stream_size, p.stream_db);
+  const auto& saved = saved_deltas_[p.depth];
+  auto n = static_cast<std::ptrdiff_t>(count_deltas_.size());
+  std::copy(saved.begin(), saved.begin() + n, count_deltas_.begin());
+  std::copy(saved.begin() + n, saved.begin() + 2 * n, expire_deltas_.begin());
+  std::copy(saved.begin() + 2 * n, saved.begin() + 3 * n, bytes_deltas_.begin());
+  save_depth_ = p.depth;
+}
+
+void Keyspace::release(const SavePoint& p) {
+  if (!batch_) return;
+  batch_->PopSavePoint();
+  save_depth_ = p.depth;
+  serial_ = p.outer_serial;
+  if (save_depth_ == 0) undo_.clear();
+}
+
+}  // namespace basalt::core
