@@ -19,6 +19,7 @@
 #include "storage/meta.h"
 #include "tests/unit/node_harness.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/scratch_engine.h"
 #include "tests/unit/stream_inspect.h"
 
 namespace {
@@ -64,13 +65,8 @@ class KeyspaceExpiry : public ::testing::Test {
   static constexpr uint64_t kNow = 1'700'000'000'000ull;
 
   void SetUp() override {
-    storage::EngineOptions options;
-    options.dir = tmp_.path().string();
-    options.block_cache_bytes = 8 << 20;
-    options.write_buffer_bytes = 4 << 20;
-    std::string error;
-    engine_ = storage::Engine::open(options, error);
-    ASSERT_TRUE(engine_) << error;
+    engine_ = unit::open_scratch_engine(tmp_.path().string());
+    ASSERT_TRUE(engine_);
     shared_.engine = engine_.get();
     shared_.key_counts.assign(16, 0);
   }

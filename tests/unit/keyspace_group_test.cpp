@@ -15,6 +15,7 @@
 #include "storage/codec.h"
 #include "storage/engine.h"
 #include "tests/unit/scratch_dir.h"
+#include "tests/unit/scratch_engine.h"
 
 namespace {
 
@@ -25,13 +26,8 @@ using unit::ScratchDir;
 class KeyspaceGroup : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::EngineOptions options;
-    options.dir = tmp_.path().string();
-    options.block_cache_bytes = 8 << 20;
-    options.write_buffer_bytes = 4 << 20;
-    std::string error;
-    engine_ = storage::Engine::open(options, error);
-    ASSERT_TRUE(engine_) << error;
+    engine_ = unit::open_scratch_engine(tmp_.path().string());
+    ASSERT_TRUE(engine_);
     shared_.engine = engine_.get();
     shared_.key_counts.assign(16, 0);
     shared_.record_cache.set_budget(1 << 20);
