@@ -151,11 +151,17 @@ void read(const List& l, uint64_t position, uint64_t n, bool forward,
     it->Seek(target);
   else
     it->SeekForPrev(target);
-  for (uint64_t seen = 0; seen < n && it->Valid() && it->key().starts_with(prefix); ++seen) {
+  // The iterator is never stepped past the last element wanted: beyond a list's ends lie the
+  // tombstones of earlier pops, and one step over them costs one per tombstone (a queue fed
+  // at one end and popped at the other would otherwise cost O(pops so far) per pop).
+  for (uint64_t seen = 0; it->Valid() && it->key().starts_with(prefix);) {
     uint64_t index;
     std::string_view p(it->key().data() + prefix.size(), it->key().size() - prefix.size());
     if (!index_of(p, index) || index < l.meta.head || index >= l.meta.tail) break;
     if (!f(index - l.meta.head, std::string_view(it->value().data(), it->value().size()))) break;
+    if (++seen == n) break;
+    uint64_t next = forward ? index + 1 : index - 1;
+    if (next < l.meta.head || next >= l.meta.tail) break;
     if (forward)
       it->Next();
     else

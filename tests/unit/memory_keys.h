@@ -18,10 +18,12 @@
 
 namespace basalt::unit {
 
-// A rocksdb::Iterator over a std::map (a snapshot: the map must outlive it, unchanged).
+// A rocksdb::Iterator over a std::map (a snapshot: the map must outlive it, unchanged). Each
+// Next/Prev adds one to `*steps` (on RocksDB a step can cross any number of tombstones).
 class MapIterator : public rocksdb::Iterator {
  public:
-  explicit MapIterator(const std::map<std::string, std::string>& m) : m_(m), it_(m.end()) {}
+  MapIterator(const std::map<std::string, std::string>& m, uint64_t* steps)
+      : m_(m), it_(m.end()), steps_(steps) {}
   bool Valid() const override { return it_ != m_.end(); }
   void SeekToFirst() override { it_ = m_.begin(); }
   void SeekToLast() override { it_ = m_.empty() ? m_.end() : std::prev(m_.end()); }
@@ -30,8 +32,14 @@ class MapIterator : public rocksdb::Iterator {
     it_ = m_.upper_bound(target.ToString());
     it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
   }
-  void Next() override { ++it_; }
-  void Prev() override { it_ = it_ == m_.begin() ? m_.end() : std::prev(it_); }
+  void Next() override {
+    ++*steps_;
+    ++it_;
+  }
+  void Prev() override {
+    ++*steps_;
+    it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
+  }
   rocksdb::Slice key() const override { return it_->first; }
   rocksdb::Slice value() const override { return it_->second; }
   rocksdb::Status status() const override { return rocksdb::Status::OK(); }
@@ -39,6 +47,7 @@ class MapIterator : public rocksdb::Iterator {
  private:
   const std::map<std::string, std::string>& m_;
   std::map<std::string, std::string>::const_iterator it_;
+  uint64_t* steps_;
 };
 
 class MemoryKeys : public storage::types::KeyAccess {
@@ -46,6 +55,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   std::map<std::string, std::string> records;   // data key -> record
   std::map<std::string, std::string> elements;  // sub key -> value
   uint64_t reads = 0, writes = 0;               // open_key calls per Access
+  uint64_t iterator_steps = 0;                  // Next/Prev calls of every sub_iterate
 
   void open_key(uint16_t db, std::string_view key, storage::types::Access access,
                 storage::types::Lookup& out) override {
@@ -86,7 +96,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
                                                  uint64_t version, std::string& prefix) override {
     storage::encode_sub_prefix(prefix, db, key, version);
-    return std::make_unique<MapIterator>(elements);
+    return std::make_unique<MapIterator>(elements, &iterator_steps);
   }
   uint64_t new_version() override { return ++last_version_; }
 

@@ -208,6 +208,30 @@ TEST(TypeStores, ListEditsAgreeWithADequeModel) {
   EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), 3u);
 }
 
+// A pop never steps an iterator past the list's ends: there lie the tombstones of earlier
+// pops, so on RocksDB one such step costs one per element popped before (a queue fed at one
+// end and drained at the other slowed to 146 pops/s at 100k elements).
+TEST(TypeStores, ListPopsStepOnlyOverThePoppedElements) {
+  MemoryKeys keys;
+  list::List l(keys, 0, "q");
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+  for (int i = 0; i < 200; ++i) list::push(l, list::End::Tail, "e" + std::to_string(i));
+  std::vector<std::string> popped;
+  auto keep = [&](std::string_view e) { popped.emplace_back(e); };
+  for (int i = 0; i < 50; ++i) list::pop(l, list::End::Tail, 1, keep);
+  for (int i = 0; i < 50; ++i) list::pop(l, list::End::Head, 1, keep);
+  EXPECT_EQ(keys.iterator_steps, 0u);
+  list::pop(l, list::End::Head, 10, keep);  // ten elements: nine steps to read, nine to size
+  list::pop(l, list::End::Tail, 10, keep);
+  EXPECT_LE(keys.iterator_steps, 4u * 9u);
+  ASSERT_EQ(popped.size(), 120u);
+  EXPECT_EQ(popped[0], "e199");
+  EXPECT_EQ(popped[50], "e0");
+  EXPECT_EQ(popped[100], "e50");
+  EXPECT_EQ(popped[119], "e140");
+  EXPECT_EQ(l.size(), 80u);
+}
+
 TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
   MemoryKeys keys;
   zset::ZSet z(keys, 0, "z");
