@@ -2,7 +2,9 @@
 // sorted set): a version that prefixes all its elements in the sub column family, the
 // element count, type-specific fields (list head/tail indexes), and the logical bytes of its
 // elements (storage/dataset_size.h), kept in step by the type stores so that a key's share of
-// used_memory is known from its record alone.
+// used_memory is known from its record alone. Sorted sets may add the bounds of their live
+// score-index entries (floor/ceiling), so that a walk from either end starts past the
+// tombstones that pops leave there.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,12 @@ struct CollectionMeta {
   // the start-up recount (node open) rewrote them.
   uint64_t bytes = 0;
   bool bytes_known = true;
+  // Sorted sets: no live score-index entry sorts below `floor` or above `ceiling` (element
+  // parts; empty = no bound). A pop from an end moves the bound to the part it removed; an
+  // entry written past a bound moves the bound to it. Written after `bytes` only when one is
+  // set (8-byte length, then the part, each), so other records keep their 40 bytes and a
+  // reader that knows only the first five fields reads these records unchanged.
+  std::string floor, ceiling;
 
   std::string encode() const {
     std::string s;
@@ -31,6 +39,12 @@ struct CollectionMeta {
     put_u64_be(s, head);
     put_u64_be(s, tail);
     put_u64_be(s, bytes);
+    if (!floor.empty() || !ceiling.empty()) {
+      put_u64_be(s, floor.size());
+      s.append(floor);
+      put_u64_be(s, ceiling.size());
+      s.append(ceiling);
+    }
     return s;
   }
   static bool decode(std::string_view payload, CollectionMeta& out) {
@@ -41,6 +55,21 @@ struct CollectionMeta {
     out.tail = get_u64_be(payload.data() + 24);
     out.bytes_known = payload.size() >= 40;
     out.bytes = out.bytes_known ? get_u64_be(payload.data() + 32) : 0;
+    out.floor.clear();
+    out.ceiling.clear();
+    if (payload.size() <= 40) return true;
+    std::string_view rest = payload.substr(40);
+    return take_part(rest, out.floor) && take_part(rest, out.ceiling) && rest.empty();
+  }
+
+ private:
+  static bool take_part(std::string_view& rest, std::string& part) {
+    if (rest.size() < 8) return false;
+    uint64_t n = get_u64_be(rest.data());
+    rest.remove_prefix(8);
+    if (n > rest.size()) return false;
+    part.assign(rest.substr(0, n));
+    rest.remove_prefix(n);
     return true;
   }
 };

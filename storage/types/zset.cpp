@@ -26,11 +26,20 @@ void for_each_member(const Collection& z, const std::function<void(std::string_v
       std::string_view(&kMemberTag, 1));
 }
 
+namespace {
+// An index entry written at `part`: a bound it lies beyond moves to it (collection.h).
+void put_index_entry(ZSet& z, const std::string& part) {
+  z.keys().sub_put(z.db(), z.key(), z.version(), part, "");
+  if (!z.meta.floor.empty() && part < z.meta.floor) z.meta.floor = part;
+  if (!z.meta.ceiling.empty() && part > z.meta.ceiling) z.meta.ceiling = part;
+}
+}  // namespace
+
 void insert_member(ZSet& z, std::string_view member, double score) {
   std::string value;
   append_score(value, score);
   z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
-  z.keys().sub_put(z.db(), z.key(), z.version(), index_part(score, member), "");
+  put_index_entry(z, index_part(score, member));
   ++z.meta.size;
   z.meta.bytes += element_bytes(member.size(), kScoreBytes);
 }
@@ -41,7 +50,7 @@ void change_score(ZSet& z, std::string_view member, double old_score, double sco
   append_score(value, score);
   z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
   z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(old_score, member));
-  z.keys().sub_put(z.db(), z.key(), z.version(), index_part(score, member), "");
+  put_index_entry(z, index_part(score, member));
 }
 
 void erase_member(ZSet& z, std::string_view member, double score) {
@@ -92,11 +101,16 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
   std::vector<Entry> popped;
   {
     IndexCursor cur(z, max);
-    for (cur.to_first(); cur.valid() && popped.size() < count; cur.next())
+    for (cur.to_first(); cur.valid() && count > 0; cur.next()) {
       popped.push_back(cur.entry());
+      if (popped.size() == count) break;  // no step beyond the last entry popped
+    }
   }
   if (popped.empty()) return popped;
   for (const auto& [member, score] : popped) erase_member(z, member, score);
+  // Everything beyond the last entry popped is gone: the next walk from this end starts
+  // there, not at the tombstones of every pop so far (ZPOPMIN on 50k members ran at 120/s).
+  (max ? z.meta.ceiling : z.meta.floor) = index_part(popped.back().second, popped.back().first);
   save(z);
   return popped;
 }
@@ -126,7 +140,8 @@ std::vector<Entry> random_members(const ZSet& z, uint64_t count, bool unique) {
   return out;
 }
 
-IndexCursor::IndexCursor(const ZSet& z, bool reverse) : reverse_(reverse) {
+IndexCursor::IndexCursor(const ZSet& z, bool reverse)
+    : floor_(z.meta.floor), ceiling_(z.meta.ceiling), reverse_(reverse) {
   it_ = z.keys().sub_iterate(z.db(), z.key(), z.version(), prefix_);
   prefix_.push_back(kIndexTag);
 }
@@ -139,22 +154,36 @@ void IndexCursor::load() {
   valid_ = parse_index_part(part, score_, member_);
 }
 
+// Seeks never start below the floor or above the ceiling: no live entry is there, only
+// tombstones, and crossing each costs a step.
 void IndexCursor::seek(std::string_view part) {
+  if (!floor_.empty() && part < std::string_view(floor_)) part = floor_;
   target_.assign(prefix_);
   target_.append(part.substr(1));
   it_->Seek(target_);
 }
 
-void IndexCursor::seek_before(std::string_view part) {
+void IndexCursor::seek_at_most(std::string_view part) {
+  if (!ceiling_.empty() && part > std::string_view(ceiling_)) part = ceiling_;
   target_.assign(prefix_);
   target_.append(part.substr(1));
   it_->SeekForPrev(target_);
+}
+
+void IndexCursor::seek_before(std::string_view part) {
+  if (!ceiling_.empty() && part > std::string_view(ceiling_)) return seek_at_most(ceiling_);
+  seek_at_most(part);
   if (it_->Valid() && it_->key() == rocksdb::Slice(target_)) it_->Prev();
 }
 
 void IndexCursor::to_first() {
   if (!reverse_) {
-    it_->Seek(prefix_);
+    if (floor_.empty())
+      it_->Seek(prefix_);
+    else
+      seek(floor_);
+  } else if (!ceiling_.empty()) {
+    seek_at_most(ceiling_);
   } else {
     // Every index key is below prefix + 't'... but above prefix_ itself.
     target_.assign(prefix_);
@@ -189,13 +218,10 @@ void IndexCursor::to_score(double bound, bool exclusive) {
 
 void IndexCursor::to_entry(double score, std::string_view member) {
   std::string part = index_part(score, member);
-  if (!reverse_) {
+  if (!reverse_)
     seek(part);
-  } else {
-    target_.assign(prefix_);
-    target_.append(std::string_view(part).substr(1));
-    it_->SeekForPrev(target_);
-  }
+  else
+    seek_at_most(part);
   load();
 }
 

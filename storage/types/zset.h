@@ -84,12 +84,14 @@ class IndexCursor {
   Entry entry() const { return {std::string(member_), score_}; }
 
  private:
-  void seek(std::string_view part);         // first index entry >= part
-  void seek_before(std::string_view part);  // last index entry < part
+  void seek(std::string_view part);          // first index entry >= part
+  void seek_at_most(std::string_view part);  // last index entry <= part
+  void seek_before(std::string_view part);   // last index entry < part
   void load();
 
   std::unique_ptr<rocksdb::Iterator> it_;
-  std::string prefix_;  // collection prefix + 's'
+  std::string floor_, ceiling_;  // the set's bounds (CollectionMeta) when the cursor was made
+  std::string prefix_;           // collection prefix + 's'
   std::string target_;
   bool reverse_;
   bool valid_ = false;

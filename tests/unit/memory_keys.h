@@ -18,27 +18,43 @@
 
 namespace basalt::unit {
 
-// A rocksdb::Iterator over a std::map (a snapshot: the map must outlive it, unchanged). Each
-// Next/Prev adds one to `*steps` (on RocksDB a step can cross any number of tombstones).
+// The value MemoryKeys keeps in place of a deleted element when it keeps tombstones.
+inline const std::string kTombstone("\0tombstone\0", 11);
+
+// A rocksdb::Iterator over a std::map (a snapshot: the map must outlive it, unchanged). As on
+// RocksDB, positioning skips tombstones: each one crossed, and each Next/Prev, adds one to
+// `*steps`.
 class MapIterator : public rocksdb::Iterator {
  public:
   MapIterator(const std::map<std::string, std::string>& m, uint64_t* steps)
       : m_(m), it_(m.end()), steps_(steps) {}
   bool Valid() const override { return it_ != m_.end(); }
-  void SeekToFirst() override { it_ = m_.begin(); }
-  void SeekToLast() override { it_ = m_.empty() ? m_.end() : std::prev(m_.end()); }
-  void Seek(const rocksdb::Slice& target) override { it_ = m_.lower_bound(target.ToString()); }
+  void SeekToFirst() override {
+    it_ = m_.begin();
+    skip_forward();
+  }
+  void SeekToLast() override {
+    it_ = m_.empty() ? m_.end() : std::prev(m_.end());
+    skip_backward();
+  }
+  void Seek(const rocksdb::Slice& target) override {
+    it_ = m_.lower_bound(target.ToString());
+    skip_forward();
+  }
   void SeekForPrev(const rocksdb::Slice& target) override {
     it_ = m_.upper_bound(target.ToString());
     it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
+    skip_backward();
   }
   void Next() override {
     ++*steps_;
     ++it_;
+    skip_forward();
   }
   void Prev() override {
     ++*steps_;
     it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
+    skip_backward();
   }
   rocksdb::Slice key() const override { return it_->first; }
   rocksdb::Slice value() const override { return it_->second; }
@@ -46,6 +62,19 @@ class MapIterator : public rocksdb::Iterator {
 
  private:
   const std::map<std::string, std::string>& m_;
+  void skip_forward() {
+    while (it_ != m_.end() && it_->second == kTombstone) {
+      ++*steps_;
+      ++it_;
+    }
+  }
+  void skip_backward() {
+    while (it_ != m_.end() && it_->second == kTombstone) {
+      ++*steps_;
+      it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
+    }
+  }
+
   std::map<std::string, std::string>::const_iterator it_;
   uint64_t* steps_;
 };
@@ -55,7 +84,8 @@ class MemoryKeys : public storage::types::KeyAccess {
   std::map<std::string, std::string> records;   // data key -> record
   std::map<std::string, std::string> elements;  // sub key -> value
   uint64_t reads = 0, writes = 0;               // open_key calls per Access
-  uint64_t iterator_steps = 0;                  // Next/Prev calls of every sub_iterate
+  uint64_t iterator_steps = 0;                  // steps of every sub_iterate (MapIterator)
+  bool keep_tombstones = false;                 // sub_delete leaves kTombstone, as RocksDB
 
   void open_key(uint16_t db, std::string_view key, storage::types::Access access,
                 storage::types::Lookup& out) override {
@@ -81,7 +111,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
                std::string& value) override {
     auto it = elements.find(sub_key(db, key, version, part));
-    if (it == elements.end()) return false;
+    if (it == elements.end() || it->second == kTombstone) return false;
     value = it->second;
     return true;
   }
@@ -91,7 +121,10 @@ class MemoryKeys : public storage::types::KeyAccess {
   }
   void sub_delete(uint16_t db, std::string_view key, uint64_t version,
                   std::string_view part) override {
-    elements.erase(sub_key(db, key, version, part));
+    if (keep_tombstones)
+      elements[sub_key(db, key, version, part)] = kTombstone;
+    else
+      elements.erase(sub_key(db, key, version, part));
   }
   std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
                                                  uint64_t version, std::string& prefix) override {
@@ -107,8 +140,9 @@ class MemoryKeys : public storage::types::KeyAccess {
     storage::encode_sub_prefix(prefix, db, key, version);
     std::map<std::string, std::string> out;
     for (auto it = elements.lower_bound(prefix);
-         it != elements.end() && std::string_view(it->first).starts_with(prefix); ++it)
-      out[it->first.substr(prefix.size())] = it->second;
+         it != elements.end() && std::string_view(it->first).starts_with(prefix); ++it) {
+      if (it->second != kTombstone) out[it->first.substr(prefix.size())] = it->second;
+    }
     return out;
   }
 

@@ -5,6 +5,7 @@
 // std::deque model, and sorted set scores, ranges, ranks and pops.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <random>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/collection.h"
 #include "storage/types/hash.h"
 #include "storage/types/list.h"
 #include "storage/types/set.h"
@@ -213,6 +215,7 @@ TEST(TypeStores, ListEditsAgreeWithADequeModel) {
 // end and drained at the other slowed to 146 pops/s at 100k elements).
 TEST(TypeStores, ListPopsStepOnlyOverThePoppedElements) {
   MemoryKeys keys;
+  keys.keep_tombstones = true;
   list::List l(keys, 0, "q");
   ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
   for (int i = 0; i < 200; ++i) list::push(l, list::End::Tail, "e" + std::to_string(i));
@@ -230,6 +233,74 @@ TEST(TypeStores, ListPopsStepOnlyOverThePoppedElements) {
   EXPECT_EQ(popped[100], "e50");
   EXPECT_EQ(popped[119], "e140");
   EXPECT_EQ(l.size(), 80u);
+}
+
+// Pops from either end of a sorted set start at the bound the last pop left (its metadata's
+// floor/ceiling), not at the tombstones of every pop before: ZPOPMIN on 50k members of one
+// score ran at 120/s. Entries written past a bound are still found.
+TEST(TypeStores, SortedSetPopsStartPastTheTombstonesOfEarlierPops) {
+  MemoryKeys keys;
+  keys.keep_tombstones = true;
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  z.ensure_version();
+  char name[8];
+  for (int i = 0; i < 300; ++i) {
+    std::snprintf(name, sizeof name, "m%03d", i);
+    zset::insert_member(z, name, 0);
+  }
+  zset::save(z);
+  std::vector<std::string> popped;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+    for (const auto& e : zset::pop(z, 1, i % 2 == 1)) popped.push_back(e.first);
+  }
+  EXPECT_LE(keys.iterator_steps, 100u * 2u);  // without the bounds: 2,500 tombstones crossed
+  ASSERT_EQ(popped.size(), 100u);
+  EXPECT_EQ(popped[0], "m000");
+  EXPECT_EQ(popped[1], "m299");
+  EXPECT_EQ(popped[98], "m049");
+  EXPECT_EQ(popped[99], "m250");
+  // Survives the record (save and reopen), and entries beyond either bound are found.
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  EXPECT_FALSE(z.meta.floor.empty());
+  EXPECT_FALSE(z.meta.ceiling.empty());
+  zset::insert_member(z, "a-low", 0);   // below the floor (same score, smaller member)
+  zset::insert_member(z, "z-high", 0);  // above the ceiling
+  double score = 0;
+  ASSERT_TRUE(zset::score_of(z, "m100", score));
+  zset::change_score(z, "m100", 0, -5);  // moved below everything
+  zset::save(z);
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  EXPECT_EQ(zset::pop(z, 2, false), (std::vector<zset::Entry>{{"m100", -5}, {"a-low", 0}}));
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  EXPECT_EQ(zset::pop(z, 1, true), (std::vector<zset::Entry>{{"z-high", 0}}));
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  EXPECT_EQ(z.size(), 199u);
+  zset::IndexCursor walk(z, false);
+  uint64_t walked = 0;
+  for (walk.to_first(); walk.valid(); walk.next()) ++walked;
+  EXPECT_EQ(walked, 199u);
+}
+
+TEST(TypeStores, CollectionMetaBoundsRoundTripAndOldReadersSkipThem) {
+  storage::CollectionMeta m;
+  m.version = 7;
+  m.size = 3;
+  m.bytes = 99;
+  EXPECT_EQ(m.encode().size(), 40u);  // no bounds: the layout every other record has
+  m.floor = std::string("s\x01\x02low", 6);
+  m.ceiling = "shigh";
+  std::string raw = m.encode();
+  storage::CollectionMeta back;
+  ASSERT_TRUE(storage::CollectionMeta::decode(raw, back));
+  EXPECT_EQ(back.floor, m.floor);
+  EXPECT_EQ(back.ceiling, m.ceiling);
+  EXPECT_EQ(back.version, 7u);
+  EXPECT_EQ(back.bytes, 99u);
+  EXPECT_FALSE(storage::CollectionMeta::decode(raw.substr(0, raw.size() - 1), back));
+  ASSERT_TRUE(storage::CollectionMeta::decode(raw.substr(0, 40), back));
+  EXPECT_TRUE(back.floor.empty() && back.ceiling.empty());
 }
 
 TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
