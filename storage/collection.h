@@ -25,12 +25,16 @@ struct CollectionMeta {
   // the start-up recount (node open) rewrote them.
   uint64_t bytes = 0;
   bool bytes_known = true;
+  // Hashes, sets, sorted sets: element tombstones written under this version (a rebuild
+  // under a fresh version leaves them behind: types/collection.h, save()).
+  uint64_t dead = 0;
   // Sorted sets: no live score-index entry sorts below `floor` or above `ceiling` (element
   // parts; empty = no bound). A pop from an end moves the bound to the part it removed; an
-  // entry written past a bound moves the bound to it. Written after `bytes` only when one is
-  // set (8-byte length, then the part, each), so other records keep their 40 bytes and a
-  // reader that knows only the first five fields reads these records unchanged.
+  // entry written past a bound moves the bound to it.
   std::string floor, ceiling;
+  // `dead`, `floor` and `ceiling` follow `bytes` only when one is set (dead, then each part
+  // as an 8-byte length and its bytes), so other records keep their 40 bytes and a reader
+  // that knows only the first five fields reads these records unchanged.
 
   std::string encode() const {
     std::string s;
@@ -39,7 +43,8 @@ struct CollectionMeta {
     put_u64_be(s, head);
     put_u64_be(s, tail);
     put_u64_be(s, bytes);
-    if (!floor.empty() || !ceiling.empty()) {
+    if (dead != 0 || !floor.empty() || !ceiling.empty()) {
+      put_u64_be(s, dead);
       put_u64_be(s, floor.size());
       s.append(floor);
       put_u64_be(s, ceiling.size());
@@ -55,10 +60,13 @@ struct CollectionMeta {
     out.tail = get_u64_be(payload.data() + 24);
     out.bytes_known = payload.size() >= 40;
     out.bytes = out.bytes_known ? get_u64_be(payload.data() + 32) : 0;
+    out.dead = 0;
     out.floor.clear();
     out.ceiling.clear();
     if (payload.size() <= 40) return true;
-    std::string_view rest = payload.substr(40);
+    if (payload.size() < 48) return false;
+    out.dead = get_u64_be(payload.data() + 40);
+    std::string_view rest = payload.substr(48);
     return take_part(rest, out.floor) && take_part(rest, out.ceiling) && rest.empty();
   }
 

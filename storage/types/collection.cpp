@@ -5,6 +5,8 @@
 #include <random>
 #include <unordered_set>
 
+#include "storage/types/seek_sampler.h"
+
 namespace basalt::storage::types {
 
 namespace {
@@ -22,20 +24,45 @@ std::string_view strip(const rocksdb::Slice& key, size_t prefix) {
   return {key.data() + prefix, key.size() - prefix};
 }
 
+// Seeks pick from collections this large, when they pick at most 1/kSeekPickShare of it.
+constexpr uint64_t kSeekPickMinimum = 128;
+constexpr uint64_t kSeekPickShare = 8;
+
 // Collects the elements at `positions` (sorted, distinct) in one pass.
-std::vector<Element> elements_at(const Collection& col, const std::vector<uint64_t>& positions) {
+std::vector<Element> elements_at(const Collection& col, const std::vector<uint64_t>& positions,
+                                 std::string_view part_prefix) {
   std::vector<Element> out;
   out.reserve(positions.size());
   size_t next = 0;
   uint64_t index = 0;
-  col.for_each([&](std::string_view part, std::string_view value) {
-    if (index++ == positions[next]) {
-      out.emplace_back(part, value);
-      if (++next == positions.size()) return false;
-    }
-    return true;
-  });
+  col.for_each(
+      [&](std::string_view part, std::string_view value) {
+        if (index++ == positions[next]) {
+          out.emplace_back(part, value);
+          if (++next == positions.size()) return false;
+        }
+        return true;
+      },
+      part_prefix);
   return out;
+}
+
+// `count` picks by seeks (distinct if `unique`); false (out untouched) if the sampler cannot
+// serve, or distinct picks keep repeating.
+bool seek_picks(const Collection& col, std::string_view part_prefix, uint64_t count, bool unique,
+                std::vector<Element>& out) {
+  SeekSampler sampler(col.keys(), col.db(), col.key(), col.meta.version, part_prefix);
+  std::vector<Element> picked;
+  picked.reserve(count);
+  std::unordered_set<std::string> seen;
+  Element e;
+  for (uint64_t attempts = 0; picked.size() < count; ++attempts) {
+    if (attempts >= 4 * count + 64 || !sampler.pick(e)) return false;
+    if (unique && !seen.insert(e.first).second) continue;
+    picked.push_back(e);
+  }
+  out = std::move(picked);
+  return true;
 }
 
 }  // namespace
@@ -80,7 +107,22 @@ void Collection::save(ValueType type) {
     ks_->remove(db_, key_, lookup);
     return;
   }
+  if (type != ValueType::List && meta.dead >= kRebuildMinimumDead &&
+      meta.dead > kRebuildDeadPerLive * meta.size && meta.size <= kRebuildMaximumSize)
+    rebuild_elements();
   ks_->put(db_, key_, type, expire_at_ms(), meta.encode(), lookup);
+}
+
+void Collection::rebuild_elements() {
+  std::vector<Element> all;  // read whole before writing: no write while iterating
+  for_each([&](std::string_view part, std::string_view value) {
+    all.emplace_back(part, value);
+    return true;
+  });
+  uint64_t fresh = ks_->new_version();
+  for (const auto& [part, value] : all) ks_->sub_put(db_, key_, fresh, part, value);
+  meta.version = fresh;
+  meta.dead = 0;
 }
 
 void Collection::remove_key() {
@@ -91,18 +133,24 @@ void Collection::for_each(const ElementFn& f, std::string_view part_prefix) cons
   for_each_element(*ks_, db_, key_, meta.version, f, part_prefix);
 }
 
-std::vector<Element> Collection::random(uint64_t count, bool unique) const {
+std::vector<Element> Collection::random(uint64_t count, bool unique, std::string_view part_prefix,
+                                        uint64_t size) const {
   std::vector<Element> out;
-  uint64_t size = meta.size;
+  size = std::min(size, meta.size);
   if (size == 0 || count == 0) return out;
   if (unique && count >= size) {
     out.reserve(size);
-    for_each([&](std::string_view part, std::string_view value) {
-      out.emplace_back(part, value);
-      return true;
-    });
+    for_each(
+        [&](std::string_view part, std::string_view value) {
+          out.emplace_back(part, value);
+          return true;
+        },
+        part_prefix);
     return out;
   }
+  if (size >= kSeekPickMinimum && count <= size / kSeekPickShare &&
+      seek_picks(*this, part_prefix, count, unique, out))
+    return out;
   if (unique) {
     // Floyd's sampling: `count` distinct positions, each subset equally likely.
     std::unordered_set<uint64_t> chosen;
@@ -113,7 +161,7 @@ std::vector<Element> Collection::random(uint64_t count, bool unique) const {
     }
     std::vector<uint64_t> positions(chosen.begin(), chosen.end());
     std::sort(positions.begin(), positions.end());
-    out = elements_at(*this, positions);
+    out = elements_at(*this, positions, part_prefix);
     std::shuffle(out.begin(), out.end(), rng());
     return out;
   }
@@ -128,7 +176,7 @@ std::vector<Element> Collection::random(uint64_t count, bool unique) const {
     std::vector<uint64_t> positions = draws;
     std::sort(positions.begin(), positions.end());
     positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
-    pool = elements_at(*this, positions);
+    pool = elements_at(*this, positions, part_prefix);
     if (pool.size() != positions.size()) return out;  // metadata and elements disagree
     out.reserve(count);
     for (uint64_t d : draws) {
@@ -137,7 +185,7 @@ std::vector<Element> Collection::random(uint64_t count, bool unique) const {
     }
     return out;
   }
-  pool = random(size, true);
+  pool = random(size, true, part_prefix, size);
   if (pool.empty()) return out;
   out.reserve(count);
   for (uint64_t i = 0; i < count; ++i) out.push_back(pool[uniform_below(pool.size())]);

@@ -30,6 +30,11 @@ void for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t
 
 using Element = std::pair<std::string, std::string>;  // (part, value)
 
+// When save() rebuilds a collection (see there).
+inline constexpr uint64_t kRebuildMinimumDead = 4096;
+inline constexpr uint64_t kRebuildDeadPerLive = 2;
+inline constexpr uint64_t kRebuildMaximumSize = 65536;
+
 // At most this many picks with repeats (a negative count) per command: random() clamps to
 // it (commands refuse more before they get here).
 inline constexpr uint64_t kMaxRandomPicks = uint64_t{1} << 20;
@@ -70,6 +75,12 @@ class Collection {
   void ensure_version();
   // Writes the metadata record after the elements changed: removes the key when it became
   // empty, else stores the metadata keeping the key's TTL. `lookup` is stale afterwards.
+  // A hash, set or sorted set whose tombstones outnumber its elements kRebuildDeadPerLive
+  // times over (and at least kRebuildMinimumDead) is first copied to a fresh version, and
+  // the old one (tombstones and all) dropped with one range deletion: walks and seeks cross
+  // every tombstone in their way (RocksDB keeps them until compaction), so a set drained by
+  // SPOP or a hash by HDEL would cost more per command the more it had shrunk. Amortized:
+  // one copy per kRebuildDeadPerLive deletions; the copy is bounded (kRebuildMaximumSize).
   void save(ValueType type);
   // Removes the key with all its elements (SPOP of the whole set).
   void remove_key();
@@ -77,11 +88,14 @@ class Collection {
   // for_each_element over this collection's version.
   void for_each(const ElementFn& f, std::string_view part_prefix = {}) const;
 
-  // Random elements as Redis's random commands pick them: unique: min(count, size) distinct
-  // elements (all of them, in key order, when count >= size); otherwise `count` (at most
-  // kMaxRandomPicks) independent uniform draws, in draw order. One pass over the elements:
+  // Random elements as Redis's random commands pick them, among those whose part starts with
+  // `part_prefix` (stripped; `size` of them): unique: min(count, size) distinct elements (all
+  // of them, in key order, when count >= size); otherwise `count` (at most kMaxRandomPicks)
+  // independent draws, in draw order. A few picks from a large collection take one seek each
+  // (about uniform: seek_sampler.h); otherwise one pass over the elements, exactly uniform:
   // O(size) time, O(min(count, size)) memory.
-  std::vector<Element> random(uint64_t count, bool unique) const;
+  std::vector<Element> random(uint64_t count, bool unique, std::string_view part_prefix = {},
+                              uint64_t size = UINT64_MAX) const;
 
   // Visits up to `count` elements whose part starts with `part_prefix`, starting after the
   // element `after` (or at the first when !resume), calling f(part, value) on each.
@@ -89,6 +103,8 @@ class Collection {
                 const std::function<void(std::string_view, std::string_view)>& f) const;
 
  private:
+  void rebuild_elements();
+
   KeyAccess* ks_;
   uint16_t db_;
   std::string_view key_;

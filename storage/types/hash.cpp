@@ -25,6 +25,7 @@ bool del(Collection& h, std::string_view field) {
   std::string value;
   if (h.meta.size == 0 || !get(h, field, value)) return false;
   h.keys().sub_delete(h.db(), h.key(), h.meta.version, field);
+  ++h.meta.dead;
   --h.meta.size;
   h.meta.bytes -= element_bytes(field.size(), value.size());
   return true;

@@ -32,6 +32,7 @@ bool add(Collection& s, std::string_view member) {
 bool remove(Collection& s, std::string_view member) {
   if (s.meta.size == 0 || !contains(s, member)) return false;
   s.keys().sub_delete(s.db(), s.key(), s.meta.version, member);
+  ++s.meta.dead;
   --s.meta.size;
   s.meta.bytes -= element_bytes(member.size(), 0);
   return true;

@@ -2,7 +2,6 @@
 #include "storage/types/zset.h"
 
 #include <algorithm>
-#include <random>
 
 #include "storage/codec.h"
 #include "storage/dataset_size.h"
@@ -50,12 +49,14 @@ void change_score(ZSet& z, std::string_view member, double old_score, double sco
   append_score(value, score);
   z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
   z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(old_score, member));
+  ++z.meta.dead;
   put_index_entry(z, index_part(score, member));
 }
 
 void erase_member(ZSet& z, std::string_view member, double score) {
   z.keys().sub_delete(z.db(), z.key(), z.version(), member_part(member));
   z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(score, member));
+  z.meta.dead += 2;
   if (z.meta.size > 0) --z.meta.size;
   z.meta.bytes -= element_bytes(member.size(), kScoreBytes);
 }
@@ -116,27 +117,10 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
 }
 
 std::vector<Entry> random_members(const ZSet& z, uint64_t count, bool unique) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  // Among the member entries only (the index entries follow them, under their own tag).
   std::vector<Entry> out;
-  auto to_entry = [](const Element& e) { return Entry(e.first.substr(1), read_score(e.second)); };
-  auto is_member = [](const Element& e) { return !e.first.empty() && e.first[0] == kMemberTag; };
-  // Collection::random walks every entry of the collection; the member entries come first
-  // in key order ('m' < 's'), so positions below size() are members. Whole-set picks also
-  // see the index entries and are filtered here.
-  if (!unique && count >= z.size() / 2) {
-    std::vector<Entry> pool;
-    for (const auto& e : z.random(z.size(), true)) {
-      if (is_member(e)) pool.push_back(to_entry(e));
-    }
-    if (pool.empty()) return out;
-    std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
-    out.reserve(count);
-    for (uint64_t i = 0; i < count; ++i) out.push_back(pool[pick(rng)]);
-    return out;
-  }
-  for (const auto& e : z.random(count, unique)) {
-    if (is_member(e)) out.push_back(to_entry(e));
-  }
+  for (auto& e : z.random(count, unique, std::string_view(&kMemberTag, 1), z.size()))
+    out.emplace_back(std::move(e.first), read_score(e.second));
   return out;
 }
 

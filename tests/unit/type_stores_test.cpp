@@ -303,6 +303,56 @@ TEST(TypeStores, CollectionMetaBoundsRoundTripAndOldReadersSkipThem) {
   EXPECT_TRUE(back.floor.empty() && back.ceiling.empty());
 }
 
+// A few random picks from a large set take one seek each, not a walk to a random position
+// (SPOP on 60k members ran at a few per second, SRANDMEMBER cost O(size)).
+TEST(TypeStores, RandomPicksFromLargeSetsSeekInsteadOfWalking) {
+  MemoryKeys keys;
+  keys.keep_tombstones = true;
+  Collection s(keys, 0, "s");
+  ASSERT_EQ(set::open(s, Access::Write), Status::Ok);
+  s.ensure_version();
+  std::set<std::string> members;
+  for (int i = 0; i < 9000; ++i) {
+    std::string m = "member:" + std::to_string(i * 7919 % 100000);
+    if (members.insert(m).second) set::add(s, m);
+  }
+  set::save(s);
+  // Picks that remove nothing: a seek each (the walk averages 4,500 steps a pick).
+  ASSERT_EQ(set::open(s, Access::Read), Status::Ok);
+  std::set<std::string> distinct;
+  for (int round = 0; round < 100; ++round) {
+    for (const auto& e : s.random(10, true)) {
+      EXPECT_TRUE(members.count(e.first)) << e.first;
+      distinct.insert(e.first);
+    }
+    for (const auto& e : s.random(5, false)) EXPECT_TRUE(members.count(e.first)) << e.first;
+  }
+  EXPECT_LT(keys.iterator_steps, 1500u * 4u);
+  EXPECT_GT(distinct.size(), 800u);  // uniform picks would reach about 946 of the 9,000
+  // Drained one pop at a time: every member exactly once. The picks cross the tombstones of
+  // earlier pops, and save() rebuilds the set once they outnumber its members twice over,
+  // so this stays far below the walk's 9,000 x 4,500 / 2 steps (it took 565k).
+  keys.iterator_steps = 0;
+  std::set<std::string> popped;
+  uint64_t rebuilds = 0, version = s.meta.version;
+  while (true) {
+    ASSERT_EQ(set::open(s, Access::Write), Status::Ok);
+    if (!s.exists()) break;
+    if (s.meta.version != version) ++rebuilds;
+    version = s.meta.version;
+    EXPECT_LE(s.meta.dead, std::max(kRebuildMinimumDead, kRebuildDeadPerLive * s.meta.size) + 1);
+    auto one = s.random(1, true);
+    ASSERT_EQ(one.size(), 1u);
+    ASSERT_TRUE(members.count(one[0].first)) << one[0].first;
+    ASSERT_TRUE(popped.insert(one[0].first).second) << "picked twice: " << one[0].first;
+    set::remove(s, one[0].first);
+    set::save(s);
+  }
+  EXPECT_EQ(popped, members);
+  EXPECT_GE(rebuilds, 1u);
+  EXPECT_LT(keys.iterator_steps, 9000u * 200u);
+}
+
 TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
   MemoryKeys keys;
   zset::ZSet z(keys, 0, "z");
