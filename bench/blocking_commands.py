@@ -2,7 +2,8 @@
 # bench/blocking_commands.py — owns: measuring how long heavy commands on big collections keep
 # the event loop from other clients. Fills a list, a hash, a set and a sorted set of N members
 # (and N string keys), then runs each heavy command on one connection while a second one
-# sends PING after PING; prints the command's time and the slowest PING seen meanwhile.
+# sends PING after PING; prints the command's time and the slowest PING seen meanwhile. A case
+# ["MULTI", [commands]] queues the commands in a transaction and times its EXEC.
 # Usage: bench/blocking_commands.py PORT [N=1000000] [only-these-commands-substring]
 # (a node started with enable-debug-command not needed; it writes keys bl:* and db 0's keys).
 import socket, subprocess, sys, threading, time
@@ -98,13 +99,22 @@ def measure(port, args, setup=None):
     th = threading.Thread(target=pinger)
     th.start()
     time.sleep(0.05)
-    # redis-cli reads the (huge) reply: Python would time its own parsing instead.
-    t = time.monotonic()
-    out = subprocess.run(["redis-cli", "-p", str(port)] + [str(a) for a in args],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    took = time.monotonic() - t
-    lines = out.stdout.count(b"\n")
-    r = out.stdout.decode(errors="replace").strip() if lines <= 1 else "%d lines" % lines
+    if args[0] == "MULTI":
+        # A transaction (args[1]: its commands), queued first; EXEC is what is timed.
+        c.call("MULTI")
+        for queued in args[1]:
+            c.call(*queued)
+        t = time.monotonic()
+        r = c.call("EXEC")
+        took = time.monotonic() - t
+    else:
+        # redis-cli reads the (huge) reply: Python would time its own parsing instead.
+        t = time.monotonic()
+        out = subprocess.run(["redis-cli", "-p", str(port)] + [str(a) for a in args],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        took = time.monotonic() - t
+        lines = out.stdout.count(b"\n")
+        r = out.stdout.decode(errors="replace").strip() if lines <= 1 else "%d lines" % lines
     time.sleep(0.05)
     stop.set()
     th.join()
@@ -134,6 +144,7 @@ def main():
         (["SINTERCARD", 2, "bl:set", "bl:set"], None),
         (["SUNIONSTORE", "bl:dst", "bl:set", "bl:set"], None),
         (["ZUNIONSTORE", "bl:dst", 1, "bl:zset"], None),
+        (["MULTI", [["ZUNIONSTORE", "bl:dst", 1, "bl:zset"], ["SET", "bl:k0", "w"]]], None),
         (["SCAN", 0, "COUNT", 10000000], None),
         (["KEYS", "*"], None),
         (["KEYS", "bl:k1*9"], None),
@@ -149,7 +160,10 @@ def main():
     print("| command | took (s) | slowest concurrent PING (s) | reply |")
     print("|---|---:|---:|---|")
     for args, setup in cases:
-        name = " ".join(str(a) for a in args)
+        if args[0] == "MULTI":
+            name = "; ".join(["MULTI"] + [" ".join(str(a) for a in q) for q in args[1]] + ["EXEC"])
+        else:
+            name = " ".join(str(a) for a in args)
         if only and only not in name:
             continue
         took, worst, r = measure(port, args, setup)

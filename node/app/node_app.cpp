@@ -27,6 +27,7 @@ bool NodeApp::open(std::string& error) {
   dispatcher_ = std::make_unique<commands::Dispatcher>(*node_, *replication_);
   expiry_ = std::make_unique<expiry::ActiveExpiry>(*node_);
   node_->set_command_runner(*dispatcher_);
+  node_->pipeline().set_exec_runner(*dispatcher_);
   // The users (requirepass, `user` lines, the aclfile) resolve command and category names
   // against the table, so they are built once it is there.
   if (!node_->acl().init(commands::table().all(), node_->config(), error)) return false;

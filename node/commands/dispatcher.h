@@ -12,6 +12,7 @@
 #include "node/commands/command_table.h"
 #include "node/core/client.h"
 #include "node/core/command_runner.h"
+#include "node/core/heavy_exec.h"
 #include "node/core/keyspace.h"
 #include "node/protocol/reply.h"
 
@@ -37,8 +38,23 @@ std::string state_refusal(core::Node& node, const replication::Replication& repl
 void run_command(core::Node& node, replication::Replication& replication, core::Client& client,
                  core::Keyspace& ks, protocol::ReplyBuilder& reply, const Spec* spec,
                  std::span<const std::string_view> argv);
+// run_command in its three steps: the gates (true if the handler may run, else the refusal or
+// QUEUED is in `reply`); the handler alone (touches nothing of the node beyond what the
+// handler does; returns its time in microseconds); what follows (INFO commandstats and
+// errorstats, the slow log, MONITOR, a doomed transaction; `handled`: the handler ran).
+bool admit_command(core::Node& node, replication::Replication& replication, core::Client& client,
+                   core::Keyspace& ks, protocol::ReplyBuilder& reply, const Spec* spec,
+                   std::span<const std::string_view> argv);
+uint64_t invoke_handler(core::Node& node, replication::Replication& replication,
+                        core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                        const Spec& spec, std::span<const std::string_view> argv,
+                        uint64_t& read_errors);
+void account_command(core::Node& node, core::Client& client, protocol::ReplyBuilder& reply,
+                     size_t reply_start, const Spec* spec, std::span<const std::string_view> argv,
+                     bool handled, uint64_t usec);
 
-class Dispatcher final : public core::CommandRunner {
+// Also what EXEC means when its transaction runs as a heavy job (transactions/exec_off_loop.cpp).
+class Dispatcher final : public core::CommandRunner, public core::ExecRunner {
  public:
   Dispatcher(core::Node& node, replication::Replication& replication)
       : node_(node), replication_(replication) {}
@@ -55,6 +71,14 @@ class Dispatcher final : public core::CommandRunner {
   void account(core::Client& client, protocol::ReplyBuilder& reply, size_t reply_start,
                const Spec* spec, std::span<const std::string_view> argv, bool handled,
                uint64_t usec) override;
+
+  bool open_exec(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
+                 const Spec& exec, std::span<const std::string_view> argv,
+                 core::ExecPlan& plan) override;
+  uint64_t run_exec(core::Client& client, core::Keyspace& view, protocol::ReplyBuilder& reply,
+                    core::ExecPlan& plan, uint64_t& read_errors) override;
+  void close_exec(core::Client& client, const core::ExecPlan& plan,
+                  std::string_view replies) override;
 
  private:
   // maxmemory eviction before a client's command, as Redis's processCommand does.

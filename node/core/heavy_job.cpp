@@ -97,6 +97,7 @@ void HeavyView::publish(KeyspaceShared& shared, BlockingRegistry& blocking) {
 }
 
 bool WritePipeline::heavy_candidate(const Job& job, size_t i, const CommandSpec* spec) {
+  // Inside MULTI it is queued; its EXEC may be a heavy job (heavy_exec_candidate).
   if (!spec || !spec->has(kMayBeHeavy) || job.client->in_multi) return false;
   // Our master's stream: not inside its MULTI (the transaction's save point lives in the
   // group's batch), and only with the command's bytes at hand to log.
@@ -131,13 +132,13 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
     runner.account(*job.client, reply, reply_start, spec, argv, false, 0);
     co_return true;
   }
-  // Eviction may have written: that commits before the job too.
+  // Eviction may have written: that commits before the job too. The command is counted
+  // (not answered yet), so a failed commit answers it with the error.
   if (ks->has_writes()) {
-    --job.uncommitted;
     bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
-    ++job.uncommitted;
     if (!committed) co_return false;
     reset_group(ks);
+    ++job.uncommitted;  // the command, still to be answered
   }
   ++node_.stats().heavy_jobs;
   const bool from_master = job.client->is_master_link;

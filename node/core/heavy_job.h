@@ -8,7 +8,8 @@
 // loop keeps answering reads, PING, replicas and the admin API; writes wait in order behind
 // the job (the pipeline is one ordered queue, so no key can change under it and no lock is
 // needed). Once committed, on the loop, the view hands its effects to the shared state:
-// counters, record cache, WATCH, blocked clients, access times.
+// counters, record cache, WATCH, blocked clients, access times. A transaction that holds
+// such a command runs whole as one job (node/core/heavy_exec.h).
 #pragma once
 
 #include <rocksdb/utilities/write_batch_with_index.h>

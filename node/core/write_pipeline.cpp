@@ -202,15 +202,20 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
         }
         reset_group(ks);
       }
-      if (heavy_candidate(job, i, spec)) {
+      const bool heavy_exec = heavy_exec_candidate(job, spec);
+      if (heavy_exec || heavy_candidate(job, i, spec)) {
         bool ran = false;
-        bool ok = co_await run_heavy(ks, jobs, j, i, spec, error, ran);
+        bool ok = false;
+        if (heavy_exec)
+          ok = co_await run_heavy_exec(ks, jobs, j, i, spec, error, ran);
+        else
+          ok = co_await run_heavy(ks, jobs, j, i, spec, error, ran);
         if (!ok) {
           failed = true;
           if (ran) ++i;  // its reply is already the commit's error
           break;
         }
-        continue;  // counted in job.uncommitted by run_heavy
+        continue;  // counted in job.uncommitted by run_heavy / run_heavy_exec
       }
       if (job.client->is_master_link) {
         run_master_command(job, *ks, i, spec);

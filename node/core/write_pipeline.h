@@ -32,6 +32,7 @@
 namespace basalt::core {
 
 class Node;
+class ExecRunner;
 
 class WritePipeline {
  public:
@@ -73,6 +74,10 @@ class WritePipeline {
   // Our stream must SELECT again before its next command (after promotion or a restart).
   void reset_stream_db() { stream_.reset_selected_db(); }
 
+  // What EXEC means, for transactions that run as a heavy job (node/core/heavy_exec.h);
+  // without it every EXEC runs on the loop.
+  void set_exec_runner(ExecRunner& runner) { exec_runner_ = &runner; }
+
   // Called after every committed group that produced replication bytes.
   void set_on_commit(std::function<void(uint64_t new_offset)> fn) { on_commit_ = std::move(fn); }
 
@@ -100,6 +105,12 @@ class WritePipeline {
   boost::asio::awaitable<bool> run_heavy(std::optional<Keyspace>& ks, std::vector<Job*>& jobs,
                                          size_t j, size_t i, const CommandSpec* spec,
                                          std::string& error, bool& ran);
+  // The same for an EXEC whose transaction holds a heavy command (node/core/heavy_exec.cpp):
+  // all of its commands run in one job, off the loop, and commit as one group.
+  bool heavy_exec_candidate(const Job& job, const CommandSpec* spec);
+  boost::asio::awaitable<bool> run_heavy_exec(std::optional<Keyspace>& ks, std::vector<Job*>& jobs,
+                                              size_t j, size_t i, const CommandSpec* spec,
+                                              std::string& error, bool& ran);
   // A fresh batch, stream and view for the rest of the group.
   void reset_group(std::optional<Keyspace>& ks);
   // Runs command `i` of a job from our master: if it fails it is undone (with the rest of
@@ -143,6 +154,7 @@ class WritePipeline {
   std::vector<boost::asio::steady_timer*> paused_;  // writers held by the pause
   std::function<void()> on_idle_;
   std::function<void(uint64_t)> on_commit_;
+  ExecRunner* exec_runner_ = nullptr;
 };
 
 }  // namespace basalt::core

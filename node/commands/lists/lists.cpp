@@ -37,6 +37,7 @@ bool open(Context& c, List& l, Access access) {
 }
 
 void signal(Context& c, std::string_view key) {
+  if (c.ks.off_loop()) return;  // a heavy job: it signals the keys it wrote once committed
   c.node.blocking().signal_key(c.db(), key);
 }
 

@@ -3,7 +3,9 @@
 // EXEC/DISCARD/MULTI/WATCH/QUIT/RESET is copied into client.multi_queue and answered +QUEUED;
 // a command refused there marks the transaction dirty (EXECABORT). EXEC is flagged
 // kExecGroup, so it runs in the write pipeline and its queued commands form one atomic group;
-// what they propagate is wrapped in MULTI ... EXEC, as Redis does.
+// what they propagate is wrapped in MULTI ... EXEC, as Redis does. An EXEC whose transaction
+// holds a heavy command runs off the event loop instead (node/core/heavy_exec.h,
+// exec_off_loop.cpp), after the same checks (take_transaction).
 // The stream of our master is applied as it comes: MULTI/EXEC from the master link are
 // accepted but nothing is queued (each command's bytes are logged right after its effect).
 #include <string>
@@ -13,6 +15,7 @@
 #include "node/commands/command_table.h"
 #include "node/commands/dispatcher.h"
 #include "node/commands/families.h"
+#include "node/commands/transactions/exec_checks.h"
 #include "node/commands/transactions/multi_exec_wrap.h"
 #include "node/core/node.h"
 #include "node/replication/replication.h"
@@ -97,24 +100,44 @@ std::string refusal_at_exec(Context& c) {
   return state_refusal(c.node, c.replication, c.client, flags, false, c.ks.out_of_memory());
 }
 
-void exec(Context& c) {
-  if (c.client.is_master_link) return c.reply.array(0);
-  if (!c.client.in_multi) return c.reply.error("ERR EXEC without MULTI");
+}  // namespace
+
+// EXEC's checks, in Redis's order (see exec_checks.h).
+bool take_transaction(Context& c, std::vector<std::vector<std::string>>& queue) {
+  if (c.client.is_master_link) {
+    c.reply.array(0);
+    return false;
+  }
+  if (!c.client.in_multi) {
+    c.reply.error("ERR EXEC without MULTI");
+    return false;
+  }
   if (std::string refusal = refusal_at_exec(c); !refusal.empty()) {
     end_transaction(c);
-    return c.reply.error("EXECABORT Transaction discarded because of: " + refusal);
+    c.reply.error("EXECABORT Transaction discarded because of: " + refusal);
+    return false;
   }
   if (c.client.multi_dirty) {
     end_transaction(c);
-    return c.reply.error("EXECABORT Transaction discarded because of previous errors.");
+    c.reply.error("EXECABORT Transaction discarded because of previous errors.");
+    return false;
   }
   check_watched_expiry(c);
   if (c.client.watch_dirty) {
     end_transaction(c);
-    return c.reply.null_array();
+    c.reply.null_array();
+    return false;
   }
-  auto queue = std::move(c.client.multi_queue);
+  queue = std::move(c.client.multi_queue);
   end_transaction(c);
+  return true;
+}
+
+namespace {
+
+void exec(Context& c) {
+  std::vector<std::vector<std::string>> queue;
+  if (!take_transaction(c, queue)) return;
   c.client.in_exec = true;
   run_queued(c, queue);
   c.client.in_exec = false;

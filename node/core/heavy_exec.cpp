@@ -1,0 +1,126 @@
+// node/core/heavy_exec.cpp — see heavy_exec.h. Also the write pipeline's part that runs such
+// an EXEC (WritePipeline::heavy_exec_candidate, WritePipeline::run_heavy_exec).
+#include "node/core/heavy_exec.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "node/core/acl_categories.h"
+#include "node/core/command_runner.h"
+#include "node/core/heavy_job.h"
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+#include "node/protocol/reply.h"
+
+namespace basalt::core {
+
+namespace asio = boost::asio;
+
+bool may_run_in_heavy_exec(const CommandSpec& spec) {
+  if (!spec.has(kWrite | kReadOnly)) return false;
+  constexpr uint32_t kLoopOnly = kAdmin | kPubSub | kMayBlock | kBarrier | kInGroup | kExecGroup |
+                                 kRunsInMulti | kProtected | kNoScript | kSentinel;
+  if (spec.has(kLoopOnly) || spec.subcommand_count > 0) return false;
+  static const uint32_t kLoopCategories =
+      acl::category_bit("blocking") | acl::category_bit("dangerous") |
+      acl::category_bit("connection") | acl::category_bit("transaction") |
+      acl::category_bit("scripting") | acl::category_bit("pubsub") | acl::category_bit("admin");
+  if (acl::categories_of(spec) & kLoopCategories) return false;
+  // Their replies depend on the node's SCAN cursors and access times, which a view lacks.
+  for (std::string_view name : {"scan", "sscan", "hscan", "zscan", "object"})
+    if (spec.name == name) return false;
+  return true;
+}
+
+bool exec_is_heavy(KeyspaceShared& shared, const CommandRunner& runner, const Client& client,
+                   uint64_t threshold, uint64_t now_ms) {
+  std::vector<std::string_view> argv;
+  bool heavy = false;
+  for (const auto& queued : client.multi_queue) {
+    const CommandSpec* spec = queued.empty() ? nullptr : runner.find(queued[0]);
+    if (!spec || !may_run_in_heavy_exec(*spec)) return false;
+    if (heavy || !spec->has(kMayBeHeavy)) continue;
+    argv.assign(queued.begin(), queued.end());
+    heavy = input_elements(shared, now_ms, client.db, *spec, argv) >= threshold;
+  }
+  return heavy;
+}
+
+bool WritePipeline::heavy_exec_candidate(const Job& job, const CommandSpec* spec) {
+  const Client& client = *job.client;
+  if (!exec_runner_ || !spec || spec->name != "exec") return false;
+  // The loop answers these at once (EXEC without MULTI, EXECABORT, nil after a WATCHed key
+  // changed); our master's EXEC only closes its stream's transaction.
+  if (!client.in_multi || client.multi_dirty || client.watch_dirty || client.is_master_link)
+    return false;
+  auto threshold = node_.config().heavy_command_threshold;
+  if (threshold <= 0) return false;
+  return exec_is_heavy(node_.keyspace(), node_.command_runner(), client,
+                       static_cast<uint64_t>(threshold), unix_time_ms());
+}
+
+asio::awaitable<bool> WritePipeline::run_heavy_exec(std::optional<Keyspace>& ks,
+                                                    std::vector<Job*>& jobs, size_t j, size_t i,
+                                                    const CommandSpec* spec, std::string& error,
+                                                    bool& ran) {
+  Job& job = *jobs[j];
+  Client& client = *job.client;
+  ran = false;
+  auto& runner = node_.command_runner();
+  auto argv = job.batch->command(i);
+  // What the group holds so far is committed first: the job reads committed data only.
+  if (ks->has_writes()) {
+    bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+    if (!committed) co_return false;
+    reset_group(ks);
+  }
+  size_t reply_start = job.out->size();
+  protocol::ReplyBuilder reply(*job.out);
+  ++job.uncommitted;
+  ran = true;  // answered from here on (a failed commit rewrites the answer)
+  // EXEC's own gates (and eviction), then its checks: all on the loop, before the job.
+  ExecPlan plan;
+  bool admitted = runner.admit(client, *ks, reply, spec, argv);
+  bool runs = admitted && exec_runner_->open_exec(client, *ks, reply, *spec, argv, plan);
+  if (!runs) {
+    runner.account(client, reply, reply_start, spec, argv, admitted, 0);
+    co_return true;  // whatever eviction or an expired WATCHed key wrote stays in the group
+  }
+  // Eviction, or the deletion of a WATCHed key found expired, commits before the job too (a
+  // failure answers EXEC with the error).
+  if (ks->has_writes()) {
+    bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+    if (!committed) co_return false;
+    reset_group(ks);
+    ++job.uncommitted;  // EXEC, still to be answered
+  }
+  ++node_.stats().heavy_jobs;
+  HeavyView view(node_.keyspace(), stream_, unix_time_ms(), !node_.is_replica());
+  view.ks().set_out_of_memory(ks->out_of_memory());
+  std::string out;
+  uint64_t read_errors = 0, usec = 0;
+  co_await asio::co_spawn(
+      node_.blocking_pool(),
+      [&]() -> asio::awaitable<void> {
+        protocol::ReplyBuilder job_reply(out);
+        usec = exec_runner_->run_exec(client, view.ks(), job_reply, plan, read_errors);
+        co_return;
+      },
+      asio::use_awaitable);
+  node_.stats().storage_read_errors += read_errors;
+  job.out->append(out);
+  exec_runner_->close_exec(client, plan, out);
+  runner.account(client, reply, reply_start, spec, argv, true, usec);
+  // The view's batch and stream become the pipeline's for one commit (written off the loop).
+  std::swap(batch_, view.batch());
+  std::swap(stream_, view.stream());
+  write_off_loop_ = true;
+  bool committed = co_await commit_jobs(view.ks(), jobs, j + 1, error);
+  write_off_loop_ = false;
+  if (committed) view.publish(node_.keyspace(), node_.blocking());
+  std::swap(batch_, view.batch());  // the view frees the job's batch
+  reset_group(ks);
+  co_return committed;
+}
+
+}  // namespace basalt::core
