@@ -5,7 +5,8 @@
 // timing: the connection writes a batch's replies once all of it ran); the replies equal
 // redis-server's (byte for byte where Redis's order is defined, as sorted lists where it is
 // not) and the loop path's byte for byte; pipelined commands keep their order; INFO
-// heavy_reads counts them; a client that disconnects, or a SHUTDOWN, mid-read costs nothing.
+// heavy_reads counts them; a client that disconnects, or a SHUTDOWN, mid-read costs nothing;
+// a replica's switch to a fully synced dataset waits for a running heavy read.
 #include <gtest/gtest.h>
 #include <poll.h>
 
@@ -318,6 +319,47 @@ TEST(HeavyReads, DisconnectAndShutdownMidReadCostNothing) {
   server.start();
   RespClient after = server.client();
   EXPECT_EQ(after.get_integer({"LLEN", "l"}), static_cast<long long>(kMembers));
+}
+
+// A replica's switch to a fully synced dataset (it destroys the column families the old
+// dataset lives in) while a client's heavy reads run there: the switch waits for the running
+// read, the replies are whole, and the replica ends with its master's data.
+TEST(HeavyReads, AFullSyncSwitchWhileHeavyReadsRunOnAReplica) {
+  MasterAndReplica pair;
+  RespClient master = pair.master.client();
+  master.set_timeout(120s);
+  RespClient replica = pair.replica.client();
+  replica.set_timeout(120s);
+  ASSERT_TRUE(wait_for_master_link(replica, 30s));
+  fill(master, kMembers);
+  ASSERT_TRUE(wait_for_same_offset(master, replica, 240s));
+  ASSERT_TRUE(
+      replica.command({"CONFIG", "SET", "heavy-command-threshold", "1000"}).is_status("OK"));
+  // Diverge: a write of its own puts the replica ahead of the master's history, so the next
+  // sync is a full one.
+  ASSERT_TRUE(replica.command({"REPLICAOF", "NO", "ONE"}).is_status("OK"));
+  ASSERT_TRUE(replica.command({"SET", "diverged", "1"}).is_status("OK"));
+  const long long full_before = info_int(master, "stats", "sync_full");
+  RespClient heavy = pair.replica.client();
+  heavy.set_timeout(120s);
+  start_heavy_pipeline(heavy, replica, {"HGETALL", "h"});
+  ASSERT_TRUE(replica.command({"REPLICAOF", "127.0.0.1", std::to_string(pair.master.port())})
+                  .is_status("OK"));
+  for (int i = 0; i < kHeavyPipeline; ++i) {
+    Reply r = heavy.read_reply();
+    ASSERT_EQ(r.type, Reply::Array) << r.to_string();
+    EXPECT_EQ(r.elements.size(), 2 * kMembers);
+  }
+  ASSERT_TRUE(wait_for_master_link(replica, 120s));
+  EXPECT_GT(info_int(master, "stats", "sync_full"), full_before);
+  ASSERT_TRUE(wait_for_same_offset(master, replica, 240s));
+  EXPECT_EQ(replica.get_integer({"EXISTS", "diverged"}), 0);
+  EXPECT_EQ(replica.get_string({"DEBUG", "DIGEST"}), master.get_string({"DEBUG", "DIGEST"}));
+  // Heavy reads run off the loop again once the switch is done.
+  const long long before = heavy_reads(replica);
+  EXPECT_EQ(heavy.command({"HLEN", "h"}).integer, static_cast<long long>(kMembers));
+  EXPECT_EQ(heavy.command({"HGETALL", "h"}).elements.size(), 2 * kMembers);
+  EXPECT_EQ(heavy_reads(replica), before + 1);
 }
 
 }  // namespace
