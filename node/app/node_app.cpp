@@ -14,6 +14,9 @@ NodeApp::NodeApp(boost::asio::io_context& io, config::Config config)
     : node_(std::make_unique<core::Node>(io, std::move(config))) {}
 
 NodeApp::~NodeApp() {
+  // Work still on the blocking pool (a heavy read at shutdown: node/core/heavy_read.h) ends
+  // first, while the command runner and the store it uses are there.
+  if (node_) node_->blocking_pool().join();
   // The parts go before the node they refer to.
   expiry_.reset();
   dispatcher_.reset();

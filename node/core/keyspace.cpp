@@ -60,6 +60,9 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
       s = rocksdb::Status::NotFound();
   } else if (batch_ && flushed_[db]) {
     s = rocksdb::Status::NotFound();  // flushed by this group and not written since
+  } else if (snapshot_) {
+    // A heavy read's snapshot: the cache holds the newest state, not the snapshot's.
+    s = engine.db()->Get(read_options(), engine.data_cf(), key_buf_, &out.raw);
   } else {
     // Committed state: the record cache, else the database (which then fills the cache).
     auto& cache = shared_.record_cache;
@@ -261,7 +264,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
   } else if (batch_ && flushed_[db]) {
     return false;
   } else {
-    s = engine.db()->Get(rocksdb::ReadOptions(), engine.sub_cf(), key_buf_, &value);
+    s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
   }
   return storage::found(s);
 }
@@ -289,7 +292,7 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::strin
   if (batch_) index_records();
   rocksdb::Iterator* base = batch_ && flushed_[db]
                                 ? rocksdb::NewEmptyIterator()
-                                : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.sub_cf());
+                                : engine.db()->NewIterator(read_options(), engine.sub_cf());
   // Checked: a read error ends the command with an error, never a shorter collection.
   if (!batch_) return storage::checked(base);
   return storage::checked(batch_->NewIteratorWithBase(engine.sub_cf(), base));
@@ -347,7 +350,7 @@ void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {
 
 std::unique_ptr<rocksdb::Iterator> Keyspace::iterate_expiry() {
   auto& engine = *shared_.engine;
-  rocksdb::Iterator* base = engine.db()->NewIterator(rocksdb::ReadOptions(), engine.expiry_cf());
+  rocksdb::Iterator* base = engine.db()->NewIterator(read_options(), engine.expiry_cf());
   if (!batch_) return storage::checked(base);
   return storage::checked(batch_->NewIteratorWithBase(engine.expiry_cf(), base));
 }
@@ -371,9 +374,9 @@ uint64_t Keyspace::dbsize(uint16_t db) const {
 std::unique_ptr<rocksdb::Iterator> Keyspace::iterate(uint16_t db) {
   auto& engine = *shared_.engine;
   if (batch_) index_records();
-  rocksdb::Iterator* base =
-      batch_ && flushed_[db] ? rocksdb::NewEmptyIterator()
-                             : engine.db()->NewIterator(rocksdb::ReadOptions(), engine.data_cf());
+  rocksdb::Iterator* base = batch_ && flushed_[db]
+                                ? rocksdb::NewEmptyIterator()
+                                : engine.db()->NewIterator(read_options(), engine.data_cf());
   // Checked: a read error ends the command with an error, never a shorter keyspace.
   if (!batch_) return storage::checked(base);
   return storage::checked(batch_->NewIteratorWithBase(engine.data_cf(), base));

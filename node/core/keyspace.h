@@ -94,6 +94,9 @@ class Keyspace final : public storage::types::KeyAccess {
   // state (blocked clients are woken by the job once it commits).
   void set_off_loop(bool on) { off_loop_ = on; }
   bool off_loop() const { return off_loop_; }
+  // Read-only views: read through `snapshot` (a heavy read's consistent view, taken on the
+  // loop; node/core/heavy_read.h) and never through the record cache.
+  void set_snapshot(const rocksdb::Snapshot* snapshot) { snapshot_ = snapshot; }
   uint64_t now_ms() const { return now_ms_; }
   size_t databases() const { return shared_.key_counts.size(); }
 
@@ -207,8 +210,16 @@ class Keyspace final : public storage::types::KeyAccess {
     if (shared_.watches && !shared_.watches->empty()) shared_.watches->touch(db, key, expiry);
   }
 
+  // The options every read of the database uses (the snapshot, if any).
+  rocksdb::ReadOptions read_options() const {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_;
+    return options;
+  }
+
   KeyspaceShared& shared_;
   uint64_t now_ms_;
+  const rocksdb::Snapshot* snapshot_ = nullptr;
   rocksdb::WriteBatchWithIndex* batch_ = nullptr;
   ReplStream* stream_ = nullptr;
   std::vector<int64_t> count_deltas_;

@@ -20,6 +20,7 @@
 #include "node/core/blocking.h"
 #include "node/core/client.h"
 #include "node/core/command_runner.h"
+#include "node/core/heavy_read_gate.h"
 #include "node/core/keyspace.h"
 #include "node/core/monitors.h"
 #include "node/core/pubsub_registry.h"
@@ -68,6 +69,8 @@ class Node {
   const storage::ReplMeta& repl() const { return repl_state_->get(); }
   ReplState& repl_state() { return *repl_state_; }
   KeyspaceShared& keyspace() { return keyspace_; }
+  // Heavy reads in flight (node/core/heavy_read.h).
+  HeavyReadGate& heavy_reads() { return heavy_reads_; }
   Stats& stats() { return stats_; }
   SlowLog& slowlog() { return slowlog_; }
   Monitors& monitors() { return monitors_; }
@@ -163,6 +166,7 @@ class Node {
   bool resume_in_flight_ = false;
   std::unique_ptr<ReplState> repl_state_;
   KeyspaceShared keyspace_;
+  HeavyReadGate heavy_reads_;
   Stats stats_;
   TlsContexts tls_;
   SlowLog slowlog_;

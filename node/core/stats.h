@@ -57,7 +57,8 @@ struct Stats {
   uint64_t total_net_repl_output_bytes = 0;  // to our replicas (part of the output bytes)
   uint64_t total_error_replies = 0;
   uint64_t write_groups = 0;
-  uint64_t heavy_jobs = 0;           // commands run off the event loop (node/core/heavy_job.h)
+  uint64_t heavy_jobs = 0;   // commands run off the event loop (node/core/heavy_job.h)
+  uint64_t heavy_reads = 0;  // read commands run off the event loop (node/core/heavy_read.h)
   uint64_t storage_read_errors = 0;  // commands ended by a read the store could not answer
   uint64_t write_group_commands = 0;
   uint64_t sync_full = 0;

@@ -266,6 +266,8 @@ asio::awaitable<bool> ReplicaLink::keep_divergent_writes(const FullSync& sync) {
 
 asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
   rocksdb::Status status;
+  // No heavy read may be reading the column families the switch destroys.
+  co_await node_.heavy_reads().close_and_drain();
   co_await node_.pipeline().run_at_quiescent_point([&] {
     storage::ReplMeta meta =
         node_.repl_state().after_full_sync(sync.replid, sync.offset, sync.stream_db);
@@ -284,6 +286,7 @@ asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
       node_.dataset_replaced();
     }
   });
+  node_.heavy_reads().reopen();
   if (!status.ok())
     co_return refuse_sync("switching to the new dataset failed: " + status.ToString());
   info_.refused_empty_master = false;

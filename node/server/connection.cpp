@@ -18,6 +18,7 @@
 
 #include "node/core/command_batch.h"
 #include "node/core/command_runner.h"
+#include "node/core/heavy_read.h"
 #include "node/core/node.h"
 #include "node/core/output_limits.h"
 #include "node/core/write_pipeline.h"
@@ -193,12 +194,22 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, util::St
     client.query_buffer_bytes = reader.pending();
 
     // Run the commands in segments: a command that may wait (WAIT, PSYNC) ends one, and
-    // its wait completes before the next command runs, so replies stay in order.
+    // its wait completes before the next command runs, so replies stay in order. A heavy
+    // read (node/core/heavy_read.h) is a segment of its own, run off the event loop.
     for (size_t i = 0; i < batch.size() && !client.close_after_reply;) {
       size_t j = i;
       bool segment_writes = false;
+      bool heavy_read = false;
       while (j < batch.size()) {
-        const core::CommandSpec* spec = batch.spec(j++);
+        const core::CommandSpec* spec = batch.spec(j);
+        if (spec && !spec->needs_write_group() &&
+            core::heavy_read_candidate(node, client, spec, batch.command(j))) {
+          // Decided again when its turn comes (the commands before it may change the answer).
+          heavy_read = j == i;
+          if (heavy_read) ++j;
+          break;
+        }
+        ++j;
         if (!spec) continue;
         if (spec->needs_write_group()) segment_writes = true;
         if (spec->has(core::kMayBlock)) break;
@@ -211,7 +222,9 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, util::St
         i = j;
         continue;
       }
-      if (segment_writes) {
+      if (heavy_read) {
+        co_await core::run_heavy_read(node, client, batch.spec(i), batch.command(i), out);
+      } else if (segment_writes) {
         co_await node.pipeline().execute(client, batch, out, i, j);
       } else {
         core::Keyspace ks(node.keyspace(), core::unix_time_ms());

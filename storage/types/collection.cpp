@@ -24,10 +24,6 @@ std::string_view strip(const rocksdb::Slice& key, size_t prefix) {
   return {key.data() + prefix, key.size() - prefix};
 }
 
-// Seeks pick from collections this large, when they pick at most 1/kSeekPickShare of it.
-constexpr uint64_t kSeekPickMinimum = 128;
-constexpr uint64_t kSeekPickShare = 8;
-
 // Collects the elements at `positions` (sorted, distinct) in one pass.
 std::vector<Element> elements_at(const Collection& col, const std::vector<uint64_t>& positions,
                                  std::string_view part_prefix) {

@@ -35,6 +35,11 @@ inline constexpr uint64_t kRebuildMinimumDead = 4096;
 inline constexpr uint64_t kRebuildDeadPerLive = 2;
 inline constexpr uint64_t kRebuildMaximumSize = 65536;
 
+// Collection::random picks by seeks from collections this large, when it picks at most
+// 1/kSeekPickShare of them.
+inline constexpr uint64_t kSeekPickMinimum = 128;
+inline constexpr uint64_t kSeekPickShare = 8;
+
 // At most this many picks with repeats (a negative count) per command: random() clamps to
 // it (commands refuse more before they get here).
 inline constexpr uint64_t kMaxRandomPicks = uint64_t{1} << 20;

@@ -280,7 +280,8 @@ void stats_section(core::Node& node, Writer& w) {
   w.header("Stats");
   w.field("total_connections_received", st.total_connections_received);
   w.field("total_commands_processed", st.total_commands_processed);
-  w.field("heavy_jobs", st.heavy_jobs);  // commands run off the event loop (heavy jobs)
+  w.field("heavy_jobs", st.heavy_jobs);    // commands run off the event loop (heavy jobs)
+  w.field("heavy_reads", st.heavy_reads);  // reads run off the event loop (heavy reads)
   w.field("instantaneous_ops_per_sec", st.ops.per_sec());
   w.field("total_net_input_bytes", st.total_net_input_bytes);
   w.field("total_net_output_bytes", st.total_net_output_bytes);
