@@ -131,17 +131,27 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
     batch_->Put(engine.expiry_cf(), storage::expiry_key(expire_at_ms, db, key), "");
   }
   if (!old.present) ++count_deltas_[db];
-  storage::RecordView written{type, expire_at_ms, payload};
+  // Each collection's metadata is decoded once, for its bytes (as storage::record_bytes
+  // counts them) and for whether the old elements stay.
+  bool old_collection = old.present && old.record.type != ValueType::String;
+  storage::CollectionMeta before, after;
+  bool before_ok = old_collection && storage::CollectionMeta::decode(old.record.payload, before);
+  bool after_ok = type != ValueType::String && storage::CollectionMeta::decode(payload, after);
+  auto value_bytes = [](ValueType t, std::string_view p, bool decoded,
+                        const storage::CollectionMeta& meta) -> uint64_t {
+    if (t == ValueType::String) return p.size();
+    return decoded ? meta.bytes : 0;
+  };
+  int64_t key_bytes = static_cast<int64_t>(storage::kKeyOverhead + key.size());
   bytes_deltas_[db] +=
-      static_cast<int64_t>(storage::record_bytes(key, written)) -
-      (old.present ? static_cast<int64_t>(storage::record_bytes(key, old.record)) : 0);
+      key_bytes + static_cast<int64_t>(value_bytes(type, payload, after_ok, after)) -
+      (old.present ? key_bytes + static_cast<int64_t>(value_bytes(
+                                     old.record.type, old.record.payload, before_ok, before))
+                   : 0);
   expire_deltas_[db] += static_cast<int64_t>(expire_at_ms != 0) -
                         static_cast<int64_t>(old.present && old.record.expire_at_ms != 0);
-  if (old.present && old.record.type != ValueType::String) {
-    storage::CollectionMeta before, after;
-    bool same_collection =
-        type != ValueType::String && storage::CollectionMeta::decode(old.record.payload, before) &&
-        storage::CollectionMeta::decode(payload, after) && before.version == after.version;
+  if (old_collection) {
+    bool same_collection = before_ok && after_ok && before.version == after.version;
     if (!same_collection) drop_elements(db, key, old.record);
   }
   storage::encode_record(record_buf_, type, expire_at_ms, payload);

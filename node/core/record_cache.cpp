@@ -50,9 +50,14 @@ void RecordCache::put(std::string_view key, std::string_view raw, bool present) 
 void RecordCache::put_if_room(std::string_view key, std::string_view raw, bool present) {
   // The room check first: with a full cache (a bulk load) a write costs no lookup here.
   if (budget_ == 0 || raw.size() > kMaxValueBytes) return;
-  if (bytes_ + entry_cost(key.size(), raw.size()) + slot_cost(key.size()) > budget_) return;
-  if (map_.count(key)) return;
-  put(key, raw, present);
+  size_t cost = entry_cost(key.size(), raw.size()) + slot_cost(key.size());
+  if (bytes_ + cost > budget_) return;
+  // Inserted without a lookup first (one hash, not three): the caller has just missed the
+  // key here. Within the budget, so nothing is evicted.
+  auto [it, inserted] = map_.try_emplace(std::string(key), Entry{std::string(raw), present});
+  if (!inserted) return;
+  order_.emplace_back(key);
+  bytes_ += cost;
 }
 
 void RecordCache::evict() {
