@@ -342,13 +342,10 @@ void Keyspace::publish_to_cache() {
   auto& cache = shared_.record_cache;
   if (clear_cache_) return cache.clear();
   if (!cache.enabled() || !batch_) return;
-  for (const auto& [key, rec] : written_) {
-    if (!cache.contains(key)) continue;  // only what readers brought in is kept current
-    if (rec.present)
-      cache.put_present(key, rec.value);
-    else
-      cache.put_absent(key);
-  }
+  // Only what readers brought in is kept current.
+  for (const auto& [key, rec] : written_)
+    cache.update_if_cached(key, rec.present ? std::string_view(rec.value) : std::string_view(),
+                           rec.present);
 }
 
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {

@@ -244,7 +244,10 @@ class Keyspace final : public storage::types::KeyAccess {
     bool existed = false;
     GroupRecord before;
   };
+  // The first undo_size_ entries are in use; the rest are kept for reuse, so their strings
+  // keep their capacity (a write inside a save point then allocates nothing here).
   std::vector<Undo> undo_;
+  size_t undo_size_ = 0;
   uint64_t serial_ = 0;       // the innermost save point's serial (0: none taken)
   uint64_t last_serial_ = 0;  // serials handed out
   bool pending_ = false;      // some record of written_ is pending
