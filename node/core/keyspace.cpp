@@ -39,6 +39,12 @@ const rocksdb::DBOptions& batch_only() {
   static const rocksdb::DBOptions options;
   return options;
 }
+// The default read options, built once: a point lookup per command should not construct
+// (and destroy) the whole struct each time.
+const rocksdb::ReadOptions& default_reads() {
+  static const rocksdb::ReadOptions options;
+  return options;
+}
 }  // namespace
 
 void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
@@ -50,7 +56,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
     if (flushed_[db])
       s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
     else
-      s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.data_cf(), key_buf_,
+      s = batch_->GetFromBatchAndDB(engine.db(), default_reads(), engine.data_cf(), key_buf_,
                                     &out.raw);
   } else if (auto it = batch_ ? written_.find(key_buf_) : written_.end(); it != written_.end()) {
     // The group wrote it: its record as it stands now (a put, or a delete: NotFound).
@@ -70,7 +76,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         s = rocksdb::Status::NotFound();
         break;
       case RecordCache::Hit::Miss:
-        s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
+        s = engine.db()->Get(default_reads(), engine.data_cf(), key_buf_, &out.raw);
         storage::found(s);  // throws on a read error: never cached, never taken as absent
         if (batch_) {
           // A write's own lookup: kept only while the cache has room (a bulk load of keys
@@ -261,7 +267,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
     if (flushed_[db])
       s = batch_->GetFromBatch(engine.sub_cf(), batch_only(), key_buf_, &value);
     else
-      s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
+      s = batch_->GetFromBatchAndDB(engine.db(), default_reads(), engine.sub_cf(), key_buf_,
                                     &value);
   } else if (auto it = batch_ ? sub_written_.find(key_buf_) : sub_written_.end();
              it != sub_written_.end()) {
@@ -271,7 +277,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
   } else if (batch_ && flushed_[db]) {
     return false;
   } else {
-    s = engine.db()->Get(rocksdb::ReadOptions(), engine.sub_cf(), key_buf_, &value);
+    s = engine.db()->Get(default_reads(), engine.sub_cf(), key_buf_, &value);
   }
   return storage::found(s);
 }
