@@ -236,6 +236,27 @@ void run_command(Node& node, replication::Replication& replication, Client& clie
   account_command(node, client, reply, reply_start, spec, argv, handled, usec);
 }
 
+namespace {
+// `name` (any case) is `row_name` (a table row's name: lower case, as Table::find needs).
+bool names_row(std::string_view name, std::string_view row_name) {
+  if (name.size() != row_name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != row_name[i]) return false;
+  }
+  return true;
+}
+}  // namespace
+
+const Spec* Dispatcher::find(std::string_view name) const {
+  const Spec* last = last_found_.load(std::memory_order_relaxed);
+  if (last && names_row(name, last->name)) return last;
+  const Spec* spec = table().find(name);
+  if (spec) last_found_.store(spec, std::memory_order_relaxed);
+  return spec;
+}
+
 void Dispatcher::evict_first(core::Client& client, core::Keyspace& ks) {
   bool oom = false;
   const auto& config = node_.config();

@@ -5,6 +5,7 @@
 // through it).
 #pragma once
 
+#include <atomic>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,7 +59,9 @@ class Dispatcher final : public core::CommandRunner, public core::ExecRunner {
  public:
   Dispatcher(core::Node& node, replication::Replication& replication)
       : node_(node), replication_(replication) {}
-  const Spec* find(std::string_view name) const override { return table().find(name); }
+  // The row of `name`; the row found last is tried first (a pipeline mostly repeats one
+  // command), then the table.
+  const Spec* find(std::string_view name) const override;
   // A command from a client (not one EXEC runs): maxmemory eviction first, as Redis's
   // processCommand does, then the command.
   void run(core::Client& client, core::Keyspace& ks, protocol::ReplyBuilder& reply,
@@ -86,6 +89,8 @@ class Dispatcher final : public core::CommandRunner, public core::ExecRunner {
 
   core::Node& node_;
   replication::Replication& replication_;
+  // (Atomic: scripts look commands up from their own thread.)
+  mutable std::atomic<const Spec*> last_found_{nullptr};
 };
 
 }  // namespace basalt::commands

@@ -50,7 +50,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
     if (flushed_[db])
       s = batch_->GetFromBatch(engine.data_cf(), batch_only(), key_buf_, &out.raw);
     else
-      s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.data_cf(), key_buf_,
+      s = batch_->GetFromBatchAndDB(engine.db(), default_reads(), engine.data_cf(), key_buf_,
                                     &out.raw);
   } else if (auto it = batch_ ? written_.find(key_buf_) : written_.end(); it != written_.end()) {
     // The group wrote it: its record as it stands now (a put, or a delete: NotFound).
@@ -73,7 +73,7 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         s = rocksdb::Status::NotFound();
         break;
       case RecordCache::Hit::Miss:
-        s = engine.db()->Get(rocksdb::ReadOptions(), engine.data_cf(), key_buf_, &out.raw);
+        s = engine.db()->Get(default_reads(), engine.data_cf(), key_buf_, &out.raw);
         storage::found(s);  // throws on a read error: never cached, never taken as absent
         if (batch_) {
           // A write's own lookup: kept only while the cache has room (a bulk load of keys
@@ -134,17 +134,27 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
     batch_->Put(engine.expiry_cf(), storage::expiry_key(expire_at_ms, db, key), "");
   }
   if (!old.present) ++count_deltas_[db];
-  storage::RecordView written{type, expire_at_ms, payload};
+  // Each collection's metadata is decoded once, for its bytes (as storage::record_bytes
+  // counts them) and for whether the old elements stay.
+  bool old_collection = old.present && old.record.type != ValueType::String;
+  storage::CollectionMeta before, after;
+  bool before_ok = old_collection && storage::CollectionMeta::decode(old.record.payload, before);
+  bool after_ok = type != ValueType::String && storage::CollectionMeta::decode(payload, after);
+  auto value_bytes = [](ValueType t, std::string_view p, bool decoded,
+                        const storage::CollectionMeta& meta) -> uint64_t {
+    if (t == ValueType::String) return p.size();
+    return decoded ? meta.bytes : 0;
+  };
+  int64_t key_bytes = static_cast<int64_t>(storage::kKeyOverhead + key.size());
   bytes_deltas_[db] +=
-      static_cast<int64_t>(storage::record_bytes(key, written)) -
-      (old.present ? static_cast<int64_t>(storage::record_bytes(key, old.record)) : 0);
+      key_bytes + static_cast<int64_t>(value_bytes(type, payload, after_ok, after)) -
+      (old.present ? key_bytes + static_cast<int64_t>(value_bytes(
+                                     old.record.type, old.record.payload, before_ok, before))
+                   : 0);
   expire_deltas_[db] += static_cast<int64_t>(expire_at_ms != 0) -
                         static_cast<int64_t>(old.present && old.record.expire_at_ms != 0);
-  if (old.present && old.record.type != ValueType::String) {
-    storage::CollectionMeta before, after;
-    bool same_collection =
-        type != ValueType::String && storage::CollectionMeta::decode(old.record.payload, before) &&
-        storage::CollectionMeta::decode(payload, after) && before.version == after.version;
+  if (old_collection) {
+    bool same_collection = before_ok && after_ok && before.version == after.version;
     if (!same_collection) drop_elements(db, key, old.record);
   }
   storage::encode_record(record_buf_, type, expire_at_ms, payload);
@@ -254,7 +264,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
     if (flushed_[db])
       s = batch_->GetFromBatch(engine.sub_cf(), batch_only(), key_buf_, &value);
     else
-      s = batch_->GetFromBatchAndDB(engine.db(), rocksdb::ReadOptions(), engine.sub_cf(), key_buf_,
+      s = batch_->GetFromBatchAndDB(engine.db(), default_reads(), engine.sub_cf(), key_buf_,
                                     &value);
   } else if (auto it = batch_ ? sub_written_.find(key_buf_) : sub_written_.end();
              it != sub_written_.end()) {
@@ -335,13 +345,10 @@ void Keyspace::publish_to_cache() {
   auto& cache = shared_.record_cache;
   if (clear_cache_) return cache.clear();
   if (!cache.enabled() || !batch_) return;
-  for (const auto& [key, rec] : written_) {
-    if (!cache.contains(key)) continue;  // only what readers brought in is kept current
-    if (rec.present)
-      cache.put_present(key, rec.value);
-    else
-      cache.put_absent(key);
-  }
+  // Only what readers brought in is kept current.
+  for (const auto& [key, rec] : written_)
+    cache.update_if_cached(key, rec.present ? std::string_view(rec.value) : std::string_view(),
+                           rec.present);
 }
 
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {

@@ -96,7 +96,10 @@ class Keyspace final : public storage::types::KeyAccess {
   bool off_loop() const { return off_loop_; }
   // Read-only views: read through `snapshot` (a heavy read's consistent view, taken on the
   // loop; node/core/heavy_read.h) and never through the record cache.
-  void set_snapshot(const rocksdb::Snapshot* snapshot) { snapshot_ = snapshot; }
+  void set_snapshot(const rocksdb::Snapshot* snapshot) {
+    snapshot_ = snapshot;
+    snapshot_reads_.snapshot = snapshot;
+  }
   uint64_t now_ms() const { return now_ms_; }
   size_t databases() const { return shared_.key_counts.size(); }
 
@@ -211,15 +214,19 @@ class Keyspace final : public storage::types::KeyAccess {
   }
 
   // The options every read of the database uses (the snapshot, if any).
-  rocksdb::ReadOptions read_options() const {
-    rocksdb::ReadOptions options;
-    options.snapshot = snapshot_;
+  const rocksdb::ReadOptions& read_options() const {
+    return snapshot_ ? snapshot_reads_ : default_reads();
+  }
+  // Built once: a point lookup per command should not construct (and destroy) the struct.
+  static const rocksdb::ReadOptions& default_reads() {
+    static const rocksdb::ReadOptions options;
     return options;
   }
 
   KeyspaceShared& shared_;
   uint64_t now_ms_;
   const rocksdb::Snapshot* snapshot_ = nullptr;
+  rocksdb::ReadOptions snapshot_reads_;
   rocksdb::WriteBatchWithIndex* batch_ = nullptr;
   ReplStream* stream_ = nullptr;
   std::vector<int64_t> count_deltas_;
@@ -255,7 +262,10 @@ class Keyspace final : public storage::types::KeyAccess {
     bool existed = false;
     GroupRecord before;
   };
+  // The first undo_size_ entries are in use; the rest are kept for reuse, so their strings
+  // keep their capacity (a write inside a save point then allocates nothing here).
   std::vector<Undo> undo_;
+  size_t undo_size_ = 0;
   uint64_t serial_ = 0;       // the innermost save point's serial (0: none taken)
   uint64_t last_serial_ = 0;  // serials handed out
   bool pending_ = false;      // some record of written_ is pending

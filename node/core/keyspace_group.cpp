@@ -40,10 +40,19 @@ void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* c
 }
 
 void Keyspace::save_for_undo(GroupRecords::iterator slot, bool inserted) {
-  Undo& u = undo_.emplace_back();
-  u.key = slot->first;
+  if (undo_size_ == undo_.size()) undo_.emplace_back();
+  Undo& u = undo_[undo_size_++];
+  u.key.assign(slot->first);
   u.existed = !inserted;
-  if (!inserted) u.before = std::move(slot->second);
+  if (!inserted) {
+    // Copied, not moved: the slot's value keeps its buffer for the write that follows.
+    const GroupRecord& now = slot->second;
+    u.before.present = now.present;
+    u.before.indexed = now.indexed;
+    u.before.pending = now.pending;
+    u.before.saved_serial = now.saved_serial;
+    u.before.value.assign(now.value);
+  }
   slot->second.saved_serial = serial_;
 }
 
@@ -96,7 +105,7 @@ Keyspace::SavePoint Keyspace::save_point() {
   p.stream_size = stream_ ? stream_->size() : 0;
   p.stream_db = stream_ ? stream_->selected_db() : -1;
   p.depth = save_depth_++;
-  p.undo_size = undo_.size();
+  p.undo_size = undo_size_;
   p.outer_serial = serial_;
   serial_ = ++last_serial_;
   if (saved_deltas_.size() <= p.depth) saved_deltas_.resize(p.depth + 1);
@@ -118,13 +127,12 @@ void Keyspace::rollback(const SavePoint& p) {
   clear_cache_ = true;
   // The top-level records as they stood at the save point (some of them were kept back from
   // the batch, others were written to it after the save point and are cut now)...
-  while (undo_.size() > p.undo_size) {
-    Undo& u = undo_.back();
+  while (undo_size_ > p.undo_size) {
+    Undo& u = undo_[--undo_size_];
     if (u.existed)
-      written_.insert_or_assign(u.key, std::move(u.before));
+      written_.insert_or_assign(u.key, u.before);
     else
       written_.erase(u.key);
-    undo_.pop_back();
   }
   serial_ = p.outer_serial;
   // ...all go into the batch again, through its index: from now on the group writes through
@@ -156,7 +164,7 @@ void Keyspace::release(const SavePoint& p) {
   batch_->PopSavePoint();
   save_depth_ = p.depth;
   serial_ = p.outer_serial;
-  if (save_depth_ == 0) undo_.clear();
+  if (save_depth_ == 0) undo_size_ = 0;
 }
 
 }  // namespace basalt::core

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -28,7 +29,9 @@ class RecordCache {
   // Records the committed state of `key`: its raw record, or absent.
   void put_present(std::string_view key, std::string_view raw);
   void put_absent(std::string_view key);
-  bool contains(std::string_view key) const { return budget_ > 0 && map_.count(key) > 0; }
+  bool contains(std::string_view key) const;
+  // Records the committed state of `key` only if it is cached (one lookup, not two).
+  void update_if_cached(std::string_view key, std::string_view raw, bool present);
   // Inserts only while the budget has room (evicts nothing): what a write learns is kept
   // while it is free to keep, and never pushes out what readers brought in.
   void put_if_room(std::string_view key, std::string_view raw, bool present);
@@ -46,13 +49,36 @@ class RecordCache {
   static constexpr size_t kMaxValueBytes = 64 * 1024;
 
  private:
+  // `dropped`: the key's state is not kept (its value grew too large); the entry stays, with
+  // its insertion slot, until evicted, and reads as a miss.
   struct Entry {
     std::string raw;
     bool present = false;
+    bool dropped = false;
   };
+  // Eight bytes at a time, multiplied and folded: about a third of std::hash's instructions
+  // on keys of a few dozen bytes, which every cached lookup hashes.
   struct Hash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const {
+      uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
+      const char* p = s.data();
+      size_t n = s.size();
+      for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+      }
+      uint64_t tail = 0;
+      if (n > 0 && s.size() >= 8) {
+        std::memcpy(&tail, s.data() + s.size() - 8, 8);  // the last 8 bytes, overlapping
+      } else {
+        for (size_t i = 0; i < n; ++i) tail = (tail << 8) | static_cast<unsigned char>(p[i]);
+      }
+      h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
   };
   // Bytes charged for a map entry and for its slot in the insertion order: the bytes plus
   // an estimate of the hash node, string and allocator overheads.
@@ -65,8 +91,9 @@ class RecordCache {
   size_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
-  // Keys in insertion order: one slot per insertion (a slot may outlive its entry).
-  std::deque<std::string> order_;
+  // Entries in insertion order, one slot each: the key inside the map's node (nodes never
+  // move; an entry leaves the map only through its slot, or with clear()).
+  std::deque<const std::string*> order_;
 };
 
 }  // namespace basalt::core

@@ -24,12 +24,7 @@ void ReplyBuilder::error(std::string_view message) {
 }
 
 void ReplyBuilder::header(char prefix, uint64_t n) {
-  char buf[24];
-  buf[0] = prefix;
-  auto r = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
-  r.ptr[0] = '\r';
-  r.ptr[1] = '\n';
-  out_->append(buf, static_cast<size_t>(r.ptr + 2 - buf));
+  append_header(*out_, prefix, static_cast<size_t>(n));
 }
 
 void ReplyBuilder::integer(int64_t v) {

@@ -2,6 +2,8 @@
 // read that carried many commands is answered with a single socket write.
 #pragma once
 
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -34,19 +36,25 @@ class ReplyBuilder {
   std::string* out_;
 };
 
+// Appends `prefix`, `n` in decimal and CRLF (a multibulk or bulk header).
+inline void append_header(std::string& out, char prefix, size_t n) {
+  char buf[24];
+  buf[0] = prefix;
+  auto r = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
+  r.ptr[0] = '\r';
+  r.ptr[1] = '\n';
+  out.append(buf, static_cast<size_t>(r.ptr + 2 - buf));
+}
+
 // Appends a RESP multibulk encoding of `args` (used for the replication stream).
 template <typename Range>
 void append_multibulk(std::string& out, const Range& args) {
-  out.push_back('*');
-  out.append(std::to_string(std::size(args)));
-  out.append("\r\n");
+  append_header(out, '*', std::size(args));
   for (const auto& a : args) {
     std::string_view v(a);
-    out.push_back('$');
-    out.append(std::to_string(v.size()));
-    out.append("\r\n");
+    append_header(out, '$', v.size());
     out.append(v);
-    out.append("\r\n");
+    out.append("\r\n", 2);
   }
 }
 

@@ -12,6 +12,19 @@ namespace {
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
+// A multibulk or bulk count: the common short, plain decimal is read here; anything else
+// (a sign, a leading zero, 10+ digits, a non-digit) goes to parse_i64, whose rules apply.
+bool parse_count(const char* p, size_t n, int64_t& out) {
+  if (n == 0 || n > 9 || (p[0] == '0' && n > 1)) return parse_i64(std::string_view(p, n), out);
+  int64_t v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto d = static_cast<unsigned>(static_cast<unsigned char>(p[i])) - '0';
+    if (d > 9) return parse_i64(std::string_view(p, n), out);
+    v = v * 10 + static_cast<int64_t>(d);
+  }
+  out = v;
+  return true;
+}
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -155,7 +168,7 @@ RequestParser::Result RequestParser::parse_multibulk(char* data, size_t size) {
     size_t line_end = static_cast<size_t>(cr - data);
     if (line_end + 2 > size) return Result::Incomplete;  // wait for the '\n'
     int64_t count = 0;
-    if (!parse_i64(std::string_view(data + 1, line_end - 1), count) || count > INT_MAX)
+    if (!parse_count(data + 1, line_end - 1, count) || count > INT_MAX)
       return fail("Protocol error: invalid multibulk length");
     if (count > kUnauthMaxMultibulk && limits_.unauthenticated)
       return fail("Protocol error: unauthenticated multibulk length");
@@ -184,7 +197,7 @@ RequestParser::Result RequestParser::parse_multibulk(char* data, size_t size) {
         return fail(std::string("Protocol error: expected '$', got '") + data[pos_] + "'");
       }
       int64_t len = 0;
-      if (!parse_i64(std::string_view(data + pos_ + 1, line_end - pos_ - 1), len) || len < 0 ||
+      if (!parse_count(data + pos_ + 1, line_end - pos_ - 1, len) || len < 0 ||
           static_cast<uint64_t>(len) > limits_.max_bulk_len)
         return fail("Protocol error: invalid bulk length");
       if (len > kUnauthMaxBulk && limits_.unauthenticated)

@@ -294,4 +294,24 @@ TEST_F(Dispatch, CountsCallsAndRejections) {
   EXPECT_EQ(client().commands_processed, 3u);
 }
 
+TEST_F(Dispatch, FindTriesTheLastRowThenTheTable) {
+  // The dispatcher remembers the row it found last: any case of that name, and any other
+  // name after it, must still find the table's row (or none).
+  const auto& runner = node().command_runner();
+  const core::CommandSpec* set = commands::table().find("set");
+  const core::CommandSpec* get = commands::table().find("get");
+  ASSERT_NE(set, nullptr);
+  ASSERT_NE(get, nullptr);
+  EXPECT_EQ(runner.find("SET"), set);
+  EXPECT_EQ(runner.find("set"), set);
+  EXPECT_EQ(runner.find("sEt"), set);
+  EXPECT_EQ(runner.find("setx"), nullptr);
+  EXPECT_EQ(runner.find("se"), nullptr);
+  EXPECT_EQ(runner.find("s\xc5t"), nullptr);
+  EXPECT_EQ(runner.find("GET"), get);
+  EXPECT_EQ(runner.find("SET"), set);
+  EXPECT_EQ(runner.find(""), nullptr);
+  EXPECT_EQ(runner.find("get"), get);
+}
+
 }  // namespace

@@ -90,6 +90,48 @@ TEST(RecordCache, OversizedValuesAreNotKeptAndForgetTheOldState) {
   EXPECT_LE(small.bytes(), 4096u);
 }
 
+TEST(RecordCache, UpdateIfCachedTouchesOnlyCachedKeys) {
+  RecordCache cache(1 << 20);
+  std::string raw;
+  cache.update_if_cached("new", "v", true);  // not cached: stays unknown
+  EXPECT_EQ(cache.find("new", raw), Hit::Miss);
+  cache.put_absent("gone");
+  cache.put_present("kept", "old");
+  cache.update_if_cached("gone", "now here", true);
+  cache.update_if_cached("kept", "", false);
+  EXPECT_EQ(cache.find("gone", raw), Hit::Present);
+  EXPECT_EQ(raw, "now here");
+  EXPECT_EQ(cache.find("kept", raw), Hit::Absent);
+  // Too large: the key's state is forgotten, and later updates don't bring it back.
+  cache.update_if_cached("gone", std::string(RecordCache::kMaxValueBytes + 1, 'x'), true);
+  EXPECT_EQ(cache.find("gone", raw), Hit::Miss);
+  EXPECT_FALSE(cache.contains("gone"));
+  cache.update_if_cached("gone", "small", true);
+  EXPECT_EQ(cache.find("gone", raw), Hit::Miss);
+  EXPECT_TRUE(cache.contains("kept"));
+}
+
+TEST(RecordCache, BytesAddUpThroughDropsAndEvictions) {
+  // The byte count is what the entries charge: after every kind of change, emptying the
+  // cache by eviction brings it back to exactly zero.
+  RecordCache cache(1 << 20);
+  for (int i = 0; i < 200; ++i) {
+    std::string key = "key:" + std::to_string(i % 50);
+    if (i % 7 == 0)
+      cache.put_present(key, std::string(RecordCache::kMaxValueBytes + 1, 'x'));
+    else if (i % 3 == 0)
+      cache.put_absent(key);
+    else if (i % 5 == 0)
+      cache.put_if_room(key, std::string(static_cast<size_t>(i), 'y'), true);
+    else
+      cache.put_present(key, std::string(static_cast<size_t>(i), 'z'));
+  }
+  EXPECT_GT(cache.bytes(), 0u);
+  cache.set_budget(1);
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
 using namespace basalt;
 using unit::Commands;
 using unit::NodeHarness;

@@ -329,6 +329,23 @@ TEST(RequestParser, InvalidBulkLength) {
   EXPECT_EQ(error_of("*2\r\n$3\r\nGET\r\n$x\r\n"), msg);
 }
 
+TEST(RequestParser, CountsArePlainDecimal) {
+  // Short counts are read on a fast path; its answers must be parse_i64's.
+  Parsed ok = parse_all("*2\r\n$0\r\n\r\n$10\r\n0123456789\r\n*1\r\n$123456789\r\n");
+  ASSERT_EQ(ok.commands.size(), 1u);
+  EXPECT_EQ(ok.commands[0], (Args{"", "0123456789"}));
+  EXPECT_EQ(ok.last, Result::Incomplete);  // nine digits: a bulk of 123456789 bytes, pending
+  const std::string bulk = "Protocol error: invalid bulk length";
+  EXPECT_EQ(error_of("*1\r\n$00\r\n"), bulk);
+  EXPECT_EQ(error_of("*1\r\n$03\r\n"), bulk);
+  EXPECT_EQ(error_of("*1\r\n$1a\r\n"), bulk);
+  EXPECT_EQ(error_of("*1\r\n$+3\r\n"), bulk);
+  EXPECT_EQ(error_of("*1\r\n$3 \r\n"), bulk);
+  EXPECT_EQ(error_of("*1\r\n$/\r\n"), bulk);  // the byte before '0'
+  EXPECT_EQ(error_of("*1\r\n$:\r\n"), bulk);  // the byte after '9'
+  EXPECT_EQ(error_of("*0001\r\n"), "Protocol error: invalid multibulk length");
+}
+
 TEST(RequestParser, ExpectedDollar) {
   EXPECT_EQ(error_of("*1\r\nx3\r\n"), "Protocol error: expected '$', got 'x'");
   EXPECT_EQ(error_of("*2\r\n$3\r\nGET\r\n:1\r\n"), "Protocol error: expected '$', got ':'");
