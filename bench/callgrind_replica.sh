@@ -64,6 +64,7 @@ declare -A IR
 for kind in "${sides[@]}"; do
   start_new "$kind" "$kind-m" "$WORK/$kind-m"
   mport=$NEW_PORT
+  load "$kind" "$mport" "$KEYSPACE" gen_keyspace "$KEYSPACE"
   rport="$(free_port)"
   out="$WORK/cg-$kind"
   mkdir -p "$out" "$WORK/$kind-r"
@@ -84,8 +85,8 @@ for kind in "${sides[@]}"; do
     kill -0 "$vpid" 2>/dev/null || die "$kind replica exited under valgrind"
     sleep 0.1
   done
-  bench_set "$mport"
   wait_caught_up "$mport" "$rport"
+  wait_aof "$rport"  # a redis replica rewrites its AOF after the full sync: not measured
   callgrind_control -z "$vpid" >/dev/null
   before="$(offset_of "$mport")"
   bench_set "$mport"
@@ -95,7 +96,8 @@ for kind in "${sides[@]}"; do
   sleep 0.5
   IR[$kind]="$(total_ir "$out")"
   log "$kind: ${IR[$kind]} instructions for $((after - before)) stream bytes"
-  redis-cli -h 127.0.0.1 -p "$rport" SHUTDOWN NOSAVE >/dev/null 2>&1 || kill "$vpid" 2>/dev/null || true
+  redis-cli -h 127.0.0.1 -p "$rport" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+  kill "$vpid" 2>/dev/null || true
   wait "$vpid" 2>/dev/null || true
   unset "PID[$kind-r]"
   stop_server "$kind-m" "$mport"
