@@ -151,7 +151,10 @@ uint64_t invoke_handler(Node& node, replication::Replication& replication, Clien
                         Keyspace& ks, protocol::ReplyBuilder& reply, const Spec& spec,
                         std::span<const std::string_view> argv, uint64_t& read_errors) {
   Context ctx{node, replication, client, ks, reply, argv, spec};
-  bool guarded = ks.writable() && (spec.flags & kWrite);
+  // Our master's commands need no save point of their own here: the write pipeline holds
+  // one around each (run_master_command) and undoes it on any error reply, and a heavy job's
+  // private view is dropped when it fails.
+  bool guarded = ks.writable() && (spec.flags & kWrite) && !client.is_master_link;
   core::Keyspace::SavePoint point;
   if (guarded) point = ks.save_point();
   auto started = std::chrono::steady_clock::now();

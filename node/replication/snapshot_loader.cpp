@@ -19,6 +19,7 @@
 #include "node/util/log.h"
 #include "storage/codec.h"
 #include "storage/divergent_tail.h"
+#include "storage/function_store.h"
 #include "storage/meta.h"
 #include "storage/snapshot.h"
 
@@ -31,6 +32,8 @@ namespace {
 
 // Room for the encoding around user bytes: a record header, a sub-key's key + version.
 constexpr uint64_t kEncodingSlack = 64 * 1024;
+// About what the record cache charges per entry beyond its key and record bytes.
+constexpr uint64_t kWarmEntryOverhead = 176;
 
 // Puts `entries` into the staged generation (see storage::SnapshotLoad).
 bool write_entries(storage::SnapshotLoad& load, const std::vector<Entry>& entries) {
@@ -75,6 +78,12 @@ struct ReplicaLink::FullSync {
   std::vector<Entry> parsed;  // the entries the last frame completed
   uint64_t running = 0;       // checksum of the payloads so far
   uint64_t entries = 0;
+  // Top-level records kept for the record cache (up to its budget): once the snapshot is the
+  // dataset they are its committed state, so the first write to each key that follows
+  // finds its record in memory instead of RocksDB's memtables and tables (as on the master,
+  // whose cache the same keys' writes filled).
+  std::vector<std::pair<std::string, std::string>> warm;
+  uint64_t warm_bytes = 0;
 };
 
 bool ReplicaLink::refuse_sync(const std::string& why) {
@@ -193,6 +202,19 @@ asio::awaitable<bool> ReplicaLink::stage_entries(FullSync& sync) {
       [&]() -> asio::awaitable<bool> { co_return write_entries(*sync.load, sync.parsed); },
       asio::use_awaitable);
   if (!ok) co_return refuse_sync("writing the snapshot to the staging area failed");
+  const uint64_t budget = node_.keyspace().record_cache.enabled()
+                              ? static_cast<uint64_t>(node_.config().record_cache_size)
+                              : 0;
+  for (const auto& e : sync.parsed) {
+    if (sync.warm_bytes >= budget) break;
+    uint16_t db = 0;
+    std::string_view user_key;
+    if (e.family != Family::Data || e.value.size() > core::RecordCache::kMaxValueBytes ||
+        !storage::decode_data_key(e.key, db, user_key) || storage::is_function_library_key(e.key))
+      continue;
+    sync.warm.emplace_back(e.key, e.value);
+    sync.warm_bytes += e.key.size() + e.value.size() + kWarmEntryOverhead;
+  }
   sync.entries += sync.parsed.size();
   info_.sync_entries = sync.entries;
   co_return true;
@@ -276,8 +298,10 @@ asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
     sync.load->put_counts(batch);
     batch.DeleteRange(sync.engine.log_cf(), storage::log_key(0), storage::log_key(UINT64_MAX));
     status = sync.engine.activate_generation(sync.staged, batch);
-    node_.keyspace().record_cache.clear();  // it described the dataset just replaced
+    auto& cache = node_.keyspace().record_cache;
+    cache.clear();  // it described the dataset just replaced
     if (status.ok()) {
+      for (const auto& [key, raw] : sync.warm) cache.put_if_room(key, raw, true);
       sync.activated = true;
       node_.repl_state().adopt(meta);
       node_.keyspace().key_counts = sync.load->key_counts();
