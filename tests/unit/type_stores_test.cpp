@@ -2,7 +2,8 @@
 // in-memory KeyAccess (memory_keys.h), without a node: the type check and its statuses, hash
 // and set element operations with their counts, saving (an emptied collection is removed, a
 // saved one keeps its TTL), the set algebra, list pushes / middle edits / trims against a
-// std::deque model, and sorted set scores, ranges, ranks and pops.
+// std::deque model (pops of one and of many from either end, with the element bytes), and
+// sorted set scores, ranges, ranks and pops.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/dataset_size.h"
 #include "storage/types/hash.h"
 #include "storage/types/list.h"
 #include "storage/types/set.h"
@@ -206,6 +208,52 @@ TEST(TypeStores, ListEditsAgreeWithADequeModel) {
   EXPECT_NE(l.meta.version, old_version);
   EXPECT_TRUE(keys.elements_of(0, "l", old_version).empty());
   EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), 3u);
+}
+
+TEST(TypeStores, ListPopsAgreeWithADequeModelAndKeepTheBytes) {
+  MemoryKeys keys;
+  std::mt19937 rng(7);
+  std::deque<std::string> model;
+  auto model_bytes = [&] {
+    uint64_t bytes = 0;
+    for (const auto& e : model) bytes += storage::element_bytes(0, e.size());
+    return bytes;
+  };
+  list::List l(keys, 0, "l");
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+  for (int step = 0; step < 2000; ++step) {
+    auto end = rng() % 2 ? list::End::Head : list::End::Tail;
+    if (rng() % 5 < 3) {
+      std::string v(1 + rng() % 20, static_cast<char>('a' + step % 26));
+      list::push(l, end, v);
+      if (end == list::End::Head)
+        model.push_front(v);
+      else
+        model.push_back(v);
+    } else {
+      uint64_t n = rng() % 4 == 0 ? 1 + rng() % 200 : 1;  // mostly single pops
+      std::vector<std::string> popped, expected;
+      for (uint64_t i = 0; i < n && !model.empty(); ++i) {
+        if (end == list::End::Head) {
+          expected.push_back(model.front());
+          model.pop_front();
+        } else {
+          expected.push_back(model.back());
+          model.pop_back();
+        }
+      }
+      list::pop(l, end, n, [&](std::string_view e) { popped.emplace_back(e); });
+      ASSERT_EQ(popped, expected) << step;
+    }
+    ASSERT_EQ(l.size(), model.size()) << step;
+    ASSERT_EQ(l.meta.bytes, model_bytes()) << step;
+    list::save(l);
+    ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+    ASSERT_EQ(l.exists(), !model.empty()) << step;
+  }
+  EXPECT_EQ(contents(l), model);
+  // Nothing is left of popped elements: the stored ones are exactly the list.
+  EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), model.size());
 }
 
 TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
