@@ -26,7 +26,19 @@ void for_each_member(const Collection& z, const std::function<void(std::string_v
       std::string_view(&kMemberTag, 1));
 }
 
+namespace {
+
+// Keeps the pop bounds (zset.h) true of an index entry of `score` being added.
+void widen_bounds(ZSet& z, double score) {
+  uint64_t bits = score_bits(score);
+  if (z.meta.head > bits) z.meta.head = bits;
+  if (z.meta.tail != 0 && z.meta.tail <= bits) z.meta.tail = bits + 1;
+}
+
+}  // namespace
+
 void insert_member(ZSet& z, std::string_view member, double score) {
+  widen_bounds(z, score);
   std::string value;
   append_score(value, score);
   z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
@@ -37,6 +49,7 @@ void insert_member(ZSet& z, std::string_view member, double score) {
 
 void change_score(ZSet& z, std::string_view member, double old_score, double score) {
   if (score_bits(old_score) == score_bits(score)) return;
+  widen_bounds(z, score);
   std::string value;
   append_score(value, score);
   z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
@@ -91,12 +104,26 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
 std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
   std::vector<Entry> popped;
   {
+    // Start at the bound the last pop left, not at the end of the index: the entries popped
+    // before are deleted, but their tombstones stay until a compaction, and a walk from the
+    // end would step over every one of them (a queue drained by ZPOPMIN: O(popped) each).
     IndexCursor cur(z, max);
-    for (cur.to_first(); cur.valid() && popped.size() < count; cur.next())
-      popped.push_back(cur.entry());
+    if (!max && z.meta.head != 0)
+      cur.to_score(score_from_bits(z.meta.head), false);
+    else if (max && z.meta.tail != 0)
+      cur.to_score(score_from_bits(z.meta.tail - 1), false);
+    else
+      cur.to_first();
+    for (; cur.valid() && popped.size() < count; cur.next()) popped.push_back(cur.entry());
   }
   if (popped.empty()) return popped;
   for (const auto& [member, score] : popped) erase_member(z, member, score);
+  // What is left lies at or beyond the last entry popped.
+  uint64_t last = score_bits(popped.back().second);
+  if (max)
+    z.meta.tail = last + 1;
+  else
+    z.meta.head = last;
   save(z);
   return popped;
 }

@@ -55,7 +55,10 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
                           const std::vector<Entry>& entries);
 
 // Removes up to `count` members from the low (or, max, the high) end of an existing set, in
-// pop order, and saves it.
+// pop order, and saves it. Pops start from bounds kept in the metadata's list fields, which
+// the sorted set layout does not use otherwise: no index entry has score bits below
+// meta.head, nor (when meta.tail != 0) at or above meta.tail. 0 (records from before them,
+// new sets) is no bound; adding a member widens them, pops narrow them.
 std::vector<Entry> pop(ZSet& z, uint64_t count, bool max);
 
 // Random members as Redis picks them (see Collection::random), from the member entries

@@ -3,7 +3,8 @@
 // and set element operations with their counts, saving (an emptied collection is removed, a
 // saved one keeps its TTL), the set algebra, list pushes / middle edits / trims against a
 // std::deque model (pops of one and of many from either end, with the element bytes), and
-// sorted set scores, ranges, ranks and pops.
+// sorted set scores, ranges, ranks and pops (pops against a model across adds, score changes
+// and removals, which the pop bounds kept in the metadata must follow).
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -254,6 +255,70 @@ TEST(TypeStores, ListPopsAgreeWithADequeModelAndKeepTheBytes) {
   EXPECT_EQ(contents(l), model);
   // Nothing is left of popped elements: the stored ones are exactly the list.
   EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), model.size());
+}
+
+TEST(TypeStores, SortedSetPopsFollowAddsScoreChangesAndRemovals) {
+  MemoryKeys keys;
+  std::mt19937 rng(11);
+  std::map<std::string, double> scores;               // the model: member -> score
+  std::set<std::pair<double, std::string>> by_score;  // and its order
+  using Entries = std::vector<zset::Entry>;
+  auto pop_model = [&](uint64_t n, bool max) {
+    Entries out;
+    while (out.size() < n && !by_score.empty()) {
+      auto it = max ? std::prev(by_score.end()) : by_score.begin();
+      out.emplace_back(it->second, it->first);
+      scores.erase(it->second);
+      by_score.erase(it);
+    }
+    return out;
+  };
+  for (int step = 0; step < 3000; ++step) {
+    zset::ZSet z(keys, 0, "z");
+    ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+    ASSERT_EQ(z.size(), scores.size()) << step;
+    std::string member = "m" + std::to_string(rng() % 300);
+    double score = static_cast<double>(static_cast<int>(rng() % 101) - 50) / 4;
+    switch (rng() % 6) {
+      case 0:
+      case 1: {  // ZADD: a new member or a score change
+        z.ensure_version();
+        if (auto it = scores.find(member); it != scores.end()) {
+          zset::change_score(z, member, it->second, score);
+          by_score.erase({it->second, member});
+          it->second = score;
+        } else {
+          zset::insert_member(z, member, score);
+          scores[member] = score;
+        }
+        by_score.insert({score, member});
+        zset::save(z);
+        break;
+      }
+      case 2: {  // ZREM
+        auto it = scores.find(member);
+        if (it == scores.end()) break;
+        zset::erase_member(z, member, it->second);
+        by_score.erase({it->second, member});
+        scores.erase(it);
+        zset::save(z);
+        break;
+      }
+      default: {  // ZPOPMIN / ZPOPMAX
+        if (!z.exists()) break;
+        bool max = rng() % 2;
+        uint64_t n = 1 + rng() % 3;
+        Entries expected = pop_model(n, max);
+        ASSERT_EQ(zset::pop(z, n, max), expected) << step;
+        break;
+      }
+    }
+  }
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Read), Status::Ok);
+  Entries all;
+  for (const auto& [score, member] : by_score) all.emplace_back(member, score);
+  EXPECT_EQ(zset::by_rank(z, 0, -1, false), all);
 }
 
 TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
