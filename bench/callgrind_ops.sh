@@ -6,10 +6,15 @@
 # -P PIPELINE -r KEYSPACE`, dump the counters (callgrind_control -d) and divide the total
 # instructions (every thread: RocksDB's background work included) by N. Prints a markdown table;
 # the dumps stay in $KEEP (if set) for callgrind_annotate.
+# Tests that read or pop what others write get it first, before the counters are zeroed
+# (prefill): LPOP / RPOP and LRANGE_* a list of N pushes, SPOP a set and ZPOPMIN / ZPOPMAX a
+# sorted set of 2N random adds (about 1.7N members with -r 100000, so no pop finds it empty).
+# LRANGE_100 (_300, ...) is measured as the command `LRANGE mylist 0 99` alone: redis-benchmark's
+# own lrange test would count its LPUSH fill too.
 #
 # Environment:
 #   N=20000         requests per test
-#   TESTS="set get lpush hset"
+#   TESTS="set get lpush hset"  (also: lpop rpop sadd spop zadd zpopmin zpopmax lrange_100 ...)
 #   PIPELINE=16     (1 for unpipelined costs)
 #   KEYSPACE=100000 the -r of redis-benchmark (0: one hot key)
 #   SKIP_BUILD=1    use the existing build/basalt as is
@@ -39,6 +44,28 @@ total_ir() {
   awk '/^(summary|totals):/ { print $2; exit }' "$dump"
 }
 
+# prefill TEST PORT — what TEST reads or pops, written before the counters are zeroed
+prefill() {
+  local with=() count="$N"
+  case "$1" in
+    lpop | rpop | lrange_*) with=(-t lpush) ;;
+    spop) with=(-t sadd) count=$((2 * N)) ;;
+    zpopmin | zpopmax) with=(-t zadd) count=$((2 * N)) ;;
+    *) return 0 ;;
+  esac
+  redis-benchmark -h 127.0.0.1 -p "$2" "${with[@]}" -n "$count" -c 10 -P "$PIPELINE" "${args[@]}" \
+    -q >/dev/null 2>&1 || die "prefill for $1 failed"
+}
+
+# measured TEST — the redis-benchmark arguments that run TEST
+measured() {
+  case "$1" in
+    lrange_*) echo "LRANGE mylist 0 $((${1#lrange_} - 1))" ;;
+    zpopmax) echo "ZPOPMAX myzset" ;;  # not one of redis-benchmark's tests
+    *) echo "-t $1" ;;
+  esac
+}
+
 declare -A IR
 for kind in "${sides[@]}"; do
   for t in $TESTS; do
@@ -62,11 +89,13 @@ for kind in "${sides[@]}"; do
       kill -0 "$vpid" 2>/dev/null || die "$name exited under valgrind (log: $WORK/$name.log)"
       sleep 0.1
     done
-    callgrind_control -z "$vpid" >/dev/null
     args=()
     (( KEYSPACE > 0 )) && args=(-r "$KEYSPACE")
-    redis-benchmark -h 127.0.0.1 -p "$port" -t "$t" -n "$N" -c 10 -P "$PIPELINE" "${args[@]}" -q \
-      >"$WORK/$name.bench" 2>&1 || log "$name: redis-benchmark failed"
+    prefill "$t" "$port"
+    callgrind_control -z "$vpid" >/dev/null
+    read -r -a what <<<"$(measured "$t")"
+    redis-benchmark -h 127.0.0.1 -p "$port" -n "$N" -c 10 -P "$PIPELINE" "${args[@]}" -q \
+      "${what[@]}" >"$WORK/$name.bench" 2>&1 || log "$name: redis-benchmark failed"
     callgrind_control -d "$vpid" >/dev/null
     sleep 0.5  # the dump is written by the server process asynchronously
     IR[$name]="$(total_ir "$out")"

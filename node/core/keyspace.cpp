@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "node/core/overlay_iterator.h"
 #include "storage/checked_iterator.h"
 #include "storage/codec.h"
 #include "storage/collection.h"
@@ -299,12 +300,17 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::strin
                                                          uint64_t version, std::string& prefix) {
   storage::encode_sub_prefix(prefix, db, key, version);
   auto& engine = *shared_.engine;
-  if (batch_) index_records();
   rocksdb::Iterator* base = batch_ && flushed_[db]
                                 ? rocksdb::NewEmptyIterator()
                                 : engine.db()->NewIterator(read_options(), engine.sub_cf());
   // Checked: a read error ends the command with an error, never a shorter collection.
   if (!batch_) return storage::checked(base);
+  // Every element write of the group is in sub_written_ (until a rollback): overlaid on the
+  // database, no batch index is needed (indexing cost a pop of a sorted set a skiplist
+  // insert per record, and wrote each record into the batch twice).
+  if (!through_index_)
+    return storage::checked(
+        new OverlayIterator<GroupRecords>(std::unique_ptr<rocksdb::Iterator>(base), sub_written_));
   return storage::checked(batch_->NewIteratorWithBase(engine.sub_cf(), base));
 }
 

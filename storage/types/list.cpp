@@ -113,20 +113,33 @@ void pop(List& l, End end, uint64_t n, const std::function<void(std::string_view
   uint64_t size = l.size();
   n = std::min(n, size);
   if (n == 0) return;
+  uint64_t bytes = 0;  // of the popped elements, counted as they are read
+  auto take = [&](std::string_view e) {
+    bytes += bytes_of(e);
+    f(e);
+  };
   if (n == 1) {
-    f(get(l, end == End::Head ? 0 : size - 1));
-  } else if (end == End::Head) {
-    read(l, 0, n, true, [&](uint64_t, std::string_view e) {
-      f(e);
-      return true;
-    });
+    // One element: a point read, no iterator (the common LPOP / RPOP).
+    take(get(l, end == End::Head ? 0 : size - 1));
   } else {
-    read(l, size - 1, n, false, [&](uint64_t, std::string_view e) {
-      f(e);
-      return true;
-    });
+    read(l, end == End::Head ? 0 : size - 1, n, end == End::Head,
+         [&](uint64_t, std::string_view e) {
+           take(e);
+           return true;
+         });
   }
-  trim(l, end == End::Head ? Span{n, size - n} : Span{0, size - n});
+  Span keep = end == End::Head ? Span{n, size - n} : Span{0, size - n};
+  // Emptied, or most of it popped: trim() starts a fresh version.
+  if (keep.count == 0 || n > kRebuildFactor * keep.count + kRebuildMinimum) return trim(l, keep);
+  // Otherwise the popped elements go one by one; their bytes are known from the read.
+  uint64_t first = end == End::Head ? l.meta.head : l.meta.tail - n;
+  for (uint64_t i = first; i < first + n; ++i) delete_at(l, i);
+  if (end == End::Head)
+    l.meta.head += n;
+  else
+    l.meta.tail -= n;
+  l.meta.size = l.size();
+  l.meta.bytes -= bytes;
 }
 
 std::string get(const List& l, uint64_t position) {

@@ -74,6 +74,27 @@ TEST(Engine, WritesSurviveReopen) {
   EXPECT_TRUE(engine->db()->Get({}, engine->meta_cf(), data_key(0, "k"), &v).IsNotFound());
 }
 
+// The data and element families keep their options (write buffer, memtable bloom filter)
+// across a restart, not only when they are created.
+TEST(Engine, DataAndElementFamiliesKeepTheirOptionsOnReopen) {
+  ScratchDir tmp;
+  auto check = [](Engine& engine) {
+    for (auto* cf : {engine.data_cf(), engine.sub_cf()}) {
+      rocksdb::Options o = engine.db()->GetOptions(cf);
+      EXPECT_TRUE(o.memtable_whole_key_filtering) << cf->GetName();
+      EXPECT_EQ(o.write_buffer_size, engine.options().write_buffer_bytes) << cf->GetName();
+    }
+  };
+  {
+    auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
+    ASSERT_TRUE(engine);
+    check(*engine);
+  }
+  auto engine = basalt::unit::open_scratch_engine(tmp.path().string());
+  ASSERT_TRUE(engine);
+  check(*engine);
+}
+
 // compact_all() leaves no file in level 0 and drops overwritten and deleted entries: the live SST
 // bytes shrink, and what is left reads back.
 TEST(Engine, CompactMergesTheFlushedFilesAndDropsDeadEntries) {
