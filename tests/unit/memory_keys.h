@@ -26,8 +26,8 @@ inline const std::string kTombstone("\0tombstone\0", 11);
 // `*steps`.
 class MapIterator : public rocksdb::Iterator {
  public:
-  MapIterator(const std::map<std::string, std::string>& m, uint64_t* steps)
-      : m_(m), it_(m.end()), steps_(steps) {}
+  explicit MapIterator(const std::map<std::string, std::string>& m, uint64_t* steps = nullptr)
+      : m_(m), it_(m.end()), steps_(steps ? steps : &own_steps_) {}
   bool Valid() const override { return it_ != m_.end(); }
   void SeekToFirst() override {
     it_ = m_.begin();
@@ -76,6 +76,7 @@ class MapIterator : public rocksdb::Iterator {
   }
 
   std::map<std::string, std::string>::const_iterator it_;
+  uint64_t own_steps_ = 0;
   uint64_t* steps_;
 };
 

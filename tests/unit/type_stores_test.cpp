@@ -354,168 +354,169 @@ TEST(TypeStores, RandomPicksFromLargeSetsSeekInsteadOfWalking) {
   EXPECT_EQ(popped, members);
   EXPECT_GE(rebuilds, 1u);
   EXPECT_LT(keys.iterator_steps, 9000u * 200u);
+}
 
-  TEST(TypeStores, ListPopsAgreeWithADequeModelAndKeepTheBytes) {
-    MemoryKeys keys;
-    std::mt19937 rng(7);
-    std::deque<std::string> model;
-    auto model_bytes = [&] {
-      uint64_t bytes = 0;
-      for (const auto& e : model) bytes += storage::element_bytes(0, e.size());
-      return bytes;
-    };
-    list::List l(keys, 0, "l");
+TEST(TypeStores, ListPopsAgreeWithADequeModelAndKeepTheBytes) {
+  MemoryKeys keys;
+  std::mt19937 rng(7);
+  std::deque<std::string> model;
+  auto model_bytes = [&] {
+    uint64_t bytes = 0;
+    for (const auto& e : model) bytes += storage::element_bytes(0, e.size());
+    return bytes;
+  };
+  list::List l(keys, 0, "l");
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+  for (int step = 0; step < 2000; ++step) {
+    auto end = rng() % 2 ? list::End::Head : list::End::Tail;
+    if (rng() % 5 < 3) {
+      std::string v(1 + rng() % 20, static_cast<char>('a' + step % 26));
+      list::push(l, end, v);
+      if (end == list::End::Head)
+        model.push_front(v);
+      else
+        model.push_back(v);
+    } else {
+      uint64_t n = rng() % 4 == 0 ? 1 + rng() % 200 : 1;  // mostly single pops
+      std::vector<std::string> popped, expected;
+      for (uint64_t i = 0; i < n && !model.empty(); ++i) {
+        if (end == list::End::Head) {
+          expected.push_back(model.front());
+          model.pop_front();
+        } else {
+          expected.push_back(model.back());
+          model.pop_back();
+        }
+      }
+      list::pop(l, end, n, [&](std::string_view e) { popped.emplace_back(e); });
+      ASSERT_EQ(popped, expected) << step;
+    }
+    ASSERT_EQ(l.size(), model.size()) << step;
+    ASSERT_EQ(l.meta.bytes, model_bytes()) << step;
+    list::save(l);
     ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
-    for (int step = 0; step < 2000; ++step) {
-      auto end = rng() % 2 ? list::End::Head : list::End::Tail;
-      if (rng() % 5 < 3) {
-        std::string v(1 + rng() % 20, static_cast<char>('a' + step % 26));
-        list::push(l, end, v);
-        if (end == list::End::Head)
-          model.push_front(v);
-        else
-          model.push_back(v);
-      } else {
-        uint64_t n = rng() % 4 == 0 ? 1 + rng() % 200 : 1;  // mostly single pops
-        std::vector<std::string> popped, expected;
-        for (uint64_t i = 0; i < n && !model.empty(); ++i) {
-          if (end == list::End::Head) {
-            expected.push_back(model.front());
-            model.pop_front();
-          } else {
-            expected.push_back(model.back());
-            model.pop_back();
-          }
-        }
-        list::pop(l, end, n, [&](std::string_view e) { popped.emplace_back(e); });
-        ASSERT_EQ(popped, expected) << step;
-      }
-      ASSERT_EQ(l.size(), model.size()) << step;
-      ASSERT_EQ(l.meta.bytes, model_bytes()) << step;
-      list::save(l);
-      ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
-      ASSERT_EQ(l.exists(), !model.empty()) << step;
-    }
-    EXPECT_EQ(contents(l), model);
-    // Nothing is left of popped elements: the stored ones are exactly the list.
-    EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), model.size());
+    ASSERT_EQ(l.exists(), !model.empty()) << step;
   }
+  EXPECT_EQ(contents(l), model);
+  // Nothing is left of popped elements: the stored ones are exactly the list.
+  EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), model.size());
+}
 
-  TEST(TypeStores, SortedSetPopsFollowAddsScoreChangesAndRemovals) {
-    MemoryKeys keys;
-    std::mt19937 rng(11);
-    std::map<std::string, double> scores;               // the model: member -> score
-    std::set<std::pair<double, std::string>> by_score;  // and its order
-    using Entries = std::vector<zset::Entry>;
-    auto pop_model = [&](uint64_t n, bool max) {
-      Entries out;
-      while (out.size() < n && !by_score.empty()) {
-        auto it = max ? std::prev(by_score.end()) : by_score.begin();
-        out.emplace_back(it->second, it->first);
-        scores.erase(it->second);
-        by_score.erase(it);
-      }
-      return out;
-    };
-    for (int step = 0; step < 3000; ++step) {
-      zset::ZSet z(keys, 0, "z");
-      ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
-      ASSERT_EQ(z.size(), scores.size()) << step;
-      std::string member = "m" + std::to_string(rng() % 300);
-      double score = static_cast<double>(static_cast<int>(rng() % 101) - 50) / 4;
-      switch (rng() % 6) {
-        case 0:
-        case 1: {  // ZADD: a new member or a score change
-          z.ensure_version();
-          if (auto it = scores.find(member); it != scores.end()) {
-            zset::change_score(z, member, it->second, score);
-            by_score.erase({it->second, member});
-            it->second = score;
-          } else {
-            zset::insert_member(z, member, score);
-            scores[member] = score;
-          }
-          by_score.insert({score, member});
-          zset::save(z);
-          break;
-        }
-        case 2: {  // ZREM
-          auto it = scores.find(member);
-          if (it == scores.end()) break;
-          zset::erase_member(z, member, it->second);
+TEST(TypeStores, SortedSetPopsFollowAddsScoreChangesAndRemovals) {
+  MemoryKeys keys;
+  std::mt19937 rng(11);
+  std::map<std::string, double> scores;               // the model: member -> score
+  std::set<std::pair<double, std::string>> by_score;  // and its order
+  using Entries = std::vector<zset::Entry>;
+  auto pop_model = [&](uint64_t n, bool max) {
+    Entries out;
+    while (out.size() < n && !by_score.empty()) {
+      auto it = max ? std::prev(by_score.end()) : by_score.begin();
+      out.emplace_back(it->second, it->first);
+      scores.erase(it->second);
+      by_score.erase(it);
+    }
+    return out;
+  };
+  for (int step = 0; step < 3000; ++step) {
+    zset::ZSet z(keys, 0, "z");
+    ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+    ASSERT_EQ(z.size(), scores.size()) << step;
+    std::string member = "m" + std::to_string(rng() % 300);
+    double score = static_cast<double>(static_cast<int>(rng() % 101) - 50) / 4;
+    switch (rng() % 6) {
+      case 0:
+      case 1: {  // ZADD: a new member or a score change
+        z.ensure_version();
+        if (auto it = scores.find(member); it != scores.end()) {
+          zset::change_score(z, member, it->second, score);
           by_score.erase({it->second, member});
-          scores.erase(it);
-          zset::save(z);
-          break;
+          it->second = score;
+        } else {
+          zset::insert_member(z, member, score);
+          scores[member] = score;
         }
-        default: {  // ZPOPMIN / ZPOPMAX
-          if (!z.exists()) break;
-          bool max = rng() % 2;
-          uint64_t n = 1 + rng() % 3;
-          Entries expected = pop_model(n, max);
-          ASSERT_EQ(zset::pop(z, n, max), expected) << step;
-          break;
-        }
+        by_score.insert({score, member});
+        zset::save(z);
+        break;
+      }
+      case 2: {  // ZREM
+        auto it = scores.find(member);
+        if (it == scores.end()) break;
+        zset::erase_member(z, member, it->second);
+        by_score.erase({it->second, member});
+        scores.erase(it);
+        zset::save(z);
+        break;
+      }
+      default: {  // ZPOPMIN / ZPOPMAX
+        if (!z.exists()) break;
+        bool max = rng() % 2;
+        uint64_t n = 1 + rng() % 3;
+        Entries expected = pop_model(n, max);
+        ASSERT_EQ(zset::pop(z, n, max), expected) << step;
+        break;
       }
     }
-    zset::ZSet z(keys, 0, "z");
-    ASSERT_EQ(zset::open(z, Access::Read), Status::Ok);
-    Entries all;
-    for (const auto& [score, member] : by_score) all.emplace_back(member, score);
-    EXPECT_EQ(zset::by_rank(z, 0, -1, false), all);
   }
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Read), Status::Ok);
+  Entries all;
+  for (const auto& [score, member] : by_score) all.emplace_back(member, score);
+  EXPECT_EQ(zset::by_rank(z, 0, -1, false), all);
+}
 
-  TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
-    MemoryKeys keys;
-    zset::ZSet z(keys, 0, "z");
-    ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
-    z.ensure_version();
-    const std::vector<std::pair<std::string, double>> input = {
-        {"a", 1}, {"b", 2}, {"c", 2}, {"d", 3.5}, {"e", -1}};
-    for (const auto& [m, s] : input) zset::insert_member(z, m, s);
-    zset::change_score(z, "d", 3.5, 0);
-    zset::save(z);
-    ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);  // the lookup is stale after a save
-    double score;
-    ASSERT_TRUE(zset::score_of(z, "d", score));
-    EXPECT_EQ(score, 0);
-    EXPECT_FALSE(zset::score_of(z, "zz", score));
-    using Entries = std::vector<zset::Entry>;
-    EXPECT_EQ(zset::by_rank(z, 0, -1, false),
-              (Entries{{"e", -1}, {"d", 0}, {"a", 1}, {"b", 2}, {"c", 2}}));
-    EXPECT_EQ(zset::by_rank(z, 0, 1, true), (Entries{{"c", 2}, {"b", 2}}));
-    zset::ScoreRange r;
-    ASSERT_TRUE(zset::parse_score_range("(0", "2", r));
-    EXPECT_EQ(zset::by_score(z, r, false, 1, 5), (Entries{{"b", 2}, {"c", 2}}));
-    EXPECT_EQ(zset::count_in_score_range(z, r), 3u);
-    EXPECT_EQ(zset::rank_of(z, "a", false), 2u);
-    EXPECT_EQ(zset::rank_of(z, "a", true), 2u);
-    EXPECT_EQ(zset::rank_of(z, "e", true), 4u);
-    EXPECT_FALSE(zset::rank_of(z, "zz", false));
-    EXPECT_EQ(zset::pop(z, 2, true), (Entries{{"c", 2}, {"b", 2}}));
-    EXPECT_EQ(z.size(), 3u);
-    ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
-    EXPECT_EQ(zset::pop(z, 9, false), (Entries{{"e", -1}, {"d", 0}, {"a", 1}}));
-    EXPECT_TRUE(keys.records.empty());  // popped empty: removed
-    EXPECT_TRUE(keys.elements.empty());
-  }
+TEST(TypeStores, SortedSetScoresRangesRanksAndPops) {
+  MemoryKeys keys;
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  z.ensure_version();
+  const std::vector<std::pair<std::string, double>> input = {
+      {"a", 1}, {"b", 2}, {"c", 2}, {"d", 3.5}, {"e", -1}};
+  for (const auto& [m, s] : input) zset::insert_member(z, m, s);
+  zset::change_score(z, "d", 3.5, 0);
+  zset::save(z);
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);  // the lookup is stale after a save
+  double score;
+  ASSERT_TRUE(zset::score_of(z, "d", score));
+  EXPECT_EQ(score, 0);
+  EXPECT_FALSE(zset::score_of(z, "zz", score));
+  using Entries = std::vector<zset::Entry>;
+  EXPECT_EQ(zset::by_rank(z, 0, -1, false),
+            (Entries{{"e", -1}, {"d", 0}, {"a", 1}, {"b", 2}, {"c", 2}}));
+  EXPECT_EQ(zset::by_rank(z, 0, 1, true), (Entries{{"c", 2}, {"b", 2}}));
+  zset::ScoreRange r;
+  ASSERT_TRUE(zset::parse_score_range("(0", "2", r));
+  EXPECT_EQ(zset::by_score(z, r, false, 1, 5), (Entries{{"b", 2}, {"c", 2}}));
+  EXPECT_EQ(zset::count_in_score_range(z, r), 3u);
+  EXPECT_EQ(zset::rank_of(z, "a", false), 2u);
+  EXPECT_EQ(zset::rank_of(z, "a", true), 2u);
+  EXPECT_EQ(zset::rank_of(z, "e", true), 4u);
+  EXPECT_FALSE(zset::rank_of(z, "zz", false));
+  EXPECT_EQ(zset::pop(z, 2, true), (Entries{{"c", 2}, {"b", 2}}));
+  EXPECT_EQ(z.size(), 3u);
+  ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
+  EXPECT_EQ(zset::pop(z, 9, false), (Entries{{"e", -1}, {"d", 0}, {"a", 1}}));
+  EXPECT_TRUE(keys.records.empty());  // popped empty: removed
+  EXPECT_TRUE(keys.elements.empty());
+}
 
-  TEST(TypeStores, ReplaceWithEntriesAndLexRanges) {
-    MemoryKeys keys;
-    ASSERT_TRUE(zset::replace_with_entries(keys, 0, "z", {{"b", 0}, {"a", 0}, {"c", 0}}));
-    zset::ZSet z(keys, 0, "z");
-    ASSERT_EQ(zset::open(z, Access::Read), Status::Ok);
-    EXPECT_EQ(z.size(), 3u);
-    zset::LexRange r;
-    ASSERT_TRUE(zset::parse_lex_range("(a", "+", r));
-    EXPECT_EQ(zset::by_lex(z, r, false, 0, -1), (std::vector<zset::Entry>{{"b", 0}, {"c", 0}}));
-    EXPECT_EQ(zset::count_in_lex_range(z, r), 2u);
-    std::vector<std::string> seen;
-    zset::for_each_member(z, [&](std::string_view m, double) { seen.emplace_back(m); });
-    EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
-    EXPECT_EQ(zset::random_members(z, 3, true).size(), 3u);
-    EXPECT_TRUE(zset::replace_with_entries(keys, 0, "z", {}));
-    EXPECT_FALSE(zset::replace_with_entries(keys, 0, "z", {}));
-  }
+TEST(TypeStores, ReplaceWithEntriesAndLexRanges) {
+  MemoryKeys keys;
+  ASSERT_TRUE(zset::replace_with_entries(keys, 0, "z", {{"b", 0}, {"a", 0}, {"c", 0}}));
+  zset::ZSet z(keys, 0, "z");
+  ASSERT_EQ(zset::open(z, Access::Read), Status::Ok);
+  EXPECT_EQ(z.size(), 3u);
+  zset::LexRange r;
+  ASSERT_TRUE(zset::parse_lex_range("(a", "+", r));
+  EXPECT_EQ(zset::by_lex(z, r, false, 0, -1), (std::vector<zset::Entry>{{"b", 0}, {"c", 0}}));
+  EXPECT_EQ(zset::count_in_lex_range(z, r), 2u);
+  std::vector<std::string> seen;
+  zset::for_each_member(z, [&](std::string_view m, double) { seen.emplace_back(m); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(zset::random_members(z, 3, true).size(), 3u);
+  EXPECT_TRUE(zset::replace_with_entries(keys, 0, "z", {}));
+  EXPECT_FALSE(zset::replace_with_entries(keys, 0, "z", {}));
+}
 
 }  // namespace
