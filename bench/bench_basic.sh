@@ -24,10 +24,7 @@ CLIENTS="${CLIENTS:-50}"
 PIPELINE="${PIPELINE:-16}"
 TESTS="${TESTS:-set,get,incr,mset}"
 
-parse_bench_only
-need_tools redis-benchmark redis-cli
-ensure_basalt benchmark
-init_work
+bench_init benchmark redis-benchmark redis-cli
 
 # run_benchmarks NAME PORT DIR -> writes $WORK/NAME.p1.csv and $WORK/NAME.p16.csv
 run_benchmarks() {

@@ -29,19 +29,14 @@ need_uint CLIENTS 1
 need_uint KEYSPACE 0
 need_uint VALUE_SIZE 1
 
-BENCH_ONLY="" parse_bench_only  # both sides: every cell is a same-run ratio
-need_tools redis-benchmark redis-cli
-ensure_basalt benchmark
-init_work
+# both sides: every cell is a same-run ratio
+BENCH_ONLY="" bench_init benchmark redis-benchmark redis-cli
 
-declare -A PORT
+start_sides
 for kind in "${sides[@]}"; do
-  start_new "$kind" "$kind" "$WORK/$kind"
-  PORT[$kind]=$NEW_PORT
-  log "$kind: started on 127.0.0.1:$NEW_PORT"
   if ((KEYSPACE > 0)); then
     log "$kind: pre-loading the $KEYSPACE keys of -r $KEYSPACE"
-    VALUE_SIZE=$((VALUE_SIZE < 16 ? 16 : VALUE_SIZE)) load "$kind" "$NEW_PORT" "$KEYSPACE" gen_keyspace "$KEYSPACE"
+    VALUE_SIZE=$((VALUE_SIZE < 16 ? 16 : VALUE_SIZE)) load "$kind" "${PORT[$kind]}" "$KEYSPACE" gen_keyspace "$KEYSPACE"
   fi
 done
 for kind in "${sides[@]}"; do wait_aof "${PORT[$kind]}"; done
@@ -64,7 +59,7 @@ i=0
 for r in "${cells[@]}"; do
   if ((i++ % 2)); then cell basalt "$r"; cell redis "$r"; else cell redis "$r"; cell basalt "$r"; fi
 done
-for kind in "${sides[@]}"; do stop_server "$kind" "${PORT[$kind]}"; done
+stop_sides
 
 report_head "latency (redis-benchmark p50 / p99)"
 servers_line

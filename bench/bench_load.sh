@@ -27,10 +27,7 @@ need_uint KEYS 1 999999999
 need_uint VALUE_SIZE 16
 need_uint PIPELINE 1
 
-parse_bench_only
-need_tools redis-cli redis-benchmark
-ensure_basalt measure
-init_work
+bench_init measure redis-cli redis-benchmark
 
 cli() { redis-cli -h 127.0.0.1 -p "$@"; }
 

@@ -27,17 +27,9 @@ TESTS="${TESTS:-set,get,incr,mset,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpop
 need_uint N "$N"
 need_uint KEYSPACE "$KEYSPACE"
 
-BENCH_ONLY="" parse_bench_only  # both sides: every cell is a same-run ratio
-need_tools redis-benchmark redis-cli
-ensure_basalt benchmark
-init_work
-
-declare -A PORT
-for kind in "${sides[@]}"; do
-  start_new "$kind" "$kind" "$WORK/$kind"
-  PORT[$kind]=$NEW_PORT
-  log "$kind: started on 127.0.0.1:$NEW_PORT"
-done
+# both sides: every cell is a same-run ratio
+BENCH_ONLY="" bench_init benchmark redis-benchmark redis-cli
+start_sides
 
 # cell KIND PIPELINE KEYS -> $WORK/KIND.pPIPELINE.rKEYS.csv (KEYS 0: one hot key per test)
 cell() {
@@ -58,7 +50,7 @@ for r in 0 "$KEYSPACE"; do
       cell basalt "$p" "$r"; cell redis "$p" "$r"; fi
   done
 done
-for kind in "${sides[@]}"; do stop_server "$kind" "${PORT[$kind]}"; done
+stop_sides
 
 report_head "redis-benchmark matrix"
 servers_line

@@ -25,10 +25,7 @@ SETTLE="${SETTLE:-3}"
 
 need_uint KEYS 1 999999999
 need_uint VALUE_SIZE 10
-parse_bench_only
-need_tools redis-cli
-ensure_basalt measure
-init_work
+bench_init measure redis-cli
 
 # measure NAME PORT DIR -> writes $WORK/NAME.result: dbsize rss used disk load_s
 measure() {

@@ -61,11 +61,8 @@ need_uint SYNC_TIMEOUT 1
 [[ "$LAG_INTERVAL" =~ ^[0-9]*\.?[0-9]+$ ]] || die "LAG_INTERVAL must be a number of seconds"
 [[ "$SETTLE" =~ ^[0-9]*\.?[0-9]+$ ]] || die "SETTLE must be a number of seconds"
 [[ "$PARTS" =~ ^[abc]+$ ]] || die "PARTS must be made of the letters a, b, c"
-parse_bench_only
 part() { [[ "$PARTS" == *"$1"* ]]; }
-need_tools redis-cli redis-benchmark awk
-ensure_basalt measure
-init_work
+bench_init measure redis-cli redis-benchmark awk
 
 # repl-diskless-sync-delay 0: do not wait 5 s for more replicas before a full sync.
 # shellcheck disable=SC2206
@@ -219,7 +216,6 @@ run_sync() {
   local mdir="$WORK/$kind-m" rdir="$WORK/$kind-r" m="$kind-master" r="$kind-replica"
   start_new "$kind" "$m" "$mdir"
   mport=$NEW_PORT
-  log "$kind: started the master on 127.0.0.1:$mport"
   log "$kind: loading $KEYS keys with $VALUE_SIZE-byte values via redis-cli --pipe"
   t0="$(now)"
   load "$kind" "$mport" "$KEYS" gen_dataset
@@ -230,7 +226,6 @@ run_sync() {
 
   start_new "$kind" "$r" "$rdir"
   rport=$NEW_PORT
-  log "$kind: started an empty replica on 127.0.0.1:$rport"
   log "$kind: (a) REPLICAOF 127.0.0.1 $mport, waiting for the full sync"
   measure_sync "$mport" "$rport" "$r" "$WORK/$kind.a" \
     redis-cli -h 127.0.0.1 -p "$rport" REPLICAOF 127.0.0.1 "$mport"
@@ -338,7 +333,7 @@ run_throughput() {
   local m="$kind-bmaster"
   start_new "$kind" "$m" "$WORK/$kind-bm"
   mport=$NEW_PORT
-  log "$kind: (c) started a master on 127.0.0.1:$mport; pre-filling $BENCH_KEYS benchmark keys"
+  log "$kind: (c) pre-filling $BENCH_KEYS benchmark keys on the master"
   load "$kind" "$mport" "$BENCH_KEYS" gen_bench_keys
   wait_aof "$mport"
   sleep "$SETTLE"

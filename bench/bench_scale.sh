@@ -44,10 +44,8 @@ need_uint CLIENTS 1
 [[ "$RSS_INTERVAL" =~ ^[0-9]*\.?[0-9]+$ ]] || die "RSS_INTERVAL must be a number of seconds"
 [[ "$REDIS" =~ ^(auto|yes|no)$ ]] || die "REDIS must be auto, yes or no"
 
-BENCH_ONLY=basalt parse_bench_only  # basalt always; redis decided below
-need_tools redis-cli redis-benchmark redis-server
-ensure_basalt measure
-init_work
+# basalt always; redis (its tools checked here) decided below
+BENCH_ONLY=basalt bench_init measure redis-cli redis-benchmark redis-server
 KEY_BYTES=$((16 + VALUE_SIZE))  # key:%012d + value
 
 cli() { redis-cli -h 127.0.0.1 -p "$@"; }
@@ -118,7 +116,6 @@ run_side() {
 # ---------------------------------------------------------------- basalt
 start_new basalt basalt "$WORK/basalt"
 bport=$NEW_PORT
-log "basalt: started on 127.0.0.1:$bport"
 cfg() { cli "$bport" CONFIG GET "$1" 2>/dev/null | sed -n 2p | tr -d '\r'; }
 block_cache="$(cfg rocksdb-block-cache-size)"
 record_cache="$(cfg record-cache-size)"
@@ -147,7 +144,6 @@ elif [[ "$REDIS" == auto ]] && ((redis_need > avail * 8 / 10)); then
   redis_note="not run: needs about $(mib "$redis_need") with an AOF rewrite, $(mib "$avail") available"
 else
   start_new redis redis "$WORK/redis"
-  log "redis: started on 127.0.0.1:$NEW_PORT"
   run_side redis "$NEW_PORT"
   stop_server redis "$NEW_PORT"
 fi

@@ -32,10 +32,7 @@ need_uint RANGE 1
 
 SCRIPT="redis.call('get', KEYS[1]) return redis.call('incr', KEYS[1])"
 
-parse_bench_only
-need_tools redis-benchmark redis-cli
-ensure_basalt benchmark
-init_work
+bench_init benchmark redis-benchmark redis-cli
 
 # cpu_ticks PID -> the process's user + system time so far, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

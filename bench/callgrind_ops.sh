@@ -30,10 +30,7 @@ PIPELINE="${PIPELINE:-16}"
 KEYSPACE="${KEYSPACE:-100000}"
 need_uint N "$N"
 
-BENCH_ONLY="" parse_bench_only
-need_tools redis-benchmark redis-cli valgrind callgrind_control
-ensure_basalt benchmark
-init_work
+BENCH_ONLY="" bench_init benchmark redis-benchmark redis-cli valgrind callgrind_control
 
 # Ir PIDFILE-DIR -> the total instructions of the newest dump in DIR
 total_ir() {

@@ -11,8 +11,9 @@
 # ticks from /proc, and the report's number formatting and header lines (the machine named
 # from lscpu).
 # A script using it defines KEYS and VALUE_SIZE if it calls gen_dataset, may set BASALT_ARGS
-# (env, word-split) and REDIS_EXTRA (array) for extra server arguments, and calls, in order:
-# parse_bench_only, need_tools, ensure_basalt, init_work.
+# (env, word-split) and REDIS_EXTRA (array) for extra server arguments, and calls bench_init
+# (BENCH_ONLY, tools, build, $WORK) before anything else; then start_sides / stop_sides (both
+# sides at once), each_side (one after the other) or start_new (any server of its own).
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit
@@ -68,6 +69,17 @@ ensure_basalt() {
     fi
   fi
   [[ -x "$BASALT" ]] || die "build/basalt is missing (build failed or not built yet); use BENCH_ONLY=redis to $1 redis alone"
+}
+
+# bench_init VERB TOOL... — the preamble of every script: parse_bench_only, need_tools TOOL...,
+# ensure_basalt VERB, init_work. BENCH_ONLY=basalt bench_init ... forces the sides.
+bench_init() {
+  local verb=$1
+  shift
+  parse_bench_only
+  need_tools "$@"
+  ensure_basalt "$verb"
+  init_work
 }
 
 # ---------------------------------------------------------------- temp dir, processes, cleanup
@@ -198,7 +210,7 @@ start_server() {
 }
 
 # start_new KIND NAME DIR [ARGS...] — start_server on a free port (another one if some
-# other process takes the port first); sets NEW_PORT
+# other process takes the port first); sets NEW_PORT and logs "NAME: started on ..."
 NEW_PORT=""
 start_new() {
   local kind=$1 name=$2 dir=$3 try port
@@ -208,6 +220,7 @@ start_new() {
     launch "$kind" "$name" "$port" "$dir" "$@"
     if wait_ready "$port" "$name"; then
       NEW_PORT=$port
+      log "$name: started on 127.0.0.1:$port"
       return 0
     fi
     grep -qi "address already in use" "$WORK/$name.log" 2>/dev/null || break
@@ -246,13 +259,32 @@ stop_server() {
   wait_exit "$name" 10 || true
 }
 
-# each_side FUNC — for each of sides: starts a throw-away server named after its kind (data
-# dir $WORK/KIND, log $WORK/KIND.log) on a free port, runs FUNC KIND PORT DIR, stops it
+# The servers of start_sides / each_side are named after their kind (redis, basalt), with data
+# dir $WORK/KIND and log $WORK/KIND.log.
+declare -A PORT=()  # kind -> port of the side start_sides started
+
+# start_sides [ARGS...] — starts one server of each of sides (ARGS for both) on a free port,
+# each in turn, so that both run at the same time; sets PORT[KIND]
+start_sides() {
+  local kind
+  for kind in "${sides[@]}"; do
+    start_new "$kind" "$kind" "$WORK/$kind" "$@"
+    PORT[$kind]=$NEW_PORT
+  done
+}
+
+# stop_sides — stops the servers start_sides started
+stop_sides() {
+  local kind
+  for kind in "${sides[@]}"; do stop_server "$kind" "${PORT[$kind]}"; done
+}
+
+# each_side FUNC — for each of sides in turn: starts its server, runs FUNC KIND PORT DIR,
+# stops it (one side never runs beside the other)
 each_side() {
   local kind
   for kind in "${sides[@]}"; do
     start_new "$kind" "$kind" "$WORK/$kind"
-    log "$kind: started on 127.0.0.1:$NEW_PORT"
     "$1" "$kind" "$NEW_PORT" "$WORK/$kind"
     stop_server "$kind" "$NEW_PORT"
   done

@@ -10,8 +10,7 @@ rocksdb::Status compact_all(Engine& engine) {
   if (!s.ok()) return s;
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-  const Engine::Generation& g = engine.active_generation();
-  for (auto* cf : {engine.log_cf(), engine.meta_cf(), g.data, g.expiry, g.sub}) {
+  for (auto* cf : engine.live_families()) {
     s = engine.db()->CompactRange(co, cf, nullptr, nullptr);
     if (!s.ok()) return s;
   }

@@ -65,6 +65,9 @@ class Engine {
   rocksdb::ColumnFamilyHandle* log_cf() const { return cfs_[kLog]; }
   rocksdb::ColumnFamilyHandle* meta_cf() const { return cfs_[kMeta]; }
   const Generation& active_generation() const { return active_; }
+  // Every column family with data in it: the fixed ones but default, and the active
+  // generation's (flush, manual compaction, memtable and compaction figures).
+  std::vector<rocksdb::ColumnFamilyHandle*> live_families() const;
 
   // Creates an empty generation for staging (not yet active).
   bool create_generation(Generation& out, std::string& error);
@@ -101,9 +104,6 @@ class Engine {
  private:
   enum { kDefault, kLog, kMeta, kCount };
   Engine() = default;
-  // Every column family with data in it: the fixed ones but default, and the active
-  // generation's (flush, memtable and compaction figures).
-  std::vector<rocksdb::ColumnFamilyHandle*> live_families() const;
   bool open_generation_cfs(uint64_t id, Generation& out, std::string& error);
   void close_generation(Generation& g, bool drop);
   rocksdb::ColumnFamilyOptions data_options_, small_options_;

@@ -27,6 +27,14 @@ bool valid_hash(std::string_view h) {
          });
 }
 
+// The password hash a password rule names: the SHA-256 of the clear text after '>' or '<',
+// or the hash itself after '#' or '!' ("" if that is not a valid hash).
+std::string password_hash(std::string_view op) {
+  const std::string_view rest = op.substr(1);
+  if (op[0] == '>' || op[0] == '<') return sha256_hex(rest);
+  return valid_hash(rest) ? std::string(rest) : std::string();
+}
+
 // A selector's rules, split as Redis's sdssplitargs (quotes and escapes); none if unbalanced.
 std::vector<std::string> split_rules(std::string_view body) {
   std::string copy(body);
@@ -119,24 +127,14 @@ std::string User::apply(std::string_view op, std::span<const CommandSpec> comman
     nopass_ = false;
     passwords_.clear();
   } else if (!op.empty() && (op[0] == '>' || op[0] == '#')) {
-    std::string hash;
-    if (op[0] == '>') {
-      hash = sha256_hex(op.substr(1));
-    } else {
-      if (!valid_hash(op.substr(1))) return std::string(kBadHash);
-      hash = op.substr(1);
-    }
+    const std::string hash = password_hash(op);
+    if (hash.empty()) return std::string(kBadHash);
     if (std::find(passwords_.begin(), passwords_.end(), hash) == passwords_.end())
       passwords_.push_back(hash);
     nopass_ = false;
   } else if (!op.empty() && (op[0] == '<' || op[0] == '!')) {
-    std::string hash;
-    if (op[0] == '<') {
-      hash = sha256_hex(op.substr(1));
-    } else {
-      if (!valid_hash(op.substr(1))) return std::string(kBadHash);
-      hash = op.substr(1);
-    }
+    const std::string hash = password_hash(op);
+    if (hash.empty()) return std::string(kBadHash);
     auto it = std::find(passwords_.begin(), passwords_.end(), hash);
     if (it == passwords_.end()) return std::string(kNoSuchPassword);
     passwords_.erase(it);

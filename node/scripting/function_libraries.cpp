@@ -10,6 +10,7 @@
 #include <chrono>
 #include <lua.hpp>
 
+#include "node/scripting/read_only_tables.h"
 #include "node/scripting/shebang.h"
 #include "node/scripting/text_only_load.h"
 #include "node/util/ascii.h"
@@ -197,10 +198,6 @@ int strict_index(lua_State* L) {
                     name ? name : "?");
 }
 
-int read_only(lua_State* L) {
-  return luaL_error(L, "Attempt to modify a readonly table");
-}
-
 // The table the globals read while a library loads: {redis = <load-time redis table>}.
 void install_load_api(lua_State* L) {
   lua_newtable(L);  // the load-time redis table's contents
@@ -214,21 +211,11 @@ void install_load_api(lua_State* L) {
     lua_setfield(L, -4, name);
   }
   lua_pop(L, 2);
-  lua_newtable(L);  // proxy
-  lua_newtable(L);  // its metatable
-  lua_pushvalue(L, -3);
-  lua_pushcclosure(L, strict_index, 1);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, read_only);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-  lua_newtable(L);  // the load-time globals
+  push_read_only_proxy(L, strict_index);  // reading a name it lacks is an error
+  lua_newtable(L);                        // the load-time globals
   lua_insert(L, -2);
   lua_setfield(L, -2, "redis");
   lua_setfield(L, LUA_REGISTRYINDEX, kLoadApiKey);
-  lua_pop(L, 1);
 }
 
 // The header line split as Redis's sdssplitargs splits it: blanks separate arguments, "..."

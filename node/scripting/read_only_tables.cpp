@@ -7,10 +7,11 @@ int read_only_newindex(lua_State* L) {
   return luaL_error(L, "Attempt to modify a readonly table");
 }
 
-void push_read_only_proxy(lua_State* L) {
+void push_read_only_proxy(lua_State* L, lua_CFunction index) {
   lua_newtable(L);  // proxy
   lua_newtable(L);  // metatable
   lua_pushvalue(L, -3);
+  if (index) lua_pushcclosure(L, index, 1);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, read_only_newindex);
   lua_setfield(L, -2, "__newindex");

@@ -11,9 +11,10 @@ namespace basalt::scripting {
 // The __newindex of every read-only proxy: raises the refusal.
 int read_only_newindex(lua_State* L);
 
-// Replaces the table on top with a read-only view of it: reads go to the table, writes are
-// refused, pairs() over it sees nothing, getmetatable() gives false.
-void push_read_only_proxy(lua_State* L);
+// Replaces the table on top with a read-only view of it: reads go to the table (or, given
+// `index`, to that C function with the table as its upvalue 1), writes are refused, pairs()
+// over it sees nothing, getmetatable() gives false.
+void push_read_only_proxy(lua_State* L, lua_CFunction index = nullptr);
 
 // Replaces the global setmetatable with one that refuses a table whose metatable's
 // __newindex is read_only_newindex (call before the sandbox copies the globals).
