@@ -8,6 +8,7 @@
 #include "node/core/acl_categories.h"
 #include "node/core/command_runner.h"
 #include "node/core/heavy_job.h"
+#include "node/core/heavy_read.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/reply.h"
@@ -39,9 +40,12 @@ bool exec_is_heavy(KeyspaceShared& shared, const CommandRunner& runner, const Cl
   for (const auto& queued : client.multi_queue) {
     const CommandSpec* spec = queued.empty() ? nullptr : runner.find(queued[0]);
     if (!spec || !may_run_in_heavy_exec(*spec)) return false;
-    if (heavy || !spec->has(kMayBeHeavy)) continue;
+    if (heavy) continue;
     argv.assign(queued.begin(), queued.end());
-    heavy = input_elements(shared, now_ms, client.db, *spec, argv) >= threshold;
+    if (spec->has(kMayBeHeavy))
+      heavy = input_elements(shared, now_ms, client.db, *spec, argv) >= threshold;
+    else if (!spec->needs_write_group())  // a heavy read (heavy_read.h) counts as much
+      heavy = read_cost(shared, now_ms, client.db, *spec, argv) >= threshold;
   }
   return heavy;
 }

@@ -5,13 +5,13 @@
 // inputs take the heavy path); a replica applying the stream ends with the master's DEBUG
 // DIGEST; and a kill -9 in the middle of a job leaves all of its effects or none.
 #include <gtest/gtest.h>
-#include <poll.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "tests/support/differential.h"
+#include "tests/support/heavy_probe.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
@@ -54,33 +54,8 @@ void fill(RespClient& c, size_t n) {
   pipeline(c, batch);
 }
 
-bool readable(const RespClient& c) {
-  if (c.buffered_bytes() > 0) return true;
-  pollfd p{c.fd(), POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0;
-}
-
 long long heavy_jobs(RespClient& c) {
   return info_int(c, "stats", "heavy_jobs");
-}
-
-// Sends `command` on `heavy`, waits until the node has started it as a heavy job, then PINGs
-// on `other`: true if a PING was answered while `heavy` had no reply yet. `reply` gets the
-// heavy command's reply.
-bool ping_answered_during(RespClient& heavy, RespClient& other, const Command& command,
-                          Reply& reply) {
-  long long before = heavy_jobs(other);
-  heavy.send_command(command);
-  EXPECT_TRUE(wait_until([&] { return heavy_jobs(other) > before; }, 60s)) << command[0];
-  bool answered = false;
-  while (!readable(heavy)) {
-    Reply pong = other.command({"PING"});
-    EXPECT_TRUE(pong.is_status("PONG")) << pong.to_string();
-    if (!readable(heavy)) answered = true;  // the PONG came first
-    if (answered) break;
-  }
-  reply = heavy.read_reply();
-  return answered;
 }
 
 TEST(HeavyJobs, PingIsAnsweredWhileABigStoreRunsAndTheReplicaAgrees) {

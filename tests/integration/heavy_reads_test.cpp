@@ -8,7 +8,6 @@
 // heavy_reads counts them; a client that disconnects, or a SHUTDOWN, mid-read costs nothing;
 // a replica's switch to a fully synced dataset waits for a running heavy read.
 #include <gtest/gtest.h>
-#include <poll.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "tests/support/differential.h"
+#include "tests/support/heavy_probe.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 #include "tests/support/wait.h"
@@ -60,12 +60,6 @@ void fill(RespClient& c, size_t n) {
   pipeline(c, batch);
 }
 
-bool readable(const RespClient& c) {
-  if (c.buffered_bytes() > 0) return true;
-  pollfd p{c.fd(), POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0;
-}
-
 long long heavy_reads(RespClient& c) {
   return info_int(c, "stats", "heavy_reads");
 }
@@ -106,7 +100,7 @@ TEST(HeavyReads, PingAndAWriteAreAnsweredBeforeTheHeavyReplies) {
     // client has no reply yet (it gets its batch's replies once all of them ran).
     EXPECT_TRUE(other.command({"PING"}).is_status("PONG"));
     EXPECT_TRUE(other.command({"INCR", "counter"}).type == Reply::Integer);
-    EXPECT_FALSE(readable(heavy)) << command[0] << ": the heavy replies came first";
+    EXPECT_FALSE(reply_ready(heavy)) << command[0] << ": the heavy replies came first";
     for (int i = 0; i < kHeavyPipeline; ++i) {
       Reply r = heavy.read_reply();
       ASSERT_EQ(r.type, Reply::Array) << r.to_string();

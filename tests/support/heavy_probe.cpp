@@ -1,0 +1,38 @@
+// tests/support/heavy_probe.cpp — see heavy_probe.h.
+#include "tests/support/heavy_probe.h"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <chrono>
+
+#include "tests/support/servers.h"
+#include "tests/support/wait.h"
+
+namespace basalt::test {
+
+using namespace std::chrono_literals;
+
+bool reply_ready(const RespClient& c) {
+  if (c.buffered_bytes() > 0) return true;
+  pollfd p{c.fd(), POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+bool ping_answered_during(RespClient& heavy, RespClient& other, const Command& command,
+                          Reply& reply, const std::string& counter) {
+  long long before = info_int(other, "stats", counter);
+  heavy.send_command(command);
+  EXPECT_TRUE(wait_until([&] { return info_int(other, "stats", counter) > before; }, 60s))
+      << command[0];
+  bool answered = false;
+  while (!answered && !reply_ready(heavy)) {
+    Reply pong = other.command({"PING"});
+    EXPECT_TRUE(pong.is_status("PONG")) << pong.to_string();
+    answered = !reply_ready(heavy);  // the PONG came first
+  }
+  reply = heavy.read_reply();
+  return answered;
+}
+
+}  // namespace basalt::test
