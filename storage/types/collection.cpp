@@ -129,10 +129,10 @@ void Collection::for_each(const ElementFn& f, std::string_view part_prefix) cons
   for_each_element(*ks_, db_, key_, meta.version, f, part_prefix);
 }
 
-std::vector<Element> Collection::random(uint64_t count, bool unique, std::string_view part_prefix,
-                                        uint64_t size) const {
+std::vector<Element> Collection::random(uint64_t count, bool unique,
+                                        std::string_view part_prefix) const {
   std::vector<Element> out;
-  size = std::min(size, meta.size);
+  const uint64_t size = meta.size;
   if (size == 0 || count == 0) return out;
   if (unique && count >= size) {
     out.reserve(size);
@@ -181,7 +181,7 @@ std::vector<Element> Collection::random(uint64_t count, bool unique, std::string
     }
     return out;
   }
-  pool = random(size, true, part_prefix, size);
+  pool = random(size, true, part_prefix);
   if (pool.empty()) return out;
   out.reserve(count);
   for (uint64_t i = 0; i < count; ++i) out.push_back(pool[uniform_below(pool.size())]);

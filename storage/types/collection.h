@@ -94,13 +94,12 @@ class Collection {
   void for_each(const ElementFn& f, std::string_view part_prefix = {}) const;
 
   // Random elements as Redis's random commands pick them, among those whose part starts with
-  // `part_prefix` (stripped; `size` of them): unique: min(count, size) distinct elements (all
+  // `part_prefix` (stripped; meta.size of them): unique: min(count, size) distinct elements (all
   // of them, in key order, when count >= size); otherwise `count` (at most kMaxRandomPicks)
   // independent draws, in draw order. A few picks from a large collection take one seek each
   // (about uniform: seek_sampler.h); otherwise one pass over the elements, exactly uniform:
   // O(size) time, O(min(count, size)) memory.
-  std::vector<Element> random(uint64_t count, bool unique, std::string_view part_prefix = {},
-                              uint64_t size = UINT64_MAX) const;
+  std::vector<Element> random(uint64_t count, bool unique, std::string_view part_prefix = {}) const;
 
   // Visits up to `count` elements whose part starts with `part_prefix`, starting after the
   // element `after` (or at the first when !resume), calling f(part, value) on each.

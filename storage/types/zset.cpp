@@ -119,7 +119,7 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
 std::vector<Entry> random_members(const ZSet& z, uint64_t count, bool unique) {
   // Among the member entries only (the index entries follow them, under their own tag).
   std::vector<Entry> out;
-  for (auto& e : z.random(count, unique, std::string_view(&kMemberTag, 1), z.size()))
+  for (auto& e : z.random(count, unique, std::string_view(&kMemberTag, 1)))
     out.emplace_back(std::move(e.first), read_score(e.second));
   return out;
 }
