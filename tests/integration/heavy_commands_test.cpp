@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/heavy_probe.h"
 #include "tests/support/resp_client.h"
 #include "tests/support/servers.h"
 
@@ -19,14 +20,6 @@ using namespace std::chrono_literals;
 
 constexpr size_t kCap = 100000;
 constexpr size_t kEntries = 120000;  // more than one capped page
-
-// Sends `commands` pipelined in batches and checks no reply is an error.
-void pipeline(RespClient& c, const std::vector<std::vector<std::string>>& commands) {
-  std::string bytes;
-  for (const auto& args : commands) bytes += encode_command(args);
-  c.send_raw(bytes);
-  for (size_t i = 0; i < commands.size(); ++i) ASSERT_FALSE(c.read_reply().is_error());
-}
 
 // Follows a cursor with COUNT 10000000 to the end: every page holds at most `max_items`
 // items; returns the distinct items of even positions (keys, fields, members) and the pages.
@@ -71,7 +64,7 @@ TEST(HeavyCommands, ScanCountIsCappedPerCallAndTheCursorStillCoversEverything) {
       zadd.insert(zadd.end(), {n, "member:" + n});
     }
     batch = {mset, hset, sadd, zadd};
-    pipeline(c, batch);
+    send_pipelined(c, batch);
   }
   ASSERT_EQ(c.get_integer({"DBSIZE"}), static_cast<long long>(kEntries + 3));
 

@@ -23,17 +23,6 @@ using namespace std::chrono_literals;
 
 constexpr size_t kMembers = 100000;
 
-// Sends `commands` pipelined and checks no reply is an error.
-void pipeline(RespClient& c, const std::vector<Command>& commands) {
-  std::string bytes;
-  for (const auto& args : commands) bytes += encode_command(args);
-  c.send_raw(bytes);
-  for (size_t i = 0; i < commands.size(); ++i) {
-    Reply r = c.read_reply();
-    ASSERT_FALSE(r.is_error()) << r.to_string();
-  }
-}
-
 // A sorted set `z` and a set `s` of `n` members each (z: member:i scored i; s: member:i).
 void fill(RespClient& c, size_t n) {
   std::vector<Command> batch;
@@ -47,11 +36,11 @@ void fill(RespClient& c, size_t n) {
     batch.push_back(std::move(zadd));
     batch.push_back(std::move(sadd));
     if (batch.size() >= 40) {
-      pipeline(c, batch);
+      send_pipelined(c, batch);
       batch.clear();
     }
   }
-  pipeline(c, batch);
+  send_pipelined(c, batch);
 }
 
 long long heavy_jobs(RespClient& c) {

@@ -23,16 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Sends `commands` pipelined; every raw reply, in order.
-std::vector<std::string> send_all(RespClient& c, const std::vector<Command>& commands) {
-  std::string bytes;
-  for (const auto& args : commands) bytes += encode_command(args);
-  c.send_raw(bytes);
-  std::vector<std::string> replies;
-  for (size_t i = 0; i < commands.size(); ++i) replies.push_back(c.read_reply_raw());
-  return replies;
-}
-
 // The commands that build a sorted set `z` (member:i scored i) and a set `s` (member:i), `n`
 // members each, and a hash `h` of n / 2 fields.
 std::vector<Command> fill_commands(size_t n) {
@@ -58,7 +48,7 @@ void fill(RespClient& c, size_t n) {
     std::vector<Command> part(
         commands.begin() + static_cast<long>(i),
         commands.begin() + static_cast<long>(std::min(commands.size(), i + 30)));
-    for (const auto& raw : send_all(c, part)) ASSERT_NE(raw[0], '-') << raw;
+    send_pipelined(c, part);
   }
 }
 

@@ -28,16 +28,6 @@ using namespace std::chrono_literals;
 constexpr size_t kMembers = 50000;  // per collection, with the threshold at 1000
 constexpr int kHeavyPipeline = 30;  // heavy reads sent at once
 
-void pipeline(RespClient& c, const std::vector<Command>& commands) {
-  std::string bytes;
-  for (const auto& args : commands) bytes += encode_command(args);
-  c.send_raw(bytes);
-  for (size_t i = 0; i < commands.size(); ++i) {
-    Reply r = c.read_reply();
-    ASSERT_FALSE(r.is_error()) << r.to_string();
-  }
-}
-
 // A hash `h`, a list `l`, a set `s` and a sorted set `z` of `n` members each.
 void fill(RespClient& c, size_t n) {
   std::vector<Command> batch;
@@ -53,11 +43,11 @@ void fill(RespClient& c, size_t n) {
     }
     for (auto* command : {&hset, &rpush, &sadd, &zadd}) batch.push_back(std::move(*command));
     if (batch.size() >= 40) {
-      pipeline(c, batch);
+      send_pipelined(c, batch);
       batch.clear();
     }
   }
-  pipeline(c, batch);
+  send_pipelined(c, batch);
 }
 
 long long heavy_reads(RespClient& c) {

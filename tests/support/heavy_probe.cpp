@@ -13,6 +13,16 @@ namespace basalt::test {
 
 using namespace std::chrono_literals;
 
+void send_pipelined(RespClient& c, const std::vector<Command>& commands) {
+  std::string bytes;
+  for (const auto& args : commands) bytes += encode_command(args);
+  c.send_raw(bytes);
+  for (size_t i = 0; i < commands.size(); ++i) {
+    Reply r = c.read_reply();
+    ASSERT_FALSE(r.is_error()) << render_command(commands[i]) << ": " << r.to_string();
+  }
+}
+
 bool reply_ready(const RespClient& c) {
   if (c.buffered_bytes() > 0) return true;
   pollfd p{c.fd(), POLLIN, 0};

@@ -1,15 +1,20 @@
-// tests/support/heavy_probe.h — the ordering check of the heavy-command tests (heavy jobs,
-// heavy transactions, heavy reads): whether a client's reply has arrived, and whether
-// another client's PING is answered while a heavy command (counted by an INFO stats field)
-// has no reply yet. An order, not a timing.
+// tests/support/heavy_probe.h — what the heavy-command tests (heavy jobs, heavy
+// transactions, heavy reads, capped scans) share: filling big collections by pipelining, and
+// the ordering check: whether a client's reply has arrived, and whether another client's
+// PING is answered while a heavy command (counted by an INFO stats field) has no reply yet.
+// An order, not a timing.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "tests/support/differential.h"
 #include "tests/support/resp_client.h"
 
 namespace basalt::test {
+
+// Sends `commands` pipelined and checks that no reply is an error (stops at the first).
+void send_pipelined(RespClient& c, const std::vector<Command>& commands);
 
 // True if `c` has reply bytes buffered or waiting on its socket.
 bool reply_ready(const RespClient& c);
