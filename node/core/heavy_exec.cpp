@@ -74,9 +74,8 @@ asio::awaitable<bool> WritePipeline::run_heavy_exec(std::optional<Keyspace>& ks,
   auto argv = job.batch->command(i);
   // What the group holds so far is committed first: the job reads committed data only.
   if (ks->has_writes()) {
-    bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+    bool committed = co_await commit_held(ks, jobs, j, error);
     if (!committed) co_return false;
-    reset_group(ks);
   }
   size_t reply_start = job.out->size();
   protocol::ReplyBuilder reply(*job.out);
@@ -93,9 +92,8 @@ asio::awaitable<bool> WritePipeline::run_heavy_exec(std::optional<Keyspace>& ks,
   // Eviction, or the deletion of a WATCHed key found expired, commits before the job too (a
   // failure answers EXEC with the error).
   if (ks->has_writes()) {
-    bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+    bool committed = co_await commit_held(ks, jobs, j, error);
     if (!committed) co_return false;
-    reset_group(ks);
     ++job.uncommitted;  // EXEC, still to be answered
   }
   ++node_.stats().heavy_jobs;
@@ -115,15 +113,7 @@ asio::awaitable<bool> WritePipeline::run_heavy_exec(std::optional<Keyspace>& ks,
   job.out->append(out);
   exec_runner_->close_exec(client, plan, out);
   runner.account(client, reply, reply_start, spec, argv, true, usec);
-  // The view's batch and stream become the pipeline's for one commit (written off the loop).
-  std::swap(batch_, view.batch());
-  std::swap(stream_, view.stream());
-  write_off_loop_ = true;
-  bool committed = co_await commit_jobs(view.ks(), jobs, j + 1, error);
-  write_off_loop_ = false;
-  if (committed) view.publish(node_.keyspace(), node_.blocking());
-  std::swap(batch_, view.batch());  // the view frees the job's batch
-  reset_group(ks);
+  bool committed = co_await commit_view(view, ks, jobs, j, error);
   co_return committed;
 }
 

@@ -119,9 +119,8 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
   auto argv = job.batch->command(i);
   // What the group holds so far is committed first: the job reads committed data only.
   if (ks->has_writes()) {
-    bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+    bool committed = co_await commit_held(ks, jobs, j, error);
     if (!committed) co_return false;
-    reset_group(ks);
   }
   size_t reply_start = job.out->size();
   protocol::ReplyBuilder reply(*job.out);
@@ -135,9 +134,8 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
   // Eviction may have written: that commits before the job too. The command is counted
   // (not answered yet), so a failed commit answers it with the error.
   if (ks->has_writes()) {
-    bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+    bool committed = co_await commit_held(ks, jobs, j, error);
     if (!committed) co_return false;
-    reset_group(ks);
     ++job.uncommitted;  // the command, still to be answered
   }
   ++node_.stats().heavy_jobs;
@@ -174,7 +172,27 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
     view.stream().append_raw(job.batch->raw[i]);
     master_stream_db_ = client.db;
   }
-  // The view's batch and stream become the pipeline's for one commit (written off the loop).
+  bool committed = co_await commit_view(view, ks, jobs, j, error);
+  co_return committed;
+}
+
+void WritePipeline::reset_group(std::optional<Keyspace>& ks) {
+  batch_.Clear();
+  stream_.clear();
+  ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
+}
+
+asio::awaitable<bool> WritePipeline::commit_held(std::optional<Keyspace>& ks,
+                                                 std::vector<Job*>& jobs, size_t j,
+                                                 std::string& error) {
+  bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
+  if (committed) reset_group(ks);
+  co_return committed;
+}
+
+asio::awaitable<bool> WritePipeline::commit_view(HeavyView& view, std::optional<Keyspace>& ks,
+                                                 std::vector<Job*>& jobs, size_t j,
+                                                 std::string& error) {
   std::swap(batch_, view.batch());
   std::swap(stream_, view.stream());
   write_off_loop_ = true;
@@ -184,12 +202,6 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
   std::swap(batch_, view.batch());  // the view frees the job's batch
   reset_group(ks);
   co_return committed;
-}
-
-void WritePipeline::reset_group(std::optional<Keyspace>& ks) {
-  batch_.Clear();
-  stream_.clear();
-  ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
 }
 
 }  // namespace basalt::core

@@ -31,6 +31,7 @@
 
 namespace basalt::core {
 
+class HeavyView;
 class Node;
 class ExecRunner;
 
@@ -113,6 +114,15 @@ class WritePipeline {
                                               std::string& error, bool& ran);
   // A fresh batch, stream and view for the rest of the group.
   void reset_group(std::optional<Keyspace>& ks);
+  // Before a heavy job: commits what `ks` holds for jobs[0..j] and starts a fresh group.
+  // False if the commit failed (`error` says why).
+  boost::asio::awaitable<bool> commit_held(std::optional<Keyspace>& ks, std::vector<Job*>& jobs,
+                                           size_t j, std::string& error);
+  // After a heavy job ran: commits `view` as a group of its own for jobs[0..j] (its batch and
+  // stream are the pipeline's for that commit, written off the loop), publishes its effects
+  // if that worked, and starts a fresh group. False if the commit failed.
+  boost::asio::awaitable<bool> commit_view(HeavyView& view, std::optional<Keyspace>& ks,
+                                           std::vector<Job*>& jobs, size_t j, std::string& error);
   // Runs command `i` of a job from our master: if it fails it is undone (with the rest of
   // its transaction) and ends the job, so no byte is logged without its effects.
   void run_master_command(Job& job, Keyspace& ks, size_t i, const CommandSpec* spec);
