@@ -37,8 +37,9 @@ bool NodeApp::open(std::string& error) {
   commands::attach_scripting(*node_);  // the Lua interpreter, created at start-up
   auto* replication = replication_.get();
   auto* expiry = expiry_.get();
-  node_->pipeline().set_on_commit(
-      [replication](uint64_t offset) { replication->master().on_commit(offset); });
+  node_->pipeline().set_on_commit([replication](uint64_t offset, std::string_view bytes) {
+    replication->master().on_commit(offset, bytes);
+  });
   node_->add_cron_hook([expiry](uint64_t) { expiry->cycle(); });
   node_->add_cron_hook([replication](uint64_t now) { replication->cron(now); });
   node_->add_config_hook(

@@ -405,7 +405,7 @@ void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged) {
   }
   if (staged.new_offset != staged.old_offset) {
     node_.repl_state().advanced(staged.new_offset, staged.stream_db);
-    if (on_commit_) on_commit_(staged.new_offset);
+    if (on_commit_) on_commit_(staged.new_offset, stream_.bytes());
   }
 }
 

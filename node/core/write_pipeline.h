@@ -22,6 +22,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "node/core/client.h"
@@ -79,8 +80,11 @@ class WritePipeline {
   // without it every EXEC runs on the loop.
   void set_exec_runner(ExecRunner& runner) { exec_runner_ = &runner; }
 
-  // Called after every committed group that produced replication bytes.
-  void set_on_commit(std::function<void(uint64_t new_offset)> fn) { on_commit_ = std::move(fn); }
+  // Called after every committed group that produced replication bytes (`bytes`: the group's
+  // stream, whose last byte has offset `new_offset`; valid during the call only).
+  void set_on_commit(std::function<void(uint64_t new_offset, std::string_view bytes)> fn) {
+    on_commit_ = std::move(fn);
+  }
 
  private:
   struct Job {
@@ -163,7 +167,7 @@ class WritePipeline {
   bool clients_paused_ = false;
   std::vector<boost::asio::steady_timer*> paused_;  // writers held by the pause
   std::function<void()> on_idle_;
-  std::function<void(uint64_t)> on_commit_;
+  std::function<void(uint64_t, std::string_view)> on_commit_;
   ExecRunner* exec_runner_ = nullptr;
 };
 

@@ -1,10 +1,12 @@
 // node/replication/feed_io.h — owns writing to a replica's socket on the master side with a
 // progress deadline: a reader that accepts no byte for repl-timeout (it stopped reading) is
 // told apart from a slow one, so its transfer can be dropped instead of pinning the log and
-// a snapshot forever.
+// a snapshot forever. A write the socket takes at once (the usual case for a replica that
+// keeps up) arms no timer.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +27,22 @@ inline boost::asio::awaitable<WriteOutcome> write_with_progress(
   using namespace boost::asio::experimental::awaitable_operators;
   constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
   written = 0;
+  // Fast path (plain TCP): what the socket takes right now is written without arming a
+  // timer, so a feed keeping up costs one send per group; only the rest waits, timed.
+  if (!socket.is_tls()) {
+    auto& tcp = socket.socket();
+    boost::system::error_code ec;
+    if (!tcp.non_blocking()) tcp.non_blocking(true, ec);
+    if (!ec) {
+      size_t n = tcp.write_some(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+      if (!ec) {
+        written = n;
+      } else if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+        co_return WriteOutcome::Failed;
+      }
+    }
+    if (written == bytes.size()) co_return WriteOutcome::Done;
+  }
   boost::asio::steady_timer timer(socket.get_executor());
   while (written < bytes.size()) {
     timer.expires_after(stall_timeout);

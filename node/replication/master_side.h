@@ -47,8 +47,9 @@ class MasterSide {
   // Serves a replica on `socket` after its PSYNC; returns when the link ends.
   boost::asio::awaitable<void> serve_replica(util::Stream& socket, core::Client& client,
                                              PsyncRequest request);
-  // Wakes the feeds and WAIT callers: the stream has grown to `offset`.
-  void on_commit(uint64_t offset);
+  // Wakes the feeds: the stream has grown to `offset` by `bytes` (its newest bytes, kept in
+  // memory for the feeds: see tail_).
+  void on_commit(uint64_t offset, std::string_view bytes);
   // The lowest log offset any feed still needs (UINT64_MAX if none).
   uint64_t log_floor() const;
   // Trims the on-disk log to what log_retention.h allows, dropping the feeds that need
@@ -88,6 +89,9 @@ class MasterSide {
   boost::asio::awaitable<bool> send_to_feed(util::Stream& socket, ReplicaFeed& feed,
                                             std::string_view bytes, std::string_view what);
   void count_output(size_t n);
+  // Appends to `out` up to `max_bytes` of the stream from offset `from` to `end` if the
+  // in-memory tail holds them; false if the on-disk log must be read instead.
+  bool read_tail(uint64_t from, uint64_t end, size_t max_bytes, std::string& out) const;
   // Closes the connection of client `id` (a replica feed) if it is still there.
   void kill_client(uint64_t id);
 
@@ -97,6 +101,13 @@ class MasterSide {
   uint64_t last_trim_offset_ = 0;
   uint64_t last_ping_ms_;  // the first ping goes a period after the start
   OffsetClock clock_;
+  // The newest stream bytes (at least the last kTailBytes committed while feeds are
+  // attached), so a feed that keeps up sends them from memory instead of opening a RocksDB
+  // iterator on the log per group. tail_[0] has offset tail_from_, in history tail_replid_;
+  // any commit that does not continue it (a new history, a load) starts it again.
+  std::string tail_;
+  uint64_t tail_from_ = 0;
+  std::string tail_replid_;
 };
 
 }  // namespace basalt::replication

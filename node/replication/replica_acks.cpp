@@ -47,6 +47,7 @@ void MasterSide::stop() {
 }
 
 void MasterSide::disconnect_replicas() {
+  tail_.clear();
   for (auto* feed : feeds_) kill_client(feed->client_id);
 }
 
@@ -56,8 +57,39 @@ void MasterSide::kill_client(uint64_t id) {
   }
 }
 
-void MasterSide::on_commit(uint64_t) {
+namespace {
+constexpr size_t kTailBytes = 4u << 20;
+}
+
+void MasterSide::on_commit(uint64_t offset, std::string_view bytes) {
+  if (feeds_.empty() || bytes.empty() || bytes.size() > offset) {
+    tail_.clear();
+    return;
+  }
+  const uint64_t first = offset - bytes.size() + 1;
+  const std::string& replid = node_.repl().replid;
+  if (tail_.empty() || tail_from_ + tail_.size() != first || tail_replid_ != replid) {
+    tail_.clear();
+    tail_from_ = first;
+    tail_replid_ = replid;
+  }
+  tail_.append(bytes);
+  if (tail_.size() > 2 * kTailBytes) {
+    size_t drop = tail_.size() - kTailBytes;
+    tail_.erase(0, drop);
+    tail_from_ += drop;
+  }
   for (auto* feed : feeds_) feed->waker->cancel();
+}
+
+bool MasterSide::read_tail(uint64_t from, uint64_t end, size_t max_bytes, std::string& out) const {
+  const uint64_t tail_end = tail_from_ + tail_.size();  // one past the last byte held
+  if (tail_.empty() || from < tail_from_ || from > end || end >= tail_end ||
+      tail_replid_ != node_.repl().replid)
+    return false;
+  size_t n = static_cast<size_t>(std::min<uint64_t>(end - from + 1, max_bytes));
+  out.append(tail_, static_cast<size_t>(from - tail_from_), n);
+  return true;
 }
 
 uint64_t MasterSide::log_floor() const {

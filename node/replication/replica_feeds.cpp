@@ -191,7 +191,9 @@ asio::awaitable<void> MasterSide::stream_log(util::Stream& socket, ReplicaFeed& 
     uint64_t end = node_.repl().master_repl_offset;
     if (pos <= end) {
       buf.clear();
-      if (!node_.repl_log().read(pos, end, kLogChunk, buf) || buf.empty()) {
+      bool held =
+          read_tail(pos, end, kLogChunk, buf) || node_.repl_log().read(pos, end, kLogChunk, buf);
+      if (!held || buf.empty()) {
         log::warn("replica {}:{}: the log no longer holds offset {}", feed.ip, feed.listening_port,
                   pos);
         co_return;
