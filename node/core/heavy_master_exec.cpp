@@ -10,7 +10,6 @@
 // run_master_command does. Meanwhile the replica's loop answers reads, PING and sends ACKs.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 #include <string>
 #include <vector>
 
@@ -25,19 +24,6 @@
 namespace basalt::core {
 
 namespace asio = boost::asio;
-
-namespace {
-// SELECT's index, if it is one this node has; else the loop applies the transaction (and
-// SELECT's own error stops the stream there).
-bool select_index(std::string_view arg, int databases, uint16_t& db) {
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), value);
-  if (ec != std::errc() || end != arg.data() + arg.size()) return false;
-  if (databases <= 0 || value >= static_cast<unsigned>(databases)) return false;
-  db = static_cast<uint16_t>(value);
-  return true;
-}
-}  // namespace
 
 bool WritePipeline::heavy_master_txn_candidate(const Job& job, size_t i, const CommandSpec* spec,
                                                size_t& exec_index) {
@@ -60,7 +46,7 @@ bool WritePipeline::heavy_master_txn_candidate(const Job& job, size_t i, const C
       return heavy;
     }
     if (one->name == "select") {
-      if (argv.size() != 2 || !select_index(argv[1], databases, db)) return false;
+      if (argv.size() != 2 || !select_target(argv[1], databases, db)) return false;
       continue;
     }
     if (!may_run_in_heavy_exec(*one)) return false;
@@ -121,16 +107,7 @@ asio::awaitable<bool> WritePipeline::run_heavy_master_txn(std::optional<Keyspace
   view.ks().set_master_stream_mode(true);
   // The job's own client: SELECT inside the transaction changes its db, not the link's
   // (which the loop may read meanwhile).
-  Client job_client;
-  job_client.id = client.id;
-  job_client.name = client.name;
-  job_client.db = client.db;
-  job_client.addr = client.addr;
-  job_client.laddr = client.laddr;
-  job_client.user = client.user;
-  job_client.authenticated = client.authenticated;
-  job_client.is_master_link = true;
-  job_client.protocol_version = client.protocol_version;
+  Client job_client = job_client_of(client);
   std::string out;
   size_t failed_at = SIZE_MAX;  // the first command that failed (the rest never ran)
   uint64_t read_errors = 0;
