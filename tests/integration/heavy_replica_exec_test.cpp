@@ -100,7 +100,9 @@ TEST(HeavyReplicaExec, TheReplicaAnswersPingWhileItAppliesAHeavyTransaction) {
 
   ASSERT_TRUE(wait_for_same_offset(c, replica, 240s))
       << "master " << offset(c) << ", replica " << offset(replica);
-  EXPECT_EQ(offset(replica), master_offset);
+  // (Equal offsets are what the wait checked; the master's PINGs to its replicas may have
+  // moved both past the transaction's end since.)
+  EXPECT_GE(offset(replica), master_offset);
   EXPECT_EQ(replica.get_string({"DEBUG", "DIGEST"}), c.get_string({"DEBUG", "DIGEST"}));
   EXPECT_EQ(replica.get_string({"GET", "x"}), "1");
   EXPECT_EQ(replica.get_integer({"ZCARD", "zu"}), kMembers);
