@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 
 #include "node/core/acl_categories.h"
 #include "node/core/command_runner.h"
@@ -33,19 +34,48 @@ bool may_run_in_heavy_exec(const CommandSpec& spec) {
   return true;
 }
 
+bool select_target(std::string_view arg, int databases, uint16_t& db) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), value);
+  if (ec != std::errc() || end != arg.data() + arg.size()) return false;
+  if (databases <= 0 || value >= static_cast<unsigned>(databases)) return false;
+  db = static_cast<uint16_t>(value);
+  return true;
+}
+
+Client job_client_of(const Client& client) {
+  Client job;
+  job.id = client.id;
+  job.name = client.name;
+  job.db = client.db;
+  job.addr = client.addr;
+  job.laddr = client.laddr;
+  job.user = client.user;
+  job.authenticated = client.authenticated;
+  job.is_master_link = client.is_master_link;
+  job.protocol_version = client.protocol_version;
+  return job;
+}
+
 bool exec_is_heavy(KeyspaceShared& shared, const CommandRunner& runner, const Client& client,
-                   uint64_t threshold, uint64_t now_ms) {
+                   uint64_t threshold, int databases, uint64_t now_ms) {
   std::vector<std::string_view> argv;
   bool heavy = false;
+  uint16_t db = client.db;
   for (const auto& queued : client.multi_queue) {
     const CommandSpec* spec = queued.empty() ? nullptr : runner.find(queued[0]);
-    if (!spec || !may_run_in_heavy_exec(*spec)) return false;
+    if (!spec) return false;
+    if (spec->name == "select") {
+      if (queued.size() != 2 || !select_target(queued[1], databases, db)) return false;
+      continue;
+    }
+    if (!may_run_in_heavy_exec(*spec)) return false;
     if (heavy) continue;
     argv.assign(queued.begin(), queued.end());
     if (spec->has(kMayBeHeavy))
-      heavy = input_elements(shared, now_ms, client.db, *spec, argv) >= threshold;
+      heavy = input_elements(shared, now_ms, db, *spec, argv) >= threshold;
     else if (!spec->needs_write_group())  // a heavy read (heavy_read.h) counts as much
-      heavy = read_cost(shared, now_ms, client.db, *spec, argv) >= threshold;
+      heavy = read_cost(shared, now_ms, db, *spec, argv) >= threshold;
   }
   return heavy;
 }
@@ -60,7 +90,7 @@ bool WritePipeline::heavy_exec_candidate(const Job& job, const CommandSpec* spec
   auto threshold = node_.config().heavy_command_threshold;
   if (threshold <= 0) return false;
   return exec_is_heavy(node_.keyspace(), node_.command_runner(), client,
-                       static_cast<uint64_t>(threshold), unix_time_ms());
+                       static_cast<uint64_t>(threshold), node_.config().databases, unix_time_ms());
 }
 
 asio::awaitable<bool> WritePipeline::run_heavy_exec(std::optional<Keyspace>& ks,
@@ -101,14 +131,16 @@ asio::awaitable<bool> WritePipeline::run_heavy_exec(std::optional<Keyspace>& ks,
   view.ks().set_out_of_memory(ks->out_of_memory());
   std::string out;
   uint64_t read_errors = 0, usec = 0;
+  Client job_client = job_client_of(client);  // a queued SELECT changes its db
   co_await asio::co_spawn(
       node_.blocking_pool(),
       [&]() -> asio::awaitable<void> {
         protocol::ReplyBuilder job_reply(out);
-        usec = exec_runner_->run_exec(client, view.ks(), job_reply, plan, read_errors);
+        usec = exec_runner_->run_exec(job_client, view.ks(), job_reply, plan, read_errors);
         co_return;
       },
       asio::use_awaitable);
+  client.db = job_client.db;  // as after EXEC on the loop: the last SELECT's db stays
   node_.stats().storage_read_errors += read_errors;
   job.out->append(out);
   exec_runner_->close_exec(client, plan, out);

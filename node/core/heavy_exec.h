@@ -69,13 +69,24 @@ class ExecRunner {
 
 // Whether a command may run inside a transaction that runs off the loop: a data command
 // (reads or writes keys) that is not blocking, pub/sub, scripting, a connection or admin
-// command, a db switch, a barrier (FLUSHALL), dangerous, a container, or one that reads state
-// a HeavyView does not carry (SCAN cursors, OBJECT's access times).
+// command, a barrier (FLUSHALL), dangerous, a container, or one that reads state a HeavyView
+// does not carry (SCAN cursors, OBJECT's access times). SELECT (a connection command) may be
+// queued with them too: the job's own client carries the db (exec_is_heavy, job_client_of).
 bool may_run_in_heavy_exec(const CommandSpec& spec);
 
 // Whether the EXEC `client` is about to run is a heavy job: every queued command may run off
-// the loop and one of them is heavy by input_elements (committed data, the client's db).
+// the loop (or is a SELECT of one of the node's `databases`) and one of them is heavy by
+// input_elements (committed data, in the db the queued SELECTs leave it in).
 bool exec_is_heavy(KeyspaceShared& shared, const CommandRunner& runner, const Client& client,
-                   uint64_t threshold, uint64_t now_ms);
+                   uint64_t threshold, int databases, uint64_t now_ms);
+
+// SELECT's argument, if it names one of `databases` dbs (else the loop runs the transaction and
+// SELECT answers its own error).
+bool select_target(std::string_view arg, int databases, uint16_t& db);
+
+// The client a job runs a transaction's commands as: `client`'s id, name, addresses, db, user
+// and protocol, and nothing else (a SELECT inside changes this client's db, which the loop
+// hands back to `client` once the job is over; the loop may read `client` meanwhile).
+Client job_client_of(const Client& client);
 
 }  // namespace basalt::core

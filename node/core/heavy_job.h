@@ -9,7 +9,8 @@
 // the job (the pipeline is one ordered queue, so no key can change under it and no lock is
 // needed). Once committed, on the loop, the view hands its effects to the shared state:
 // counters, record cache, WATCH, blocked clients, access times. A transaction that holds
-// such a command runs whole as one job (node/core/heavy_exec.h).
+// such a command runs whole as one job (node/core/heavy_exec.h), and so does a replica's
+// MULTI ... EXEC from its master's stream (node/core/heavy_master_exec.cpp).
 #pragma once
 
 #include <rocksdb/utilities/write_batch_with_index.h>

@@ -155,9 +155,7 @@ uint64_t read_cost(KeyspaceShared& shared, uint64_t now_ms, uint16_t db, const C
 
 bool heavy_read_candidate(Node& node, const Client& client, const CommandSpec* spec,
                           std::span<const std::string_view> argv) {
-  if (!spec || spec->needs_write_group() || client.in_multi || client.is_master_link ||
-      !node.heavy_reads().open())
-    return false;
+  if (!spec || spec->needs_write_group() || client.in_multi || client.is_master_link) return false;
   const auto threshold = node.config().heavy_command_threshold;
   if (threshold <= 0 || argv.empty()) return false;
   // The arity gate runs later (read_cost reads only the arguments that are there).
@@ -167,6 +165,9 @@ bool heavy_read_candidate(Node& node, const Client& client, const CommandSpec* s
 
 asio::awaitable<void> run_heavy_read(Node& node, Client& client, const CommandSpec* spec,
                                      std::span<const std::string_view> argv, std::string& out) {
+  // A replica switching to a fully synced dataset closes the gate: the read waits for the
+  // switch to end (other clients' reads go on), then runs off the loop on the new dataset.
+  co_await node.heavy_reads().wait_open();
   auto& runner = node.command_runner();
   auto& shared = node.keyspace();
   const uint64_t now = unix_time_ms();

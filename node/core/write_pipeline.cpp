@@ -202,20 +202,25 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
         }
         reset_group(ks);
       }
-      const bool heavy_exec = heavy_exec_candidate(job, spec);
-      if (heavy_exec || heavy_candidate(job, i, spec)) {
+      size_t exec_index = i;  // a master's transaction: where its EXEC is
+      const bool heavy_txn = heavy_master_txn_candidate(job, i, spec, exec_index);
+      const bool heavy_exec = !heavy_txn && heavy_exec_candidate(job, spec);
+      if (heavy_txn || heavy_exec || heavy_candidate(job, i, spec)) {
         bool ran = false;
         bool ok = false;
-        if (heavy_exec)
+        if (heavy_txn)
+          ok = co_await run_heavy_master_txn(ks, jobs, j, i, exec_index, error, ran);
+        else if (heavy_exec)
           ok = co_await run_heavy_exec(ks, jobs, j, i, spec, error, ran);
         else
           ok = co_await run_heavy(ks, jobs, j, i, spec, error, ran);
         if (!ok) {
           failed = true;
-          if (ran) ++i;  // its reply is already the commit's error
+          if (ran) i = exec_index + 1;  // its replies are already the commit's error
           break;
         }
-        continue;  // counted in job.uncommitted by run_heavy / run_heavy_exec
+        i = exec_index;  // (the transaction's commands are answered up to its EXEC)
+        continue;        // counted in job.uncommitted by run_heavy*
       }
       if (job.client->is_master_link) {
         run_master_command(job, *ks, i, spec);

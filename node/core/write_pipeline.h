@@ -116,6 +116,14 @@ class WritePipeline {
   boost::asio::awaitable<bool> run_heavy_exec(std::optional<Keyspace>& ks, std::vector<Job*>& jobs,
                                               size_t j, size_t i, const CommandSpec* spec,
                                               std::string& error, bool& ran);
+  // The same on a replica for a transaction of our master's stream (MULTI at `i`, its EXEC
+  // at `exec_index`; node/core/heavy_master_exec.cpp): applied whole in one job off the loop.
+  bool heavy_master_txn_candidate(const Job& job, size_t i, const CommandSpec* spec,
+                                  size_t& exec_index);
+  boost::asio::awaitable<bool> run_heavy_master_txn(std::optional<Keyspace>& ks,
+                                                    std::vector<Job*>& jobs, size_t j, size_t i,
+                                                    size_t exec_index, std::string& error,
+                                                    bool& ran);
   // A fresh batch, stream and view for the rest of the group.
   void reset_group(std::optional<Keyspace>& ks);
   // Before a heavy job: commits what `ks` holds for jobs[0..j] and starts a fresh group.

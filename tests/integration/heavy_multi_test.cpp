@@ -4,8 +4,9 @@
 // (an order, not a timing) and the whole EXEC counts as one heavy job; replies and data equal
 // redis-server's (differential, with heavy-command-threshold 1000 and a few thousand members);
 // a replica ends with the master's DEBUG DIGEST; a WATCHed key that changed (or expired) makes
-// EXEC answer nil and write nothing; a transaction the job cannot carry (SELECT, PUBLISH) runs
-// on the loop as before; and a kill -9 in the middle of the job leaves all of it or none.
+// EXEC answer nil and write nothing; a queued SELECT runs in the job (the db travels with the
+// job's client); a transaction the job cannot carry (PUBLISH) runs on the loop as before; and
+// a kill -9 in the middle of the job leaves all of it or none.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -184,11 +185,21 @@ TEST(HeavyMulti, ExecRepliesAndDataEqualRedisServers) {
                          {"EXISTS", "su", "zu", "zr"}}),
             "");
   EXPECT_EQ(heavy_jobs(pair.ours()), before + 2);
-  // A transaction the job cannot carry (SELECT switches the db, PUBLISH reaches subscribers)
-  // runs on the loop, with the same replies.
+  // A queued SELECT travels with the job (its client's db): commands after it run in the new
+  // db, and the client stays there after EXEC (the GET outside the transaction reads db 1).
+  EXPECT_EQ(transaction({{"ZUNIONSTORE", "zsel", "1", "z"},
+                         {"SELECT", "1"},
+                         {"SET", "sel", "1"},
+                         {"ZUNIONSTORE", "zu1", "1", "zsel"}}),
+            "");
+  EXPECT_EQ(pair.same_all({{"GET", "sel"}, {"SELECT", "0"}, {"GET", "sel"}}), "");
+  EXPECT_EQ(heavy_jobs(pair.ours()), before + 3);
+  // Heavy is judged in the db each command runs in: z is empty in db 1, so this one is not.
   EXPECT_EQ(transaction({{"SELECT", "1"}, {"ZUNIONSTORE", "zu1", "1", "z"}, {"SELECT", "0"}}), "");
+  // A transaction the job cannot carry (PUBLISH reaches subscribers) runs on the loop, with
+  // the same replies.
   EXPECT_EQ(transaction({{"PUBLISH", "ch", "m"}, {"ZUNIONSTORE", "zu2", "1", "z"}}), "");
-  EXPECT_EQ(heavy_jobs(pair.ours()), before + 2);
+  EXPECT_EQ(heavy_jobs(pair.ours()), before + 3);
 
   std::vector<Command> reads;
   for (const std::string key : {"z", "zu", "zr", "zs", "small", "zu2"})

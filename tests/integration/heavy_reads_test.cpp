@@ -6,7 +6,8 @@
 // redis-server's (byte for byte where Redis's order is defined, as sorted lists where it is
 // not) and the loop path's byte for byte; pipelined commands keep their order; INFO
 // heavy_reads counts them; a client that disconnects, or a SHUTDOWN, mid-read costs nothing;
-// a replica's switch to a fully synced dataset waits for a running heavy read.
+// a replica's switch to a fully synced dataset waits for a running heavy read, and heavy reads
+// that arrive during the switch wait for it to end, then run off the loop (none on it).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -344,6 +345,71 @@ TEST(HeavyReads, AFullSyncSwitchWhileHeavyReadsRunOnAReplica) {
   EXPECT_EQ(heavy.command({"HLEN", "h"}).integer, static_cast<long long>(kMembers));
   EXPECT_EQ(heavy.command({"HGETALL", "h"}).elements.size(), 2 * kMembers);
   EXPECT_EQ(heavy_reads(replica), before + 1);
+}
+
+// Heavy reads that arrive while a replica switches to a fully synced dataset wait for the
+// switch to end and then run off the loop (not on it, as they did): two clients keep pipelines
+// of heavy reads going on the replica until its full sync is done, so the switch meets reads
+// in flight; every one of them counts as a heavy read, and every reply is whole.
+TEST(HeavyReads, ReadsDuringAFullSyncSwitchWaitForItAndRunOffTheLoop) {
+  MasterAndReplica pair;
+  RespClient master = pair.master.client();
+  master.set_timeout(120s);
+  RespClient replica = pair.replica.client();
+  replica.set_timeout(120s);
+  ASSERT_TRUE(wait_for_master_link(replica, 30s));
+  fill(master, kMembers);
+  ASSERT_TRUE(wait_for_same_offset(master, replica, 240s));
+  ASSERT_TRUE(
+      replica.command({"CONFIG", "SET", "heavy-command-threshold", "1000"}).is_status("OK"));
+  // A write of its own puts the replica ahead of the master's history: the next sync is full.
+  ASSERT_TRUE(replica.command({"REPLICAOF", "NO", "ONE"}).is_status("OK"));
+  ASSERT_TRUE(replica.command({"SET", "diverged", "1"}).is_status("OK"));
+  const long long full_before = info_int(master, "stats", "sync_full");
+  const long long reads_before = heavy_reads(replica);
+  constexpr int kDepth = 4;  // heavy reads each client keeps in flight
+  const Command read = {"HGETALL", "h"};
+  std::vector<RespClient> heavy;
+  for (int k = 0; k < 2; ++k) {
+    heavy.push_back(pair.replica.client());
+    heavy.back().set_timeout(120s);
+    std::string bytes;
+    for (int i = 0; i < kDepth; ++i) bytes += encode_command(read);
+    heavy.back().send_raw(bytes);
+  }
+  long long sent = 2 * kDepth;
+  ASSERT_TRUE(wait_until([&] { return heavy_reads(replica) > reads_before; }, 60s));
+  ASSERT_TRUE(replica.command({"REPLICAOF", "127.0.0.1", std::to_string(pair.master.port())})
+                  .is_status("OK"));
+  auto synced = [&] {
+    return info_int(master, "stats", "sync_full") > full_before &&
+           info_field(replica, "replication", "master_link_status") == "up";
+  };
+  // Each reply read is replaced by a new read until the sync is done (bounded by the wait).
+  bool done = false;
+  const auto deadline = std::chrono::steady_clock::now() + 240s;
+  std::vector<int> in_flight(2, kDepth);
+  while (in_flight[0] + in_flight[1] > 0) {
+    for (size_t k = 0; k < heavy.size(); ++k) {
+      if (in_flight[k] == 0) continue;
+      Reply r = heavy[k].read_reply();
+      ASSERT_EQ(r.type, Reply::Array) << r.to_string();
+      ASSERT_EQ(r.elements.size(), 2 * kMembers);
+      --in_flight[k];
+      if (!done) done = synced() || std::chrono::steady_clock::now() > deadline;
+      if (!done) {
+        heavy[k].send_command(read);
+        ++in_flight[k];
+        ++sent;
+      }
+    }
+  }
+  ASSERT_TRUE(done && synced()) << "the full sync did not end";
+  // None ran on the loop: each one is a heavy read.
+  EXPECT_EQ(heavy_reads(replica) - reads_before, sent);
+  ASSERT_TRUE(wait_for_same_offset(master, replica, 240s));
+  EXPECT_EQ(replica.get_integer({"EXISTS", "diverged"}), 0);
+  EXPECT_EQ(replica.get_string({"DEBUG", "DIGEST"}), master.get_string({"DEBUG", "DIGEST"}));
 }
 
 }  // namespace

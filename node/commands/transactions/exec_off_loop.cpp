@@ -23,7 +23,8 @@ bool Dispatcher::open_exec(core::Client& client, core::Keyspace& ks, protocol::R
   // Sized once: each command's views point into its own arguments, which never move again.
   plan.commands.resize(queue.size());
   // The gates, in order, as EXEC on the loop passes them (none of these commands changes what
-  // a later one's gates read: no AUTH, SELECT, CLIENT or CONFIG can be among them).
+  // a later one's gates read: no AUTH, CLIENT or CONFIG can be among them, and no gate reads
+  // the db a queued SELECT switches to).
   client.in_exec = true;  // ACL LOG's "multi" context
   for (size_t k = 0; k < queue.size(); ++k) {
     auto& cmd = plan.commands[k];
