@@ -32,9 +32,13 @@ struct CollectionMeta {
   // parts; empty = no bound). A pop from an end moves the bound to the part it removed; an
   // entry written past a bound moves the bound to it.
   std::string floor, ceiling;
+  // Lists: the elements live in chunks (types/list_encoding.h); false for lists written
+  // before chunks, one entry per element.
+  bool chunked = false;
   // `dead`, `floor` and `ceiling` follow `bytes` only when one is set (dead, then each part
   // as an 8-byte length and its bytes), so other records keep their 40 bytes and a reader
-  // that knows only the first five fields reads these records unchanged.
+  // that knows only the first five fields reads these records unchanged. A chunked list adds
+  // an 8-byte flags word (bit 0) after them.
 
   std::string encode() const {
     std::string s;
@@ -43,12 +47,13 @@ struct CollectionMeta {
     put_u64_be(s, head);
     put_u64_be(s, tail);
     put_u64_be(s, bytes);
-    if (dead != 0 || !floor.empty() || !ceiling.empty()) {
+    if (dead != 0 || !floor.empty() || !ceiling.empty() || chunked) {
       put_u64_be(s, dead);
       put_u64_be(s, floor.size());
       s.append(floor);
       put_u64_be(s, ceiling.size());
       s.append(ceiling);
+      if (chunked) put_u64_be(s, kChunkedFlag);
     }
     return s;
   }
@@ -63,14 +68,23 @@ struct CollectionMeta {
     out.dead = 0;
     out.floor.clear();
     out.ceiling.clear();
+    out.chunked = false;
     if (payload.size() <= 40) return true;
     if (payload.size() < 48) return false;
     out.dead = get_u64_be(payload.data() + 40);
     std::string_view rest = payload.substr(48);
-    return take_part(rest, out.floor) && take_part(rest, out.ceiling) && rest.empty();
+    if (!take_part(rest, out.floor) || !take_part(rest, out.ceiling)) return false;
+    if (rest.size() == 8) {
+      uint64_t flags = get_u64_be(rest.data());
+      if (flags != kChunkedFlag) return false;
+      out.chunked = true;
+      rest.remove_prefix(8);
+    }
+    return rest.empty();
   }
 
  private:
+  static constexpr uint64_t kChunkedFlag = 1;
   static bool take_part(std::string_view& rest, std::string& part) {
     if (rest.size() < 8) return false;
     uint64_t n = get_u64_be(rest.data());

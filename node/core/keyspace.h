@@ -235,13 +235,14 @@ class Keyspace final : public storage::types::KeyAccess {
   std::vector<bool> flushed_;           // dbs flushed in this group: read from the batch only
   // What this group wrote to the data family (top-level records) and to the sub family
   // (elements), by encoded key, as it stands now: reads of those keys, and the record cache
-  // at publish, take it from here. The batch holds these writes too, but past its index
-  // (indexing every write, and reading it back through the index, cost a SET or an HSET
-  // about a third of its instructions): they are indexed only when an iterator needs it.
+  // at publish, take it from here. They reach the batch at the commit (stage_records), or
+  // through its index when an iterator over the batch needs them (index_records): indexing
+  // every write, and reading it back through the index, cost a SET or an HSET about a third
+  // of its instructions.
   struct GroupRecord {
     bool present = false;       // false: deleted
     bool indexed = false;       // the batch's index has this state
-    bool pending = false;       // top-level record kept back: not in the batch (stage_records)
+    bool pending = false;       // kept back: not in the batch yet (stage_records)
     uint64_t saved_serial = 0;  // the save point whose undo_ already holds its earlier state
     std::string value;
   };
@@ -250,14 +251,16 @@ class Keyspace final : public storage::types::KeyAccess {
                    std::string_view value);
   void erase_range(GroupRecords& records, std::string_view begin, std::string_view end);
   // Keeps `slot`'s state (or its absence) for a rollback to the innermost save point.
-  void save_for_undo(GroupRecords::iterator slot, bool inserted);
+  void save_for_undo(GroupRecords& records, GroupRecords::iterator slot, bool inserted);
   GroupRecords written_;
   GroupRecords sub_written_;
   bool index_behind_ = false;  // some record above is not yet in the batch's index
-  // Top-level records are kept back from the batch until the commit (stage_records), so a
-  // key a group writes many times (LPUSH, HSET on one key: its metadata record) costs one
-  // memtable insert. Undo log of written_ for rollbacks (kept only inside save points).
+  // Records (top-level and elements) are kept back from the batch until the commit
+  // (stage_records), so a key a group writes many times (LPUSH, HSET on one key: its metadata
+  // record; a list's end chunk) costs one memtable insert. Undo log of written_ and
+  // sub_written_ for rollbacks (kept only inside save points).
   struct Undo {
+    bool element = false;  // of sub_written_ (else of written_)
     std::string key;
     bool existed = false;
     GroupRecord before;

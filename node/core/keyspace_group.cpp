@@ -1,7 +1,7 @@
 // node/core/keyspace_group.cpp — the part of Keyspace (keyspace.h) that keeps a write group's
-// own records: the top-level records kept back from the batch until the commit (each key
-// once), the element writes past the batch's index, indexing them for iterators, and the
-// save points with their rollback (the undo log of the kept-back records).
+// own records: the top-level records and the element writes kept back from the batch until
+// the commit (each key once, in its final state), indexing them for iterators, and the save
+// points with their rollback (the undo log of the kept-back records).
 #include <stdexcept>
 
 #include "node/core/keyspace.h"
@@ -11,37 +11,32 @@ namespace basalt::core {
 
 void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
                            std::string_view value) {
-  rocksdb::Slice v(value.data(), value.size());
-  bool top_level = &records == &written_;
   if (through_index_) {
+    rocksdb::Slice v(value.data(), value.size());
     if (present)
       batch_->Put(cf, key_buf_, v);
     else
       batch_->Delete(cf, key_buf_);
-    if (!top_level) return;
-  } else if (!top_level) {
-    // Into the batch past its index (as DeleteRange goes): `records` answers the reads.
-    auto* raw = batch_->GetWriteBatch();
-    rocksdb::Status s = present ? raw->Put(cf, key_buf_, v) : raw->Delete(cf, key_buf_);
-    if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
   }
-  // A top-level record stays out of the batch until the commit (stage_records), kept in
-  // step for a rollback (even after one: an outer save point may still be rolled back to).
+  // A record (top-level or element) stays out of the batch until the commit (stage_records)
+  // or an iterator needs it (index_records), kept in step for a rollback (even after one: an
+  // outer save point may still be rolled back to).
   auto [slot, inserted] = records.try_emplace(key_buf_);
-  if (top_level && save_depth_ > 0 && (inserted || slot->second.saved_serial != serial_))
-    save_for_undo(slot, inserted);
+  if (save_depth_ > 0 && (inserted || slot->second.saved_serial != serial_))
+    save_for_undo(records, slot, inserted);
   auto& rec = slot->second;
   rec.present = present;
   rec.indexed = through_index_;
-  rec.pending = top_level && !through_index_;
+  rec.pending = !through_index_;
   rec.value.assign(value);
   if (rec.pending) pending_ = true;
   if (!through_index_) index_behind_ = true;
 }
 
-void Keyspace::save_for_undo(GroupRecords::iterator slot, bool inserted) {
+void Keyspace::save_for_undo(GroupRecords& records, GroupRecords::iterator slot, bool inserted) {
   if (undo_size_ == undo_.size()) undo_.emplace_back();
   Undo& u = undo_[undo_size_++];
+  u.element = &records == &sub_written_;
   u.key.assign(slot->first);
   u.existed = !inserted;
   if (!inserted) {
@@ -58,21 +53,24 @@ void Keyspace::save_for_undo(GroupRecords::iterator slot, bool inserted) {
 
 void Keyspace::stage_records(rocksdb::WriteBatch& into) {
   if (!pending_) return;
-  auto* cf = shared_.engine->data_cf();
-  for (auto& [key, rec] : written_) {
-    if (!rec.pending) continue;
-    rocksdb::Status s = rec.present ? into.Put(cf, key, rec.value) : into.Delete(cf, key);
-    if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
-    rec.pending = false;
-  }
+  auto stage = [&](GroupRecords& records, rocksdb::ColumnFamilyHandle* cf) {
+    for (auto& [key, rec] : records) {
+      if (!rec.pending) continue;
+      rocksdb::Status s = rec.present ? into.Put(cf, key, rec.value) : into.Delete(cf, key);
+      if (!s.ok()) throw std::runtime_error("write batch: " + s.ToString());
+      rec.pending = false;
+    }
+  };
+  stage(written_, shared_.engine->data_cf());
+  stage(sub_written_, shared_.engine->sub_cf());
   pending_ = false;
 }
 
 void Keyspace::erase_range(GroupRecords& records, std::string_view begin, std::string_view end) {
   auto first = records.lower_bound(begin);
   auto last = records.lower_bound(end);
-  if (&records == &written_ && save_depth_ > 0) {
-    for (auto it = first; it != last; ++it) save_for_undo(it, false);
+  if (save_depth_ > 0) {
+    for (auto it = first; it != last; ++it) save_for_undo(records, it, false);
   }
   records.erase(first, last);
 }
@@ -125,28 +123,32 @@ void Keyspace::rollback(const SavePoint& p) {
     log::error("write batch rollback: the index could not be rebuilt: {}", s.ToString());
   }
   clear_cache_ = true;
-  // The top-level records as they stood at the save point (some of them were kept back from
-  // the batch, others were written to it after the save point and are cut now)...
+  // The records as they stood at the save point (some of them were kept back from the
+  // batch, others were written to it after the save point and are cut now)...
   while (undo_size_ > p.undo_size) {
     Undo& u = undo_[--undo_size_];
+    GroupRecords& records = u.element ? sub_written_ : written_;
     if (u.existed)
-      written_.insert_or_assign(u.key, u.before);
+      records.insert_or_assign(u.key, u.before);
     else
-      written_.erase(u.key);
+      records.erase(u.key);
   }
   serial_ = p.outer_serial;
   // ...all go into the batch again, through its index: from now on the group writes through
-  // the index and reads from it (the element map may name writes the batch no longer holds).
+  // the index and reads from it. The maps are kept (and kept in step), for a rollback to an
+  // outer save point, which cuts these writes too.
   through_index_ = true;
-  sub_written_.clear();
-  auto* cf = shared_.engine->data_cf();
-  for (auto& [key, rec] : written_) {
-    if (rec.present)
-      batch_->Put(cf, key, rec.value);
-    else
-      batch_->Delete(cf, key);
-    rec.indexed = true;
-    rec.pending = false;
+  auto& engine = *shared_.engine;
+  for (auto [records, cf] :
+       {std::pair{&written_, engine.data_cf()}, std::pair{&sub_written_, engine.sub_cf()}}) {
+    for (auto& [key, rec] : *records) {
+      if (rec.present)
+        batch_->Put(cf, key, rec.value);
+      else
+        batch_->Delete(cf, key);
+      rec.indexed = true;
+      rec.pending = false;
+    }
   }
   pending_ = false;
   index_behind_ = false;

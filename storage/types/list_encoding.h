@@ -8,11 +8,23 @@
 // head = tail = 2^63: LPUSH writes at head - 1 (head moves down), RPUSH writes at tail (tail
 // moves up), so both ends grow in O(1) for 2^63 pushes each way. Elements are addressed by
 // their position (0 = first element): storage index = head + position.
+//
+// Chunked lists (CollectionMeta::chunked; every list created since) keep the same indexes
+// and the same metadata, but store the element at index i in CHUNK i >> kSlotBits, slot
+// i & (kSlots - 1): one sub-key entry per chunk,
+//   8-byte big-endian chunk number -> first occupied slot (1 byte), then per element in
+//                                     index order: varint(size << 1 | big), the bytes
+// Positions are contiguous, so a chunk's occupied slots are too (only the end chunks are
+// partly filled). An element larger than kBigElement is stored out of line (big = 1: the
+// chunk keeps only its size) under its own entry "\xff" + 8-byte index, which sorts after
+// every chunk (chunk numbers are below 2^58): a push then rewrites at most kSlots small
+// elements, never a big one, and a big element is written once where it lands.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/codec.h"
 
@@ -32,6 +44,72 @@ inline bool index_of(std::string_view part, uint64_t& index) {
   if (part.size() != 8) return false;
   index = get_u64_be(part.data());
   return true;
+}
+
+inline constexpr unsigned kSlotBits = 6;
+inline constexpr uint64_t kSlots = uint64_t{1} << kSlotBits;
+inline constexpr uint64_t kBigElement = 256;
+
+inline uint64_t chunk_of(uint64_t index) {
+  return index >> kSlotBits;
+}
+inline uint64_t chunk_start(uint64_t chunk) {
+  return chunk << kSlotBits;
+}
+// The part of chunk `chunk` (as part(): 8 bytes big-endian).
+inline std::string chunk_part(uint64_t chunk) {
+  return part(chunk);
+}
+// The part of the out-of-line element at storage index `index`.
+inline std::string big_part(uint64_t index) {
+  std::string s(1, '\xff');
+  put_u64_be(s, index);
+  return s;
+}
+
+// One element of a decoded chunk: its bytes (empty for a big one: stored out of line).
+struct ChunkSlot {
+  std::string_view value;
+  uint64_t size = 0;
+  bool big = false;
+};
+
+// Appends one element's encoding to a chunk being built.
+inline void encode_slot(std::string& out, std::string_view value, uint64_t size, bool big) {
+  uint64_t v = size << 1 | (big ? 1 : 0);
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+  if (!big) out.append(value);
+}
+// Decodes a chunk: `first` receives its first occupied slot, `out` its elements (views into
+// `raw`). False if `raw` is not a well-formed chunk.
+inline bool decode_chunk(std::string_view raw, uint64_t& first, std::vector<ChunkSlot>& out) {
+  out.clear();
+  if (raw.empty()) return false;
+  first = static_cast<uint8_t>(raw[0]);
+  size_t at = 1;
+  while (at < raw.size()) {
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      if (at >= raw.size() || shift > 63) return false;
+      auto byte = static_cast<uint8_t>(raw[at++]);
+      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    ChunkSlot slot;
+    slot.big = v & 1;
+    slot.size = v >> 1;
+    if (!slot.big) {
+      if (slot.size > raw.size() - at) return false;
+      slot.value = raw.substr(at, slot.size);
+      at += slot.size;
+    }
+    out.push_back(slot);
+  }
+  return !out.empty() && first + out.size() <= kSlots;
 }
 
 // The position of Redis index `index` (negative: counted from the tail, -1 = last) in a list

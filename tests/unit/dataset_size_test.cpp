@@ -40,9 +40,14 @@ uint64_t recount(MemoryKeys& keys, uint16_t db, std::string_view key, ValueType 
       case ValueType::Set:
         bytes += element_bytes(part.size(), 0);
         break;
-      case ValueType::List:
-        bytes += element_bytes(0, value.size());
+      case ValueType::List: {
+        // Chunks (list_encoding.h) carry every element's size; out-of-line ones repeat it.
+        uint64_t first = 0;
+        std::vector<list::ChunkSlot> slots;
+        if (part.size() != 8 || !list::decode_chunk(value, first, slots)) break;
+        for (const auto& slot : slots) bytes += element_bytes(0, slot.size);
         break;
+      }
       case ValueType::ZSet:
         if (part[0] == zset::kMemberTag) bytes += element_bytes(part.size() - 1, 8);
         break;

@@ -67,6 +67,47 @@ TEST(ListEncoding, PartsSortInIndexOrder) {
   EXPECT_EQ(list::part(list::kEmptyIndex - 1), std::string("\x7f\xff\xff\xff\xff\xff\xff\xff", 8));
 }
 
+// A chunk decodes to what was encoded (sizes of every varint length, big stubs without
+// bytes); truncated or overfull chunks are refused; big parts sort after every chunk.
+TEST(ListEncoding, ChunksRoundTrip) {
+  std::vector<std::string> values = {"", "a", std::string(127, 'x'), std::string(128, 'y'),
+                                     std::string(20000, 'z')};
+  std::string raw(1, static_cast<char>(3));
+  for (const auto& v : values) list::encode_slot(raw, v, v.size(), false);
+  list::encode_slot(raw, {}, 1u << 20, true);
+  uint64_t first = 0;
+  std::vector<list::ChunkSlot> slots;
+  ASSERT_TRUE(list::decode_chunk(raw, first, slots));
+  EXPECT_EQ(first, 3u);
+  ASSERT_EQ(slots.size(), values.size() + 1);
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(slots[i].value, values[i]);
+    EXPECT_EQ(slots[i].size, values[i].size());
+    EXPECT_FALSE(slots[i].big);
+  }
+  EXPECT_TRUE(slots.back().big);
+  EXPECT_EQ(slots.back().size, 1u << 20);
+  EXPECT_FALSE(list::decode_chunk(raw.substr(0, raw.size() - 2), first, slots));
+  EXPECT_FALSE(list::decode_chunk(std::string(1, '\x05'), first, slots));  // no element
+  std::string full(1, static_cast<char>(list::kSlots - 1));
+  list::encode_slot(full, "a", 1, false);
+  EXPECT_TRUE(list::decode_chunk(full, first, slots));
+  list::encode_slot(full, "b", 1, false);  // past the last slot
+  EXPECT_FALSE(list::decode_chunk(full, first, slots));
+  EXPECT_EQ(list::chunk_of(list::kEmptyIndex), list::kEmptyIndex / list::kSlots);
+  EXPECT_LT(list::chunk_part(list::chunk_of(~uint64_t{0})), list::big_part(0));
+  // The metadata says which layout a list has.
+  storage::CollectionMeta m, back;
+  m.version = 5;
+  m.chunked = true;
+  ASSERT_TRUE(storage::CollectionMeta::decode(m.encode(), back));
+  EXPECT_TRUE(back.chunked);
+  m.chunked = false;
+  ASSERT_TRUE(storage::CollectionMeta::decode(m.encode(), back));
+  EXPECT_FALSE(back.chunked);
+  EXPECT_EQ(m.encode().size(), 40u);
+}
+
 // Redis's rule for LINDEX / LSET, literally.
 std::optional<uint64_t> reference_index(int64_t index, uint64_t size) {
   long double i = index;
@@ -173,8 +214,55 @@ struct Stored {
   bool present = false;
   ValueType type = ValueType::String;
   storage::CollectionMeta meta;
-  std::map<std::string, std::string> elements;  // part -> value
+  std::map<std::string, std::string> elements;  // part -> value (chunked: decoded, by index)
+  size_t entries = 0;                           // sub-key entries actually stored
+  std::string layout_error;                     // chunked: what does not match the layout
 };
+
+// A chunked list's stored entries as one entry per element (list::part(index) -> value);
+// `error` names the first entry that is not exactly a chunk of [head, tail) or the
+// out-of-line element of a big slot.
+std::map<std::string, std::string> decode_chunks(const std::map<std::string, std::string>& raw,
+                                                 const storage::CollectionMeta& m,
+                                                 std::string& error) {
+  std::map<std::string, std::string> out;
+  std::map<uint64_t, bool> bigs;  // index -> its out-of-line entry was seen
+  std::vector<list::ChunkSlot> slots;
+  for (const auto& [part, value] : raw) {
+    uint64_t number = 0, first = 0;
+    if (list::index_of(part, number)) {
+      if (!list::decode_chunk(value, first, slots)) error += "bad chunk; ";
+      uint64_t index = list::chunk_start(number) + first;
+      // A chunk holds exactly its share of [head, tail).
+      uint64_t want_first = std::max(list::chunk_start(number), m.head);
+      uint64_t want_end = std::min(list::chunk_start(number) + list::kSlots, m.tail);
+      if (index != want_first || index + slots.size() != want_end)
+        error += "chunk " + std::to_string(number) + " holds the wrong slots; ";
+      for (const auto& slot : slots) {
+        if (slot.big) {
+          bigs[index];
+          out[list::part(index)] = std::string(slot.size, '?');
+        } else {
+          out[list::part(index)] = std::string(slot.value);
+        }
+        ++index;
+      }
+    } else if (part.size() == 9 && part[0] == '\xff') {
+      uint64_t index = storage::get_u64_be(part.data() + 1);
+      auto it = bigs.find(index);
+      if (it == bigs.end() || value.size() != out[list::part(index)].size())
+        error += "stray out-of-line element at " + std::to_string(index) + "; ";
+      else
+        it->second = true;
+      out[list::part(index)] = value;
+    } else {
+      error += "unknown part; ";
+    }
+  }
+  for (const auto& [index, seen] : bigs)
+    if (!seen) error += "big element missing at " + std::to_string(index) + "; ";
+  return out;
+}
 
 std::map<std::string, std::string> elements_of(core::Node& node, std::string_view key,
                                                uint64_t version) {
@@ -198,6 +286,9 @@ Stored stored(core::Node& node, std::string_view key) {
   if (s.type != ValueType::String) {
     EXPECT_TRUE(storage::CollectionMeta::decode(l.record.payload, s.meta)) << key;
     s.elements = elements_of(node, key, s.meta.version);
+    s.entries = s.elements.size();
+    if (s.type == ValueType::List && s.meta.chunked)
+      s.elements = decode_chunks(s.elements, s.meta, s.layout_error);
   }
   return s;
 }
@@ -217,6 +308,8 @@ Stored stored(core::Node& node, std::string_view key) {
     return ::testing::AssertionFailure() << key << ": head " << m.head << " tail " << m.tail
                                          << " size " << m.size << ", model " << model.size();
   }
+  if (!s.layout_error.empty())
+    return ::testing::AssertionFailure() << key << ": " << s.layout_error;
   if (s.elements.size() != model.size()) {
     return ::testing::AssertionFailure()
            << key << ": " << s.elements.size() << " stored elements for " << model.size();

@@ -210,7 +210,7 @@ TEST(TypeStores, ListEditsAgreeWithADequeModel) {
   EXPECT_EQ(contents(l), (std::deque<std::string>{model[2], model[3], model[4]}));
   EXPECT_NE(l.meta.version, old_version);
   EXPECT_TRUE(keys.elements_of(0, "l", old_version).empty());
-  EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), 3u);
+  EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), 1u);  // one chunk
 }
 
 // A pop never steps an iterator past the list's ends: there lie the tombstones of earlier
@@ -517,6 +517,168 @@ TEST(TypeStores, ReplaceWithEntriesAndLexRanges) {
   EXPECT_EQ(zset::random_members(z, 3, true).size(), 3u);
   EXPECT_TRUE(zset::replace_with_entries(keys, 0, "z", {}));
   EXPECT_FALSE(zset::replace_with_entries(keys, 0, "z", {}));
+}
+
+// Chunked lists: a run of n elements is read in about n / kSlots iterator steps, and a push
+// or a single pop touches one chunk entry (not one entry per element).
+TEST(TypeStores, ListChunksReadRunsInFewSteps) {
+  MemoryKeys keys;
+  list::List l(keys, 0, "l");
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+  for (int i = 0; i < 1000; ++i) list::push(l, list::End::Tail, "e" + std::to_string(i));
+  ASSERT_TRUE(l.meta.chunked);
+  // 1000 elements from 2^63 on: chunks of 64, so 16 entries.
+  EXPECT_EQ(keys.elements_of(0, "l", l.meta.version).size(), 16u);
+  keys.iterator_steps = 0;
+  std::deque<std::string> got;
+  list::read(l, 10, 300, true, [&](uint64_t, std::string_view e) {
+    got.emplace_back(e);
+    return true;
+  });
+  ASSERT_EQ(got.size(), 300u);
+  EXPECT_EQ(got.front(), "e10");
+  EXPECT_EQ(got.back(), "e309");
+  EXPECT_LE(keys.iterator_steps, 300u / list::kSlots + 1);
+  keys.iterator_steps = 0;
+  got.clear();
+  list::read(l, 999, 1000, false, [&](uint64_t, std::string_view e) {
+    got.emplace_back(e);
+    return true;
+  });
+  ASSERT_EQ(got.size(), 1000u);
+  EXPECT_EQ(got.front(), "e999");
+  EXPECT_EQ(got.back(), "e0");
+  EXPECT_LE(keys.iterator_steps, 1000u / list::kSlots + 1);
+}
+
+// Elements above kBigElement live out of line: every edit keeps exactly one entry per big
+// element at its index, and the contents and bytes agree with a model throughout.
+TEST(TypeStores, ListBigElementsFollowEveryEdit) {
+  MemoryKeys keys;
+  std::mt19937 rng(11);
+  std::deque<std::string> model;
+  list::List l(keys, 0, "l");
+  ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+  auto value = [&](int step) {
+    size_t n = rng() % 4 == 0 ? list::kBigElement + 1 + rng() % 300 : 1 + rng() % 20;
+    return std::string(n, static_cast<char>('a' + step % 26)) + std::to_string(step);
+  };
+  auto model_bytes = [&] {
+    uint64_t bytes = 0;
+    for (const auto& e : model) bytes += storage::element_bytes(0, e.size());
+    return bytes;
+  };
+  for (int step = 0; step < 1500; ++step) {
+    std::string v = value(step);
+    switch (rng() % 8) {
+      case 0:
+        list::push(l, list::End::Head, v);
+        model.push_front(v);
+        break;
+      case 1:
+      case 2:
+        list::push(l, list::End::Tail, v);
+        model.push_back(v);
+        break;
+      case 3: {
+        uint64_t at = rng() % (model.size() + 1);
+        list::insert(l, at, v);
+        model.insert(model.begin() + static_cast<long>(at), v);
+        break;
+      }
+      case 4: {
+        if (model.empty()) break;
+        uint64_t at = rng() % model.size();
+        list::set(l, at, v);
+        model[at] = v;
+        break;
+      }
+      case 5: {
+        if (model.size() < 3) break;
+        std::vector<uint64_t> positions{rng() % (model.size() / 2),
+                                        model.size() / 2 + rng() % (model.size() / 2)};
+        list::remove(l, positions);
+        for (auto it = positions.rbegin(); it != positions.rend(); ++it)
+          model.erase(model.begin() + static_cast<long>(*it));
+        break;
+      }
+      case 6: {
+        if (model.size() < 4) break;
+        list::trim(l, list::Span{1, model.size() - 2});
+        model.pop_front();
+        model.pop_back();
+        break;
+      }
+      default: {
+        auto end = rng() % 2 ? list::End::Head : list::End::Tail;
+        uint64_t n = 1 + rng() % 70;
+        std::vector<std::string> popped, expected;
+        for (uint64_t i = 0; i < n && !model.empty(); ++i) {
+          expected.push_back(end == list::End::Head ? model.front() : model.back());
+          if (end == list::End::Head)
+            model.pop_front();
+          else
+            model.pop_back();
+        }
+        list::pop(l, end, n, [&](std::string_view e) { popped.emplace_back(e); });
+        ASSERT_EQ(popped, expected) << step;
+        break;
+      }
+    }
+    ASSERT_EQ(l.size(), model.size()) << step;
+    ASSERT_EQ(l.meta.bytes, model_bytes()) << step;
+    list::save(l);
+    ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+    if (step % 50 == 0 || step == 1499) {
+      ASSERT_EQ(contents(l), model) << step;
+      // One entry per chunk of [head, tail) and one per big element: nothing left behind.
+      uint64_t bigs = 0;
+      for (const auto& e : model) bigs += e.size() > list::kBigElement;
+      size_t entries = keys.elements_of(0, "l", l.meta.version).size();
+      uint64_t spans =
+          model.empty() ? 0 : list::chunk_of(l.meta.tail - 1) - list::chunk_of(l.meta.head) + 1;
+      ASSERT_EQ(entries, bigs + spans) << step;
+    }
+  }
+}
+
+// A list stored one entry per element (before chunks) is read as it is, and converted to
+// chunks by its first write; a large one keeps its layout and still works.
+TEST(TypeStores, ListsStoredPerElementKeepWorking) {
+  for (uint64_t n : {uint64_t{100}, uint64_t{5000}}) {
+    MemoryKeys keys;
+    storage::CollectionMeta meta;
+    meta.version = 77;
+    meta.head = list::kEmptyIndex - n / 2;
+    meta.tail = meta.head + n;
+    meta.size = n;
+    std::deque<std::string> model;
+    for (uint64_t i = 0; i < n; ++i) {
+      model.push_back("old" + std::to_string(i));
+      keys.sub_put(0, "l", meta.version, list::part(meta.head + i), model.back());
+      meta.bytes += storage::element_bytes(0, model.back().size());
+    }
+    keys.put(0, "l", ValueType::List, 0, meta.encode(), storage::types::Lookup{});
+    list::List l(keys, 0, "l");
+    ASSERT_EQ(list::open(l, Access::Read), Status::Ok);
+    ASSERT_FALSE(l.meta.chunked);
+    EXPECT_EQ(list::get(l, 7), "old7");
+    EXPECT_EQ(contents(l), model);
+    ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+    list::push(l, list::End::Head, "new");
+    model.push_front("new");
+    list::save(l);
+    ASSERT_EQ(list::open(l, Access::Write), Status::Ok);
+    EXPECT_EQ(l.meta.chunked, n <= 4096) << n;
+    EXPECT_EQ(contents(l), model) << n;
+    EXPECT_EQ(l.meta.bytes, meta.bytes + storage::element_bytes(0, 3)) << n;
+    if (l.meta.chunked) {
+      EXPECT_TRUE(keys.elements_of(0, "l", 77).empty());
+    }
+    std::vector<std::string> popped;
+    list::pop(l, list::End::Tail, 3, [&](std::string_view e) { popped.emplace_back(e); });
+    EXPECT_EQ(popped[0], model.back()) << n;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "storage/codec.h"
 #include "storage/collection.h"
+#include "storage/types/list_encoding.h"
 
 namespace basalt::commands {
 
@@ -30,6 +31,45 @@ void xor_into(Digest& into, const Digest& d) {
   for (size_t i = 0; i < into.size(); ++i) into[i] ^= d[i];
 }
 
+// A chunked list's elements (storage/types/list_encoding.h), hashed as elements_digest
+// hashes those of a list stored one entry per element: the same content digests the same.
+Digest chunked_list_digest(core::Keyspace& ks, uint16_t db, std::string_view key,
+                           const storage::CollectionMeta& meta) {
+  namespace list = storage::types::list;
+  Digest all{};
+  std::string prefix, buf, big;
+  std::vector<list::ChunkSlot> slots;
+  std::vector<std::pair<uint64_t, std::string>> chunks;  // read first: sub_get below
+  {
+    auto it = ks.sub_iterate(db, key, meta.version, prefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      std::string_view part(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+      uint64_t number = 0;
+      if (!list::index_of(part, number)) break;  // the out-of-line elements follow the chunks
+      chunks.emplace_back(number, it->value().ToString());
+    }
+  }
+  for (const auto& [number, raw] : chunks) {
+    uint64_t first = 0;
+    if (!list::decode_chunk(raw, first, slots)) continue;
+    uint64_t index = list::chunk_start(number) + first;
+    for (const auto& slot : slots) {
+      buf.clear();
+      storage::put_u64_be(buf, index - meta.head);
+      if (slot.big) {
+        big.clear();
+        ks.sub_get(db, key, meta.version, list::big_part(index), big);
+        buf.append(big);
+      } else {
+        buf.append(slot.value);
+      }
+      xor_into(all, hash_bytes(buf));
+      ++index;
+    }
+  }
+  return all;
+}
+
 // The XOR of the element hashes of a collection: independent of element order where the
 // type has none (hash, set, sorted set), position-aware for lists (position counted from
 // the head, so the same list built by LPUSH or RPUSH digests the same).
@@ -39,6 +79,8 @@ Digest elements_digest(core::Keyspace& ks, uint16_t db, std::string_view key,
   storage::CollectionMeta meta;
   if (!storage::CollectionMeta::decode(rec.payload, meta)) return all;
   std::string prefix, buf;
+  if (rec.type == storage::ValueType::List && meta.chunked)
+    return chunked_list_digest(ks, db, key, meta);
   auto it = ks.sub_iterate(db, key, meta.version, prefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view part(it->key().data() + prefix.size(), it->key().size() - prefix.size());
