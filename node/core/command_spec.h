@@ -39,6 +39,10 @@ enum CommandFlag : uint32_t {
   // Its inputs may be large (a *STORE, COPY, RENAME): above heavy-command-threshold elements
   // the write pipeline runs it as a heavy job, off the event loop (node/core/heavy_job.h).
   kMayBeHeavy = 1u << 19,
+  // A read whose reply may be a whole collection or a huge range (HGETALL, LRANGE, KEYS, ...):
+  // above heavy-command-threshold elements it runs off the event loop (node/core/heavy_read.h).
+  // Other reads (GET, HGET, ...) skip that check altogether.
+  kMayBeHeavyRead = 1u << 20,
 };
 }  // namespace command_flags
 using namespace command_flags;

@@ -104,6 +104,10 @@ uint64_t score_range_cost(std::span<const std::string_view> argv, size_t options
 
 }  // namespace
 
+bool has_read_cost(std::string_view name) {
+  return costs().contains(name);
+}
+
 uint64_t read_cost(KeyspaceShared& shared, uint64_t now_ms, uint16_t db, const CommandSpec& spec,
                    std::span<const std::string_view> argv) {
   auto found = costs().find(spec.name);
@@ -155,7 +159,9 @@ uint64_t read_cost(KeyspaceShared& shared, uint64_t now_ms, uint16_t db, const C
 
 bool heavy_read_candidate(Node& node, const Client& client, const CommandSpec* spec,
                           std::span<const std::string_view> argv) {
-  if (!spec || spec->needs_write_group() || client.in_multi || client.is_master_link) return false;
+  if (!spec || !spec->has(kMayBeHeavyRead) || spec->needs_write_group() || client.in_multi ||
+      client.is_master_link)
+    return false;
   const auto threshold = node.config().heavy_command_threshold;
   if (threshold <= 0 || argv.empty()) return false;
   // The arity gate runs later (read_cost reads only the arguments that are there).

@@ -30,8 +30,12 @@ struct Client;
 uint64_t read_cost(KeyspaceShared& shared, uint64_t now_ms, uint16_t db, const CommandSpec& spec,
                    std::span<const std::string_view> argv);
 
-// True if the command runs as a heavy read: a read (outside MULTI, not from our master) whose
-// read_cost reaches heavy-command-threshold (0 = never).
+// True if read_cost estimates the command `name` (lowercase): exactly the rows flagged
+// kMayBeHeavyRead (a unit test holds the two in step).
+bool has_read_cost(std::string_view name);
+
+// True if the command runs as a heavy read: a kMayBeHeavyRead read (outside MULTI, not from
+// our master) whose read_cost reaches heavy-command-threshold (0 = never).
 bool heavy_read_candidate(Node& node, const Client& client, const CommandSpec* spec,
                           std::span<const std::string_view> argv);
 

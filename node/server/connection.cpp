@@ -202,7 +202,7 @@ asio::awaitable<void> read_loop(core::Node& node, core::Client& client, util::St
       bool heavy_read = false;
       while (j < batch.size()) {
         const core::CommandSpec* spec = batch.spec(j);
-        if (spec && !spec->needs_write_group() &&
+        if (spec && spec->has(core::kMayBeHeavyRead) &&
             core::heavy_read_candidate(node, client, spec, batch.command(j))) {
           // Decided again when its turn comes (the commands before it may change the answer).
           heavy_read = j == i;

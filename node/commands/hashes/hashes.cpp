@@ -242,11 +242,15 @@ void register_hashes_commands(Table& t) {
   t.add(row("hmget", -3, R | kFast, hmget)
             .keys(1, 1, 1)
             .doc("hash", "Get the values of hash fields"));
-  t.add(row("hgetall", 2, R, hgetall)
+  t.add(row("hgetall", 2, R | kMayBeHeavyRead, hgetall)
             .keys(1, 1, 1)
             .doc("hash", "Get all fields and values of a hash"));
-  t.add(row("hkeys", 2, R, hkeys).keys(1, 1, 1).doc("hash", "Get all fields of a hash"));
-  t.add(row("hvals", 2, R, hvals).keys(1, 1, 1).doc("hash", "Get all values of a hash"));
+  t.add(row("hkeys", 2, R | kMayBeHeavyRead, hkeys)
+            .keys(1, 1, 1)
+            .doc("hash", "Get all fields of a hash"));
+  t.add(row("hvals", 2, R | kMayBeHeavyRead, hvals)
+            .keys(1, 1, 1)
+            .doc("hash", "Get all values of a hash"));
   t.add(row("hdel", -3, kWrite | kFast, hdel).keys(1, 1, 1).doc("hash", "Delete hash fields"));
   t.add(row("hexists", 3, R | kFast, hexists)
             .keys(1, 1, 1)
@@ -261,7 +265,9 @@ void register_hashes_commands(Table& t) {
   t.add(row("hincrbyfloat", 4, W | kFast, hincrbyfloat)
             .keys(1, 1, 1)
             .doc("hash", "Increment a hash field float"));
-  t.add(row("hrandfield", -2, R, hrandfield).keys(1, 1, 1).doc("hash", "Random fields of a hash"));
+  t.add(row("hrandfield", -2, R | kMayBeHeavyRead, hrandfield)
+            .keys(1, 1, 1)
+            .doc("hash", "Random fields of a hash"));
   t.add(row("hscan", -3, R, hscan).keys(1, 1, 1).doc("hash", "Iterate the fields of a hash"));
 }
 

@@ -387,8 +387,9 @@ void register_key_commands(Table& t) {
             .keys(1, -1, 1)
             .doc("generic", "Count existing keys (and mark them accessed)"));
   t.add(row("type", 2, kReadOnly | kFast, type).keys(1, 1, 1).doc("generic", "Type of a key"));
-  t.add(
-      row("keys", 2, kReadOnly, keys).acl(kCatDangerous).doc("generic", "Keys matching a pattern"));
+  t.add(row("keys", 2, kReadOnly | kMayBeHeavyRead, keys)
+            .acl(kCatDangerous)
+            .doc("generic", "Keys matching a pattern"));
   t.add(row("scan", -2, kReadOnly, scan).doc("generic", "Iterate the key space"));
   t.add(row("randomkey", 1, kReadOnly, randomkey).doc("generic", "A random key"));
   t.add(

@@ -370,7 +370,9 @@ void register_lists_commands(Table& t) {
             .keys(1, 1, 1)
             .doc(G, "Remove and get the last elements"));
   t.add(row("llen", 2, kReadOnly | kFast, llen).keys(1, 1, 1).doc(G, "Get the length of a list"));
-  t.add(row("lrange", 4, kReadOnly, lrange).keys(1, 1, 1).doc(G, "Get a range of elements"));
+  t.add(row("lrange", 4, kReadOnly | kMayBeHeavyRead, lrange)
+            .keys(1, 1, 1)
+            .doc(G, "Get a range of elements"));
   t.add(row("lindex", 3, kReadOnly, lindex).keys(1, 1, 1).doc(G, "Get an element by its index"));
   t.add(row("lset", 4, W, lset).keys(1, 1, 1).doc(G, "Set the element at an index"));
   t.add(row("linsert", 5, W, linsert)
@@ -378,7 +380,9 @@ void register_lists_commands(Table& t) {
             .doc(G, "Insert an element before or after another"));
   t.add(row("lrem", 4, kWrite, lrem).keys(1, 1, 1).doc(G, "Remove elements equal to a value"));
   t.add(row("ltrim", 4, kWrite, ltrim).keys(1, 1, 1).doc(G, "Trim a list to a range"));
-  t.add(row("lpos", -3, kReadOnly, lpos).keys(1, 1, 1).doc(G, "Positions of matching elements"));
+  t.add(row("lpos", -3, kReadOnly | kMayBeHeavyRead, lpos)
+            .keys(1, 1, 1)
+            .doc(G, "Positions of matching elements"));
   t.add(
       row("lmove", 5, W, lmove).keys(1, 2, 1).doc(G, "Pop an element and push it to another list"));
   t.add(row("rpoplpush", 3, W, rpoplpush)

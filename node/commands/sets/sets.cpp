@@ -275,7 +275,9 @@ void register_sets_commands(Table& t) {
             .doc("set", "Add members to a set"));
   t.add(
       row("srem", -3, kWrite | kFast, srem).keys(1, 1, 1).doc("set", "Remove members from a set"));
-  t.add(row("smembers", 2, R, smembers).keys(1, 1, 1).doc("set", "All members of a set"));
+  t.add(row("smembers", 2, R | kMayBeHeavyRead, smembers)
+            .keys(1, 1, 1)
+            .doc("set", "All members of a set"));
   t.add(row("sismember", 3, R | kFast, sismember)
             .keys(1, 1, 1)
             .doc("set", "Whether a member is in a set"));
@@ -286,13 +288,16 @@ void register_sets_commands(Table& t) {
   t.add(row("spop", -2, kWrite | kFast, spop)
             .keys(1, 1, 1)
             .doc("set", "Remove and return random members"));
-  t.add(row("srandmember", -2, R, srandmember).keys(1, 1, 1).doc("set", "Random members of a set"));
+  t.add(row("srandmember", -2, R | kMayBeHeavyRead, srandmember)
+            .keys(1, 1, 1)
+            .doc("set", "Random members of a set"));
   t.add(row("smove", 4, kWrite | kFast, smove)
             .keys(1, 2, 1)
             .doc("set", "Move a member between sets"));
-  t.add(row("sinter", -2, R, sinter).keys(1, -1, 1).doc("set", "Intersect sets"));
-  t.add(row("sunion", -2, R, sunion).keys(1, -1, 1).doc("set", "Union of sets"));
-  t.add(row("sdiff", -2, R, sdiff).keys(1, -1, 1).doc("set", "Difference of sets"));
+  t.add(row("sinter", -2, R | kMayBeHeavyRead, sinter).keys(1, -1, 1).doc("set", "Intersect sets"));
+  t.add(row("sunion", -2, R | kMayBeHeavyRead, sunion).keys(1, -1, 1).doc("set", "Union of sets"));
+  t.add(
+      row("sdiff", -2, R | kMayBeHeavyRead, sdiff).keys(1, -1, 1).doc("set", "Difference of sets"));
   t.add(row("sinterstore", -3, kWrite | kDenyOom | kMayBeHeavy, sinterstore)
             .keys(1, -1, 1)
             .doc("set", "Store the intersection of sets"));
@@ -302,7 +307,7 @@ void register_sets_commands(Table& t) {
   t.add(row("sdiffstore", -3, kWrite | kDenyOom | kMayBeHeavy, sdiffstore)
             .keys(1, -1, 1)
             .doc("set", "Store the difference of sets"));
-  t.add(row("sintercard", -3, R, sintercard)
+  t.add(row("sintercard", -3, R | kMayBeHeavyRead, sintercard)
             .numkeys(1)
             .doc("set", "Number of members in the intersection of sets"));
   t.add(row("sscan", -3, R, sscan).keys(1, 1, 1).doc("set", "Iterate the members of a set"));

@@ -224,10 +224,16 @@ void register_algebra_commands(Table& t) {
             .numkeys(2)
             .keys(1, 1, 1)
             .doc(G, "Store the difference of sorted sets"));
-  t.add(row("zunion", -3, kReadOnly, zunion).numkeys(1).doc(G, "The union of sorted sets"));
-  t.add(row("zinter", -3, kReadOnly, zinter).numkeys(1).doc(G, "The intersection of sorted sets"));
-  t.add(row("zdiff", -3, kReadOnly, zdiff).numkeys(1).doc(G, "The difference of sorted sets"));
-  t.add(row("zintercard", -3, kReadOnly, zintercard)
+  t.add(row("zunion", -3, kReadOnly | kMayBeHeavyRead, zunion)
+            .numkeys(1)
+            .doc(G, "The union of sorted sets"));
+  t.add(row("zinter", -3, kReadOnly | kMayBeHeavyRead, zinter)
+            .numkeys(1)
+            .doc(G, "The intersection of sorted sets"));
+  t.add(row("zdiff", -3, kReadOnly | kMayBeHeavyRead, zdiff)
+            .numkeys(1)
+            .doc(G, "The difference of sorted sets"));
+  t.add(row("zintercard", -3, kReadOnly | kMayBeHeavyRead, zintercard)
             .numkeys(1)
             .doc(G, "Number of members in the intersection of sorted sets"));
 }

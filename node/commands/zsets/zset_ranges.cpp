@@ -198,23 +198,25 @@ void zremrangebylex(Context& c) {
 void register_range_commands(Table& t) {
   constexpr std::string_view G = "sorted_set";
   constexpr auto R = kReadOnly;
-  t.add(row("zrange", -4, R, zrange)
+  t.add(row("zrange", -4, R | kMayBeHeavyRead, zrange)
             .keys(1, 1, 1)
             .doc(G, "Members in a range of ranks, scores or names"));
   t.add(row("zrangestore", -5, kWrite | kDenyOom | kMayBeHeavy, zrangestore)
             .keys(1, 2, 1)
             .doc(G, "Store a range of a sorted set in another key"));
-  t.add(row("zrevrange", -4, R, zrevrange)
+  t.add(row("zrevrange", -4, R | kMayBeHeavyRead, zrevrange)
             .keys(1, 1, 1)
             .doc(G, "Members in a range of ranks, high to low"));
-  t.add(row("zrangebyscore", -4, R, zrangebyscore)
+  t.add(row("zrangebyscore", -4, R | kMayBeHeavyRead, zrangebyscore)
             .keys(1, 1, 1)
             .doc(G, "Members in a range of scores"));
-  t.add(row("zrevrangebyscore", -4, R, zrevrangebyscore)
+  t.add(row("zrevrangebyscore", -4, R | kMayBeHeavyRead, zrevrangebyscore)
             .keys(1, 1, 1)
             .doc(G, "Members in a range of scores, high to low"));
-  t.add(row("zrangebylex", -4, R, zrangebylex).keys(1, 1, 1).doc(G, "Members in a range of names"));
-  t.add(row("zrevrangebylex", -4, R, zrevrangebylex)
+  t.add(row("zrangebylex", -4, R | kMayBeHeavyRead, zrangebylex)
+            .keys(1, 1, 1)
+            .doc(G, "Members in a range of names"));
+  t.add(row("zrevrangebylex", -4, R | kMayBeHeavyRead, zrevrangebylex)
             .keys(1, 1, 1)
             .doc(G, "Members in a range of names, high to low"));
   t.add(row("zcount", 4, R | kFast, zcount)

@@ -240,7 +240,7 @@ void register_member_commands(Table& t) {
       row("zcard", 2, R | kFast, zcard).keys(1, 1, 1).doc(G, "Number of members in a sorted set"));
   t.add(row("zscore", 3, R | kFast, zscore).keys(1, 1, 1).doc(G, "Score of a member"));
   t.add(row("zmscore", -3, R | kFast, zmscore).keys(1, 1, 1).doc(G, "Scores of several members"));
-  t.add(row("zrandmember", -2, R, zrandmember)
+  t.add(row("zrandmember", -2, R | kMayBeHeavyRead, zrandmember)
             .keys(1, 1, 1)
             .doc(G, "Random members of a sorted set"));
   t.add(row("zscan", -3, R, zscan)
