@@ -10,7 +10,8 @@
 //   one, a removal moves one from size to dead), so any addition since makes it stale;
 // - removals by others are fine (a uniform sequence without the removed member is a uniform
 //   sequence of what is left): each candidate is checked to be still a member when taken;
-// - a rolled-back write group or a dataset loaded by a full sync drops every pool (clear()).
+// - a rolled-back command, a write group that failed to commit, or a dataset loaded by a full
+//   sync drops every pool (clear()).
 // Bounded: at most kPopPools pools (least recently used dropped), each of at most
 // kPopPoolMembers names and about kPopPoolBytes bytes. Used by the event loop's views only.
 #pragma once
