@@ -24,6 +24,7 @@
 #include "storage/engine.h"
 #include "storage/record.h"
 #include "storage/types/key_access.h"
+#include "storage/types/pop_pool.h"
 
 namespace basalt::core {
 
@@ -72,6 +73,8 @@ struct KeyspaceShared {
   // Committed top-level records (see record_cache.h); filled by reads, updated by
   // Keyspace::publish_to_cache after each committed group.
   RecordCache record_cache;
+  // SPOP's pools of random picks (storage/types/pop_pool.h), kept by the loop's write views.
+  storage::types::PopPools pop_pools;
 };
 
 class Keyspace final : public storage::types::KeyAccess {
@@ -136,6 +139,9 @@ class Keyspace final : public storage::types::KeyAccess {
                                                  uint64_t version, std::string& prefix) override;
   // A fresh version for a new collection (never reused for the same key).
   uint64_t new_version() override;
+  storage::types::PopPools* pop_pools() override {
+    return batch_ && !off_loop_ ? &shared_.pop_pools : nullptr;
+  }
   // Copies the value of `src` (a live lookup of src_key in src_db), elements included, to
   // dst_key in dst_db, replacing `dst_old`; keeps the TTL.
   void copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src, uint16_t dst_db,

@@ -123,6 +123,7 @@ void Keyspace::rollback(const SavePoint& p) {
     log::error("write batch rollback: the index could not be rebuilt: {}", s.ToString());
   }
   clear_cache_ = true;
+  shared_.pop_pools.clear();  // they may hold picks taken, or members added, by what is undone
   // The records as they stood at the save point (some of them were kept back from the
   // batch, others were written to it after the save point and are cut now)...
   while (undo_size_ > p.undo_size) {

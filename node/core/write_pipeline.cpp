@@ -427,6 +427,7 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   rocksdb::Status s = co_await write_batch(sync);
   if (!s.ok()) {
     error = s.ToString();
+    ks.shared().pop_pools.clear();  // SPOP's picks taken by the group that was not written
     co_return false;
   }
   publish_commit(ks, staged);

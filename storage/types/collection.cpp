@@ -5,6 +5,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "storage/types/pop_pool.h"
 #include "storage/types/seek_sampler.h"
 
 namespace basalt::storage::types {
@@ -59,6 +60,32 @@ bool seek_picks(const Collection& col, std::string_view part_prefix, uint64_t co
   }
   out = std::move(picked);
   return true;
+}
+
+// `count` (< size) distinct elements, each subset equally likely, in random order: Floyd's
+// sampling of positions, then one pass.
+std::vector<Element> floyd_picks(const Collection& col, uint64_t count,
+                                 std::string_view part_prefix) {
+  const uint64_t size = col.meta.size;
+  std::unordered_set<uint64_t> chosen;
+  chosen.reserve(count);
+  for (uint64_t j = size - count; j < size; ++j) {
+    uint64_t t = uniform_below(j + 1);
+    if (!chosen.insert(t).second) chosen.insert(j);
+  }
+  std::vector<uint64_t> positions(chosen.begin(), chosen.end());
+  std::sort(positions.begin(), positions.end());
+  std::vector<Element> out = elements_at(col, positions, part_prefix);
+  std::shuffle(out.begin(), out.end(), rng());
+  return out;
+}
+
+// How many members a pop pool of this collection draws: all of them up to kPopPoolMembers,
+// fewer when their names are long (about kPopPoolBytes in all).
+uint64_t pool_members(const CollectionMeta& meta) {
+  uint64_t average = meta.bytes / std::max<uint64_t>(meta.size, 1);
+  uint64_t by_bytes = kPopPoolBytes / std::max<uint64_t>(average, 1);
+  return std::min({meta.size, kPopPoolMembers, std::max<uint64_t>(by_bytes, 16)});
 }
 
 }  // namespace
@@ -147,20 +174,7 @@ std::vector<Element> Collection::random(uint64_t count, bool unique,
   if (size >= kSeekPickMinimum && count <= size / kSeekPickShare &&
       seek_picks(*this, part_prefix, count, unique, out))
     return out;
-  if (unique) {
-    // Floyd's sampling: `count` distinct positions, each subset equally likely.
-    std::unordered_set<uint64_t> chosen;
-    chosen.reserve(count);
-    for (uint64_t j = size - count; j < size; ++j) {
-      uint64_t t = uniform_below(j + 1);
-      if (!chosen.insert(t).second) chosen.insert(j);
-    }
-    std::vector<uint64_t> positions(chosen.begin(), chosen.end());
-    std::sort(positions.begin(), positions.end());
-    out = elements_at(*this, positions, part_prefix);
-    std::shuffle(out.begin(), out.end(), rng());
-    return out;
-  }
+  if (unique) return floyd_picks(*this, count, part_prefix);
   count = std::min(count, kMaxRandomPicks);
   // Draws with repeats. Few draws from a big collection: fetch just the drawn positions;
   // otherwise read the whole (comparatively small) collection once.
@@ -185,6 +199,49 @@ std::vector<Element> Collection::random(uint64_t count, bool unique,
   if (pool.empty()) return out;
   out.reserve(count);
   for (uint64_t i = 0; i < count; ++i) out.push_back(pool[uniform_below(pool.size())]);
+  return out;
+}
+
+std::vector<Element> Collection::random_to_remove(uint64_t count) const {
+  PopPools* pools = ks_->pop_pools();
+  const uint64_t size = meta.size;
+  if (pools == nullptr || count >= size) return random(count, true);
+  // Each addition to a version adds one to size + dead; a removal leaves the sum as it was.
+  const uint64_t inserted = size + meta.dead;
+  PopPool* pool = pools->find(db_, key_, meta.version, inserted);
+  // A pool is drawn for a large set, and used until the set is empty (the walk of small sets
+  // would cross the tombstones of every earlier pop).
+  if (pool == nullptr && size < kSeekPickMinimum) return random(count, true);
+  std::vector<Element> out;
+  out.reserve(count);
+  std::unordered_set<std::string> taken;  // this command's picks, when a pool is drawn again
+  std::string value;
+  bool drawn_here = false;
+  size_t picked_at_draw = 0;
+  while (out.size() < count) {
+    if (pool == nullptr || pool->exhausted()) {
+      // The elements this command has not taken yet, in a uniform random order. A pool drawn
+      // here that gave nothing means the metadata and the elements disagree: pick as random().
+      if (drawn_here && out.size() == picked_at_draw) return random(count, true);
+      drawn_here = true;
+      picked_at_draw = out.size();
+      uint64_t want = std::min(size, pool_members(meta) + out.size());
+      std::vector<Element> drawn = want >= size ? random(size, true) : floyd_picks(*this, want, {});
+      if (want >= size) std::shuffle(drawn.begin(), drawn.end(), rng());
+      std::vector<std::string> members;
+      members.reserve(drawn.size());
+      for (auto& e : drawn) {
+        if (!taken.count(e.first)) members.push_back(std::move(e.first));
+      }
+      pool = &pools->install(db_, key_, meta.version, inserted, std::move(members));
+      if (pool->exhausted()) return random(count, true);
+    }
+    std::string& member = pool->members[pool->next++];
+    // Removed since the pool was drawn (SREM, SMOVE): not a candidate any more.
+    if (!ks_->sub_get(db_, key_, meta.version, member, value)) continue;
+    if (count > 1) taken.insert(member);
+    out.emplace_back(std::move(member), value);
+  }
   return out;
 }
 

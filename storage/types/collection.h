@@ -100,6 +100,11 @@ class Collection {
   // (about uniform: seek_sampler.h); otherwise one pass over the elements, exactly uniform:
   // O(size) time, O(min(count, size)) memory.
   std::vector<Element> random(uint64_t count, bool unique, std::string_view part_prefix = {}) const;
+  // min(count, size) distinct random elements that the caller removes before the write group
+  // goes on (SPOP): when the view keeps pop pools, taken in order from the key's pool
+  // (pop_pool.h; drawn by one pass when missing, stale or used up, from kSeekPickMinimum
+  // elements up), each an exactly uniform pick among those left; otherwise random().
+  std::vector<Element> random_to_remove(uint64_t count) const;
 
   // Visits up to `count` elements whose part starts with `part_prefix`, starting after the
   // element `after` (or at the first when !resume), calling f(part, value) on each.

@@ -16,6 +16,8 @@
 
 namespace basalt::storage::types {
 
+class PopPools;
+
 // A key's record as looked up in one view.
 struct Lookup {
   bool present = false;  // stored (maybe logically expired)
@@ -57,6 +59,9 @@ class KeyAccess {
                                                          uint64_t version, std::string& prefix) = 0;
   // A fresh collection version (never reused for the same key).
   virtual uint64_t new_version() = 0;
+  // SPOP's pools of random picks (pop_pool.h), or null: views that may not keep them (read
+  // views, heavy jobs off the event loop) draw every pick afresh.
+  virtual PopPools* pop_pools() { return nullptr; }
 };
 
 }  // namespace basalt::storage::types

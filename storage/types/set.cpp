@@ -31,11 +31,15 @@ bool add(Collection& s, std::string_view member) {
 
 bool remove(Collection& s, std::string_view member) {
   if (s.meta.size == 0 || !contains(s, member)) return false;
+  remove_present(s, member);
+  return true;
+}
+
+void remove_present(Collection& s, std::string_view member) {
   s.keys().sub_delete(s.db(), s.key(), s.meta.version, member);
   ++s.meta.dead;
   --s.meta.size;
   s.meta.bytes -= element_bytes(member.size(), 0);
-  return true;
 }
 
 std::vector<std::string> intersect(std::vector<const Collection*> sets, uint64_t limit) {

@@ -27,6 +27,8 @@ bool contains(const Collection& s, std::string_view member);
 // Adds / removes one member (adding needs a version: ensure_version); true if it changed.
 bool add(Collection& s, std::string_view member);
 bool remove(Collection& s, std::string_view member);
+// Removes a member this command has just read as present (SPOP's picks): no lookup.
+void remove_present(Collection& s, std::string_view member);
 
 // The algebra over opened sets (missing keys are empty sets), computed before anything is
 // written. Members of every set (limit > 0: stop after that many): walks the smallest set

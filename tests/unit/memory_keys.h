@@ -15,6 +15,7 @@
 #include "storage/codec.h"
 #include "storage/collection.h"
 #include "storage/types/key_access.h"
+#include "storage/types/pop_pool.h"
 
 namespace basalt::unit {
 
@@ -87,6 +88,8 @@ class MemoryKeys : public storage::types::KeyAccess {
   uint64_t reads = 0, writes = 0;               // open_key calls per Access
   uint64_t iterator_steps = 0;                  // steps of every sub_iterate (MapIterator)
   bool keep_tombstones = false;                 // sub_delete leaves kTombstone, as RocksDB
+  bool keep_pop_pools = false;                  // pop_pools() gives `pools`
+  storage::types::PopPools pools;
 
   void open_key(uint16_t db, std::string_view key, storage::types::Access access,
                 storage::types::Lookup& out) override {
@@ -133,6 +136,7 @@ class MemoryKeys : public storage::types::KeyAccess {
     return std::make_unique<MapIterator>(elements, &iterator_steps);
   }
   uint64_t new_version() override { return ++last_version_; }
+  storage::types::PopPools* pop_pools() override { return keep_pop_pools ? &pools : nullptr; }
 
   // The elements stored under (db, key, version): part -> value.
   std::map<std::string, std::string> elements_of(uint16_t db, std::string_view key,

@@ -108,11 +108,11 @@ void spop(Context& c) {
     c.propagate(args);
     return;
   }
-  auto popped = s.random(n, true);
+  auto popped = s.random_to_remove(n);
   if (popped.empty()) return with_count ? c.reply.array(0) : c.reply.null_bulk();
   std::vector<std::string_view> srem_args{"SREM", key};
   for (const auto& e : popped) {
-    set::remove(s, e.first);
+    set::remove_present(s, e.first);
     srem_args.push_back(e.first);
   }
   set::save(s);
