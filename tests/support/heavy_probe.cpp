@@ -33,14 +33,22 @@ bool ping_answered_during(RespClient& heavy, RespClient& other, const Command& c
                           Reply& reply, const std::string& counter) {
   long long before = info_int(other, "stats", counter);
   heavy.send_command(command);
-  EXPECT_TRUE(wait_until([&] { return info_int(other, "stats", counter) > before; }, 60s))
-      << command[0];
-  bool answered = false;
-  while (!answered && !reply_ready(heavy)) {
+  // No sleep between the probes (a polling interval could outlast a short job): every INFO
+  // and PING is a command the node answers, so one answered after the counter moved and
+  // before `heavy`'s reply arrived shows the loop serving while the job ran.
+  bool started = false, answered = false;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!answered && !reply_ready(heavy) && std::chrono::steady_clock::now() < deadline) {
+    if (!started) {
+      started = info_int(other, "stats", counter) > before;
+      answered = started && !reply_ready(heavy);
+      if (!started) continue;
+    }
     Reply pong = other.command({"PING"});
     EXPECT_TRUE(pong.is_status("PONG")) << pong.to_string();
     answered = !reply_ready(heavy);  // the PONG came first
   }
+  EXPECT_TRUE(started || answered) << command[0] << ": " << counter << " never moved";
   reply = heavy.read_reply();
   return answered;
 }
