@@ -205,7 +205,8 @@ std::vector<Element> Collection::random(uint64_t count, bool unique,
 std::vector<Element> Collection::random_to_remove(uint64_t count) const {
   PopPools* pools = ks_->pop_pools();
   const uint64_t size = meta.size;
-  if (pools == nullptr || count >= size) return random(count, true);
+  // A pool is drawn by a walk of the whole set, on the event loop: not for huge sets.
+  if (pools == nullptr || count >= size || size > kPopPoolMaxSet) return random(count, true);
   // Each addition to a version adds one to size + dead; a removal leaves the sum as it was.
   const uint64_t inserted = size + meta.dead;
   PopPool* pool = pools->find(db_, key_, meta.version, inserted);

@@ -141,6 +141,26 @@ TEST(PopPool, AnAdditionMakesThePoolStaleAndRemovedMembersAreNeverPopped) {
   EXPECT_EQ(pool->members.size() - pool->next, s.meta.size);
 }
 
+TEST(PopPool, ASetAboveTheCapIsPickedWithoutAWalkOfAllItsMembers) {
+  MemoryKeys keys;
+  keys.keep_pop_pools = true;
+  const int n = static_cast<int>(kPopPoolMaxSet) + 20;
+  fill(keys, "huge", n);
+  keys.iterator_steps = 0;
+  std::set<std::string> popped;
+  for (int i = 0; i < 20; ++i) {
+    auto one = pop(keys, "huge", 1);
+    ASSERT_EQ(one.size(), 1u);
+    ASSERT_TRUE(popped.insert(one[0]).second) << "popped twice: " << one[0];
+  }
+  EXPECT_EQ(keys.pools.size(), 0u);
+  // The trie descent takes a few steps per pop; one walk of the set would take n.
+  EXPECT_LT(keys.iterator_steps, static_cast<uint64_t>(n) / 10);
+  // One pop below the cap draws a pool again.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(pop(keys, "huge", 1).size(), 1u);
+  EXPECT_EQ(keys.pools.size(), 1u);
+}
+
 TEST(PopPool, AtMostKPopPoolsAreKept) {
   MemoryKeys keys;
   keys.keep_pop_pools = true;
