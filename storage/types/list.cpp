@@ -24,6 +24,12 @@ constexpr uint64_t kRebuildMinimum = kSlots;
 // ones keep the old layout (list_legacy.cpp).
 constexpr uint64_t kConvertMaximum = 4096;
 
+// A middle edit that would move more than this many elements (or a trim's rebuild that keeps
+// more) copies the whole list to a fresh version instead, kStreamWindow elements at a time,
+// so that memory stays bounded however long the list (rewrite() takes the moved run whole).
+constexpr uint64_t kStreamMinimum = 8192;
+constexpr uint64_t kStreamWindow = 512;
+
 uint64_t bytes_of(uint64_t size) {
   return element_bytes(0, size);
 }
@@ -241,6 +247,55 @@ bool chunked_for_write(List& l) {
   return true;
 }
 
+// Copies the elements of `l` at storage indexes [from, to) to a fresh chunked version,
+// kStreamWindow at a time (each window read through a fresh iterator before it is written):
+// without those at `skip` (ascending storage indexes), and with `*insert` placed before the
+// element at `insert_at` (== to: after the last). save() then drops the old version.
+void stream_copy(List& l, uint64_t from, uint64_t to, const std::vector<uint64_t>& skip,
+                 const std::string_view* insert, uint64_t insert_at) {
+  const List old = l;  // reads go to the old version, writes to the new one
+  make_empty(l);
+  uint64_t index = l.meta.head;  // the next new storage index
+  std::string raw;
+  uint64_t chunk = 0;
+  bool open = false;
+  auto flush = [&] {
+    if (open) put_chunk(l, chunk, raw);
+    open = false;
+  };
+  auto append = [&](std::string_view value) {
+    if (!open || chunk_of(index) != chunk) {
+      flush();
+      chunk = chunk_of(index);
+      raw.assign(1, static_cast<char>(index - chunk_start(chunk)));
+      open = true;
+    }
+    add_new(l, raw, index, value);
+    l.meta.bytes += bytes_of(value.size());
+    ++index;
+  };
+  std::vector<std::pair<uint64_t, std::string>> window;
+  std::string buf;
+  size_t next_skip = 0;
+  for (uint64_t at = from; at < to; at += kStreamWindow) {
+    window.clear();
+    walk(old, at, std::min(kStreamWindow, to - at), true, [&](uint64_t i, const ChunkSlot& slot) {
+      window.emplace_back(i, element(old, i, slot, buf));
+      return true;
+    });
+    for (auto& [i, element] : window) {
+      if (insert && i == insert_at) append(*insert);
+      while (next_skip < skip.size() && skip[next_skip] < i) ++next_skip;
+      if (next_skip < skip.size() && skip[next_skip] == i) continue;
+      append(element);
+    }
+  }
+  if (insert && insert_at == to) append(*insert);
+  flush();
+  l.meta.tail = index;
+  l.meta.size = l.size();
+}
+
 }  // namespace
 
 void push(List& l, End end, std::string_view value) {
@@ -370,6 +425,8 @@ void insert(List& l, uint64_t position, std::string_view value) {
   if (!chunked_for_write(l)) return legacy::insert(l, position, value);
   if (l.meta.version == 0) make_empty(l);
   uint64_t size = l.size(), head = l.meta.head, tail = l.meta.tail;
+  if (std::min(position, size - position) > kStreamMinimum)
+    return stream_copy(l, head, tail, {}, &value, head + position);
   std::vector<std::string> moved;
   if (position < size - position) {
     // Fewer elements before: they move one towards the head, the new one ends their run.
@@ -397,6 +454,8 @@ void remove(List& l, const std::vector<uint64_t>& positions) {
   // Close the gaps from the side that moves fewer elements.
   uint64_t moves_down = size - positions.front() - removed;  // elements after the first gap
   uint64_t moves_up = positions.back() + 1 - removed;        // elements before the last gap
+  if (std::min(moves_down, moves_up) > kStreamMinimum)
+    return stream_copy(l, head, tail, skip, nullptr, 0);
   std::vector<std::string> moved;
   uint64_t removed_bytes = 0;
   if (moves_down <= moves_up) {
@@ -422,6 +481,7 @@ void trim(List& l, Span keep) {
   if (keep.count == 0) return make_empty(l);
   uint64_t first = head + keep.first, end = first + keep.count;
   if (removed > kRebuildFactor * keep.count + kRebuildMinimum) {
+    if (keep.count > kStreamMinimum) return stream_copy(l, first, end, {}, nullptr, 0);
     std::vector<std::string> kept;
     read_run(l, first, end, kept);
     return rebuild(l, kept);

@@ -171,7 +171,8 @@ TEST(PopPool, AtMostKPopPoolsAreKept) {
     EXPECT_LE(keys.pools.size(), kPopPools);
   }
   // The most recently used pool is still there.
-  Collection s(keys, 0, "s" + std::to_string(3 * kPopPools - 1));
+  const std::string last = "s" + std::to_string(3 * kPopPools - 1);  // outlives s's key view
+  Collection s(keys, 0, last);
   ASSERT_EQ(set::open(s, Access::Read), Status::Ok);
   EXPECT_NE(keys.pools.find(0, s.key(), s.meta.version, s.meta.size + s.meta.dead), nullptr);
 }
