@@ -11,7 +11,6 @@
 #include "node/core/command_runner.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
-#include "node/util/log.h"
 #include "storage/codec.h"
 #include "storage/collection.h"
 #include "storage/record.h"
@@ -161,12 +160,7 @@ asio::awaitable<bool> WritePipeline::run_heavy(std::optional<Keyspace>& ks, std:
     if (!out.empty() && out[0] == '-') {
       // As run_master_command: a command of the stream that fails here means this dataset is
       // not the master's; nothing of it is logged and the stream stops before it.
-      std::string_view refused(out.data() + 1, out.size() - 1);
-      while (!refused.empty() && (refused.back() == '\n' || refused.back() == '\r'))
-        refused.remove_suffix(1);
-      job.error = "the master's command '" + std::string(argv[0]) +
-                  "' failed on this replica: " + std::string(refused);
-      log::error("replication stream stopped: {}", job.error);
+      stop_master_stream(job, argv[0], out);
       co_return true;
     }
     view.stream().append_raw(job.batch->raw[i]);

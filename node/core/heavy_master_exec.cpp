@@ -19,7 +19,6 @@
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "node/protocol/reply.h"
-#include "node/util/log.h"
 
 namespace basalt::core {
 
@@ -144,12 +143,9 @@ asio::awaitable<bool> WritePipeline::run_heavy_master_txn(std::optional<Keyspace
     // of the transaction applies, none of its bytes is logged) and the stream stops before
     // its MULTI; the link resumes from the last committed offset.
     const Planned& one = plan[failed_at];
-    std::string_view refused(out.data() + one.reply_begin + 1, one.reply_end - one.reply_begin - 1);
-    while (!refused.empty() && (refused.back() == '\n' || refused.back() == '\r'))
-      refused.remove_suffix(1);
-    job.error = "the master's command '" + std::string(one.argv[0]) +
-                "' failed on this replica: " + std::string(refused);
-    log::error("replication stream stopped: {}", job.error);
+    stop_master_stream(
+        job, one.argv[0],
+        std::string_view(out).substr(one.reply_begin, one.reply_end - one.reply_begin));
     co_return true;
   }
   client.db = job_client.db;

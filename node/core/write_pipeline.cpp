@@ -258,6 +258,16 @@ void WritePipeline::refuse(Job& job, size_t from, const std::string& error) {
   if (job.error.empty()) job.error = error;
 }
 
+void WritePipeline::stop_master_stream(Job& job, std::string_view command,
+                                       std::string_view error_reply) {
+  std::string_view refused = error_reply.substr(std::min<size_t>(1, error_reply.size()));
+  while (!refused.empty() && (refused.back() == '\n' || refused.back() == '\r'))
+    refused.remove_suffix(1);
+  job.error = "the master's command '" + std::string(command) +
+              "' failed on this replica: " + std::string(refused);
+  log::error("replication stream stopped: {}", job.error);
+}
+
 void WritePipeline::run_master_command(Job& job, Keyspace& ks, size_t i, const CommandSpec* spec) {
   auto argv = job.batch->command(i);
   bool opens = util::iequals(argv[0], "multi");
@@ -277,12 +287,7 @@ void WritePipeline::run_master_command(Job& job, Keyspace& ks, size_t i, const C
     ks.rollback(point);
     if (master_txn_) ks.rollback(*master_txn_);
     master_txn_.reset();
-    std::string_view refused(job.out->data() + before + 1, job.out->size() - before - 1);
-    while (!refused.empty() && (refused.back() == '\n' || refused.back() == '\r'))
-      refused.remove_suffix(1);
-    job.error = "the master's command '" + std::string(argv[0]) +
-                "' failed on this replica: " + std::string(refused);
-    log::error("replication stream stopped: {}", job.error);
+    stop_master_stream(job, argv[0], std::string_view(*job.out).substr(before));
     return;
   }
   if (opens) {

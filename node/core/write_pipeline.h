@@ -138,6 +138,9 @@ class WritePipeline {
   // Runs command `i` of a job from our master: if it fails it is undone (with the rest of
   // its transaction) and ends the job, so no byte is logged without its effects.
   void run_master_command(Job& job, Keyspace& ks, size_t i, const CommandSpec* spec);
+  // Ends a job from our master whose `command` failed here with `error_reply` (a RESP error,
+  // "-..." and its CRLF): the job's error names both, and the log says the stream stopped.
+  static void stop_master_stream(Job& job, std::string_view command, std::string_view error_reply);
   // The row of command `i` of `batch`, as its reader looked it up.
   const CommandSpec* spec_of(const CommandBatch& batch, size_t i) const;
   // Commits what `ks` collected for jobs[0..count); on failure rewrites their uncommitted
