@@ -50,22 +50,10 @@ uint32_t categories_of(const CommandSpec& spec) {
 
 std::vector<size_t> key_indexes(const CommandSpec& spec, std::span<const std::string_view> argv) {
   std::vector<size_t> out;
-  const int argc = static_cast<int>(argv.size());
-  if (spec.keys.first > 0) {
-    int last = spec.keys.last < 0 ? argc + spec.keys.last : spec.keys.last;
-    int step = spec.keys.step > 0 ? spec.keys.step : 1;
-    for (int i = spec.keys.first; i <= last && i < argc; i += step)
-      out.push_back(static_cast<size_t>(i));
-  }
-  if (spec.numkeys_index > 0 && spec.numkeys_index < argc) {
-    std::string_view n = argv[static_cast<size_t>(spec.numkeys_index)];
-    long long count = 0;
-    auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
-    if (ec == std::errc() && end == n.data() + n.size() && count > 0) {
-      for (long long i = 0; i < count && spec.numkeys_index + 1 + i < argc; ++i)
-        out.push_back(static_cast<size_t>(spec.numkeys_index + 1 + i));
-    }
-  }
+  visit_key_indexes(spec, argv, [&](size_t i) {
+    out.push_back(i);
+    return true;
+  });
   return out;
 }
 

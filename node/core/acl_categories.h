@@ -6,6 +6,7 @@
 // pubsub -> @pubsub, blocking -> @blocking).
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -31,5 +32,27 @@ uint32_t categories_of(const CommandSpec& spec);
 // The indexes in `argv` of the keys a call of `spec` names (its key positions, then the keys a
 // numkeys argument counts, Row::numkeys), in argument order. Bounded by argv's size.
 std::vector<size_t> key_indexes(const CommandSpec& spec, std::span<const std::string_view> argv);
+// The same, visited without allocating: visit(index) returns false to stop. False if stopped.
+template <class Visit>
+bool visit_key_indexes(const CommandSpec& spec, std::span<const std::string_view> argv,
+                       Visit&& visit) {
+  const int argc = static_cast<int>(argv.size());
+  if (spec.keys.first > 0) {
+    int last = spec.keys.last < 0 ? argc + spec.keys.last : spec.keys.last;
+    int step = spec.keys.step > 0 ? spec.keys.step : 1;
+    for (int i = spec.keys.first; i <= last && i < argc; i += step)
+      if (!visit(static_cast<size_t>(i))) return false;
+  }
+  if (spec.numkeys_index > 0 && spec.numkeys_index < argc) {
+    std::string_view n = argv[static_cast<size_t>(spec.numkeys_index)];
+    long long count = 0;
+    auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), count);
+    if (ec == std::errc() && end == n.data() + n.size() && count > 0) {
+      for (long long i = 0; i < count && spec.numkeys_index + 1 + i < argc; ++i)
+        if (!visit(static_cast<size_t>(spec.numkeys_index + 1 + i))) return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace basalt::core::acl

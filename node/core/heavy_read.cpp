@@ -198,7 +198,10 @@ asio::awaitable<void> run_heavy_read(Node& node, Client& client, const CommandSp
   own.active_expiry = shared.active_expiry;
   own.expire_cycle = shared.expire_cycle;
   rocksdb::DB* db = shared.engine->db();
-  const rocksdb::Snapshot* snapshot = db->GetSnapshot();  // the read's point in the history
+  // The read's point in the history: the published state (while a write is in flight, the
+  // store may hold more), pinned for as long as the read runs.
+  std::shared_ptr<const rocksdb::Snapshot> pinned = shared.published_snapshot;
+  const rocksdb::Snapshot* snapshot = pinned ? pinned.get() : db->GetSnapshot();
   Keyspace view(own, now);
   view.set_snapshot(snapshot);
   view.set_off_loop(true);
@@ -212,8 +215,11 @@ asio::awaitable<void> run_heavy_read(Node& node, Client& client, const CommandSp
         struct Release {
           rocksdb::DB* db;
           const rocksdb::Snapshot* snapshot;
-          ~Release() { db->ReleaseSnapshot(snapshot); }
-        } release{db, snapshot};
+          std::shared_ptr<const rocksdb::Snapshot> pinned;
+          ~Release() {
+            if (!pinned) db->ReleaseSnapshot(snapshot);
+          }
+        } release{db, snapshot, std::move(pinned)};
         protocol::ReplyBuilder job_reply(body);
         usec = runner.invoke(client, view, job_reply, *spec, argv, read_errors);
         co_return;

@@ -74,7 +74,8 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         s = rocksdb::Status::NotFound();
         break;
       case RecordCache::Hit::Miss:
-        s = engine.db()->Get(default_reads(), engine.data_cf(), key_buf_, &out.raw);
+        // (A read-only view while a write is in flight: the published state, as cached.)
+        s = engine.db()->Get(read_options(), engine.data_cf(), key_buf_, &out.raw);
         storage::found(s);  // throws on a read error: never cached, never taken as absent
         if (batch_) {
           // A write's own lookup: kept only while the cache has room (a bulk load of keys

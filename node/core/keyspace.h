@@ -75,6 +75,11 @@ struct KeyspaceShared {
   RecordCache record_cache;
   // SPOP's pools of random picks (storage/types/pop_pool.h), kept by the loop's write views.
   storage::types::PopPools pop_pools;
+  // While a group's write is in flight (node/core/write_inflight.cpp): the store as it was
+  // before it, which read-only views read (the record cache holds that state too; the store
+  // may already hold the group in flight, which is not published yet). Null otherwise.
+  std::shared_ptr<const rocksdb::Snapshot> published_snapshot;
+  rocksdb::ReadOptions published_reads;
 };
 
 class Keyspace final : public storage::types::KeyAccess {
@@ -198,6 +203,12 @@ class Keyspace final : public storage::types::KeyAccess {
   // Visits the encoded data keys this view wrote (storage/codec.h decode_data_key); false,
   // visiting none, when it cannot tell (after a rollback the group writes through the index
   // and keeps no list: the caller must assume any key may have changed).
+  // True if this view may have written (db, key): its record or any of its elements. A
+  // group whose batch holds a range deletion must be assumed to have written every key
+  // (the caller checks that); after a rollback the answer is always true.
+  bool may_have_written(uint16_t db, std::string_view key) const;
+  // Records (top-level and elements) this group wrote, each key once.
+  size_t written_count() const { return written_.size() + sub_written_.size(); }
   template <class Visit>
   bool for_each_written(Visit&& visit) const {
     if (through_index_) return false;
@@ -220,8 +231,12 @@ class Keyspace final : public storage::types::KeyAccess {
   }
 
   // The options every read of the database uses (the snapshot, if any).
+  // A read-only view reads the published state while a write is in flight (views on the
+  // loop never outlive a drain; longer reads take their own snapshot).
   const rocksdb::ReadOptions& read_options() const {
-    return snapshot_ ? snapshot_reads_ : default_reads();
+    if (snapshot_) return snapshot_reads_;
+    if (!batch_ && shared_.published_snapshot) return shared_.published_reads;
+    return default_reads();
   }
   // Built once: a point lookup per command should not construct (and destroy) the struct.
   static const rocksdb::ReadOptions& default_reads() {
@@ -287,6 +302,7 @@ class Keyspace final : public storage::types::KeyAccess {
   bool clear_cache_ = false;  // a flush or a rollback: the cache is emptied at publish
   std::string key_buf_;
   std::string record_buf_;
+  mutable std::string probe_buf_;  // may_have_written's encoded keys
   bool saw_expired_ = false;
   bool master_stream_ = false;
   bool propagation_ = true;

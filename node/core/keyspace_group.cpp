@@ -6,6 +6,7 @@
 
 #include "node/core/keyspace.h"
 #include "node/util/log.h"
+#include "storage/codec.h"
 
 namespace basalt::core {
 
@@ -160,6 +161,17 @@ void Keyspace::rollback(const SavePoint& p) {
   std::copy(saved.begin() + n, saved.begin() + 2 * n, expire_deltas_.begin());
   std::copy(saved.begin() + 2 * n, saved.begin() + 3 * n, bytes_deltas_.begin());
   save_depth_ = p.depth;
+}
+
+bool Keyspace::may_have_written(uint16_t db, std::string_view key) const {
+  if (through_index_) return true;
+  storage::encode_data_key(probe_buf_, db, key);
+  if (written_.find(probe_buf_) != written_.end()) return true;
+  // The elements of any version of the key: [db][key length][key] is their common prefix.
+  storage::encode_sub_prefix(probe_buf_, db, key, 0);
+  probe_buf_.resize(probe_buf_.size() - sizeof(uint64_t));
+  auto it = sub_written_.lower_bound(probe_buf_);
+  return it != sub_written_.end() && std::string_view(it->first).starts_with(probe_buf_);
 }
 
 void Keyspace::release(const SavePoint& p) {

@@ -61,6 +61,10 @@ struct Stats {
   uint64_t heavy_reads = 0;  // read commands run off the event loop (node/core/heavy_read.h)
   uint64_t storage_read_errors = 0;  // commands ended by a read the store could not answer
   uint64_t write_group_commands = 0;
+  // Group commits written on the blocking pool while the loop ran the next group, and the
+  // commands that had to wait for such a write first (node/core/write_inflight.cpp).
+  uint64_t write_groups_in_flight = 0;
+  uint64_t write_group_waits = 0;
   uint64_t sync_full = 0;
   uint64_t sync_partial_ok = 0;
   uint64_t sync_partial_err = 0;

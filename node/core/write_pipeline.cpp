@@ -23,6 +23,10 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 namespace {
 constexpr size_t kMaxJobsPerGroup = 4096;
 constexpr size_t kMaxGroupBytes = 16u << 20;
+// A queue of at least twice this many jobs is split in two groups (see run()).
+constexpr size_t kMinSplitJobs = 8;
+// Groups that are not split after one had to wait for the write in flight.
+constexpr size_t kSplitPauseGroups = 16;
 
 // FLUSHDB / FLUSHALL (alone or queued in a transaction) start a fresh group, and the group
 // ends after the command that flushed (a script may too): their range deletions bypass the
@@ -61,7 +65,8 @@ size_t WritePipeline::job_bytes(const Job& job) {
 WritePipeline::WritePipeline(Node& node)
     : node_(node),
       wake_(node.io(), asio::steady_timer::time_point::max()),
-      batch_(rocksdb::BytewiseComparator(), 0, true) {}
+      batch_(rocksdb::BytewiseComparator(), 0, true),
+      inflight_done_(node.io(), asio::steady_timer::time_point::max()) {}
 
 WritePipeline::~WritePipeline() = default;
 
@@ -140,20 +145,33 @@ asio::awaitable<void> WritePipeline::run() {
   std::vector<std::function<void(Keyspace&)>> tasks;
   for (;;) {
     if (!quiescent_.empty()) {
+      co_await drain(false);  // (a snapshot's offset must be the data's)
       auto fns = std::move(quiescent_);
       quiescent_.clear();
       for (auto& fn : fns) fn();
     }
     if (queue_.empty() && tasks_.empty() && !sync_due_) {
+      // Nothing to run: the write in flight is published as soon as it returns.
+      if (inflight_.active && (inflight_.finished || stopping_)) {
+        co_await drain(false);
+        continue;
+      }
       if (stopping_) break;
       co_await wake_.async_wait(kNoThrow);
       continue;
     }
     // A group is bounded by jobs and by argument bytes (always at least one job), so one
-    // batch never holds an unbounded amount of data in memory.
+    // batch never holds an unbounded amount of data in memory. With nothing in flight, a
+    // long queue is split in two: the second half runs while the first one's write is in
+    // flight.
+    size_t max_jobs = kMaxJobsPerGroup;
+    if (split_pause_ > 0)
+      --split_pause_;
+    else if (!inflight_.active && queue_.size() >= 2 * kMinSplitJobs)
+      max_jobs = std::min(max_jobs, (queue_.size() + 1) / 2);
     jobs.clear();
     size_t group_bytes = 0;
-    while (!queue_.empty() && jobs.size() < kMaxJobsPerGroup &&
+    while (!queue_.empty() && jobs.size() < max_jobs &&
            (jobs.empty() || group_bytes < kMaxGroupBytes)) {
       group_bytes += job_bytes(*queue_.front());
       jobs.push_back(queue_.front());
@@ -161,20 +179,27 @@ asio::awaitable<void> WritePipeline::run() {
     }
     tasks.clear();
     tasks.swap(tasks_);
-    co_await run_group(jobs, tasks);
-    for (Job* job : jobs) {
-      job->done = true;
-      job->waker->cancel();  // the job lives in the client's coroutine: don't touch it after
+    bool in_flight = co_await run_group(jobs, tasks);
+    if (!in_flight) {
+      for (Job* job : jobs) finish(*job);
     }
   }
+  co_await drain(false);
   for (auto& fn : quiescent_) fn();
   quiescent_.clear();
   running_ = false;
   if (on_idle_) on_idle_();
 }
 
-asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
+void WritePipeline::finish(Job& job) {
+  job.done = true;
+  job.waker->cancel();
+}
+
+asio::awaitable<bool> WritePipeline::run_group(std::vector<Job*>& jobs,
                                                std::vector<std::function<void(Keyspace&)>>& tasks) {
+  // Internal tasks (expiry, eviction) read the expiry index and any key: after the drain.
+  if (!tasks.empty()) co_await drain(false);
   batch_.Clear();
   stream_.clear();
   std::optional<Keyspace> ks;
@@ -193,6 +218,11 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
       auto argv = job.batch->command(i);
       const CommandSpec* spec = spec_of(*job.batch, i);
+      if (inflight_.active && !independent_of_inflight(job, i, spec)) {
+        split_pause_ = kSplitPauseGroups;
+        ++node_.stats().write_group_waits;
+        co_await drain(true);
+      }
       if (starts_fresh_group(runner, spec, *job.client, batch_) && ks->has_writes()) {
         // (The result is kept in a variable: GCC 12 miscompiles `!co_await` in a loop.)
         bool committed = co_await commit_jobs(*ks, jobs, j + 1, error);
@@ -242,14 +272,22 @@ asio::awaitable<void> WritePipeline::run_group(std::vector<Job*>& jobs,
     }
     if (failed) refuse(job, i, error);
   }
+  ++node_.stats().write_groups;
+  node_.stats().write_group_commands += jobs.size();
+  if (!failed && may_hand_over(*ks)) {
+    co_await drain(true);  // (this group's offsets and counts follow the one in flight)
+    if (chained_failure_.empty() && may_hand_over(*ks)) {
+      hand_over(ks, jobs);
+      co_return true;
+    }
+  }
   if (!failed) {
     bool committed = co_await commit_jobs(*ks, jobs, jobs.size(), error);
     failed = !committed;
   }
   // Jobs the group never reached after a failed commit: none of their commands ran.
   for (; j < jobs.size(); ++j) refuse(*jobs[j], jobs[j]->first, error);
-  ++node_.stats().write_groups;
-  node_.stats().write_group_commands += jobs.size();
+  co_return false;
 }
 
 void WritePipeline::refuse(Job& job, size_t from, const std::string& error) {
@@ -313,17 +351,19 @@ asio::awaitable<bool> WritePipeline::commit_jobs(Keyspace& ks, std::vector<Job*>
   bool ok = co_await commit(ks, error);
   for (size_t k = 0; k < count; ++k) {
     Job& job = *jobs[k];
-    if (!ok) {
-      // None of these replies' effects is durable: each becomes the error.
-      job.out->resize(job.committed_out);
-      protocol::ReplyBuilder reply(*job.out);
-      for (size_t n = 0; n < job.uncommitted; ++n) reply.error(misconf_error(error));
-      if (job.error.empty()) job.error = error;
-    }
+    if (!ok) fail_uncommitted(job, error);
     job.committed_out = job.out->size();
     job.uncommitted = 0;
   }
   co_return ok;
+}
+
+void WritePipeline::fail_uncommitted(Job& job, const std::string& error) {
+  // None of these replies' effects is durable: each becomes the error.
+  job.out->resize(job.committed_out);
+  protocol::ReplyBuilder reply(*job.out);
+  for (size_t n = 0; n < job.uncommitted; ++n) reply.error(misconf_error(error));
+  if (job.error.empty()) job.error = error;
 }
 
 namespace {
@@ -387,10 +427,7 @@ asio::awaitable<rocksdb::Status> WritePipeline::write_batch(bool sync) {
     s = engine.write(wb);
   }
   if (!s.ok()) {
-    auto& health = node_.storage_health();
-    if (health.writable())
-      log::error("storage write failed, writes are refused until it recovers: {}", s.ToString());
-    health.record_failure(s.ToString(), unix_time_ms());
+    record_write_failure(s);
     co_return s;
   }
   // What everysec still has to sync: nothing after a synced write, else whatever was written.
@@ -401,8 +438,16 @@ asio::awaitable<rocksdb::Status> WritePipeline::write_batch(bool sync) {
   co_return s;
 }
 
+void WritePipeline::record_write_failure(const rocksdb::Status& s) {
+  auto& health = node_.storage_health();
+  if (health.writable())
+    log::error("storage write failed, writes are refused until it recovers: {}", s.ToString());
+  health.record_failure(s.ToString(), unix_time_ms());
+}
+
 // After a durable write: the record cache, the counts in memory, the offset, the feeds.
-void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged) {
+void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged,
+                                   const ReplStream& stream) {
   auto& shared = node_.keyspace();
   ks.publish_to_cache();
   const auto& deltas = ks.count_deltas();
@@ -415,11 +460,19 @@ void WritePipeline::publish_commit(Keyspace& ks, const StagedOffset& staged) {
   }
   if (staged.new_offset != staged.old_offset) {
     node_.repl_state().advanced(staged.new_offset, staged.stream_db);
-    if (on_commit_) on_commit_(staged.new_offset, stream_.bytes());
+    if (on_commit_) on_commit_(staged.new_offset, stream.bytes());
   }
 }
 
 asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
+  co_await drain(true);
+  if (!chained_failure_.empty()) {
+    // The write in flight failed: what this group built on top of it is not written either.
+    error = std::move(chained_failure_);
+    chained_failure_.clear();
+    ks.shared().pop_pools.clear();
+    co_return false;
+  }
   // (Into batch_, which is not always ks's own batch: a heavy job's is swapped in.)
   ks.stage_records(*batch_.GetWriteBatch());
   StagedOffset staged = stage_replication();
@@ -433,9 +486,10 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   if (!s.ok()) {
     error = s.ToString();
     ks.shared().pop_pools.clear();  // SPOP's picks taken by the group that was not written
+    stream_.reset_selected_db();    // its SELECT, if any, was not logged
     co_return false;
   }
-  publish_commit(ks, staged);
+  publish_commit(ks, staged, stream_);
   co_return true;
 }
 

@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -101,8 +102,15 @@ class WritePipeline {
 
   static size_t job_bytes(const Job& job);
   boost::asio::awaitable<void> run();
-  boost::asio::awaitable<void> run_group(std::vector<Job*>& jobs,
+  // Runs one group; true if its commit went in flight (its jobs finish when it is drained).
+  boost::asio::awaitable<bool> run_group(std::vector<Job*>& jobs,
                                          std::vector<std::function<void(Keyspace&)>>& tasks);
+  // Marks a job finished and wakes its client (the job lives in the client's coroutine:
+  // nothing may touch it after this).
+  static void finish(Job& job);
+  // Rewrites the replies a job collected since its last commit as `error` (none of their
+  // effects is durable).
+  static void fail_uncommitted(Job& job, const std::string& error);
   // Heavy jobs (node/core/heavy_job.cpp): whether command `i` of `job` is one, and running it
   // as a group of its own off the loop (what jobs[0..j] hold so far is committed first).
   // False if a commit failed (`error` says why); `ran`: command `i` was answered.
@@ -159,7 +167,39 @@ class WritePipeline {
   StagedOffset stage_replication();
   void stage_counts(const Keyspace& ks);
   boost::asio::awaitable<rocksdb::Status> write_batch(bool sync);
-  void publish_commit(Keyspace& ks, const StagedOffset& staged);
+  // A failed write: logged once and recorded in the storage health.
+  void record_write_failure(const rocksdb::Status& s);
+  // `stream`: the committed group's replication bytes.
+  void publish_commit(Keyspace& ks, const StagedOffset& staged, const ReplStream& stream);
+
+  // The commit in flight (node/core/write_inflight.cpp). A group's last commit may be handed
+  // over: its batch (data, stream bytes and offset: S1) is written on the blocking pool
+  // while the loop runs the next group, whose commands may run meanwhile only if they name
+  // their keys and none of them was written by the group in flight. Its clients are answered,
+  // and the record cache, counts, offset and feeds published, when it is drained: before any
+  // other command, before the next commit, and whenever the pipeline has nothing else to do.
+  struct InFlight {
+    InFlight();
+    rocksdb::WriteBatchWithIndex batch;
+    ReplStream stream;
+    std::optional<Keyspace> ks;
+    std::vector<Job*> jobs;
+    StagedOffset staged;
+    bool active = false;    // handed over and not drained yet
+    bool finished = false;  // its write returned `status`
+    bool all_keys = false;  // every key counts as written by it (it can't list them)
+    rocksdb::Status status;
+  };
+  // Whether the group `ks` holds may end with its commit in flight.
+  bool may_hand_over(const Keyspace& ks);
+  // Stages what `ks` holds for every job of the group and hands the batch over.
+  void hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jobs);
+  // Waits for the write in flight (if any) and publishes it, or fails its jobs. in_group: a
+  // group is running, whose effects and stream were built after the failed one's: it is
+  // failed too (chained_failure_, taken by its commit).
+  boost::asio::awaitable<void> drain(bool in_group);
+  // Whether command `i` of `job` may run before the write in flight is drained.
+  bool independent_of_inflight(const Job& job, size_t i, const CommandSpec* spec) const;
 
   Node& node_;
   std::deque<Job*> queue_;
@@ -180,6 +220,15 @@ class WritePipeline {
   std::function<void()> on_idle_;
   std::function<void(uint64_t, std::string_view)> on_commit_;
   ExecRunner* exec_runner_ = nullptr;
+  InFlight inflight_;
+  boost::asio::steady_timer inflight_done_;
+  // The thread that writes handed-over batches: its own, so a write never queues behind
+  // heavy jobs and reads on the blocking pool.
+  boost::asio::thread_pool writer_{1};
+  std::string chained_failure_;
+  // Groups left before a long queue is split again: a split whose second half had to wait
+  // for the first (they share keys: one hot key) only made two groups of one.
+  size_t split_pause_ = 0;
 };
 
 }  // namespace basalt::core

@@ -241,4 +241,30 @@ TEST_F(KeyspaceGroup, FlushDropsWhatTheGroupWroteBeforeIt) {
   EXPECT_EQ(committed("after"), "2");
 }
 
+// What the write in flight tells the next group (node/core/write_inflight.cpp): the keys
+// whose record or elements it wrote, and no other; a key of the same name in another db, or
+// one that merely shares a prefix, is not one of them; after a rollback every key is.
+TEST_F(KeyspaceGroup, MayHaveWrittenNamesTheKeysOfRecordsAndElements) {
+  group([](core::Keyspace& ks) { set(ks, "gone", "v"); });
+  group([](core::Keyspace& ks) {
+    EXPECT_FALSE(ks.may_have_written(0, "gone"));
+    set(ks, "k", "v");
+    del(ks, "gone");
+    ks.sub_put(0, "h", 7, "f", "x");  // an element only (its record untouched)
+    EXPECT_TRUE(ks.may_have_written(0, "k"));
+    EXPECT_TRUE(ks.may_have_written(0, "gone"));
+    EXPECT_TRUE(ks.may_have_written(0, "h"));
+    EXPECT_FALSE(ks.may_have_written(1, "k"));
+    EXPECT_FALSE(ks.may_have_written(1, "h"));
+    EXPECT_FALSE(ks.may_have_written(0, "k2"));
+    EXPECT_FALSE(ks.may_have_written(0, "hh"));  // shares "h"'s bytes, not its key
+    EXPECT_FALSE(ks.may_have_written(0, ""));
+    EXPECT_EQ(ks.written_count(), 3u);  // "k", "gone" and h's element
+    auto point = ks.save_point();
+    set(ks, "later", "1");
+    ks.rollback(point);
+    EXPECT_TRUE(ks.may_have_written(0, "unrelated"));
+  });
+}
+
 }  // namespace

@@ -317,6 +317,8 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("record_cache_misses", cache.misses());
   w.field("write_groups", st.write_groups);
   w.field("write_group_commands", st.write_group_commands);
+  w.field("write_groups_in_flight", st.write_groups_in_flight);
+  w.field("write_group_waits", st.write_group_waits);
 }
 
 // An INFO value must stay on its line.

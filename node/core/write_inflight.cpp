@@ -1,0 +1,129 @@
+// node/core/write_inflight.cpp — the part of WritePipeline (write_pipeline.h) that keeps one
+// commit in flight: a group's batch written on the blocking pool (the second core) while the
+// event loop runs the next group, which may run only commands that name their keys, none of
+// them written by the group in flight; the drain that publishes it (replies, record cache,
+// counts, offset, replica feeds) or fails its jobs, and the next group with them.
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "node/core/acl_categories.h"
+#include "node/core/node.h"
+#include "node/core/write_pipeline.h"
+
+namespace basalt::core {
+
+namespace asio = boost::asio;
+
+namespace {
+// A group smaller than this is written on the loop: handing it over costs more than it saves.
+constexpr size_t kMinHandOverEntries = 16;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Commands without keys that touch no data: they may run before the drain.
+bool touches_no_data(std::string_view name) {
+  return name == "ping" || name == "echo" || name == "select";
+}
+
+// Commands whose key positions don't name every key they read or write: SORT's BY and GET
+// patterns, MOVE's and COPY's other database.
+bool names_keys_elsewhere(std::string_view name) {
+  return name == "sort" || name == "sort_ro" || name == "move" || name == "copy";
+}
+}  // namespace
+
+WritePipeline::InFlight::InFlight() : batch(rocksdb::BytewiseComparator(), 0, true) {}
+
+bool WritePipeline::may_hand_over(const Keyspace& ks) {
+  const auto* wb = batch_.GetWriteBatch();
+  // Synced writes go to the pool and are awaited anyway; a range deletion can't be told
+  // apart by key; eviction deletes keys no command names.
+  return node_.config().write_overlap && !sync_due_ && !write_off_loop_ && !stopping_ &&
+         node_.engine().wal_sync() != storage::WalSync::Always && node_.config().maxmemory == 0 &&
+         !wb->HasDeleteRange() && wb->Count() + ks.written_count() >= kMinHandOverEntries &&
+         node_.storage_health().writable();
+}
+
+void WritePipeline::hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jobs) {
+  master_txn_.reset();  // a commit ends the batch its save point lived in
+  ks->stage_records(*batch_.GetWriteBatch());
+  StagedOffset staged = stage_replication();
+  stage_counts(*ks);
+  // The group's batch and stream go in flight; the next group starts on fresh ones, its
+  // stream with the database the handed-over stream left selected.
+  std::swap(batch_, inflight_.batch);
+  std::swap(stream_, inflight_.stream);
+  stream_.truncate(0, inflight_.stream.selected_db());
+  inflight_.ks.emplace(std::move(*ks));
+  ks.reset();
+  inflight_.jobs.assign(jobs.begin(), jobs.end());
+  ++node_.stats().write_groups_in_flight;
+  inflight_.staged = staged;
+  inflight_.all_keys = !inflight_.ks->for_each_written([](std::string_view) {});
+  inflight_.active = true;
+  inflight_.finished = false;
+  // Read-only views keep reading the published state (taken before the write starts).
+  rocksdb::DB* db = node_.engine().db();
+  auto& shared = node_.keyspace();
+  shared.published_snapshot.reset(db->GetSnapshot(),
+                                  [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  shared.published_reads.snapshot = shared.published_snapshot.get();
+  auto* engine = &node_.engine();
+  auto* wb = inflight_.batch.GetWriteBatch();
+  auto& io = node_.io();
+  unsynced_ = true;  // (everysec: the next sync covers it)
+  asio::post(writer_, [this, engine, wb, &io] {
+    rocksdb::Status s = engine->write(wb);
+    asio::post(io, [this, s] {
+      inflight_.status = s;
+      inflight_.finished = true;
+      inflight_done_.cancel();
+      wake_.cancel();  // (an idle pipeline publishes it at once)
+    });
+  });
+}
+
+asio::awaitable<void> WritePipeline::drain(bool in_group) {
+  if (!inflight_.active) co_return;
+  while (!inflight_.finished) co_await inflight_done_.async_wait(kNoThrow);
+  inflight_.active = false;
+  auto& shared = node_.keyspace();
+  const rocksdb::Status& s = inflight_.status;
+  if (s.ok()) {
+    publish_commit(*inflight_.ks, inflight_.staged, inflight_.stream);
+    for (Job* job : inflight_.jobs) {
+      job->committed_out = job->out->size();
+      job->uncommitted = 0;
+    }
+  } else {
+    record_write_failure(s);
+    std::string error = s.ToString();
+    shared.pop_pools.clear();     // SPOP's picks taken by the group not written
+    stream_.reset_selected_db();  // the failed stream's SELECT was not logged
+    for (Job* job : inflight_.jobs) fail_uncommitted(*job, error);
+    if (in_group && chained_failure_.empty()) chained_failure_ = error;
+  }
+  shared.published_reads.snapshot = nullptr;
+  shared.published_snapshot.reset();
+  for (Job* job : inflight_.jobs) finish(*job);
+  inflight_.jobs.clear();
+  inflight_.ks.reset();
+  inflight_.batch.Clear();
+  inflight_.stream.clear();
+}
+
+bool WritePipeline::independent_of_inflight(const Job& job, size_t i,
+                                            const CommandSpec* spec) const {
+  if (!spec || inflight_.all_keys) return false;
+  if (spec->has(kBarrier | kExecGroup | kMayBlock | kMayBeHeavy | kMayBeHeavyRead)) return false;
+  if (spec->acl_categories & kCatScripting) return false;
+  const Client& client = *job.client;
+  if (!client.multi_queue.empty() || client.in_multi) return false;
+  if (spec->keys.first <= 0 && spec->numkeys_index <= 0) return touches_no_data(spec->name);
+  if (names_keys_elsewhere(spec->name)) return false;
+  auto argv = job.batch->command(i);
+  const Keyspace& in_flight = *inflight_.ks;
+  return acl::visit_key_indexes(
+      *spec, argv, [&](size_t k) { return !in_flight.may_have_written(client.db, argv[k]); });
+}
+
+}  // namespace basalt::core
