@@ -395,8 +395,11 @@ TEST(ListUpgrade, OldReplicaResumesPartiallyFromTheUpgradedMaster) {
   replica.start();
   auto m = master.client();
   auto r = replica.client();
-  // The replica's directory names the old master's port: point it at the new one.
+  // The replica's directory names the old master's port, below the ephemeral range where no
+  // test server listens (make_legacy_lists.py): point it at the new master.
   EXPECT_EQ(info_field(r, "replication", "role"), "slave");
+  const long long old_port = info_int(r, "replication", "master_port");
+  EXPECT_TRUE(old_port > 0 && old_port < 32768) << old_port;
   EXPECT_EQ(info_field(r, "replication", "master_replid"), fixture.replid());
   EXPECT_EQ(info_int(r, "replication", "master_repl_offset"), fixture.offset());
   ASSERT_TRUE(r.command({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).is_status("OK"));
