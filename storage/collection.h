@@ -18,8 +18,11 @@ namespace basalt::storage {
 struct CollectionMeta {
   uint64_t version = 0;
   uint64_t size = 0;
-  uint64_t head = 0;  // lists: index of the first element (biased, see list encoding)
-  uint64_t tail = 0;  // lists: index one past the last element
+  // Lists: index of the first element (biased, see list encoding), and one past the last.
+  // Sorted sets: the score-index tombstones that pops left below `floor` / above `ceiling`,
+  // which `dead` does not count (no walk crosses them while the bound stands).
+  uint64_t head = 0;
+  uint64_t tail = 0;
   // Logical bytes of the elements (dataset_size.h element_bytes summed). Records written
   // before basalt kept it have 32 bytes of payload: `bytes_known` is false for them until
   // the start-up recount (node open) rewrote them.

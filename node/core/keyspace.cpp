@@ -297,13 +297,51 @@ void Keyspace::sub_delete(uint16_t db, std::string_view key, uint64_t version,
   touch(db, key);
 }
 
+namespace {
+// The iterate bounds of one iterator, freed with it (rocksdb::Cleanable): RocksDB reads them
+// through pointers for as long as the iterator lives.
+struct OwnedBounds {
+  std::string lower, upper;
+  rocksdb::Slice lower_slice, upper_slice;
+};
+void free_bounds(void* bounds, void*) {
+  delete static_cast<OwnedBounds*>(bounds);
+}
+}  // namespace
+
 std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate(uint16_t db, std::string_view key,
                                                          uint64_t version, std::string& prefix) {
+  return sub_iterate_within(db, key, version, prefix, {}, {});
+}
+
+std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate_within(uint16_t db, std::string_view key,
+                                                                uint64_t version,
+                                                                std::string& prefix,
+                                                                std::string_view lower,
+                                                                std::string_view upper) {
   storage::encode_sub_prefix(prefix, db, key, version);
   auto& engine = *shared_.engine;
-  rocksdb::Iterator* base = batch_ && flushed_[db]
-                                ? rocksdb::NewEmptyIterator()
-                                : engine.db()->NewIterator(read_options(), engine.sub_cf());
+  rocksdb::Iterator* base = nullptr;
+  if (batch_ && flushed_[db]) {
+    base = rocksdb::NewEmptyIterator();
+  } else if (lower.empty() && upper.empty()) {
+    base = engine.db()->NewIterator(read_options(), engine.sub_cf());
+  } else {
+    auto* bounds = new OwnedBounds;
+    rocksdb::ReadOptions options = read_options();
+    if (!lower.empty()) {
+      bounds->lower.append(prefix).append(lower);
+      bounds->lower_slice = bounds->lower;
+      options.iterate_lower_bound = &bounds->lower_slice;
+    }
+    if (!upper.empty()) {
+      bounds->upper.append(prefix).append(upper);
+      bounds->upper_slice = bounds->upper;
+      options.iterate_upper_bound = &bounds->upper_slice;
+    }
+    base = engine.db()->NewIterator(options, engine.sub_cf());
+    base->RegisterCleanup(free_bounds, bounds, nullptr);
+  }
   // Checked: a read error ends the command with an error, never a shorter collection.
   if (!batch_) return storage::checked(base);
   // Every element write of the group is in sub_written_ (until a rollback): overlaid on the

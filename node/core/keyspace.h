@@ -142,6 +142,10 @@ class Keyspace final : public storage::types::KeyAccess {
   // strip and to stop at (it->key().starts_with(prefix)).
   std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
                                                  uint64_t version, std::string& prefix) override;
+  std::unique_ptr<rocksdb::Iterator> sub_iterate_within(uint16_t db, std::string_view key,
+                                                        uint64_t version, std::string& prefix,
+                                                        std::string_view lower,
+                                                        std::string_view upper) override;
   // A fresh version for a new collection (never reused for the same key).
   uint64_t new_version() override;
   storage::types::PopPools* pop_pools() override {

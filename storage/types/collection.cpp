@@ -146,6 +146,7 @@ void Collection::rebuild_elements() {
   for (const auto& [part, value] : all) ks_->sub_put(db_, key_, fresh, part, value);
   meta.version = fresh;
   meta.dead = 0;
+  meta.head = meta.tail = 0;  // (a sorted set's hidden tombstones; never a list here)
 }
 
 void Collection::remove_key() {

@@ -57,6 +57,20 @@ class KeyAccess {
   // read error throws (storage::ReadError) rather than ending the walk early.
   virtual std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
                                                          uint64_t version, std::string& prefix) = 0;
+  // The same, confined to the parts in [lower, upper) (element parts, without the prefix):
+  // the database side of the iterator never steps outside them, so it crosses none of the
+  // tombstones there (RocksDB's iterate bounds). An empty bound is none. Only a hint: a view
+  // may ignore it, so the caller still checks what it finds, and must know that nothing live
+  // lies outside.
+  virtual std::unique_ptr<rocksdb::Iterator> sub_iterate_within(uint16_t db, std::string_view key,
+                                                                uint64_t version,
+                                                                std::string& prefix,
+                                                                std::string_view lower,
+                                                                std::string_view upper) {
+    (void)lower;
+    (void)upper;
+    return sub_iterate(db, key, version, prefix);
+  }
   // A fresh collection version (never reused for the same key).
   virtual uint64_t new_version() = 0;
   // SPOP's pools of random picks (pop_pool.h), or null: views that may not keep them (read

@@ -27,6 +27,9 @@ class ZSet : public Collection {
   using Collection::Collection;
   uint64_t size() const { return meta.size; }
   uint64_t version() const { return meta.version; }
+  // The index tombstones pops left below the floor / above the ceiling (CollectionMeta).
+  uint64_t& behind_floor() { return meta.head; }
+  uint64_t& behind_ceiling() { return meta.tail; }
 };
 
 // Opens `z` as a sorted set (a missing key is fine).
@@ -55,7 +58,9 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
                           const std::vector<Entry>& entries);
 
 // Removes up to `count` members from the low (or, max, the high) end of an existing set, in
-// pop order, and saves it.
+// pop order, and saves it. The index entries removed stay behind the bound the pop moves
+// (floor / ceiling), where no walk goes: they are counted there, not in meta.dead, so they
+// never make save() copy the set (only the member tombstones do).
 std::vector<Entry> pop(ZSet& z, uint64_t count, bool max);
 
 // Random members as Redis picks them (see Collection::random), from the member entries
@@ -91,6 +96,7 @@ class IndexCursor {
 
   std::unique_ptr<rocksdb::Iterator> it_;
   std::string floor_, ceiling_;  // the set's bounds (CollectionMeta) when the cursor was made
+  std::string upper_;            // the iterator's upper bound: just past the ceiling
   std::string prefix_;           // collection prefix + 's'
   std::string target_;
   bool reverse_;

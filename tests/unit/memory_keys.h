@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "storage/codec.h"
 #include "storage/collection.h"
@@ -24,25 +25,34 @@ inline const std::string kTombstone("\0tombstone\0", 11);
 
 // A rocksdb::Iterator over a std::map (a snapshot: the map must outlive it, unchanged). As on
 // RocksDB, positioning skips tombstones: each one crossed, and each Next/Prev, adds one to
-// `*steps`.
+// `*steps`. Keys outside [lower, upper) (an empty bound is none) are not there, as with
+// RocksDB's iterate bounds.
 class MapIterator : public rocksdb::Iterator {
  public:
-  explicit MapIterator(const std::map<std::string, std::string>& m, uint64_t* steps = nullptr)
-      : m_(m), it_(m.end()), steps_(steps ? steps : &own_steps_) {}
+  explicit MapIterator(const std::map<std::string, std::string>& m, uint64_t* steps = nullptr,
+                       std::string lower = {}, std::string upper = {})
+      : m_(m),
+        it_(m.end()),
+        steps_(steps ? steps : &own_steps_),
+        lower_(std::move(lower)),
+        upper_(std::move(upper)) {}
   bool Valid() const override { return it_ != m_.end(); }
   void SeekToFirst() override {
-    it_ = m_.begin();
+    it_ = lower_.empty() ? m_.begin() : m_.lower_bound(lower_);
     skip_forward();
   }
   void SeekToLast() override {
-    it_ = m_.empty() ? m_.end() : std::prev(m_.end());
+    it_ = upper_.empty() ? m_.end() : m_.lower_bound(upper_);
+    it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
     skip_backward();
   }
   void Seek(const rocksdb::Slice& target) override {
-    it_ = m_.lower_bound(target.ToString());
+    std::string t = target.ToString();
+    it_ = m_.lower_bound(!lower_.empty() && t < lower_ ? lower_ : t);
     skip_forward();
   }
   void SeekForPrev(const rocksdb::Slice& target) override {
+    if (!upper_.empty() && target.ToString() >= upper_) return SeekToLast();
     it_ = m_.upper_bound(target.ToString());
     it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
     skip_backward();
@@ -64,21 +74,26 @@ class MapIterator : public rocksdb::Iterator {
  private:
   const std::map<std::string, std::string>& m_;
   void skip_forward() {
-    while (it_ != m_.end() && it_->second == kTombstone) {
+    while (it_ != m_.end() && it_->second == kTombstone && !beyond_upper()) {
       ++*steps_;
       ++it_;
     }
+    if (beyond_upper()) it_ = m_.end();
   }
   void skip_backward() {
-    while (it_ != m_.end() && it_->second == kTombstone) {
+    while (it_ != m_.end() && it_->second == kTombstone && !below_lower()) {
       ++*steps_;
       it_ = it_ == m_.begin() ? m_.end() : std::prev(it_);
     }
+    if (below_lower()) it_ = m_.end();
   }
+  bool beyond_upper() const { return it_ != m_.end() && !upper_.empty() && it_->first >= upper_; }
+  bool below_lower() const { return it_ != m_.end() && !lower_.empty() && it_->first < lower_; }
 
   std::map<std::string, std::string>::const_iterator it_;
   uint64_t own_steps_ = 0;
   uint64_t* steps_;
+  std::string lower_, upper_;
 };
 
 class MemoryKeys : public storage::types::KeyAccess {
@@ -134,6 +149,15 @@ class MemoryKeys : public storage::types::KeyAccess {
                                                  uint64_t version, std::string& prefix) override {
     storage::encode_sub_prefix(prefix, db, key, version);
     return std::make_unique<MapIterator>(elements, &iterator_steps);
+  }
+  std::unique_ptr<rocksdb::Iterator> sub_iterate_within(uint16_t db, std::string_view key,
+                                                        uint64_t version, std::string& prefix,
+                                                        std::string_view lower,
+                                                        std::string_view upper) override {
+    storage::encode_sub_prefix(prefix, db, key, version);
+    return std::make_unique<MapIterator>(elements, &iterator_steps,
+                                         lower.empty() ? "" : prefix + std::string(lower),
+                                         upper.empty() ? "" : prefix + std::string(upper));
   }
   uint64_t new_version() override { return ++last_version_; }
   storage::types::PopPools* pop_pools() override { return keep_pop_pools ? &pools : nullptr; }
