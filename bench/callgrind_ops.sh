@@ -17,6 +17,9 @@
 #   TESTS="set get lpush hset"  (also: lpop rpop sadd spop zadd zpopmin zpopmax lrange_100 ...)
 #   PIPELINE=16     (1 for unpipelined costs)
 #   KEYSPACE=100000 the -r of redis-benchmark (0: one hot key)
+#   WARM=1          load the whole -r key space first (redis-cli --pipe, 16-byte values, before
+#                   the counters are zeroed), so GETs hit and SETs overwrite: the steady state
+#                   of a long random-key run (default 0: an empty server, mostly new keys)
 #   SKIP_BUILD=1    use the existing build/basalt as is
 #   KEEP=DIR        copy the callgrind dumps there
 set -euo pipefail
@@ -28,7 +31,9 @@ N="${N:-20000}"
 TESTS="${TESTS:-set get lpush hset}"
 PIPELINE="${PIPELINE:-16}"
 KEYSPACE="${KEYSPACE:-100000}"
+WARM="${WARM:-0}"
 need_uint N "$N"
+VALUE_SIZE=16  # of the WARM load (gen_keyspace)
 
 BENCH_ONLY="" bench_init benchmark redis-benchmark redis-cli valgrind callgrind_control
 
@@ -88,6 +93,10 @@ for kind in "${sides[@]}"; do
     done
     args=()
     (( KEYSPACE > 0 )) && args=(-r "$KEYSPACE")
+    if [[ $WARM == 1 ]] && (( KEYSPACE > 0 )); then
+      log "$name: loading $KEYSPACE keys"
+      load "$name" "$port" "$KEYSPACE" gen_keyspace "$KEYSPACE"
+    fi
     prefill "$t" "$port"
     callgrind_control -z "$vpid" >/dev/null
     read -r -a what <<<"$(measured "$t")"
@@ -105,7 +114,7 @@ done
 
 report_head "instructions per operation (callgrind)"
 servers_line
-echo "- redis-benchmark -n $N -c 10 -P $PIPELINE -r $KEYSPACE; all threads counted"
+echo "- redis-benchmark -n $N -c 10 -P $PIPELINE -r $KEYSPACE; all threads counted$([[ $WARM == 1 ]] && echo "; the $KEYSPACE keys loaded first (WARM=1)")"
 echo
 echo "| test | redis instr/op | basalt instr/op | ratio basalt/redis |"
 echo "|---|---:|---:|---:|"

@@ -67,7 +67,8 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
   } else {
     // Committed state: the record cache, else the database (which then fills the cache).
     auto& cache = shared_.record_cache;
-    switch (cache.find(key_buf_, out.raw)) {
+    const uint64_t hash = RecordCache::hash(key_buf_);  // for the lookup and the fill
+    switch (cache.find(key_buf_, hash, out.raw)) {
       case RecordCache::Hit::Present:
         break;
       case RecordCache::Hit::Absent:
@@ -80,12 +81,11 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
         if (batch_) {
           // A write's own lookup: kept only while the cache has room (a bulk load of keys
           // nobody reads must not churn it).
-          cache.put_if_room(key_buf_, s.ok() ? std::string_view(out.raw) : std::string_view(),
+          cache.put_if_room(key_buf_, hash, s.ok() ? std::string_view(out.raw) : std::string_view(),
                             s.ok());
-        } else if (s.ok()) {
-          cache.put_present(key_buf_, out.raw);
         } else {
-          cache.put_absent(key_buf_);
+          cache.put(key_buf_, hash, s.ok() ? std::string_view(out.raw) : std::string_view(),
+                    s.ok());
         }
         break;
     }
@@ -390,10 +390,23 @@ void Keyspace::publish_to_cache() {
   auto& cache = shared_.record_cache;
   if (clear_cache_) return cache.clear();
   if (!cache.enabled() || !batch_) return;
-  // Only what readers brought in is kept current.
-  for (const auto& [key, rec] : written_)
-    cache.update_if_cached(key, rec.present ? std::string_view(rec.value) : std::string_view(),
+  // Only what readers brought in is kept current. With random keys each update reads a
+  // slot and an entry nowhere near the last ones: every slot is asked for first, and each
+  // entry a few keys ahead of its update, so the misses overlap instead of queueing.
+  constexpr size_t kAhead = 4;
+  std::vector<uint64_t> hashes;
+  hashes.reserve(written_.size());
+  for (const auto& entry : written_) {
+    hashes.push_back(RecordCache::hash(entry.first));
+    cache.prefetch_slot(hashes.back());
+  }
+  size_t i = 0;
+  for (const auto& [key, rec] : written_) {
+    if (i + kAhead < hashes.size()) cache.prefetch_entry(hashes[i + kAhead]);
+    cache.update_if_cached(key, hashes[i++],
+                           rec.present ? std::string_view(rec.value) : std::string_view(),
                            rec.present);
+  }
 }
 
 void Keyspace::propagate(uint16_t db, std::span<const std::string_view> args) {

@@ -3,97 +3,87 @@
 
 namespace basalt::core {
 
-RecordCache::Hit RecordCache::find(std::string_view key, std::string& raw) {
+RecordCache::Hit RecordCache::find(std::string_view key, uint64_t hash, std::string& raw) {
   if (budget_ == 0) return Hit::Miss;
-  auto it = map_.find(key);
-  if (it == map_.end() || it->second.dropped) {
+  const RecordTable::Entry* e = table_.find(key, hash);
+  if (e == nullptr || e->dropped) {
     ++misses_;
     return Hit::Miss;
   }
   ++hits_;
-  if (!it->second.present) return Hit::Absent;
-  raw.assign(it->second.raw);
+  if (!e->present) return Hit::Absent;
+  raw.assign(e->raw());
   return Hit::Present;
 }
 
 bool RecordCache::contains(std::string_view key) const {
   if (budget_ == 0) return false;
-  auto it = map_.find(key);
-  return it != map_.end() && !it->second.dropped;
+  const RecordTable::Entry* e = table_.find(key, hash(key));
+  return e != nullptr && !e->dropped;
 }
 
-void RecordCache::put_present(std::string_view key, std::string_view raw) {
-  put(key, raw, true);
+void RecordCache::drop(RecordTable::Entry* e) {
+  if (e->dropped) return;
+  bytes_ -= e->raw_size;
+  e = table_.release_raw(e);
+  e->dropped = true;
 }
 
-void RecordCache::put_absent(std::string_view key) {
-  put(key, {}, false);
-}
-
-void RecordCache::put(std::string_view key, std::string_view raw, bool present) {
+void RecordCache::put(std::string_view key, uint64_t hash, std::string_view raw, bool present) {
   if (budget_ == 0) return;
   if (raw.size() > kMaxValueBytes) {
     // Too large to keep: forget the key's older state instead.
-    auto it = map_.find(key);
-    if (it != map_.end() && !it->second.dropped) {
-      bytes_ -= it->second.raw.size();
-      std::string().swap(it->second.raw);
-      it->second.dropped = true;
-    }
+    if (RecordTable::Entry* e = table_.find(key, hash)) drop(e);
     return;
   }
-  // Inserted without a lookup first (one hash, not two): most callers have just missed it.
-  auto [it, inserted] = map_.try_emplace(std::string(key), Entry{std::string(raw), present});
+  // Inserted without a lookup first (one probe, not two): most callers have just missed it.
+  auto [e, inserted] = table_.try_emplace(key, hash, raw, present);
   if (inserted) {
-    order_.push_back(&it->first);
-    bytes_ += entry_cost(key.size(), raw.size()) + slot_cost(key.size());
+    bytes_ += cost(key.size(), raw.size());
   } else {
-    bytes_ = bytes_ - it->second.raw.size() + raw.size();
-    it->second.raw.assign(raw);
-    it->second.present = present;
-    it->second.dropped = false;
+    bytes_ = bytes_ - e->raw_size + raw.size();
+    e = table_.assign(e, raw);
+    e->present = present;
+    e->dropped = false;
   }
   evict();
 }
 
-void RecordCache::update_if_cached(std::string_view key, std::string_view raw, bool present) {
+void RecordCache::update_if_cached(std::string_view key, uint64_t hash, std::string_view raw,
+                                   bool present) {
   if (budget_ == 0) return;
-  auto it = map_.find(key);
-  if (it == map_.end() || it->second.dropped) return;
-  if (raw.size() > kMaxValueBytes) return put(key, raw, present);
-  bytes_ = bytes_ - it->second.raw.size() + raw.size();
-  it->second.raw.assign(raw);
-  it->second.present = present;
+  RecordTable::Entry* e = table_.find(key, hash);
+  if (e == nullptr || e->dropped) return;
+  if (raw.size() > kMaxValueBytes) return drop(e);
+  bytes_ = bytes_ - e->raw_size + raw.size();
+  e = table_.assign(e, raw);
+  e->present = present;
   evict();
 }
 
-void RecordCache::put_if_room(std::string_view key, std::string_view raw, bool present) {
+void RecordCache::put_if_room(std::string_view key, uint64_t hash, std::string_view raw,
+                              bool present) {
   // The room check first: with a full cache (a bulk load) a write costs no lookup here.
   if (budget_ == 0 || raw.size() > kMaxValueBytes) return;
-  size_t cost = entry_cost(key.size(), raw.size()) + slot_cost(key.size());
-  if (bytes_ + cost > budget_) return;
-  // Inserted without a lookup first: the caller has just missed the key here. Within the
-  // budget, so nothing is evicted; a key already cached (or dropped) is left as it is.
-  auto [it, inserted] = map_.try_emplace(std::string(key), Entry{std::string(raw), present});
-  if (!inserted) return;
-  order_.push_back(&it->first);
-  bytes_ += cost;
+  size_t c = cost(key.size(), raw.size());
+  if (bytes_ + c > budget_) return;
+  // Within the budget, so nothing is evicted; a key already cached (or dropped) is left as
+  // it is.
+  auto [e, inserted] = table_.try_emplace(key, hash, raw, present);
+  if (inserted) bytes_ += c;
 }
 
 void RecordCache::evict() {
-  while (bytes_ > budget_ && !order_.empty()) {
-    // (Always found: an entry leaves the map only here or in clear().)
-    auto it = map_.find(*order_.front());
-    order_.pop_front();
-    if (it == map_.end()) continue;
-    bytes_ -= entry_cost(it->first.size(), it->second.raw.size()) + slot_cost(it->first.size());
-    map_.erase(it);
+  while (bytes_ > budget_) {
+    const RecordTable::Entry* e = table_.oldest();
+    if (e == nullptr) break;
+    bytes_ -= cost(e->key_size, e->raw_size);
+    table_.pop_oldest();
   }
 }
 
 void RecordCache::clear() {
-  order_.clear();
-  map_.clear();
+  table_.clear();
   bytes_ = 0;
 }
 

@@ -5,16 +5,17 @@
 // records after the group is written (for keys it holds), a read that misses fills it from
 // the database, and a write's own lookup fills it only while it has room, so a bulk load
 // does not churn it. A key may be cached as absent. Bounded by a byte budget, evicting in
-// insertion order.
+// insertion order. The table itself (a flat hash map, one allocation per entry) is
+// record_table.h; a caller that looks a key up and then fills it hashes it once (hash()) and
+// passes the hash to both calls.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "node/core/record_table.h"
 
 namespace basalt::core {
 
@@ -24,24 +25,39 @@ class RecordCache {
 
   explicit RecordCache(size_t budget_bytes = 0) : budget_(budget_bytes) {}
 
+  static uint64_t hash(std::string_view key) { return RecordTable::hash(key); }
+
   // A cached record: Present (raw filled), Absent (known not to exist) or Miss.
-  Hit find(std::string_view key, std::string& raw);
+  Hit find(std::string_view key, uint64_t hash, std::string& raw);
+  Hit find(std::string_view key, std::string& raw) { return find(key, hash(key), raw); }
   // Records the committed state of `key`: its raw record, or absent.
-  void put_present(std::string_view key, std::string_view raw);
-  void put_absent(std::string_view key);
+  void put_present(std::string_view key, std::string_view raw) { put(key, hash(key), raw, true); }
+  void put_absent(std::string_view key) { put(key, hash(key), {}, false); }
+  void put(std::string_view key, uint64_t hash, std::string_view raw, bool present);
   bool contains(std::string_view key) const;
   // Records the committed state of `key` only if it is cached (one lookup, not two).
-  void update_if_cached(std::string_view key, std::string_view raw, bool present);
+  void update_if_cached(std::string_view key, uint64_t hash, std::string_view raw, bool present);
+  void update_if_cached(std::string_view key, std::string_view raw, bool present) {
+    update_if_cached(key, hash(key), raw, present);
+  }
+  // A run of update_if_cached calls whose hashes are known ahead: each hint fetches what the
+  // call for `hash` will read (first the slot, a few calls later the entry it points to), so
+  // that the calls do not wait for memory one after the other.
+  void prefetch_slot(uint64_t hash) const { table_.prefetch_slot(hash); }
+  void prefetch_entry(uint64_t hash) const { table_.prefetch_entry(hash); }
   // Inserts only while the budget has room (evicts nothing): what a write learns is kept
   // while it is free to keep, and never pushes out what readers brought in.
-  void put_if_room(std::string_view key, std::string_view raw, bool present);
+  void put_if_room(std::string_view key, uint64_t hash, std::string_view raw, bool present);
+  void put_if_room(std::string_view key, std::string_view raw, bool present) {
+    put_if_room(key, hash(key), raw, present);
+  }
   void clear();
   // 0 turns the cache off (and empties it).
   void set_budget(size_t bytes);
   bool enabled() const { return budget_ > 0; }
 
   size_t bytes() const { return bytes_; }
-  size_t entries() const { return map_.size(); }
+  size_t entries() const { return table_.size(); }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
 
@@ -49,51 +65,19 @@ class RecordCache {
   static constexpr size_t kMaxValueBytes = 64 * 1024;
 
  private:
-  // `dropped`: the key's state is not kept (its value grew too large); the entry stays, with
-  // its insertion slot, until evicted, and reads as a miss.
-  struct Entry {
-    std::string raw;
-    bool present = false;
-    bool dropped = false;
-  };
-  // Eight bytes at a time, multiplied and folded: about a third of std::hash's instructions
-  // on keys of a few dozen bytes, which every cached lookup hashes.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const {
-      uint64_t h = 0x9e3779b97f4a7c15ull ^ s.size();
-      const char* p = s.data();
-      size_t n = s.size();
-      for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-      }
-      uint64_t tail = 0;
-      if (n > 0 && s.size() >= 8) {
-        std::memcpy(&tail, s.data() + s.size() - 8, 8);  // the last 8 bytes, overlapping
-      } else {
-        for (size_t i = 0; i < n; ++i) tail = (tail << 8) | static_cast<unsigned char>(p[i]);
-      }
-      h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
-      return static_cast<size_t>(h ^ (h >> 29));
-    }
-  };
-  // Bytes charged for a map entry and for its slot in the insertion order: the bytes plus
-  // an estimate of the hash node, string and allocator overheads.
-  static size_t entry_cost(size_t key_size, size_t raw_size) { return key_size + raw_size + 128; }
-  static size_t slot_cost(size_t key_size) { return key_size + 48; }
-  void put(std::string_view key, std::string_view raw, bool present);
+  // Bytes charged for an entry (the budget's unit; unchanged from the node-based map this
+  // table replaced, whose nodes, strings and insertion-order slots it estimated, so that a
+  // budget holds the same entries as before; the flat table uses less than this).
+  static size_t cost(size_t key_size, size_t raw_size) { return 2 * key_size + raw_size + 176; }
+  // Drops the key's state: an entry whose value grew too large stays, with its place in
+  // the insertion order, until evicted, and reads as a miss.
+  void drop(RecordTable::Entry* e);
   void evict();
 
   size_t budget_;
   size_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
-  // Entries in insertion order, one slot each: the key inside the map's node (nodes never
-  // move; an entry leaves the map only through its slot, or with clear()).
-  std::deque<const std::string*> order_;
+  RecordTable table_;
 };
 
 }  // namespace basalt::core

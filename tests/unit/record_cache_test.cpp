@@ -132,6 +132,53 @@ TEST(RecordCache, BytesAddUpThroughDropsAndEvictions) {
   EXPECT_EQ(cache.bytes(), 0u);
 }
 
+TEST(RecordCache, EvictionFollowsInsertionOrderNotUpdates) {
+  // Each entry of a 1-byte key and 4-byte value costs 2 + 4 + 176 = 182 bytes: ten fit.
+  RecordCache cache(1820);
+  std::string raw;
+  for (int i = 0; i < 10; ++i) cache.put_present(std::to_string(i), "vvvv");
+  EXPECT_EQ(cache.entries(), 10u);
+  EXPECT_EQ(cache.bytes(), 1820u);
+  // Updating the oldest (even by a reader's put) does not make it younger.
+  cache.put_present("0", "wwww");
+  cache.update_if_cached("1", "xxxx", true);
+  cache.put_present("a", "vvvv");  // one more: the oldest goes
+  EXPECT_EQ(cache.find("0", raw), Hit::Miss);
+  EXPECT_EQ(cache.find("1", raw), Hit::Present);
+  EXPECT_EQ(cache.find("a", raw), Hit::Present);
+  // A value that grows pushes out as many of the oldest as its growth needs.
+  cache.update_if_cached("9", std::string(4 + 2 * 182, 'g'), true);
+  EXPECT_EQ(cache.find("1", raw), Hit::Miss);
+  EXPECT_EQ(cache.find("2", raw), Hit::Miss);
+  EXPECT_EQ(cache.find("3", raw), Hit::Present);
+  EXPECT_EQ(cache.find("9", raw), Hit::Present);
+  EXPECT_EQ(raw.size(), 4u + 2 * 182);
+  EXPECT_LE(cache.bytes(), 1820u);
+}
+
+TEST(RecordCache, ManyRandomKeysStayWithinTheBound) {
+  // A budget far smaller than the keys written: every call leaves bytes() within it, and
+  // what is kept is the newest keys (insertion order), found with their latest values.
+  const size_t budget = 64 * 1024;
+  RecordCache cache(budget);
+  std::string raw;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 20000; ++i) {
+    std::string key = "db0:key:" + std::to_string(i * 7919 % 100003);
+    cache.put_present(key, "value-" + std::to_string(i));
+    ASSERT_LE(cache.bytes(), budget);
+    keys.push_back(key);
+  }
+  EXPECT_GT(cache.entries(), 100u);
+  EXPECT_EQ(cache.find(keys.back(), raw), Hit::Present);
+  EXPECT_EQ(raw, "value-19999");
+  EXPECT_EQ(cache.find(keys.front(), raw), Hit::Miss);
+  cache.clear();
+  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.find(keys.back(), raw), Hit::Miss);
+}
+
 using namespace basalt;
 using unit::Commands;
 using unit::NodeHarness;
