@@ -40,9 +40,9 @@ struct Config {
   int64_t rocksdb_block_cache_size = 256ll << 20;
   int64_t rocksdb_write_buffer_size = 64ll << 20;
   int64_t record_cache_size = 64ll << 20;  // in-memory cache of committed records; 0 = off
-  // A group's write may run on its own thread while the next group runs (see
-  // node/core/write_inflight.cpp); no: every write on the event loop.
-  bool write_overlap = true;
+  // yes: a group's write may run on its own thread while the next group runs (see
+  // node/core/write_inflight.cpp); no (default): every write on the event loop.
+  bool write_overlap = false;
   std::string rocksdb_compression = "lz4";
   int rocksdb_max_background_jobs = 2;
   // protocol limits

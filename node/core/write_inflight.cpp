@@ -37,9 +37,12 @@ bool WritePipeline::may_hand_over(const Keyspace& ks) {
   const auto* wb = batch_.GetWriteBatch();
   // Synced writes go to the pool and are awaited anyway; a range deletion can't be told
   // apart by key; eviction deletes keys no command names.
-  return node_.config().write_overlap && !sync_due_ && !write_off_loop_ && !stopping_ &&
-         node_.engine().wal_sync() != storage::WalSync::Always && node_.config().maxmemory == 0 &&
-         !wb->HasDeleteRange() && wb->Count() + ks.written_count() >= kMinHandOverEntries &&
+  // After a group had to wait for the one in flight (split_pause_), the next ones write on
+  // the loop: handing them over would only add the thread hand-off to each.
+  return node_.config().write_overlap && split_pause_ == 0 && !sync_due_ && !write_off_loop_ &&
+         !stopping_ && node_.engine().wal_sync() != storage::WalSync::Always &&
+         node_.config().maxmemory == 0 && !wb->HasDeleteRange() &&
+         wb->Count() + ks.written_count() >= kMinHandOverEntries &&
          node_.storage_health().writable();
 }
 

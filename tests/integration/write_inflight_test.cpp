@@ -1,5 +1,6 @@
-// tests/integration/write_inflight_test.cpp — the commit in flight (node/core/write_inflight.cpp):
-// a group's write runs on the blocking pool while the loop runs the next group. Many clients
+// tests/integration/write_inflight_test.cpp — the commit in flight (node/core/write_inflight.cpp,
+// `write-overlap yes`): a group's write runs on the pipeline's writer thread while the loop runs
+// the next group. Many clients
 // pipelining writes over shared and private keys end with exactly the state their commands
 // add up to (no update lost or applied twice when a command waits for the write in flight),
 // the overlap and the waits both happened (INFO write_groups_in_flight, write_group_waits),
@@ -94,7 +95,7 @@ long long total_members(RespClient& c) {
 }
 
 TEST(WriteInFlight, ConcurrentPipelinedWritersAddUpExactly) {
-  BasaltServer basalt;
+  BasaltServer basalt({"--write-overlap", "yes"});
   basalt.start();
   run_writers(basalt.port());
   RespClient c = basalt.client();
@@ -121,7 +122,7 @@ TEST(WriteInFlight, ConcurrentPipelinedWritersAddUpExactly) {
 TEST(WriteInFlight, ReadersNeverSeeHalfAnMsetInFlight) {
   // A small record cache: some keys are read from it (the published state) and others from
   // the store, which may already hold the group in flight.
-  BasaltServer basalt({"--record-cache-size", "64kb"});
+  BasaltServer basalt({"--record-cache-size", "64kb", "--write-overlap", "yes"});
   basalt.start();
   constexpr int kPairs = 400;
   std::atomic<bool> stop{false};
@@ -171,7 +172,7 @@ TEST(WriteInFlight, ReadersNeverSeeHalfAnMsetInFlight) {
 }
 
 TEST(WriteInFlight, AReplicaEndsWithTheMastersDigestAndOffset) {
-  MasterAndReplica servers;
+  MasterAndReplica servers({"--write-overlap", "yes"}, {"--write-overlap", "yes"});
   RespClient master = servers.master.client();
   RespClient replica = servers.replica.client();
   ASSERT_TRUE(wait_for_master_link(replica, 20s));
