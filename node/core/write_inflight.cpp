@@ -1,5 +1,5 @@
 // node/core/write_inflight.cpp — the part of WritePipeline (write_pipeline.h) that keeps one
-// commit in flight: a group's batch written on the blocking pool (the second core) while the
+// commit in flight: a group's batch written on the writer thread (the second core) while the
 // event loop runs the next group, which may run only commands that name their keys, none of
 // them written by the group in flight; the drain that publishes it (replies, record cache,
 // counts, offset, replica feeds) or fails its jobs, and the next group with them.
@@ -48,9 +48,7 @@ bool WritePipeline::may_hand_over(const Keyspace& ks) {
 
 void WritePipeline::hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jobs) {
   master_txn_.reset();  // a commit ends the batch its save point lived in
-  ks->stage_records(*batch_.GetWriteBatch());
-  StagedOffset staged = stage_replication();
-  stage_counts(*ks);
+  StagedOffset staged = stage_group(*ks);
   // The group's batch and stream go in flight; the next group starts on fresh ones, its
   // stream with the database the handed-over stream left selected.
   std::swap(batch_, inflight_.batch);
@@ -61,7 +59,6 @@ void WritePipeline::hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jo
   inflight_.jobs.assign(jobs.begin(), jobs.end());
   ++node_.stats().write_groups_in_flight;
   inflight_.staged = staged;
-  inflight_.all_keys = !inflight_.ks->for_each_written([](std::string_view) {});
   inflight_.active = true;
   inflight_.finished = false;
   // Read-only views keep reading the published state (taken before the write starts).
@@ -93,15 +90,10 @@ asio::awaitable<void> WritePipeline::drain(bool in_group) {
   const rocksdb::Status& s = inflight_.status;
   if (s.ok()) {
     publish_commit(*inflight_.ks, inflight_.staged, inflight_.stream);
-    for (Job* job : inflight_.jobs) {
-      job->committed_out = job->out->size();
-      job->uncommitted = 0;
-    }
   } else {
     record_write_failure(s);
     std::string error = s.ToString();
-    shared.pop_pools.clear();     // SPOP's picks taken by the group not written
-    stream_.reset_selected_db();  // the failed stream's SELECT was not logged
+    forget_unwritten_group();
     for (Job* job : inflight_.jobs) fail_uncommitted(*job, error);
     if (in_group && chained_failure_.empty()) chained_failure_ = error;
   }
@@ -116,7 +108,8 @@ asio::awaitable<void> WritePipeline::drain(bool in_group) {
 
 bool WritePipeline::independent_of_inflight(const Job& job, size_t i,
                                             const CommandSpec* spec) const {
-  if (!spec || inflight_.all_keys) return false;
+  // (After a rollback the group in flight can't list its keys: may_have_written says yes.)
+  if (!spec) return false;
   if (spec->has(kBarrier | kExecGroup | kMayBlock | kMayBeHeavy | kMayBeHeavyRead)) return false;
   if (spec->acl_categories & kCatScripting) return false;
   const Client& client = *job.client;

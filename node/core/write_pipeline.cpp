@@ -373,6 +373,19 @@ uint64_t count_after(uint64_t committed, int64_t delta) {
 }
 }  // namespace
 
+WritePipeline::StagedOffset WritePipeline::stage_group(Keyspace& ks) {
+  // (Into batch_, which is not always ks's own batch: a heavy job's is swapped in.)
+  ks.stage_records(*batch_.GetWriteBatch());
+  StagedOffset staged = stage_replication();
+  stage_counts(ks);
+  return staged;
+}
+
+void WritePipeline::forget_unwritten_group() {
+  node_.keyspace().pop_pools.clear();
+  stream_.reset_selected_db();
+}
+
 // The group's stream bytes go into the log at the next offsets, and the new offset into meta,
 // in the same batch as the data (S1).
 WritePipeline::StagedOffset WritePipeline::stage_replication() {
@@ -470,13 +483,10 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
     // The write in flight failed: what this group built on top of it is not written either.
     error = std::move(chained_failure_);
     chained_failure_.clear();
-    ks.shared().pop_pools.clear();
+    forget_unwritten_group();
     co_return false;
   }
-  // (Into batch_, which is not always ks's own batch: a heavy job's is swapped in.)
-  ks.stage_records(*batch_.GetWriteBatch());
-  StagedOffset staged = stage_replication();
-  stage_counts(ks);
+  StagedOffset staged = stage_group(ks);
   // everysec: the first group after the timer asked syncs the WAL (an empty one if need be).
   bool sync = sync_due_ && node_.engine().wal_sync() == storage::WalSync::EverySec &&
               node_.storage_health().writable();
@@ -485,8 +495,7 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   rocksdb::Status s = co_await write_batch(sync);
   if (!s.ok()) {
     error = s.ToString();
-    ks.shared().pop_pools.clear();  // SPOP's picks taken by the group that was not written
-    stream_.reset_selected_db();    // its SELECT, if any, was not logged
+    forget_unwritten_group();
     co_return false;
   }
   publish_commit(ks, staged, stream_);

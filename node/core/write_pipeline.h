@@ -164,16 +164,21 @@ class WritePipeline {
     uint64_t old_offset = 0, new_offset = 0;
     int stream_db = -1;
   };
+  // Stages into batch_ what `ks` holds: its records, the stream bytes and offset, the counts.
+  StagedOffset stage_group(Keyspace& ks);
   StagedOffset stage_replication();
   void stage_counts(const Keyspace& ks);
   boost::asio::awaitable<rocksdb::Status> write_batch(bool sync);
   // A failed write: logged once and recorded in the storage health.
   void record_write_failure(const rocksdb::Status& s);
+  // What a group that was not written leaves behind: SPOP's picks it took, and the SELECT
+  // its stream may have logged (the next command selects again).
+  void forget_unwritten_group();
   // `stream`: the committed group's replication bytes.
   void publish_commit(Keyspace& ks, const StagedOffset& staged, const ReplStream& stream);
 
   // The commit in flight (node/core/write_inflight.cpp). A group's last commit may be handed
-  // over: its batch (data, stream bytes and offset: S1) is written on the blocking pool
+  // over: its batch (data, stream bytes and offset: S1) is written on writer_'s thread
   // while the loop runs the next group, whose commands may run meanwhile only if they name
   // their keys and none of them was written by the group in flight. Its clients are answered,
   // and the record cache, counts, offset and feeds published, when it is drained: before any
@@ -187,7 +192,6 @@ class WritePipeline {
     StagedOffset staged;
     bool active = false;    // handed over and not drained yet
     bool finished = false;  // its write returned `status`
-    bool all_keys = false;  // every key counts as written by it (it can't list them)
     rocksdb::Status status;
   };
   // Whether the group `ks` holds may end with its commit in flight.
