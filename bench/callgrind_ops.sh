@@ -22,6 +22,8 @@
 #                   of a long random-key run (default 0: an empty server, mostly new keys)
 #   SKIP_BUILD=1    use the existing build/basalt as is
 #   KEEP=DIR        copy the callgrind dumps there
+#   BASALT_ARGS="--rocksdb-write-buffer-size 4mb"  extra basalt arguments (word-split)
+#   BASALT_BIN=PATH another basalt binary (with SKIP_BUILD=1)
 set -euo pipefail
 
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -79,7 +81,9 @@ for kind in "${sides[@]}"; do
       cmd=(redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/$name" --appendonly yes
            --appendfsync everysec --save "")
     else
-      cmd=("$BASALT" --port "$port" --bind 127.0.0.1 --dir "$WORK/$name" --wal-sync everysec)
+      # shellcheck disable=SC2206  # BASALT_ARGS is word-split on purpose (lib.sh)
+      cmd=("$BASALT" --port "$port" --bind 127.0.0.1 --dir "$WORK/$name" --wal-sync everysec
+           ${BASALT_ARGS:-})
     fi
     mkdir -p "$WORK/$name"
     log "$name: under callgrind on 127.0.0.1:$port"

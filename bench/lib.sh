@@ -17,7 +17,7 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit
-BASALT="$ROOT/build/basalt"
+BASALT="${BASALT_BIN:-$ROOT/build/basalt}"  # BASALT_BIN=PATH (with SKIP_BUILD=1): another binary
 REDIS_EXTRA=()   # extra redis-server arguments (after the common ones), set by the script
 
 log() { echo "bench: $*" >&2; }

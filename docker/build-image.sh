@@ -19,8 +19,9 @@ BINARY="${BASALT_BINARY:-build/basalt}"
 CACHE="$ROOT/docker/.cache"
 
 # The run-time packages: keep in step with the runtime stage of docker/Dockerfile.
-PACKAGES=(librocksdb7.8 libboost-json1.81.0 libspdlog1.10 libfmt9 libxxhash0 libssl3
-          liblua5.1-0 lua-cjson lua-bitop redis-tools redis-sentinel)
+# RocksDB is linked into the binary (librocksdb.a); its compression libraries are shared.
+PACKAGES=(libsnappy1v5 zlib1g libbz2-1.0 liblz4-1 libzstd1 libboost-json1.81.0 libspdlog1.10
+          libfmt9 libxxhash0 libssl3 liblua5.1-0 lua-cjson lua-bitop redis-tools redis-sentinel)
 
 log() { echo "build-image: $*" >&2; }
 

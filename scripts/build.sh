@@ -13,9 +13,10 @@ case "$BUILD_TYPE" in
   asan)
     # AddressSanitizer + UBSan (-DBASALT_SANITIZE=ON) into build-asan/: only basalt and the
     # unit tests (what scripts/test.sh runs sanitized; its integration tests start this basalt),
-    # at -O1 (what ASan recommends; -O3 with instrumentation compiles far slower for no better
-    # reports).
-    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O1 \
+    # at -Og: ASan wants some optimisation (-O1 is what it recommends), and -Og compiles a
+    # quarter faster than -O1 (write_pipeline.cpp: 28 s -> 21 s), which is most of this build's
+    # share of a CI run; -O3 with instrumentation compiles far slower for no better reports.
+    cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-Og \
       -DBASALT_SANITIZE=ON
     cmake --build build-asan -j"$(nproc)" --target basalt basalt_unit_tests
     exit 0 ;;

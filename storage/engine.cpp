@@ -19,7 +19,10 @@
 namespace basalt::storage {
 
 namespace {
-const char* kFixedCfNames[] = {rocksdb::kDefaultColumnFamilyName.c_str(), "replog", "meta"};
+// "default" is rocksdb::kDefaultColumnFamilyName, spelled out: that is a std::string of
+// RocksDB's, and RocksDB is linked statically, so it may not be constructed yet when this
+// array is (static initialisation order across objects is unspecified).
+constexpr const char* kFixedCfNames[] = {"default", "replog", "meta"};
 constexpr const char* kGenerationKey = "generation";
 
 std::string gen_cf_name(const char* kind, uint64_t id) {

@@ -247,7 +247,7 @@ TEST(TypeStores, SortedSetPopsStartPastTheTombstonesOfEarlierPops) {
   zset::ZSet z(keys, 0, "z");
   ASSERT_EQ(zset::open(z, Access::Write), Status::Ok);
   z.ensure_version();
-  char name[8];
+  char name[16];  // room for any int (-Wformat-truncation at -Og)
   for (int i = 0; i < 300; ++i) {
     std::snprintf(name, sizeof name, "m%03d", i);
     zset::insert_member(z, name, 0);
