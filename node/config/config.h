@@ -38,7 +38,11 @@ struct Config {
   int databases = 16;
   std::string wal_sync = "everysec";
   int64_t rocksdb_block_cache_size = 256ll << 20;
-  int64_t rocksdb_write_buffer_size = 64ll << 20;
+  // Each memtable (one per column family) is a skiplist that random-key writes insert into;
+  // 4 MB fits in this machine class's cache where 64 MB did not: random-key writes with -P 16
+  // +13-34% (SET, HSET, SADD, ZADD, LPUSH; README, Benchmarks), sequential loads, GETs unchanged,
+  // RSS 70 MB lower.
+  int64_t rocksdb_write_buffer_size = 4ll << 20;
   int64_t record_cache_size = 64ll << 20;  // in-memory cache of committed records; 0 = off
   // yes: a group's write may run on its own thread while the next group runs (see
   // node/core/write_inflight.cpp); no (default): every write on the event loop.
