@@ -6,7 +6,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/perf_level.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "storage/codec.h"
+#include "storage/memtable_hints.h"
 
 namespace basalt::storage {
 
@@ -28,21 +28,6 @@ constexpr const char* kGenerationKey = "generation";
 std::string gen_cf_name(const char* kind, uint64_t id) {
   return std::string(kind) + "." + std::to_string(id);
 }
-
-// The memtable insert hint's prefix (see Engine::open): a data key's 2-byte db prefix, for
-// keys longer than it only. A range deletion's begin key (FLUSHDB's data_prefix(db), exactly
-// 2 bytes) must never take a hint: RocksDB 7.8 keeps one hint table per memtable for both its
-// point and its range-deletion skiplists, and a splice of one used in the other corrupts it
-// (a debug librocksdb asserts in ExtractUserKey). Any DeleteRange on the data family must
-// begin with a key of at most 2 bytes (keyspace.cpp's flush does).
-class DbPrefixHint : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "basalt.DbPrefixHint"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), 2);
-  }
-  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > 2; }
-};
 
 // "data.7" -> 7; 0 if the name is not a generation family.
 uint64_t generation_of(const std::string& name) {
@@ -147,16 +132,12 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   // bloom filter answers "not there" for new keys without walking the skiplist.
   data_options.memtable_whole_key_filtering = true;
   data_options.memtable_prefix_bloom_size_ratio = 0.05;
-  // The element family: the same, but its writes reach the batch in command order.
-  rocksdb::ColumnFamilyOptions sub_options = data_options;
-  // A memtable insert reuses the previous insert's place in the skiplist (its "splice") only
-  // if the new key falls right next to it; otherwise it walks down from the top level. With
-  // a hint RocksDB fixes the splice partially instead (climbing only as high as the gap
-  // needs), and a group's top-level records arrive in key order (stage_records): so every
-  // key of a db shares one hint (its 2-byte db prefix), and random-key writes walk far less
-  // of the list. Not for the element family: its writes come unsorted, and a partial fix
-  // that climbs to the top costs more than the plain walk (SADD / ZADD -r: +6-8% there).
-  data_options.memtable_insert_with_hint_prefix_extractor = std::make_shared<DbPrefixHint>();
+  rocksdb::ColumnFamilyOptions sub_options = data_options;  // the element family's
+  // Random-key writes walk far less of the memtable's skiplist with an insert hint (see
+  // storage/memtable_hints.h): the data family's for records, the element family's for
+  // elements, each leaving out the keys its range deletions begin with.
+  data_options.memtable_insert_with_hint_prefix_extractor = make_record_hint();
+  sub_options.memtable_insert_with_hint_prefix_extractor = make_element_hint();
 
   rocksdb::ColumnFamilyOptions small_options;  // expiry, meta
   small_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -168,6 +149,7 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
 
   engine->data_options_ = data_options;
   engine->small_options_ = small_options;
+  engine->sub_options_ = sub_options;
 
   // Open every family that exists (generations included), plus the fixed ones.
   std::vector<std::string> existing;
@@ -178,9 +160,9 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   }
   for (const auto& name : existing) {
     if (generation_of(name) == 0) continue;
-    // The element family is created with the data family's options less the insert hint
-    // (see below): reopened with the small ones, it lost its memtable bloom filter and three
-    // quarters of its write buffer after every restart.
+    // The element family is created with its own options (see open_generation_cfs):
+    // reopened with the small ones, it lost its memtable bloom filter and three quarters of
+    // its write buffer after every restart.
     if (name.rfind("data.", 0) == 0)
       descriptors.emplace_back(name, data_options);
     else if (name.rfind("sub.", 0) == 0)
@@ -251,16 +233,13 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
 
 bool Engine::open_generation_cfs(uint64_t id, Generation& g, std::string& error) {
   g.id = id;
-  // The element family: the data family's options less the insert hint (see open()).
-  rocksdb::ColumnFamilyOptions sub_options = data_options_;
-  sub_options.memtable_insert_with_hint_prefix_extractor.reset();
   struct Want {
     const char* kind;
     rocksdb::ColumnFamilyHandle** slot;
     const rocksdb::ColumnFamilyOptions* options;
   } wants[] = {{"data", &g.data, &data_options_},
                {"expiry", &g.expiry, &small_options_},
-               {"sub", &g.sub, &sub_options}};
+               {"sub", &g.sub, &sub_options_}};
   for (auto& w : wants) {
     if (*w.slot) continue;
     rocksdb::Status s = db_->CreateColumnFamily(*w.options, gen_cf_name(w.kind, id), w.slot);

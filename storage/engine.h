@@ -106,7 +106,7 @@ class Engine {
   Engine() = default;
   bool open_generation_cfs(uint64_t id, Generation& out, std::string& error);
   void close_generation(Generation& g, bool drop);
-  rocksdb::ColumnFamilyOptions data_options_, small_options_;
+  rocksdb::ColumnFamilyOptions data_options_, sub_options_, small_options_;
   Generation active_;
   std::vector<rocksdb::ColumnFamilyHandle*> other_cfs_;  // opened at start, then dropped
   EngineOptions options_;
