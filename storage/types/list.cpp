@@ -362,12 +362,13 @@ void pop(List& l, End end, uint64_t n, const std::function<void(std::string_view
     }
     if (k == c.slots.size()) {
       delete_chunk(l, chunk);
-    } else {
-      uint64_t keep_first = end == End::Head ? k : 0;
-      raw.assign(1, static_cast<char>(c.first + keep_first - chunk_start(chunk)));
-      for (uint64_t j = keep_first; j < keep_first + c.slots.size() - k; ++j)
-        encode_slot(raw, c.slots[j].value, c.slots[j].size, c.slots[j].big);
+    } else if (end == End::Head) {
+      // The kept elements' encodings as they are, behind the new first slot.
+      raw.assign(1, static_cast<char>(c.first + k - chunk_start(chunk)));
+      raw.append(std::string_view(c.raw).substr(c.slots[k - 1].end));
       put_chunk(l, chunk, raw);
+    } else {
+      put_chunk(l, chunk, std::string_view(c.raw).substr(0, c.slots[c.slots.size() - k - 1].end));
     }
     if (end == End::Head)
       l.meta.head += k;

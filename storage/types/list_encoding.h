@@ -72,6 +72,7 @@ struct ChunkSlot {
   std::string_view value;
   uint64_t size = 0;
   bool big = false;
+  size_t end = 0;  // the offset in the chunk's encoding just past this element's
 };
 
 // Appends one element's encoding to a chunk being built.
@@ -89,6 +90,7 @@ inline void encode_slot(std::string& out, std::string_view value, uint64_t size,
 inline bool decode_chunk(std::string_view raw, uint64_t& first, std::vector<ChunkSlot>& out) {
   out.clear();
   if (raw.empty()) return false;
+  out.reserve(kSlots);
   first = static_cast<uint8_t>(raw[0]);
   size_t at = 1;
   while (at < raw.size()) {
@@ -107,6 +109,7 @@ inline bool decode_chunk(std::string_view raw, uint64_t& first, std::vector<Chun
       slot.value = raw.substr(at, slot.size);
       at += slot.size;
     }
+    slot.end = at;
     out.push_back(slot);
   }
   return !out.empty() && first + out.size() <= kSlots;

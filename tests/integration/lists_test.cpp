@@ -6,7 +6,8 @@
 //    out with a nil array, woken by another client's push (or LMOVE / LINSERT), FIFO among
 //    waiters, several keys, a closed waiter never served;
 //  - ListsDifferential.*: seeded, bounded random command sequences over a small key space sent
-//    to basalt and to the real Redis, raw replies compared byte for byte;
+//    to basalt and to the real Redis, raw replies compared byte for byte (and pops across
+//    chunk boundaries over elements around the out-of-line size);
 //  - ListsReplication.*: a replica applying the log (pops, moves, trims and blocking pops and
 //    moves served after a wait) reaches the master's DEBUG DIGEST;
 //  - ListsLarge.*: a 200,000-element list answers LINDEX / LSET / LRANGE at its middle and is
@@ -609,6 +610,50 @@ TEST(ListsDifferential, RandomCommandsMatchRedis) {
     for (const auto& key : Generator::keys())
       reads.insert(reads.end(), {{"TYPE", key}, {"LRANGE", key, "0", "-1"}, {"LLEN", key}});
     EXPECT_EQ(servers.same_all(reads), "") << "seed " << seed;
+  }
+}
+
+// Pops that cross chunk boundaries (64 slots) from either end, over elements around the
+// out-of-line size (256 bytes) and empty ones: a pop keeps the rest of a chunk's encoding as
+// it is, so every reply and the whole list must still match Redis.
+class ChunkPopGenerator : public SeededRandom {
+ public:
+  explicit ChunkPopGenerator(uint64_t seed) : SeededRandom(seed) {}
+
+  Args next() {
+    if (uniform(0, 2) == 0) return {"LRANGE", "l", "0", "-1"};
+    if (uniform(0, 1) == 0) {
+      Args a = {chance(50) ? "LPUSH" : "RPUSH", "l"};
+      for (int n = uniform(1, 90); n > 0; --n) a.push_back(element());
+      return a;
+    }
+    static const std::vector<std::string> counts = {"1", "2", "63", "64", "65", "130"};
+    Args a = {chance(50) ? "LPOP" : "RPOP", "l"};
+    if (chance(70)) a.push_back(counts[static_cast<size_t>(uniform(0, 5))]);
+    return a;
+  }
+
+ private:
+  std::string element() {
+    static const std::vector<size_t> sizes = {0, 1, 7, 255, 256, 257, 1000};
+    const size_t size = sizes[static_cast<size_t>(uniform(0, 6))];
+    return std::string(size, static_cast<char>('a' + uniform(0, 25)));
+  }
+};
+
+TEST(ListsDifferential, PopsAcrossChunksWithBigElementsMatchRedis) {
+  if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
+  ServerPair servers;
+  constexpr int kCommands = 400;
+  for (uint64_t seed : {3u, 4u}) {
+    ASSERT_EQ(servers.ours().command_raw({"FLUSHALL"}), ok());
+    ASSERT_EQ(servers.theirs().command_raw({"FLUSHALL"}), ok());
+    ChunkPopGenerator gen(seed);
+    auto next = [&] { return gen.next(); };
+    auto check = [&](const Args& args) { return servers.same(args); };
+    const RandomRunResult run = RandomRun<Args>(seed, kCommands, next, check).run();
+    ASSERT_TRUE(run.matched()) << run.report;
+    EXPECT_EQ(servers.same_all({{"LRANGE", "l", "0", "-1"}, {"LLEN", "l"}}), "") << seed;
   }
 }
 

@@ -68,7 +68,8 @@ TEST(ListEncoding, PartsSortInIndexOrder) {
 }
 
 // A chunk decodes to what was encoded (sizes of every varint length, big stubs without
-// bytes); truncated or overfull chunks are refused; big parts sort after every chunk.
+// bytes, each slot's end offset); truncated or overfull chunks are refused; big parts sort
+// after every chunk.
 TEST(ListEncoding, ChunksRoundTrip) {
   std::vector<std::string> values = {"", "a", std::string(127, 'x'), std::string(128, 'y'),
                                      std::string(20000, 'z')};
@@ -87,6 +88,13 @@ TEST(ListEncoding, ChunksRoundTrip) {
   }
   EXPECT_TRUE(slots.back().big);
   EXPECT_EQ(slots.back().size, 1u << 20);
+  // Each slot's end is where the next one's encoding starts: a pop keeps the rest as it is.
+  std::string rebuilt(1, static_cast<char>(3));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    list::encode_slot(rebuilt, slots[i].value, slots[i].size, slots[i].big);
+    EXPECT_EQ(slots[i].end, rebuilt.size()) << i;
+  }
+  EXPECT_EQ(slots.back().end, raw.size());
   EXPECT_FALSE(list::decode_chunk(raw.substr(0, raw.size() - 2), first, slots));
   EXPECT_FALSE(list::decode_chunk(std::string(1, '\x05'), first, slots));  // no element
   std::string full(1, static_cast<char>(list::kSlots - 1));
