@@ -342,38 +342,58 @@ void pop(List& l, End end, uint64_t n, const std::function<void(std::string_view
     return make_empty(l);
   }
   // Chunk by chunk from the end: the popped elements are handed out, the chunk keeps the
-  // rest (or is deleted).
+  // rest (or is deleted), its encoding cut where the popped ones begin (or end): only the
+  // elements read past are parsed. Positions are contiguous, so the metadata says which
+  // slots the end chunk holds.
   Chunk c;
   std::string buf, raw;
   while (n > 0) {
-    uint64_t index = end == End::Head ? l.meta.head : l.meta.tail - 1;
-    uint64_t chunk = chunk_of(index);
-    load(l, chunk, c);
-    if (!c.holds(index)) corrupt(l, index);
-    uint64_t k = 0;  // popped from this chunk
-    while (n > 0 && c.holds(index)) {
-      const ChunkSlot& s = c.at(index);
-      f(element(l, index, s, buf));
-      l.meta.bytes -= bytes_of(s.size);
-      if (s.big) delete_big(l, index);
-      ++k;
-      --n;
-      index = end == End::Head ? index + 1 : index - 1;
+    const bool head = end == End::Head;
+    const uint64_t index = head ? l.meta.head : l.meta.tail - 1;
+    const uint64_t chunk = chunk_of(index);
+    const uint64_t lo = std::max(chunk_start(chunk), l.meta.head);  // the chunk's first element
+    const uint64_t hi = std::min(chunk_start(chunk) + kSlots, l.meta.tail);  // one past its last
+    const uint64_t held = hi - lo, k = std::min(n, held);                    // k: popped from it
+    if (!l.keys().sub_get(l.db(), l.key(), l.meta.version, chunk_part(chunk), c.raw) ||
+        c.raw.empty() || static_cast<uint8_t>(c.raw[0]) != lo - chunk_start(chunk))
+      corrupt(l, index);
+    // Head: the first k slots are popped. Tail: the first held - k are kept, then k popped.
+    const uint64_t skip = head ? 0 : held - k;
+    c.slots.clear();
+    c.slots.reserve(k);
+    ChunkSlot s;
+    size_t at = 1, cut = 1;  // cut: where the kept part ends (tail) or starts (head)
+    for (uint64_t j = 0; j < skip + k; ++j) {
+      if (!read_slot(c.raw, at, s)) corrupt(l, lo + j);
+      at = s.end;
+      if (j < skip)
+        cut = at;
+      else
+        c.slots.push_back(s);
     }
-    if (k == c.slots.size()) {
+    if (head) cut = at;
+    for (uint64_t j = 0; j < k; ++j) {
+      // Head pops hand out the slots in order; tail pops from the last one back.
+      const ChunkSlot& p = head ? c.slots[j] : c.slots[k - 1 - j];
+      const uint64_t i = head ? lo + j : hi - 1 - j;
+      f(element(l, i, p, buf));
+      l.meta.bytes -= bytes_of(p.size);
+      if (p.big) delete_big(l, i);
+    }
+    if (k == held) {
       delete_chunk(l, chunk);
-    } else if (end == End::Head) {
-      // The kept elements' encodings as they are, behind the new first slot.
-      raw.assign(1, static_cast<char>(c.first + k - chunk_start(chunk)));
-      raw.append(std::string_view(c.raw).substr(c.slots[k - 1].end));
+    } else if (head) {
+      raw.assign(1, static_cast<char>(lo + k - chunk_start(chunk)));
+      raw.append(std::string_view(c.raw).substr(cut));
       put_chunk(l, chunk, raw);
     } else {
-      put_chunk(l, chunk, std::string_view(c.raw).substr(0, c.slots[c.slots.size() - k - 1].end));
+      put_chunk(l, chunk, std::string_view(c.raw).substr(0, cut));
     }
-    if (end == End::Head)
+    if (head)
       l.meta.head += k;
     else
       l.meta.tail -= k;
+    n -= k;
   }
   l.meta.size = l.size();
 }

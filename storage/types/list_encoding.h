@@ -85,6 +85,27 @@ inline void encode_slot(std::string& out, std::string_view value, uint64_t size,
   out.push_back(static_cast<char>(v));
   if (!big) out.append(value);
 }
+// Reads the element whose encoding starts at offset `at` of a chunk (past its first byte)
+// into `slot` (its end: where the next one starts). False if it runs past the chunk.
+inline bool read_slot(std::string_view raw, size_t at, ChunkSlot& slot) {
+  uint64_t v = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    if (at >= raw.size() || shift > 63) return false;
+    auto byte = static_cast<uint8_t>(raw[at++]);
+    v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) break;
+  }
+  slot.big = v & 1;
+  slot.size = v >> 1;
+  slot.value = {};
+  if (!slot.big) {
+    if (slot.size > raw.size() - at) return false;
+    slot.value = raw.substr(at, slot.size);
+    at += slot.size;
+  }
+  slot.end = at;
+  return true;
+}
 // Decodes a chunk: `first` receives its first occupied slot, `out` its elements (views into
 // `raw`). False if `raw` is not a well-formed chunk.
 inline bool decode_chunk(std::string_view raw, uint64_t& first, std::vector<ChunkSlot>& out) {
@@ -92,24 +113,9 @@ inline bool decode_chunk(std::string_view raw, uint64_t& first, std::vector<Chun
   if (raw.empty()) return false;
   out.reserve(kSlots);
   first = static_cast<uint8_t>(raw[0]);
-  size_t at = 1;
-  while (at < raw.size()) {
-    uint64_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-      if (at >= raw.size() || shift > 63) return false;
-      auto byte = static_cast<uint8_t>(raw[at++]);
-      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) break;
-    }
+  for (size_t at = 1; at < raw.size(); at = out.back().end) {
     ChunkSlot slot;
-    slot.big = v & 1;
-    slot.size = v >> 1;
-    if (!slot.big) {
-      if (slot.size > raw.size() - at) return false;
-      slot.value = raw.substr(at, slot.size);
-      at += slot.size;
-    }
-    slot.end = at;
+    if (!read_slot(raw, at, slot)) return false;
     out.push_back(slot);
   }
   return !out.empty() && first + out.size() <= kSlots;
