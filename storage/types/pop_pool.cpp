@@ -43,4 +43,26 @@ PopPool& PopPools::install(uint16_t db, std::string_view key, uint64_t version, 
   return *it;
 }
 
+PopAhead& PopPools::ahead(uint16_t db, std::string_view key, uint64_t version, bool max) {
+  auto it = std::find_if(aheads_.begin(), aheads_.end(), [&](const PopAhead& a) {
+    return a.version == version && a.max == max && a.db == db && a.key == key;
+  });
+  if (it == aheads_.end()) {
+    if (aheads_.size() < kPopPools) {
+      aheads_.emplace_back();
+      it = aheads_.end() - 1;
+    } else {
+      it = std::min_element(aheads_.begin(), aheads_.end(),
+                            [](const PopAhead& a, const PopAhead& b) { return a.used < b.used; });
+      *it = PopAhead{};
+    }
+    it->db = db;
+    it->key.assign(key);
+    it->version = version;
+    it->max = max;
+  }
+  it->used = ++clock_;
+  return *it;
+}
+
 }  // namespace basalt::storage::types

@@ -6,6 +6,7 @@
 
 #include "storage/codec.h"
 #include "storage/dataset_size.h"
+#include "storage/types/pop_pool.h"
 
 namespace basalt::storage::types::zset {
 
@@ -108,11 +109,40 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
 
 std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
   std::vector<Entry> popped;
-  {
+  count = std::min(count, z.meta.size);
+  if (count == 0) return popped;
+  // The read-ahead of this end (pop_pool.h): taken from if it still holds the next entries,
+  // else refilled by the walk below. Only the event loop's write views keep them.
+  PopPools* pools = z.keys().pop_pools();
+  PopAhead* ahead = pools ? &pools->ahead(z.db(), z.key(), z.version(), max) : nullptr;
+  const uint64_t stamp = z.meta.size + z.meta.dead;
+  std::string& own = max ? z.meta.ceiling : z.meta.floor;
+  const std::string& other = max ? z.meta.floor : z.meta.ceiling;
+  if (ahead && (ahead->stamp != stamp || ahead->own != own || ahead->other != other)) {
+    if (ahead->left() > 0) ahead->span = kPopAheadFirst;  // stale before it was used up
+    ahead->entries.clear();
+    ahead->next = 0;
+  }
+  if (ahead && ahead->left() >= count) {
+    for (uint64_t i = 0; i < count; ++i) popped.push_back(std::move(ahead->entries[ahead->next++]));
+  } else {
+    if (ahead) {
+      if (!ahead->entries.empty()) ahead->span = std::min(ahead->span * 2, kPopAheadMost);
+      ahead->entries.clear();
+      ahead->next = 0;
+    }
     IndexCursor cur(z, max);
-    for (cur.to_first(); cur.valid() && count > 0; cur.next()) {
-      popped.push_back(cur.entry());
-      if (popped.size() == count) break;  // no step beyond the last entry popped
+    uint64_t bytes = 0;
+    for (cur.to_first(); cur.valid(); cur.next()) {
+      if (popped.size() < count) {
+        popped.push_back(cur.entry());
+        // No step beyond the last entry popped unless reading ahead.
+        if (popped.size() == count && !ahead) break;
+        continue;
+      }
+      ahead->entries.push_back(cur.entry());
+      bytes += ahead->entries.back().first.size();
+      if (ahead->entries.size() >= ahead->span || bytes >= kPopAheadBytes) break;
     }
   }
   if (popped.empty()) return popped;
@@ -129,7 +159,13 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
   // work of ZPOPMIN from a 63k-member set, and a stall of tens of ms per copy.
   z.meta.dead += popped.size();  // the member entries: walks over members cross them
   (max ? z.behind_ceiling() : z.behind_floor()) += popped.size();
-  (max ? z.meta.ceiling : z.meta.floor) = index_part(popped.back().second, popped.back().first);
+  own = index_part(popped.back().second, popped.back().first);
+  if (ahead) {
+    // The set as the next pop from this end will find it, if nothing else touches it.
+    ahead->stamp = z.meta.size + z.meta.dead;
+    ahead->own = own;
+    ahead->other = other;
+  }
   save(z);
   return popped;
 }

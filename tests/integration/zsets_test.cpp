@@ -6,7 +6,8 @@
 //    client's ZADD or ZUNIONSTORE, FIFO among waiters, several keys, writes to other keys or
 //    of other types leaving the waiter blocked, and a closed waiter never served;
 //  - ZsetsDifferential.*: seeded, bounded random command sequences sent to basalt and to the
-//    real Redis, replies compared byte for byte (ZRANDMEMBER by shape, ZSCAN as a sorted set);
+//    real Redis, replies compared byte for byte (ZRANDMEMBER by shape, ZSCAN as a sorted set),
+//    and pipelined batches of pops that read ahead mixed with every other kind of change;
 //  - ZsetsReplication.*: a replica applying the log of pops (also blocking pops served after a
 //    wait) reaches the master's DEBUG DIGEST;
 //  - ZsetsLarge.*: a 200,000-member set answers rank and score queries at its middle
@@ -853,6 +854,75 @@ TEST(ZsetsDifferential, RandomCommandsMatchRedis) {
                    {{"TYPE", key}, {"ZRANGE", key, "0", "-1", "WITHSCORES"}, {"ZCARD", key}});
     }
     EXPECT_EQ(servers.same_all(reads), "") << "seed " << seed;
+  }
+}
+
+// Pops read ahead (storage/types/pop_pool.h, PopAhead): a pop takes the entries an earlier
+// pop from the same end read, as long as nothing else touched the set. Pipelined batches (so
+// that many commands share a write group) mix pops from both ends and with counts with every
+// other kind of change: new members, score changes below and above the popped ends, removals,
+// range removals, a union stored over the key, its deletion; and batches of pops alone, from
+// both ends until they meet. Every reply equals Redis's.
+Args pop_ahead_command(SeededRandom& r) {
+  auto member = [&] { return "m" + std::to_string(r.uniform(0, 40)); };
+  auto score = [&] { return std::to_string(r.uniform(-6, 6)); };
+  auto count = [&] { return std::to_string(r.uniform(1, 5)); };
+  const int pick = r.uniform(0, 99);
+  if (pick < 30) return {"ZPOPMIN", "z", count()};
+  if (pick < 40) return {"ZPOPMIN", "z"};
+  if (pick < 50) return {"ZPOPMAX", "z", count()};
+  if (pick < 55) return {"ZMPOP", "1", "z", r.chance(50) ? "MIN" : "MAX", "COUNT", count()};
+  if (pick < 70) return {"ZADD", "z", score(), member(), score(), member()};
+  if (pick < 75) return {"ZINCRBY", "z", score(), member()};
+  if (pick < 80) return {"ZREM", "z", member()};
+  if (pick < 83) return {"ZREMRANGEBYSCORE", "z", "-1", "1"};
+  if (pick < 86) return {"ZADD", "y", score(), member()};
+  if (pick < 88) return {"ZUNIONSTORE", "z", "2", "z", "y"};
+  if (pick < 89) return {"DEL", "z"};
+  if (pick < 95) return {"ZRANGE", "z", "0", "-1", "WITHSCORES"};
+  return {"ZCARD", "z"};
+}
+
+TEST(ZsetsDifferential, PipelinedPopsReadAheadAndMatchRedis) {
+  if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
+  ServerPair servers;
+  for (uint64_t seed : {5u, 6u}) {
+    ASSERT_EQ(servers.ours().command_raw({"FLUSHALL"}), ok());
+    ASSERT_EQ(servers.theirs().command_raw({"FLUSHALL"}), ok());
+    SeededRandom r(seed);
+    for (int batch = 0; batch < 60; ++batch) {
+      // A fill first now and then, so that pops find something to read ahead.
+      std::vector<Args> commands;
+      if (batch % 4 == 0) {
+        Args fill = {"ZADD", "z"};
+        for (int i = 0; i < 60; ++i) {
+          fill.push_back(std::to_string(r.uniform(-6, 6)));
+          fill.push_back("m" + std::to_string(r.uniform(0, 40)));
+        }
+        commands.push_back(fill);
+      }
+      // Some batches only pop, from both ends, until the ends meet.
+      const bool pops_only = batch % 4 == 1;
+      for (int i = 0; i < 40; ++i) {
+        if (pops_only)
+          commands.push_back(
+              {r.chance(50) ? "ZPOPMIN" : "ZPOPMAX", "z", std::to_string(r.uniform(1, 3))});
+        else
+          commands.push_back(pop_ahead_command(r));
+      }
+      for (const Args& c : commands) {
+        servers.ours().send_command(c);
+        servers.theirs().send_command(c);
+      }
+      for (const Args& c : commands) {
+        const std::string ours = servers.ours().read_reply_raw();
+        const std::string theirs = servers.theirs().read_reply_raw();
+        ASSERT_EQ(ours, theirs) << "seed " << seed << " batch " << batch << ": "
+                                << render_command(c);
+      }
+    }
+    EXPECT_EQ(servers.same_all({{"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZCARD", "z"}}), "")
+        << "seed " << seed;
   }
 }
 
