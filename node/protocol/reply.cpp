@@ -2,6 +2,7 @@
 #include "node/protocol/reply.h"
 
 #include <charconv>
+#include <cstring>
 
 #include "node/protocol/numbers.h"
 
@@ -37,9 +38,31 @@ void ReplyBuilder::integer(int64_t v) {
 }
 
 void ReplyBuilder::bulk(std::string_view s) {
-  header('$', s.size());
-  out_->append(s);
-  out_->append("\r\n", 2);
+  // A small element (LRANGE's, HGETALL's, a GET of a short value) is written in one step: the
+  // buffer grows once, then header, bytes and CRLF are copied in. A large one is appended, so
+  // that its bytes are not first zero-filled by the resize.
+  constexpr size_t kSmallBulk = 256;
+  if (s.size() > kSmallBulk) {
+    header('$', s.size());
+    out_->append(s);
+    out_->append("\r\n", 2);
+    return;
+  }
+  char head[8];  // "$256\r\n" at most
+  head[0] = '$';
+  char* end = std::to_chars(head + 1, head + sizeof(head) - 2, s.size()).ptr;
+  *end++ = '\r';
+  *end++ = '\n';
+  const size_t head_size = static_cast<size_t>(end - head);
+  const size_t at = out_->size();
+  out_->resize(at + head_size + s.size() + 2);
+  char* p = out_->data() + at;
+  std::memcpy(p, head, head_size);
+  p += head_size;
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  p[0] = '\r';
+  p[1] = '\n';
 }
 
 void ReplyBuilder::double_bulk(double v) {

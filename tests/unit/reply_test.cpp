@@ -71,6 +71,18 @@ TEST(ReplyBuilder, Bulk) {
   EXPECT_EQ(out, "$5\r\nhello\r\n$0\r\n\r\n$5\r\na\r\n\0b\r\n"s);
 }
 
+// Small bulks are written in one step, larger ones appended: both encode alike at the seam.
+TEST(ReplyBuilder, BulksAroundTheSmallSizeEncodeAlike) {
+  for (size_t size : {9u, 10u, 99u, 100u, 255u, 256u, 257u, 1000u}) {
+    std::string out = "prefix";
+    ReplyBuilder r(out);
+    const std::string value(size, 'v');
+    r.bulk(value);
+    r.bulk("z");
+    EXPECT_EQ(out, "prefix$" + std::to_string(size) + "\r\n" + value + "\r\n$1\r\nz\r\n") << size;
+  }
+}
+
 TEST(ReplyBuilder, LargeBulkHeader) {
   std::string out;
   ReplyBuilder r(out);
