@@ -218,6 +218,9 @@ std::vector<Element> Collection::random_to_remove(uint64_t count) const {
   out.reserve(count);
   std::unordered_set<std::string> taken;  // this command's picks, when a pool is drawn again
   std::string value;
+  // Candidates are members for sure while nothing but the pool's own pops removed any: the
+  // set's size is what they left, or the pool was just drawn from the set as it is.
+  bool sure = pool != nullptr && pool->size_after == size;
   bool drawn_here = false;
   size_t picked_at_draw = 0;
   while (out.size() < count) {
@@ -237,13 +240,18 @@ std::vector<Element> Collection::random_to_remove(uint64_t count) const {
       }
       pool = &pools->install(db_, key_, meta.version, inserted, std::move(members));
       if (pool->exhausted()) return random(count, true);
+      sure = true;
     }
     std::string& member = pool->members[pool->next++];
     // Removed since the pool was drawn (SREM, SMOVE): not a candidate any more.
-    if (!ks_->sub_get(db_, key_, meta.version, member, value)) continue;
+    if (sure)
+      value.clear();  // (a set member's value is empty)
+    else if (!ks_->sub_get(db_, key_, meta.version, member, value))
+      continue;
     if (count > 1) taken.insert(member);
     out.emplace_back(std::move(member), value);
   }
+  pool->size_after = size - out.size();  // the caller removes every pick (SPOP)
   return out;
 }
 

@@ -40,6 +40,7 @@ PopPool& PopPools::install(uint16_t db, std::string_view key, uint64_t version, 
   it->members = std::move(members);
   it->next = 0;
   it->used = ++clock_;
+  it->size_after = 0;
   return *it;
 }
 

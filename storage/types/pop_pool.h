@@ -9,7 +9,9 @@
 // - it records the version's insertion count (CollectionMeta size + dead: an addition adds
 //   one, a removal moves one from size to dead), so any addition since makes it stale;
 // - removals by others are fine (a uniform sequence without the removed member is a uniform
-//   sequence of what is left): each candidate is checked to be still a member when taken;
+//   sequence of what is left): each candidate is checked to be still a member when taken,
+//   unless the set's size is still what the pool's own pops left (`size_after`: nothing else
+//   removed a member since), so a run of pops costs no lookup each;
 // - a rolled-back command, a write group that failed to commit, or a dataset loaded by a full
 //   sync drops every pool (clear()).
 // Bounded: at most kPopPools pools (least recently used dropped), each of at most
@@ -39,6 +41,9 @@ struct PopPool {
   std::vector<std::string> members;  // a uniform random sequence, taken from `next` on
   size_t next = 0;
   uint64_t used = 0;  // when last used (least recently used goes first)
+  // The set's size as the pool's last pops left it (0: not known). While the set still has
+  // it, nothing else removed a member since: the next candidates need no membership check.
+  uint64_t size_after = 0;
 
   bool exhausted() const { return next >= members.size(); }
 };

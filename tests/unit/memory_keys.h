@@ -102,6 +102,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   std::map<std::string, std::string> elements;  // sub key -> value
   uint64_t reads = 0, writes = 0;               // open_key calls per Access
   uint64_t iterator_steps = 0;                  // steps of every sub_iterate (MapIterator)
+  uint64_t point_reads = 0;                     // sub_get calls
   bool keep_tombstones = false;                 // sub_delete leaves kTombstone, as RocksDB
   bool keep_pop_pools = false;                  // pop_pools() gives `pools`
   storage::types::PopPools pools;
@@ -129,6 +130,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   }
   bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
                std::string& value) override {
+    ++point_reads;
     auto it = elements.find(sub_key(db, key, version, part));
     if (it == elements.end() || it->second == kTombstone) return false;
     value = it->second;

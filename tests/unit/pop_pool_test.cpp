@@ -106,6 +106,36 @@ TEST(PopPool, EachPopIsAUniformPickAmongTheMembersLeft) {
   EXPECT_LE(keys.pools.size(), kPopPools);
 }
 
+// While nothing but the pool's own pops removes members, its candidates are members for sure:
+// a run of pops looks none of them up; a removal by another command brings the checks back.
+TEST(PopPool, PopsLookNothingUpUntilAnotherCommandRemovesAMember) {
+  MemoryKeys keys;
+  keys.keep_pop_pools = true;
+  fill(keys, "s", 3000);
+  ASSERT_EQ(pop(keys, "s", 1).size(), 1u);  // draws the pool
+  auto picks_reads = [&](uint64_t count) {
+    Collection s(keys, 0, "s");
+    EXPECT_EQ(set::open(s, Access::Write), Status::Ok);
+    const uint64_t before = keys.point_reads;
+    auto picked = s.random_to_remove(count);
+    const uint64_t reads = keys.point_reads - before;
+    for (const auto& e : picked) set::remove_present(s, e.first);
+    set::save(s);
+    EXPECT_EQ(picked.size(), count);
+    return reads;
+  };
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(picks_reads(i % 3 + 1), 0u) << i;
+  // Another command removes a member: the next pop checks its candidates again, and the one
+  // after it, the set's size being what that pop left, does not.
+  Collection s(keys, 0, "s");
+  ASSERT_EQ(set::open(s, Access::Write), Status::Ok);
+  int i = 0;
+  while (!set::remove(s, "m" + std::to_string(i))) ASSERT_LT(++i, 3000);  // one still there
+  set::save(s);
+  EXPECT_GE(picks_reads(2), 2u);
+  EXPECT_EQ(picks_reads(2), 0u);
+}
+
 TEST(PopPool, AnAdditionMakesThePoolStaleAndRemovedMembersAreNeverPopped) {
   MemoryKeys keys;
   keys.keep_pop_pools = true;
