@@ -89,6 +89,9 @@ class Keyspace final : public storage::types::KeyAccess {
   // A writable view inside a write group.
   Keyspace(KeyspaceShared& shared, uint64_t now_ms, rocksdb::WriteBatchWithIndex& batch,
            ReplStream& stream);
+  Keyspace(Keyspace&&) = default;
+  // Keeps the group's record nodes for the next groups (see spare_records).
+  ~Keyspace() override;
 
   bool writable() const { return batch_ != nullptr; }
   // The master's stream is applied as is: keys the replica holds are live even if their
@@ -274,6 +277,14 @@ class Keyspace final : public storage::types::KeyAccess {
   using GroupRecords = std::map<std::string, GroupRecord, std::less<>>;
   void write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
                    std::string_view value);
+  // Map nodes of finished groups' records, kept for the groups that follow, per thread (the
+  // loop's views, a heavy job's): a write takes one (with the key and value buffers it
+  // holds) instead of allocating a node, a key and a value.
+  static std::vector<GroupRecords::node_type>& spare_records();
+  // A new record at key_buf_ (`hint`: where it goes), on a spare node if there is one.
+  static GroupRecords::iterator new_record(GroupRecords& records, GroupRecords::iterator hint,
+                                           const std::string& key);
+  static void keep_spare(GroupRecords& records);
   void erase_range(GroupRecords& records, std::string_view begin, std::string_view end);
   // Keeps `slot`'s state (or its absence) for a rollback to the innermost save point.
   void save_for_undo(GroupRecords& records, GroupRecords::iterator slot, bool inserted);

@@ -22,7 +22,9 @@ void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* c
   // A record (top-level or element) stays out of the batch until the commit (stage_records)
   // or an iterator needs it (index_records), kept in step for a rollback (even after one: an
   // outer save point may still be rolled back to).
-  auto [slot, inserted] = records.try_emplace(key_buf_);
+  auto slot = records.lower_bound(key_buf_);
+  const bool inserted = slot == records.end() || slot->first != key_buf_;
+  if (inserted) slot = new_record(records, slot, key_buf_);
   if (save_depth_ > 0 && (inserted || slot->second.saved_serial != serial_))
     save_for_undo(records, slot, inserted);
   auto& rec = slot->second;
@@ -32,6 +34,45 @@ void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* c
   rec.value.assign(value);
   if (rec.pending) pending_ = true;
   if (!through_index_) index_behind_ = true;
+}
+
+namespace {
+constexpr size_t kSpareRecords = 4096;
+constexpr size_t kSpareBuffer = 256;  // a node holding a larger key or value is freed
+}  // namespace
+
+std::vector<Keyspace::GroupRecords::node_type>& Keyspace::spare_records() {
+  thread_local std::vector<GroupRecords::node_type> spare;
+  return spare;
+}
+
+Keyspace::GroupRecords::iterator Keyspace::new_record(GroupRecords& records,
+                                                      GroupRecords::iterator hint,
+                                                      const std::string& key) {
+  auto& spare = spare_records();
+  if (spare.empty()) return records.emplace_hint(hint, key, GroupRecord{});
+  GroupRecords::node_type node = std::move(spare.back());
+  spare.pop_back();
+  node.key().assign(key);
+  GroupRecord& rec = node.mapped();
+  rec.present = rec.indexed = rec.pending = false;
+  rec.saved_serial = 0;
+  rec.value.clear();
+  return records.insert(hint, std::move(node));
+}
+
+void Keyspace::keep_spare(GroupRecords& records) {
+  auto& spare = spare_records();
+  while (!records.empty() && spare.size() < kSpareRecords) {
+    GroupRecords::node_type node = records.extract(records.begin());
+    if (node.key().capacity() <= kSpareBuffer && node.mapped().value.capacity() <= kSpareBuffer)
+      spare.push_back(std::move(node));
+  }
+}
+
+Keyspace::~Keyspace() {
+  keep_spare(written_);
+  keep_spare(sub_written_);
 }
 
 void Keyspace::save_for_undo(GroupRecords& records, GroupRecords::iterator slot, bool inserted) {

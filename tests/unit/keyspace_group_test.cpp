@@ -1,7 +1,8 @@
 // tests/unit/keyspace_group_test.cpp — what one write group sees of its own writes: the
 // records and elements it wrote (kept by the Keyspace, written to the batch past its index)
 // are what its reads, its iterators (which index them on demand), a flush, a rollback and
-// the record cache after the commit all see.
+// the record cache after the commit all see; the record nodes later groups reuse carry
+// nothing over.
 #include <gtest/gtest.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
@@ -179,6 +180,37 @@ TEST_F(KeyspaceGroup, ARecordWrittenManyTimesEntersTheBatchOnceAtTheCommit) {
   ks.publish_to_cache();
   EXPECT_EQ(committed("hot"), "49");
   EXPECT_EQ(committed("other"), "x");
+}
+
+// A finished group's record nodes are kept for the next groups (Keyspace::spare_records): a
+// later group that takes them sees none of what they held, writes each of its keys once in
+// its own final state, and a rollback of a key on a reused node forgets it.
+TEST_F(KeyspaceGroup, RecordsOfEarlierGroupsLeaveNothingBehindInTheNextOnes) {
+  group([](core::Keyspace& ks) {
+    for (int i = 0; i < 100; ++i) {
+      auto point = ks.save_point();
+      set(ks, "g1-" + std::to_string(i), std::string(40 + i, 'v'));
+      if (i % 3 == 0) del(ks, "g1-" + std::to_string(i));
+      ks.release(point);
+    }
+  });
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  core::ReplStream stream;
+  core::Keyspace ks(shared_, 1000, batch, stream);
+  set(ks, "a", "1");
+  EXPECT_EQ(get(ks, "b"), "(nil)");
+  auto point = ks.save_point();
+  set(ks, "b", "2");
+  ks.rollback(point);
+  EXPECT_EQ(get(ks, "b"), "(nil)");
+  EXPECT_EQ(get(ks, "a"), "1");
+  ks.stage_records(*batch.GetWriteBatch());
+  ASSERT_TRUE(engine_->write(batch.GetWriteBatch()).ok());
+  ks.publish_to_cache();
+  EXPECT_EQ(committed("a"), "1");
+  EXPECT_EQ(committed("b"), "(nil)");
+  EXPECT_EQ(committed("g1-1"), std::string(41, 'v'));
+  EXPECT_EQ(committed("g1-3"), "(nil)");
 }
 
 TEST_F(KeyspaceGroup, NestedRollbacksRestoreRecordsKeptBackFromTheBatch) {
