@@ -19,51 +19,55 @@ PopPool* PopPools::find(uint16_t db, std::string_view key, uint64_t version, uin
   return nullptr;
 }
 
+namespace {
+// The entry of `entries` that `match` finds; else a fresh one (`found` false), in a new slot
+// while fewer than kPopPools are kept, else in place of the least recently used.
+template <class T, class Match>
+T& find_or_make(std::vector<T>& entries, Match match, bool& found) {
+  auto it = std::find_if(entries.begin(), entries.end(), match);
+  found = it != entries.end();
+  if (found) return *it;
+  if (entries.size() < kPopPools) return entries.emplace_back();
+  it = std::min_element(entries.begin(), entries.end(),
+                        [](const T& a, const T& b) { return a.used < b.used; });
+  *it = T{};
+  return *it;
+}
+}  // namespace
+
 PopPool& PopPools::install(uint16_t db, std::string_view key, uint64_t version, uint64_t inserted,
                            std::vector<std::string> members) {
-  auto it = std::find_if(pools_.begin(), pools_.end(), [&](const PopPool& p) {
-    return p.version == version && p.db == db && p.key == key;
-  });
-  if (it == pools_.end()) {
-    if (pools_.size() < kPopPools) {
-      pools_.emplace_back();
-      it = pools_.end() - 1;
-    } else {
-      it = std::min_element(pools_.begin(), pools_.end(),
-                            [](const PopPool& a, const PopPool& b) { return a.used < b.used; });
-    }
-  }
-  it->db = db;
-  it->key.assign(key);
-  it->version = version;
-  it->inserted = inserted;
-  it->members = std::move(members);
-  it->next = 0;
-  it->used = ++clock_;
-  it->size_after = 0;
-  return *it;
+  bool found = false;
+  PopPool& p = find_or_make(
+      pools_, [&](const PopPool& e) { return e.version == version && e.db == db && e.key == key; },
+      found);
+  p.db = db;
+  p.key.assign(key);
+  p.version = version;
+  p.inserted = inserted;
+  p.members = std::move(members);
+  p.next = 0;
+  p.used = ++clock_;
+  p.size_after = 0;
+  return p;
 }
 
 PopAhead& PopPools::ahead(uint16_t db, std::string_view key, uint64_t version, bool max) {
-  auto it = std::find_if(aheads_.begin(), aheads_.end(), [&](const PopAhead& a) {
-    return a.version == version && a.max == max && a.db == db && a.key == key;
-  });
-  if (it == aheads_.end()) {
-    if (aheads_.size() < kPopPools) {
-      aheads_.emplace_back();
-      it = aheads_.end() - 1;
-    } else {
-      it = std::min_element(aheads_.begin(), aheads_.end(),
-                            [](const PopAhead& a, const PopAhead& b) { return a.used < b.used; });
-      *it = PopAhead{};
-    }
-    it->db = db;
-    it->key.assign(key);
-    it->version = version;
-    it->max = max;
+  bool found = false;
+  PopAhead& a = find_or_make(
+      aheads_,
+      [&](const PopAhead& e) {
+        return e.version == version && e.max == max && e.db == db && e.key == key;
+      },
+      found);
+  if (!found) {
+    a.db = db;
+    a.key.assign(key);
+    a.version = version;
+    a.max = max;
   }
-  it->used = ++clock_;
-  return *it;
+  a.used = ++clock_;
+  return a;
 }
 
 }  // namespace basalt::storage::types
