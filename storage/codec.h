@@ -101,16 +101,28 @@ namespace basalt::storage {
 //   [db u16][key length u32][key][version u64][element part]
 // The version comes from the key's metadata record; a deleted or overwritten collection's
 // elements are dropped with one range deletion over its (key, version) prefix.
+inline constexpr size_t kSubPrefixFixed = 2 + 4 + 8;  // db, key length, version
+
 inline void encode_sub_prefix(std::string& out, uint16_t db, std::string_view key,
                               uint64_t version) {
   out.clear();
-  out.reserve(14 + key.size());
+  out.reserve(kSubPrefixFixed + key.size());
   put_u16_be(out, db);
   uint32_t n = static_cast<uint32_t>(key.size());
   for (int shift = 24; shift >= 0; shift -= 8)
     out.push_back(static_cast<char>((n >> shift) & 0xff));
   out.append(key);
   put_u64_be(out, version);
+}
+
+// The size of the (db, key, version) prefix a sub CF key `raw` begins with, as its key length
+// field gives it; 0 if `raw` is too short to hold that prefix.
+inline size_t sub_prefix_size(std::string_view raw) {
+  if (raw.size() < kSubPrefixFixed) return 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data()) + 2;
+  const size_t key_size = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
+  const size_t prefix = kSubPrefixFixed + key_size;
+  return raw.size() >= prefix ? prefix : 0;
 }
 
 }  // namespace basalt::storage

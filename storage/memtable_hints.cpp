@@ -1,7 +1,9 @@
 // storage/memtable_hints.cpp — the two memtable insert hints (see memtable_hints.h).
 #include "storage/memtable_hints.h"
 
-#include <cstdint>
+#include <string_view>
+
+#include "storage/codec.h"
 
 namespace basalt::storage {
 
@@ -24,12 +26,9 @@ class ElementHint : public rocksdb::SliceTransform {
     return rocksdb::Slice(key.data(), kDbPrefix);
   }
   bool InDomain(const rocksdb::Slice& key) const override {
-    constexpr size_t kBarePrefix = kDbPrefix + 4 + 8;  // db, key length, version (no key)
-    if (key.size() <= kBarePrefix) return false;
-    const auto* p = reinterpret_cast<const unsigned char*>(key.data()) + kDbPrefix;
-    const uint64_t key_size =
-        (uint64_t{p[0]} << 24) | (uint64_t{p[1]} << 16) | (uint64_t{p[2]} << 8) | p[3];
-    return key.size() > kBarePrefix + key_size;
+    // An element: its collection's prefix, then a non-empty part.
+    const size_t prefix = sub_prefix_size(std::string_view(key.data(), key.size()));
+    return prefix != 0 && key.size() > prefix;
   }
 };
 }  // namespace
