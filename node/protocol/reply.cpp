@@ -48,12 +48,8 @@ void ReplyBuilder::bulk(std::string_view s) {
     out_->append("\r\n", 2);
     return;
   }
-  char head[8];  // "$256\r\n" at most
-  head[0] = '$';
-  char* end = std::to_chars(head + 1, head + sizeof(head) - 2, s.size()).ptr;
-  *end++ = '\r';
-  *end++ = '\n';
-  const size_t head_size = static_cast<size_t>(end - head);
+  char head[24];
+  const size_t head_size = format_header(head, '$', s.size());
   const size_t at = out_->size();
   out_->resize(at + head_size + s.size() + 2);
   char* p = out_->data() + at;

@@ -37,13 +37,18 @@ class ReplyBuilder {
 };
 
 // Appends `prefix`, `n` in decimal and CRLF (a multibulk or bulk header).
-inline void append_header(std::string& out, char prefix, size_t n) {
-  char buf[24];
+// Writes `prefix`, n in decimal and CRLF into `buf`; returns how many bytes.
+inline size_t format_header(char (&buf)[24], char prefix, size_t n) {
   buf[0] = prefix;
   auto r = std::to_chars(buf + 1, buf + sizeof(buf) - 2, n);
   r.ptr[0] = '\r';
   r.ptr[1] = '\n';
-  out.append(buf, static_cast<size_t>(r.ptr + 2 - buf));
+  return static_cast<size_t>(r.ptr + 2 - buf);
+}
+
+inline void append_header(std::string& out, char prefix, size_t n) {
+  char buf[24];
+  out.append(buf, format_header(buf, prefix, n));
 }
 
 // Appends a RESP multibulk encoding of `args` (used for the replication stream).
