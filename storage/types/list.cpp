@@ -1,7 +1,7 @@
 // storage/types/list.cpp — see list.h. Chunked lists (list_encoding.h): a push or a pop is a
-// read-modify-write of the end chunk, a run is read one iterator step per chunk, and the
-// middle edits rewrite the chunks of the side they shift. Lists stored before chunks go to
-// list_legacy.cpp until a write converts them.
+// read-modify-write of the end chunk, a run is read a point read per chunk (short runs) or one
+// iterator step per chunk, and the middle edits rewrite the chunks of the side they shift.
+// Lists stored before chunks go to list_legacy.cpp until a write converts them.
 #include "storage/types/list.h"
 
 #include <algorithm>
@@ -29,6 +29,10 @@ constexpr uint64_t kConvertMaximum = 4096;
 // so that memory stays bounded however long the list (rewrite() takes the moved run whole).
 constexpr uint64_t kStreamMinimum = 8192;
 constexpr uint64_t kStreamWindow = 512;
+
+// A run over at most this many chunks is read with a point read per chunk, a longer one with
+// an iterator.
+constexpr uint64_t kPointReadChunks = 4;
 
 uint64_t bytes_of(uint64_t size) {
   return element_bytes(0, size);
@@ -104,11 +108,28 @@ void delete_big(const List& l, uint64_t index) {
 }
 
 // Calls f(index, slot, chunk) for up to `n` elements from storage index `index` towards the
-// tail (forward) or the head, one iterator step per chunk, until f returns false. The
-// elements asked for must lie inside the list.
+// tail (forward) or the head, a point read or one iterator step per chunk, until f returns
+// false. The elements asked for must lie inside the list.
 template <class F>
 void walk(const List& l, uint64_t index, uint64_t n, bool forward, F&& f) {
   if (n == 0) return;
+  uint64_t last = forward ? index + (n - 1) : index - (n - 1);
+  uint64_t chunks =
+      (forward ? chunk_of(last) - chunk_of(index) : chunk_of(index) - chunk_of(last)) + 1;
+  if (chunks <= kPointReadChunks) {
+    // A short run: a point read per chunk costs less than an iterator and its seek (which
+    // open and position one child iterator per memtable and table file).
+    Chunk c;
+    while (true) {
+      load(l, chunk_of(index), c);
+      if (!c.holds(index)) corrupt(l, index);
+      while (c.holds(index)) {
+        if (!f(index, c.at(index))) return;
+        if (--n == 0) return;
+        index = forward ? index + 1 : index - 1;
+      }
+    }
+  }
   std::string prefix;
   auto it = l.keys().sub_iterate(l.db(), l.key(), l.meta.version, prefix);
   uint64_t expect = chunk_of(index);

@@ -615,13 +615,56 @@ TEST(ListsDifferential, RandomCommandsMatchRedis) {
 
 // Pops that cross chunk boundaries (64 slots) from either end, over elements around the
 // out-of-line size (256 bytes) and empty ones: a pop keeps the rest of a chunk's encoding as
-// it is, so every reply and the whole list must still match Redis.
+// it is, so every reply and the whole list must still match Redis. Reads of windows of every
+// length, from either end, forward (LRANGE) and backward (LPOS with a negative rank and a
+// MAXLEN), over one to many chunks: short runs are read a point read per chunk, long ones
+// with an iterator; in a transaction they see its own pushes and pops.
 class ChunkPopGenerator : public SeededRandom {
  public:
   explicit ChunkPopGenerator(uint64_t seed) : SeededRandom(seed) {}
 
   Args next() {
-    if (uniform(0, 2) == 0) return {"LRANGE", "l", "0", "-1"};
+    if (!queued_.empty()) {
+      Args a = std::move(queued_.front());
+      queued_.erase(queued_.begin());
+      return a;
+    }
+    if (uniform(0, 2) == 0) return read();
+    if (chance(5)) {
+      queued_ = {change(), read(), change(), read(), {"EXEC"}};
+      return {"MULTI"};
+    }
+    return change();
+  }
+
+ private:
+  Args read() {
+    switch (uniform(0, 3)) {
+      case 0:
+        return {"LRANGE", "l", "0", "-1"};
+      case 1: {
+        // A window of 1..400 elements from either end (index_from_tail: negative indexes).
+        const int64_t length = uniform(1, 400), start = uniform(0, 300);
+        if (chance(50))
+          return {"LRANGE", "l", std::to_string(start), std::to_string(start + length - 1)};
+        return {"LRANGE", "l", std::to_string(-start - length), std::to_string(-start - 1)};
+      }
+      case 2:
+        return {"LINDEX", "l", std::to_string(uniform(-300, 300))};
+      default:
+        return {"LPOS",
+                "l",
+                std::string(1, static_cast<char>('a' + uniform(0, 25))),
+                "RANK",
+                chance(70) ? "-1" : "1",
+                "COUNT",
+                "0",
+                "MAXLEN",
+                std::to_string(uniform(1, 400))};
+    }
+  }
+
+  Args change() {
     if (uniform(0, 1) == 0) {
       Args a = {chance(50) ? "LPUSH" : "RPUSH", "l"};
       for (int n = uniform(1, 90); n > 0; --n) a.push_back(element());
@@ -633,18 +676,19 @@ class ChunkPopGenerator : public SeededRandom {
     return a;
   }
 
- private:
   std::string element() {
     static const std::vector<size_t> sizes = {0, 1, 7, 255, 256, 257, 1000};
     const size_t size = sizes[static_cast<size_t>(uniform(0, 6))];
     return std::string(size, static_cast<char>('a' + uniform(0, 25)));
   }
+
+  std::vector<Args> queued_;  // the rest of a transaction
 };
 
 TEST(ListsDifferential, PopsAcrossChunksWithBigElementsMatchRedis) {
   if (!RedisOracle::available()) GTEST_SKIP() << "redis-server not installed";
   ServerPair servers;
-  constexpr int kCommands = 400;
+  constexpr int kCommands = 600;
   for (uint64_t seed : {3u, 4u}) {
     ASSERT_EQ(servers.ours().command_raw({"FLUSHALL"}), ok());
     ASSERT_EQ(servers.theirs().command_raw({"FLUSHALL"}), ok());
