@@ -23,6 +23,7 @@ Keyspace::Keyspace(KeyspaceShared& shared, uint64_t now_ms, rocksdb::WriteBatchW
       now_ms_(now_ms),
       batch_(&batch),
       stream_(&stream),
+      memo_stamp_(shared.element_memo.new_stamp()),
       count_deltas_(shared.key_counts.size(), 0),
       expire_deltas_(shared.key_counts.size(), 0),
       bytes_deltas_(shared.key_counts.size(), 0),
@@ -275,6 +276,21 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
     return true;
   } else if (batch_ && flushed_[db]) {
     return false;
+  } else if (batch_ && !snapshot_) {
+    // Committed state, as this group read it before, or from the database.
+    auto& memo = shared_.element_memo;
+    switch (memo.find(memo_stamp_, key_buf_, value)) {
+      case ElementMemo::Hit::Present:
+        return true;
+      case ElementMemo::Hit::Absent:
+        return false;
+      case ElementMemo::Hit::Miss:
+        break;
+    }
+    s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
+    const bool present = storage::found(s);  // throws on a read error: never memoized
+    memo.put(memo_stamp_, key_buf_, value, present);
+    return present;
   } else {
     s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
   }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "node/core/access_tracker.h"
+#include "node/core/element_memo.h"
 #include "node/core/record_cache.h"
 #include "node/core/repl_stream.h"
 #include "node/core/scan_cursors.h"
@@ -73,6 +74,8 @@ struct KeyspaceShared {
   // Committed top-level records (see record_cache.h); filled by reads, updated by
   // Keyspace::publish_to_cache after each committed group.
   RecordCache record_cache;
+  // The element reads of the write group running now (element_memo.h).
+  ElementMemo element_memo;
   // SPOP's pools of random picks (storage/types/pop_pool.h), kept by the loop's write views.
   storage::types::PopPools pop_pools;
   // While a group's write is in flight (node/core/write_inflight.cpp): the store as it was
@@ -257,6 +260,7 @@ class Keyspace final : public storage::types::KeyAccess {
   rocksdb::ReadOptions snapshot_reads_;
   rocksdb::WriteBatchWithIndex* batch_ = nullptr;
   ReplStream* stream_ = nullptr;
+  uint64_t memo_stamp_ = 0;  // a write view's stamp in shared_.element_memo
   std::vector<int64_t> count_deltas_;
   std::vector<int64_t> expire_deltas_;  // keys with a TTL gained (lost) per db
   std::vector<int64_t> bytes_deltas_;   // dataset bytes gained (lost) per db
