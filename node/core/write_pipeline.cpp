@@ -205,6 +205,7 @@ asio::awaitable<bool> WritePipeline::run_group(std::vector<Job*>& jobs,
   std::optional<Keyspace> ks;
   ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
   for (auto& task : tasks) task(*ks);
+  prefetch_records(jobs);
 
   auto& runner = node_.command_runner();
   std::string error;
