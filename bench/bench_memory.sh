@@ -39,7 +39,7 @@ measure() {
 
   local dbsize rss used disk
   dbsize="$(redis-cli -h 127.0.0.1 -p "$port" DBSIZE 2>/dev/null | tr -d '\r')"
-  rss="$(awk '/^VmRSS:/ { print $2 * 1024; exit }' "/proc/${PID[$name]}/status" 2>/dev/null)"
+  rss="$(awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024; exit }' "/proc/${PID[$name]}/status" 2>/dev/null)"
   info "$port" memory "$WORK/memory.info"
   used="$(field "$WORK/memory.info" used_memory)"
   disk="$(du -sb "$dir" | awk '{ print $1 }')"

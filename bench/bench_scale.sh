@@ -59,7 +59,7 @@ start_sampler() {  # start_sampler NAME — samples server NAME into $WORK/NAME.
   (
     trap 'exit 0' TERM
     while kill -0 "$pid" 2>/dev/null; do
-      r="$(awk '/^VmRSS:/ { print $2 * 1024; exit }' "/proc/$pid/status" 2>/dev/null || true)"
+      r="$(awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024; exit }' "/proc/$pid/status" 2>/dev/null || true)"
       [[ -n "$r" ]] && echo "$(cat "$WORK/phase" 2>/dev/null) $r" >>"$out"
       sleep "$RSS_INTERVAL"
     done

@@ -393,7 +393,7 @@ csv_col() {
 }
 
 # rss NAME -> the server's VmRSS in bytes (empty if it is gone)
-rss() { awk '/^VmRSS:/ { print $2 * 1024; exit }' "/proc/${PID[$1]}/status" 2>/dev/null || true; }
+rss() { awk '/^VmRSS:/ { printf "%.0f\n", $2 * 1024; exit }' "/proc/${PID[$1]}/status" 2>/dev/null || true; }
 
 # cpu_ticks NAME... -> each server's utime+stime in clock ticks (0 if it is gone), one a line
 cpu_ticks() {
