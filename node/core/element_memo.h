@@ -1,12 +1,12 @@
 // node/core/element_memo.h — a small direct-mapped memo of the element reads a write group
 // sends to the database: a group that looks the same element up again (a pipeline of ZADDs
 // or SADDs of a member already there, reads of one field among a pipeline's writes) takes it
-// from here instead of a RocksDB point lookup each time. It holds committed state for one group only:
-// a group's view (node/core/keyspace.h) draws a fresh stamp, and a slot filled under another
-// stamp reads as a miss, so nothing outlives the group (no invalidation to keep in step with
-// commits, flushes or a full sync). What the group itself writes is found before the memo
-// is asked (its own records), and a slot keeps its buffers, so a warm memo allocates
-// nothing. Loop-only, like the views that use it.
+// from here instead of a RocksDB point lookup each time. It holds committed state for one
+// group only: a group's view (node/core/keyspace.h) draws a fresh stamp, and a slot filled
+// under another stamp reads as a miss, so nothing outlives the group (no invalidation to keep
+// in step with commits, flushes or a full sync). What the group itself writes is found before
+// the memo is asked (its own records), and a slot keeps its buffers, so a warm memo allocates
+// nothing. Loop-only, like the views that use it (a heavy job's view has a memo of its own).
 #pragma once
 
 #include <cstdint>
