@@ -44,6 +44,15 @@ inline uint16_t get_u16_be(const char* p) {
   return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
 }
 
+inline void put_u32_be(std::string& out, uint32_t v) {
+  put_u16_be(out, static_cast<uint16_t>(v >> 16));
+  put_u16_be(out, static_cast<uint16_t>(v & 0xffff));
+}
+
+inline uint32_t get_u32_be(const char* p) {
+  return (uint32_t{get_u16_be(p)} << 16) | get_u16_be(p + 2);
+}
+
 // data CF key
 inline void encode_data_key(std::string& out, uint16_t db, std::string_view key) {
   out.clear();
@@ -108,9 +117,7 @@ inline void encode_sub_prefix(std::string& out, uint16_t db, std::string_view ke
   out.clear();
   out.reserve(kSubPrefixFixed + key.size());
   put_u16_be(out, db);
-  uint32_t n = static_cast<uint32_t>(key.size());
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((n >> shift) & 0xff));
+  put_u32_be(out, static_cast<uint32_t>(key.size()));
   out.append(key);
   put_u64_be(out, version);
 }
@@ -119,9 +126,7 @@ inline void encode_sub_prefix(std::string& out, uint16_t db, std::string_view ke
 // field gives it; 0 if `raw` is too short to hold that prefix.
 inline size_t sub_prefix_size(std::string_view raw) {
   if (raw.size() < kSubPrefixFixed) return 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(raw.data()) + 2;
-  const size_t key_size = (size_t{p[0]} << 24) | (size_t{p[1]} << 16) | (size_t{p[2]} << 8) | p[3];
-  const size_t prefix = kSubPrefixFixed + key_size;
+  const size_t prefix = kSubPrefixFixed + get_u32_be(raw.data() + 2);
   return raw.size() >= prefix ? prefix : 0;
 }
 

@@ -51,6 +51,23 @@ TEST(Codec, U16BigEndian) {
   }
 }
 
+TEST(Codec, U32BigEndian) {
+  std::string s;
+  put_u32_be(s, 0xa1b2c3d4u);
+  EXPECT_EQ(s, "\xa1\xb2\xc3\xd4"s);
+  EXPECT_EQ(get_u32_be(s.data()), 0xa1b2c3d4u);
+  for (uint32_t v :
+       {0u, 1u, 255u, 256u, 0xffffu, 0x10000u, 0x7fffffffu, 0x80000000u, 0xffffffffu}) {
+    std::string t;
+    put_u32_be(t, v);
+    EXPECT_EQ(get_u32_be(t.data()), v);
+  }
+  // The sub key's length field: a key of 70000 bytes (above 16 bits) gives its prefix size.
+  std::string prefix;
+  encode_sub_prefix(prefix, 3, std::string(70000, 'k'), 9);
+  EXPECT_EQ(sub_prefix_size(prefix + "part"), kSubPrefixFixed + 70000);
+}
+
 TEST(Codec, BigEndianOrderIsNumericOrder) {
   std::mt19937_64 rng(1);
   for (int i = 0; i < 2000; ++i) {
