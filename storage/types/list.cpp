@@ -113,6 +113,14 @@ void delete_big(const List& l, uint64_t index) {
 template <class F>
 void walk(const List& l, uint64_t index, uint64_t n, bool forward, F&& f) {
   if (n == 0) return;
+  // Hands f the elements of `c` from `index` on; true once the walk is over.
+  auto visit_chunk = [&](const Chunk& c) {
+    while (c.holds(index)) {
+      if (!f(index, c.at(index)) || --n == 0) return true;
+      index = forward ? index + 1 : index - 1;
+    }
+    return false;
+  };
   uint64_t last = forward ? index + (n - 1) : index - (n - 1);
   uint64_t chunks =
       (forward ? chunk_of(last) - chunk_of(index) : chunk_of(index) - chunk_of(last)) + 1;
@@ -123,11 +131,7 @@ void walk(const List& l, uint64_t index, uint64_t n, bool forward, F&& f) {
     while (true) {
       load(l, chunk_of(index), c);
       if (!c.holds(index)) corrupt(l, index);
-      while (c.holds(index)) {
-        if (!f(index, c.at(index))) return;
-        if (--n == 0) return;
-        index = forward ? index + 1 : index - 1;
-      }
+      if (visit_chunk(c)) return;
     }
   }
   std::string prefix;
@@ -149,11 +153,7 @@ void walk(const List& l, uint64_t index, uint64_t n, bool forward, F&& f) {
         !decode(std::string_view(it->value().data(), it->value().size()), number, c) ||
         !c.holds(index))
       corrupt(l, index);
-    while (c.holds(index)) {
-      if (!f(index, c.at(index))) return;
-      if (--n == 0) return;
-      index = forward ? index + 1 : index - 1;
-    }
+    if (visit_chunk(c)) return;
     expect = chunk_of(index);
     if (forward)
       it->Next();
