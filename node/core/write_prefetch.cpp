@@ -4,6 +4,7 @@
 // after the other, command after command. Asking for all the slots first and then for each
 // entry (whose address the slot holds) lets those reads overlap. A hint only: a key that
 // moves or a db that changes within the group costs a wasted fetch, never a wrong read.
+#include "node/core/acl_categories.h"
 #include "node/core/node.h"
 #include "node/core/write_pipeline.h"
 #include "storage/codec.h"
@@ -20,23 +21,24 @@ void WritePipeline::prefetch_records(const std::vector<Job*>& jobs) {
   const RecordCache& cache = node_.keyspace().record_cache;
   if (!cache.enabled()) return;
   prefetch_hashes_.clear();
-  for (const Job* job : jobs) {
-    for (size_t i = job->first; i < job->last; ++i) {
-      const CommandSpec* spec = spec_of(*job->batch, i);
-      if (!spec || spec->keys.first <= 0 || spec->keys.step <= 0) continue;
-      auto argv = job->batch->command(i);
-      const int argc = static_cast<int>(argv.size());
-      const int last = spec->keys.last < 0 ? argc + spec->keys.last : spec->keys.last;
-      for (int k = spec->keys.first; k <= last && k < argc; k += spec->keys.step) {
-        storage::encode_data_key(prefetch_key_, job->client->db, argv[static_cast<size_t>(k)]);
-        const uint64_t hash = RecordCache::hash(prefetch_key_);
-        cache.prefetch_slot(hash);
-        prefetch_hashes_.push_back(hash);
-        if (prefetch_hashes_.size() == kMaxPrefetchedKeys) break;
-      }
-      if (prefetch_hashes_.size() == kMaxPrefetchedKeys) break;
+  // Stops (false) once kMaxPrefetchedKeys slots were asked for.
+  auto ask_slot = [&](uint16_t db, std::string_view key) {
+    storage::encode_data_key(prefetch_key_, db, key);
+    const uint64_t hash = RecordCache::hash(prefetch_key_);
+    cache.prefetch_slot(hash);
+    prefetch_hashes_.push_back(hash);
+    return prefetch_hashes_.size() < kMaxPrefetchedKeys;
+  };
+  bool room = true;
+  for (size_t j = 0; room && j < jobs.size(); ++j) {
+    const Job& job = *jobs[j];
+    for (size_t i = job.first; room && i < job.last; ++i) {
+      const CommandSpec* spec = spec_of(*job.batch, i);
+      if (!spec) continue;
+      auto argv = job.batch->command(i);
+      room = acl::visit_key_indexes(*spec, argv,
+                                    [&](size_t k) { return ask_slot(job.client->db, argv[k]); });
     }
-    if (prefetch_hashes_.size() == kMaxPrefetchedKeys) break;
   }
   for (uint64_t hash : prefetch_hashes_) cache.prefetch_entry(hash);
 }
