@@ -230,6 +230,11 @@ void storage_families(MetricsWriter& w, const app::AdminMetrics& m) {
       "Reads answered from the record cache (no RocksDB lookup).", m.record_cache_hits);
   one(w, "basalt_record_cache_misses_total", "counter",
       "Reads the record cache could not answer (RocksDB was read).", m.record_cache_misses);
+  one(w, "basalt_element_cache_hits_total", "counter",
+      "Element reads answered from the element cache (no RocksDB lookup).", m.element_cache_hits);
+  one(w, "basalt_element_cache_misses_total", "counter",
+      "Element reads the element cache could not answer (RocksDB was read).",
+      m.element_cache_misses);
   one(w, "basalt_storage_healthy", "gauge", "1 if the store accepts writes, 0 if it is failing.",
       m.status.storage_status == "ok" ? 1 : 0);
   one(w, "basalt_storage_write_errors_total", "counter", "Failed writes to the store.",

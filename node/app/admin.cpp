@@ -177,6 +177,8 @@ AdminMetrics admin_metrics(NodeApp& app) {
   m.writes_stopped = compaction.writes_stopped;
   m.record_cache_hits = node.keyspace().record_cache.hits();
   m.record_cache_misses = node.keyspace().record_cache.misses();
+  m.element_cache_hits = node.keyspace().element_cache.hits();
+  m.element_cache_misses = node.keyspace().element_cache.misses();
   m.used_memory = core::used_memory(node.keyspace());
   m.maxmemory = static_cast<uint64_t>(node.config().maxmemory);
   m.evicted_keys = node.keyspace().evicted_keys;

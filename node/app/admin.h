@@ -182,6 +182,9 @@ struct AdminMetrics {
   // The record cache in front of RocksDB (node/core/record_cache.h).
   uint64_t record_cache_hits = 0;
   uint64_t record_cache_misses = 0;
+  // The element cache beside it (KeyspaceShared::element_cache).
+  uint64_t element_cache_hits = 0;
+  uint64_t element_cache_misses = 0;
   // maxmemory: the logical dataset size it caps (INFO used_memory), the cap, evictions.
   uint64_t used_memory = 0;
   uint64_t maxmemory = 0;

@@ -43,7 +43,8 @@ struct Config {
   // +13-34% (SET, HSET, SADD, ZADD, LPUSH; README, Benchmarks), sequential loads, GETs unchanged,
   // RSS 70 MB lower.
   int64_t rocksdb_write_buffer_size = 4ll << 20;
-  int64_t record_cache_size = 64ll << 20;  // in-memory cache of committed records; 0 = off
+  int64_t record_cache_size = 64ll << 20;   // in-memory cache of committed records; 0 = off
+  int64_t element_cache_size = 64ll << 20;  // the same for collection elements; 0 = off
   // yes: a group's write may run on its own thread while the next group runs (see
   // node/core/write_inflight.cpp); no (default): every write on the event loop.
   bool write_overlap = false;

@@ -159,6 +159,7 @@ ConfigTable::ConfigTable() {
       memory_entry("rocksdb-block-cache-size", &Config::rocksdb_block_cache_size, 1 << 20, false),
       memory_entry("rocksdb-write-buffer-size", &Config::rocksdb_write_buffer_size, 1 << 20, false),
       memory_entry("record-cache-size", &Config::record_cache_size, 0, true),
+      memory_entry("element-cache-size", &Config::element_cache_size, 0, true),
       bool_entry("write-overlap", &Config::write_overlap, true),
       enum_entry("rocksdb-compression", &Config::rocksdb_compression,
                  {"none", "snappy", "lz4", "zstd"}, false),

@@ -93,6 +93,9 @@ void HeavyView::publish(KeyspaceShared& shared, BlockingRegistry& blocking) {
   });
   // A rolled-back job keeps no list of what it wrote: no cached record may outlive it.
   if (!listed) shared.record_cache.clear();
+  // Nor any cached element: a job writes many (that is what makes it heavy), and its view
+  // keeps none of the loop's caches current.
+  shared.element_cache.clear();
 }
 
 bool WritePipeline::heavy_candidate(const Job& job, size_t i, const CommandSpec* spec) {

@@ -171,6 +171,9 @@ void Keyspace::drop_elements(uint16_t db, std::string_view key, const storage::R
   storage::CollectionMeta meta;
   if (old.type == ValueType::String || !storage::CollectionMeta::decode(old.payload, meta)) return;
   std::string begin, end;
+  // The version dies here: none handed out from now on may equal it (the element cache may
+  // still hold this version's elements, which must never be read as a new collection's).
+  shared_.last_version = std::max(shared_.last_version, meta.version);
   storage::encode_sub_prefix(begin, db, key, meta.version);
   storage::encode_sub_prefix(end, db, key, meta.version + 1);
   // A range tombstone: O(1) however large the collection. The old version's elements are
@@ -277,7 +280,7 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
   } else if (batch_ && flushed_[db]) {
     return false;
   } else if (batch_ && !snapshot_) {
-    // Committed state, as this group read it before, or from the database.
+    // Committed state, as this group read it before, or from the element cache or database.
     auto& memo = shared_.element_memo;
     switch (memo.find(memo_stamp_, key_buf_, value)) {
       case ElementMemo::Hit::Present:
@@ -287,14 +290,38 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
       case ElementMemo::Hit::Miss:
         break;
     }
-    s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
-    const bool present = storage::found(s);  // throws on a read error: never memoized
+    const bool present = read_committed_element(value);
     memo.put(memo_stamp_, key_buf_, value, present);
     return present;
+  } else if (!snapshot_) {
+    // A read-only view (while a write is in flight: the published state, as cached).
+    return read_committed_element(value);
   } else {
     s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
   }
   return storage::found(s);
+}
+
+bool Keyspace::read_committed_element(std::string& value) {
+  auto& engine = *shared_.engine;
+  auto& cache = shared_.element_cache;
+  if (!cache.enabled())
+    return storage::found(engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value));
+  const uint64_t hash = RecordCache::hash(key_buf_);
+  switch (cache.find(key_buf_, hash, value)) {
+    case RecordCache::Hit::Present:
+      return true;
+    case RecordCache::Hit::Absent:
+      return false;
+    case RecordCache::Hit::Miss:
+      break;
+  }
+  rocksdb::Status s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
+  const bool present = storage::found(s);  // throws on a read error: never cached
+  // (Unlike a record, an element a write looks up evicts older ones: the element cache is
+  // there for the writes of collection commands, which look each element up first.)
+  cache.put(key_buf_, hash, present ? std::string_view(value) : std::string_view(), present);
+  return present;
 }
 
 void Keyspace::sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
@@ -404,8 +431,19 @@ void Keyspace::copy_value(uint16_t src_db, std::string_view src_key, const Looku
 
 void Keyspace::publish_to_cache() {
   auto& cache = shared_.record_cache;
-  if (clear_cache_) return cache.clear();
-  if (!cache.enabled() || !batch_) return;
+  auto& elements = shared_.element_cache;
+  if (clear_cache_) {
+    cache.clear();
+    elements.clear();
+    return;
+  }
+  if (!batch_) return;
+  if (elements.enabled()) {
+    for (const auto& [key, rec] : sub_written_)
+      elements.update_if_cached(key, rec.present ? std::string_view(rec.value) : std::string_view(),
+                                rec.present);
+  }
+  if (!cache.enabled()) return;
   // Only what readers brought in is kept current. With random keys each update reads a
   // slot and an entry nowhere near the last ones: every slot is asked for first, and each
   // entry a few keys ahead of its update, so the misses overlap instead of queueing.

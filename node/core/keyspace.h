@@ -74,6 +74,14 @@ struct KeyspaceShared {
   // Committed top-level records (see record_cache.h); filled by reads, updated by
   // Keyspace::publish_to_cache after each committed group.
   RecordCache record_cache;
+  // Committed collection elements (the sub family), by encoded element key: the same table,
+  // filled by the element lookups of write groups and readers on the loop, updated by
+  // Keyspace::publish_to_cache from each committed group's element records, emptied wherever
+  // the record cache is (a flush, a rollback, a full sync's dataset switch) and after every
+  // heavy job. An element key names its collection's version, and a version that dies
+  // (Keyspace::drop_elements) is never handed out again while the cache lives (last_version
+  // is raised past it), so the entries of a deleted or replaced collection are never read.
+  RecordCache element_cache;
   // The element reads of the write group running now (element_memo.h).
   ElementMemo element_memo;
   // SPOP's pools of random picks (storage/types/pop_pool.h), kept by the loop's write views.
@@ -202,7 +210,8 @@ class Keyspace final : public storage::types::KeyAccess {
   // The dataset's logical bytes as this view sees them (committed, plus this group's writes).
   uint64_t dataset_bytes() const;
   // After the group's batch is written: the record cache takes the final state of every key
-  // the group wrote (or is emptied, after a flush or a rollback).
+  // the group wrote, the element cache that of every element (or both are emptied, after a
+  // flush or a rollback).
   void publish_to_cache();
   rocksdb::WriteBatchWithIndex* batch() { return batch_; }
   // True if the group has something to commit (the batch, or top-level records not yet in it).
@@ -231,6 +240,9 @@ class Keyspace final : public storage::types::KeyAccess {
 
  private:
   void read_raw(uint16_t db, std::string_view key, Lookup& out);
+  // The committed state of the element whose encoded key is in key_buf_: the element cache,
+  // else the database (which then fills the cache).
+  bool read_committed_element(std::string& value);
   void delete_stored(uint16_t db, std::string_view key, const Lookup& old);
   // Drops the elements of a collection record being deleted or replaced.
   void drop_elements(uint16_t db, std::string_view key, const storage::RecordView& old);

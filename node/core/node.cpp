@@ -78,6 +78,7 @@ bool Node::open(std::string& error) {
   }
   keyspace_.engine = engine_.get();
   keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
+  keyspace_.element_cache.set_budget(static_cast<size_t>(config_.element_cache_size));
   if (keyspace_.expire_counts.empty() && !count_keys_with_ttl(error)) return false;
   if (keyspace_.dataset_bytes.empty() && !recount_dataset_bytes(error)) return false;
   keyspace_.active_expiry = !is_replica();
@@ -286,6 +287,8 @@ void Node::on_config_changed(const std::string& name) {
     acl_.trim_log(config_.acllog_max_len);
   } else if (name == "record-cache-size") {
     keyspace_.record_cache.set_budget(static_cast<size_t>(config_.record_cache_size));
+  } else if (name == "element-cache-size") {
+    keyspace_.element_cache.set_budget(static_cast<size_t>(config_.element_cache_size));
   } else if (name == "maxmemory-policy" || name == "lfu-log-factor" || name == "lfu-decay-time") {
     apply_eviction_settings();
   }

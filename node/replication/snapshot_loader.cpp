@@ -300,6 +300,7 @@ asio::awaitable<bool> ReplicaLink::switch_to_snapshot(FullSync& sync) {
     status = sync.engine.activate_generation(sync.staged, batch);
     auto& cache = node_.keyspace().record_cache;
     cache.clear();  // it described the dataset just replaced
+    node_.keyspace().element_cache.clear();
     node_.keyspace().pop_pools.clear();
     if (status.ok()) {
       for (const auto& [key, raw] : sync.warm) cache.put_if_room(key, raw, true);

@@ -1,9 +1,10 @@
 // tests/integration/element_memo_test.cpp — the write group's memo of element reads
-// (node/core/element_memo.h): pipelines that read the same few members and fields again and
-// again while other commands of the same groups add, change, remove them and delete their
-// collections (inside transactions too) get replies byte for byte equal to redis-server's;
-// and a memo never outlives its group: a member another client removed between two groups
-// is seen as gone.
+// (node/core/element_memo.h) and the element cache across groups behind it
+// (KeyspaceShared::element_cache): pipelines that read the same few members and fields again
+// and again while other commands of the same groups add, change, remove them and delete their
+// collections (inside transactions too) get replies byte for byte equal to redis-server's,
+// also with more members than a small element cache holds; and neither outlives what it
+// describes: a member another client removed between two groups is seen as gone.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,12 +19,12 @@
 namespace basalt::test {
 namespace {
 
-// Commands over three collections of four members each, most of them reading a member
-// before they write (or do not write) it.
-std::vector<Command> same_members(uint32_t seed, int count) {
+// Commands over three collections of `members` members each (four: the memo's case), most
+// of them reading a member before they write (or do not write) it.
+std::vector<Command> same_members(uint32_t seed, int count, unsigned members = 4) {
   std::mt19937 rng(seed);
   auto n = [&](unsigned bound) { return static_cast<int>(rng() % bound); };
-  auto member = [&] { return "m" + std::to_string(n(4)); };
+  auto member = [&] { return "m" + std::to_string(n(members)); };
   std::vector<Command> out;
   while (static_cast<int>(out.size()) < count) {
     switch (n(14)) {
@@ -103,15 +104,17 @@ std::vector<std::string> pipelined_replies(RespClient& c, const std::vector<Comm
   return replies;
 }
 
-TEST(ElementMemo, PipelinesRereadingChangedMembersMatchRedis) {
-  BasaltServer basalt;
+// Runs the seeds' pipelines on basalt (started with `args`) and redis-server and compares
+// every reply and the collections left.
+void rereads_match_redis(const std::vector<std::string>& args, unsigned members) {
+  BasaltServer basalt(args);
   RedisOracle redis;
   basalt.start();
   redis.start();
   RespClient b = basalt.client();
   RespClient r = redis.client();
   for (uint32_t seed = 1; seed <= 6; ++seed) {
-    const std::vector<Command> commands = same_members(seed, 400);
+    const std::vector<Command> commands = same_members(seed, 400, members);
     const auto ours = pipelined_replies(b, commands);
     const auto theirs = pipelined_replies(r, commands);
     ASSERT_EQ(ours.size(), theirs.size());
@@ -129,6 +132,23 @@ TEST(ElementMemo, PipelinesRereadingChangedMembersMatchRedis) {
   EXPECT_EQ(sorted_elements(b.command({"HKEYS", "h"})), sorted_elements(r.command({"HKEYS", "h"})));
   EXPECT_EQ(b.command_raw({"HMGET", "h", "m0", "m1", "m2", "m3", "n"}),
             r.command_raw({"HMGET", "h", "m0", "m1", "m2", "m3", "n"}));
+  EXPECT_EQ(sorted_elements(b.command({"HGETALL", "h"})),
+            sorted_elements(r.command({"HGETALL", "h"})));
+}
+
+TEST(ElementMemo, PipelinesRereadingChangedMembersMatchRedis) {
+  rereads_match_redis({}, 4);
+}
+
+// 64 members a collection against an element cache of about 70 entries: elements are
+// evicted and read again from the store while the groups change them.
+TEST(ElementMemo, PipelinesOverMoreMembersThanTheElementCacheHoldsMatchRedis) {
+  rereads_match_redis({"--element-cache-size", "16kb"}, 64);
+}
+
+// The same with no element cache at all (the memo alone).
+TEST(ElementMemo, PipelinesWithoutAnElementCacheMatchRedis) {
+  rereads_match_redis({"--element-cache-size", "0"}, 4);
 }
 
 // One client's groups read the member again and again (the memo holds it as present); another

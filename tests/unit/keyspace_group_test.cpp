@@ -14,6 +14,7 @@
 #include "node/core/keyspace.h"
 #include "node/core/repl_stream.h"
 #include "storage/codec.h"
+#include "storage/collection.h"
 #include "storage/engine.h"
 #include "tests/unit/scratch_dir.h"
 #include "tests/unit/scratch_engine.h"
@@ -32,6 +33,7 @@ class KeyspaceGroup : public ::testing::Test {
     shared_.engine = engine_.get();
     shared_.key_counts.assign(16, 0);
     shared_.record_cache.set_budget(1 << 20);
+    shared_.element_cache.set_budget(1 << 20);
   }
 
   // Runs `fn` in one writable view, then writes the batch and publishes to the cache.
@@ -77,6 +79,26 @@ class KeyspaceGroup : public ::testing::Test {
           std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()) + "=" +
           it->value().ToString());
     return out;
+  }
+  // The element cache's entry for h's element `part` of `version`: its value, "(absent)" or
+  // "(miss)".
+  std::string cached_element(uint64_t version, std::string_view part) {
+    std::string key, value;
+    storage::encode_sub_prefix(key, 0, "h", version);
+    key.append(part);
+    switch (shared_.element_cache.find(key, value)) {
+      case core::RecordCache::Hit::Present:
+        return value;
+      case core::RecordCache::Hit::Absent:
+        return "(absent)";
+      case core::RecordCache::Hit::Miss:
+        break;
+    }
+    return "(miss)";
+  }
+  static std::string sub(core::Keyspace& ks, uint64_t version, std::string_view part) {
+    std::string value;
+    return ks.sub_get(0, "h", version, part, value) ? value : "(nil)";
   }
   std::string committed(std::string_view key) {
     core::Keyspace ks(shared_, 1000);
@@ -297,6 +319,77 @@ TEST_F(KeyspaceGroup, MayHaveWrittenNamesTheKeysOfRecordsAndElements) {
     ks.rollback(point);
     EXPECT_TRUE(ks.may_have_written(0, "unrelated"));
   });
+}
+
+// The element cache (KeyspaceShared::element_cache): an element a group or a reader looked
+// up is cached as committed, takes each later committed group's value (or absence), and a
+// rollback or a flush empties it; elements nobody looked up are not brought in by writes.
+TEST_F(KeyspaceGroup, ElementCacheTakesEachCommittedGroupsElements) {
+  group([](core::Keyspace& ks) {
+    ks.sub_put(0, "h", 5, "f1", "a");
+    ks.sub_put(0, "h", 5, "f2", "b");
+  });
+  EXPECT_EQ(cached_element(5, "f1"), "(miss)");  // written, never looked up
+  group([](core::Keyspace& ks) {
+    EXPECT_EQ(sub(ks, 5, "f1"), "a");
+    EXPECT_EQ(sub(ks, 5, "nope"), "(nil)");
+    ks.sub_put(0, "h", 5, "f1", "a2");
+    ks.sub_put(0, "h", 5, "nope", "now");
+    EXPECT_EQ(sub(ks, 5, "f1"), "a2");  // its own write, not the cache's committed state
+  });
+  EXPECT_EQ(cached_element(5, "f1"), "a2");
+  EXPECT_EQ(cached_element(5, "nope"), "now");
+  core::Keyspace reader(shared_, 1000);
+  EXPECT_EQ(sub(reader, 5, "f2"), "b");
+  EXPECT_EQ(cached_element(5, "f2"), "b");
+  const uint64_t hits = shared_.element_cache.hits();
+  group([](core::Keyspace& ks) {
+    EXPECT_EQ(sub(ks, 5, "f2"), "b");
+    ks.sub_delete(0, "h", 5, "f2");
+  });
+  EXPECT_EQ(shared_.element_cache.hits(), hits + 1);
+  EXPECT_EQ(cached_element(5, "f2"), "(absent)");
+  EXPECT_EQ(sub(reader, 5, "f2"), "(nil)");
+}
+
+TEST_F(KeyspaceGroup, ElementCacheIsEmptiedByARollbackOrAFlush) {
+  group([](core::Keyspace& ks) { ks.sub_put(0, "h", 5, "f", "a"); });
+  group([](core::Keyspace& ks) {
+    EXPECT_EQ(sub(ks, 5, "f"), "a");
+    auto point = ks.save_point();
+    ks.sub_put(0, "h", 5, "f", "b");
+    ks.rollback(point);
+  });
+  EXPECT_EQ(shared_.element_cache.entries(), 0u);
+  core::Keyspace reader(shared_, 1000);
+  EXPECT_EQ(sub(reader, 5, "f"), "a");
+  EXPECT_EQ(cached_element(5, "f"), "a");
+  group([](core::Keyspace& ks) { ks.flush(0); });
+  EXPECT_EQ(shared_.element_cache.entries(), 0u);
+  EXPECT_EQ(sub(reader, 5, "f"), "(nil)");
+}
+
+// A collection's version dies with it: no later collection gets it (the element cache may
+// still hold its elements), however far ahead of the clock it was (a master's, loaded by a
+// full sync).
+TEST_F(KeyspaceGroup, ADroppedVersionIsNeverHandedOutAgain) {
+  const uint64_t ahead = (uint64_t{1} << 62);
+  storage::CollectionMeta meta;
+  meta.version = ahead;
+  meta.size = 1;
+  group([&](core::Keyspace& ks) {
+    core::Lookup old;
+    ks.lookup(0, "h", old);
+    ks.put(0, "h", ValueType::Hash, 0, meta.encode(), old);
+    ks.sub_put(0, "h", ahead, "f", "old");
+  });
+  EXPECT_LT(shared_.last_version, ahead);
+  group([&](core::Keyspace& ks) {
+    EXPECT_EQ(sub(ks, ahead, "f"), "old");
+    del(ks, "h");
+    EXPECT_GT(ks.new_version(), ahead);
+  });
+  EXPECT_EQ(cached_element(ahead, "f"), "old");  // unreachable: no collection has that version
 }
 
 }  // namespace

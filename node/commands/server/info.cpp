@@ -240,6 +240,8 @@ void memory_section(core::Node& node, Writer& w) {
   w.field("function_libraries_failed_to_load", scripts.function_load_failures);
   w.field("record_cache_bytes", node.keyspace().record_cache.bytes());
   w.field("record_cache_entries", node.keyspace().record_cache.entries());
+  w.field("element_cache_bytes", node.keyspace().element_cache.bytes());
+  w.field("element_cache_entries", node.keyspace().element_cache.entries());
   w.field("rocksdb_block_cache_usage", engine.block_cache_usage());
   w.field("rocksdb_memtable_usage", engine.memtable_usage());
   w.field("rocksdb_disk_usage", engine.disk_usage());
@@ -315,6 +317,8 @@ void stats_section(core::Node& node, Writer& w) {
   const auto& cache = node.keyspace().record_cache;
   w.field("record_cache_hits", cache.hits());
   w.field("record_cache_misses", cache.misses());
+  w.field("element_cache_hits", node.keyspace().element_cache.hits());
+  w.field("element_cache_misses", node.keyspace().element_cache.misses());
   w.field("write_groups", st.write_groups);
   w.field("write_group_commands", st.write_group_commands);
   w.field("write_groups_in_flight", st.write_groups_in_flight);
