@@ -46,6 +46,12 @@ struct Row : Spec {
     r.Spec::keys = {first, last, step};
     return r;
   }
+  // Where the elements of the first key's collection are (CommandSpec::elements).
+  constexpr Row elements(int first, int last, int step) const {
+    Row r = *this;
+    r.Spec::elements = {first, last, step};
+    return r;
+  }
   // Keys counted by the argument at `index` (ZUNION numkeys key ...).
   constexpr Row numkeys(int index) const {
     Row r = *this;

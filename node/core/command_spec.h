@@ -101,11 +101,26 @@ struct CommandSpec {
   int numkeys_index = 0;
   // Explicit ACL categories (AclCategory bits); see node/core/acl_categories.h.
   uint32_t acl_categories = 0;
+  // Arguments naming elements of the first key's collection (HSET's fields, SADD's members;
+  // first, last (negative: from the end), step; 0: none). A hint only, for the write
+  // pipeline's prefetch of the element cache (node/core/write_prefetch.cpp): a position that
+  // names something else (ZADD's options) costs a wasted fetch, never a wrong read.
+  KeyPositions elements = {};
 
   std::span<const CommandSpec> subs() const { return {subcommands, subcommand_count}; }
   bool has(uint32_t flag) const { return (flags & flag) != 0; }
   // The write pipeline runs it (writes, FLUSHDB-like barriers, EXEC).
   bool needs_write_group() const { return has(kWrite | kBarrier | kExecGroup); }
 };
+
+// Visits the indexes of the arguments `spec.elements` names in a call of `argc` arguments.
+template <class Visit>
+void visit_element_indexes(const CommandSpec& spec, size_t argc, Visit&& visit) {
+  const KeyPositions& e = spec.elements;
+  if (e.first <= 0 || e.step <= 0) return;
+  const auto n = static_cast<long>(argc);
+  const long last = e.last < 0 ? n + e.last : e.last;
+  for (long k = e.first; k <= last && k < n; k += e.step) visit(static_cast<size_t>(k));
+}
 
 }  // namespace basalt::core

@@ -16,6 +16,14 @@ RecordCache::Hit RecordCache::find(std::string_view key, uint64_t hash, std::str
   return Hit::Present;
 }
 
+bool RecordCache::peek(std::string_view key, uint64_t hash, std::string_view& raw) const {
+  if (budget_ == 0) return false;
+  const RecordTable::Entry* e = table_.find(key, hash);
+  if (e == nullptr || e->dropped || !e->present) return false;
+  raw = e->raw();
+  return true;
+}
+
 bool RecordCache::contains(std::string_view key) const {
   if (budget_ == 0) return false;
   const RecordTable::Entry* e = table_.find(key, hash(key));

@@ -35,6 +35,9 @@ class RecordCache {
   void put_absent(std::string_view key) { put(key, hash(key), {}, false); }
   void put(std::string_view key, uint64_t hash, std::string_view raw, bool present);
   bool contains(std::string_view key) const;
+  // A cached present record, without copying it or counting a hit or miss (valid until the
+  // cache changes); false if it is not cached as present.
+  bool peek(std::string_view key, uint64_t hash, std::string_view& raw) const;
   // Records the committed state of `key` only if it is cached (one lookup, not two).
   void update_if_cached(std::string_view key, uint64_t hash, std::string_view raw, bool present);
   void update_if_cached(std::string_view key, std::string_view raw, bool present) {

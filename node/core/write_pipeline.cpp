@@ -206,6 +206,7 @@ asio::awaitable<bool> WritePipeline::run_group(std::vector<Job*>& jobs,
   ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
   for (auto& task : tasks) task(*ks);
   prefetch_records(jobs);
+  prefetch_elements(jobs);
 
   auto& runner = node_.command_runner();
   std::string error;

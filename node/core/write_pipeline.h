@@ -154,6 +154,9 @@ class WritePipeline {
   // Asks the CPU for the record cache's slots and entries of the keys the group's commands
   // name, before they run (node/core/write_prefetch.cpp).
   void prefetch_records(const std::vector<Job*>& jobs);
+  // The same for the element cache's entries of the elements they name (CommandSpec::elements),
+  // in collections whose record is cached.
+  void prefetch_elements(const std::vector<Job*>& jobs);
   // Commits what `ks` collected for jobs[0..count); on failure rewrites their uncommitted
   // replies as errors. False if the commit failed.
   boost::asio::awaitable<bool> commit_jobs(Keyspace& ks, std::vector<Job*>& jobs, size_t count,
@@ -233,8 +236,9 @@ class WritePipeline {
   // heavy jobs and reads on the blocking pool.
   boost::asio::thread_pool writer_{1};
   std::string chained_failure_;
-  // prefetch_records' buffers, kept from group to group.
+  // prefetch_records' and prefetch_elements' buffers, kept from group to group.
   std::string prefetch_key_;
+  std::string prefetch_prefix_;
   std::vector<uint64_t> prefetch_hashes_;
   // Groups left before a long queue is split again: a split whose second half had to wait
   // for the first (they share keys: one hot key) only made two groups of one.

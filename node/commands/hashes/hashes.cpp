@@ -230,13 +230,17 @@ void hscan(Context& c) {
 void register_hashes_commands(Table& t) {
   constexpr auto W = kWrite | kDenyOom;
   constexpr auto R = kReadOnly;
-  t.add(
-      row("hset", -4, W | kFast, hset).keys(1, 1, 1).doc("hash", "Set the values of hash fields"));
+  t.add(row("hset", -4, W | kFast, hset)
+            .keys(1, 1, 1)
+            .elements(2, -1, 2)
+            .doc("hash", "Set the values of hash fields"));
   t.add(row("hsetnx", 4, W | kFast, hsetnx)
             .keys(1, 1, 1)
+            .elements(2, 2, 1)
             .doc("hash", "Set a hash field if it is missing"));
   t.add(row("hmset", -4, W | kFast, hmset)
             .keys(1, 1, 1)
+            .elements(2, -1, 2)
             .doc("hash", "Set the values of hash fields"));
   t.add(row("hget", 3, R | kFast, hget).keys(1, 1, 1).doc("hash", "Get the value of a hash field"));
   t.add(row("hmget", -3, R | kFast, hmget)
@@ -251,7 +255,10 @@ void register_hashes_commands(Table& t) {
   t.add(row("hvals", 2, R | kMayBeHeavyRead, hvals)
             .keys(1, 1, 1)
             .doc("hash", "Get all values of a hash"));
-  t.add(row("hdel", -3, kWrite | kFast, hdel).keys(1, 1, 1).doc("hash", "Delete hash fields"));
+  t.add(row("hdel", -3, kWrite | kFast, hdel)
+            .keys(1, 1, 1)
+            .elements(2, -1, 1)
+            .doc("hash", "Delete hash fields"));
   t.add(row("hexists", 3, R | kFast, hexists)
             .keys(1, 1, 1)
             .doc("hash", "Whether a hash field exists"));
@@ -261,9 +268,11 @@ void register_hashes_commands(Table& t) {
             .doc("hash", "Length of a hash field's value"));
   t.add(row("hincrby", 4, W | kFast, hincrby)
             .keys(1, 1, 1)
+            .elements(2, 2, 1)
             .doc("hash", "Increment a hash field integer"));
   t.add(row("hincrbyfloat", 4, W | kFast, hincrbyfloat)
             .keys(1, 1, 1)
+            .elements(2, 2, 1)
             .doc("hash", "Increment a hash field float"));
   t.add(row("hrandfield", -2, R | kMayBeHeavyRead, hrandfield)
             .keys(1, 1, 1)

@@ -272,9 +272,12 @@ void register_sets_commands(Table& t) {
   constexpr auto R = kReadOnly;
   t.add(row("sadd", -3, kWrite | kDenyOom | kFast, sadd)
             .keys(1, 1, 1)
+            .elements(2, -1, 1)
             .doc("set", "Add members to a set"));
-  t.add(
-      row("srem", -3, kWrite | kFast, srem).keys(1, 1, 1).doc("set", "Remove members from a set"));
+  t.add(row("srem", -3, kWrite | kFast, srem)
+            .keys(1, 1, 1)
+            .elements(2, -1, 1)
+            .doc("set", "Remove members from a set"));
   t.add(row("smembers", 2, R | kMayBeHeavyRead, smembers)
             .keys(1, 1, 1)
             .doc("set", "All members of a set"));
@@ -293,6 +296,7 @@ void register_sets_commands(Table& t) {
             .doc("set", "Random members of a set"));
   t.add(row("smove", 4, kWrite | kFast, smove)
             .keys(1, 2, 1)
+            .elements(3, 3, 1)
             .doc("set", "Move a member between sets"));
   t.add(row("sinter", -2, R | kMayBeHeavyRead, sinter).keys(1, -1, 1).doc("set", "Intersect sets"));
   t.add(row("sunion", -2, R | kMayBeHeavyRead, sunion).keys(1, -1, 1).doc("set", "Union of sets"));

@@ -229,12 +229,15 @@ void register_member_commands(Table& t) {
   constexpr auto R = kReadOnly;
   t.add(row("zadd", -4, kWrite | kDenyOom | kFast, zadd)
             .keys(1, 1, 1)
+            .elements(3, -1, 2)  // (misplaced by options: NX, CH, ...)
             .doc(G, "Add members to a sorted set, or update their scores"));
   t.add(row("zincrby", 4, kWrite | kDenyOom | kFast, zincrby)
             .keys(1, 1, 1)
+            .elements(3, 3, 1)
             .doc(G, "Increment the score of a member"));
   t.add(row("zrem", -3, kWrite | kFast, zrem)
             .keys(1, 1, 1)
+            .elements(2, -1, 1)
             .doc(G, "Remove members from a sorted set"));
   t.add(
       row("zcard", 2, R | kFast, zcard).keys(1, 1, 1).doc(G, "Number of members in a sorted set"));
