@@ -282,14 +282,8 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
   } else if (batch_ && !snapshot_) {
     // Committed state, as this group read it before, or from the element cache or database.
     auto& memo = shared_.element_memo;
-    switch (memo.find(memo_stamp_, key_buf_, value)) {
-      case ElementMemo::Hit::Present:
-        return true;
-      case ElementMemo::Hit::Absent:
-        return false;
-      case ElementMemo::Hit::Miss:
-        break;
-    }
+    const auto memoized = memo.find(memo_stamp_, key_buf_, value);
+    if (memoized != ElementMemo::Hit::Miss) return memoized == ElementMemo::Hit::Present;
     const bool present = read_committed_element(value);
     memo.put(memo_stamp_, key_buf_, value, present);
     return present;
@@ -308,14 +302,8 @@ bool Keyspace::read_committed_element(std::string& value) {
   if (!cache.enabled())
     return storage::found(engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value));
   const uint64_t hash = RecordCache::hash(key_buf_);
-  switch (cache.find(key_buf_, hash, value)) {
-    case RecordCache::Hit::Present:
-      return true;
-    case RecordCache::Hit::Absent:
-      return false;
-    case RecordCache::Hit::Miss:
-      break;
-  }
+  const auto cached = cache.find(key_buf_, hash, value);
+  if (cached != RecordCache::Hit::Miss) return cached == RecordCache::Hit::Present;
   rocksdb::Status s = engine.db()->Get(read_options(), engine.sub_cf(), key_buf_, &value);
   const bool present = storage::found(s);  // throws on a read error: never cached
   // (Unlike a record, an element a write looks up evicts older ones: the element cache is
