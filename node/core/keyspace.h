@@ -210,8 +210,8 @@ class Keyspace final : public storage::types::KeyAccess {
   // The dataset's logical bytes as this view sees them (committed, plus this group's writes).
   uint64_t dataset_bytes() const;
   // After the group's batch is written: the record cache takes the final state of every key
-  // the group wrote, the element cache that of every element (or both are emptied, after a
-  // flush or a rollback).
+  // the group wrote, the element cache that of every cached element it wrote (or both are
+  // emptied, after a flush or a rollback).
   void publish_to_cache();
   rocksdb::WriteBatchWithIndex* batch() { return batch_; }
   // True if the group has something to commit (the batch, or top-level records not yet in it).
