@@ -2,11 +2,14 @@
 // (KeyspaceShared::element_cache) where it is emptied rather than kept current: after a heavy
 // job (its own view, off the loop, writes elements the cache does not see) and after a full
 // sync (the dataset under it is replaced; the same collection versions come back with other
-// elements). In both, elements the cache held are answered as the store now holds them. (What
-// ordinary groups keep current: element_memo_test.cpp's differential pipelines, which run with
-// the cache on, one of them with a budget small enough to evict.)
+// elements). In both, elements the cache held are answered as the store now holds them. And on
+// a replica, whose cache its readers fill while the master's stream changes the elements: the
+// point reads (which the cache answers; a digest walks the store instead) equal redis-server's.
+// (What ordinary groups keep current: element_memo_test.cpp's differential pipelines, which run
+// with the cache on, one of them with a budget small enough to evict.)
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -107,6 +110,76 @@ TEST(ElementCache, AFullSyncReplacesWhatTheReplicaCached) {
   EXPECT_EQ(r.get_integer({"SISMEMBER", "s", "a"}), 1);
   EXPECT_EQ(r.get_integer({"SISMEMBER", "s", "b"}), 1);
   EXPECT_TRUE(r.command({"ZSCORE", "z", "a"}).is_bulk("2"));
+  EXPECT_EQ(r.get_string({"DEBUG", "DIGEST"}), m.get_string({"DEBUG", "DIGEST"}));
+}
+
+// Rounds of master writes over three collections of eight members each (adding, changing,
+// removing members, deleting and recreating the collections), sent to redis-server too; after
+// each, once the replica has applied it, every member is read on the replica, the master and
+// redis-server (the master and the replica answer from their caches alike: redis-server is the
+// judge).
+TEST(ElementCache, AReplicasPointReadsFollowTheMastersElementWrites) {
+  MasterAndReplica pair;
+  RedisOracle redis;
+  redis.start();
+  RespClient m = pair.master.client();
+  RespClient r = pair.replica.client();
+  RespClient oracle = redis.client();
+  ASSERT_TRUE(wait_for_master_link(r, 30s));
+  std::mt19937 rng(20261207);
+  auto n = [&](unsigned bound) { return static_cast<int>(rng() % bound); };
+  auto member = [&] { return "m" + std::to_string(n(8)); };
+  std::vector<std::vector<std::string>> reads;
+  for (int i = 0; i < 8; ++i) {
+    const std::string mi = "m" + std::to_string(i);
+    reads.push_back({"HGET", "h", mi});
+    reads.push_back({"SISMEMBER", "s", mi});
+    reads.push_back({"ZSCORE", "z", mi});
+  }
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::vector<std::string>> writes;
+    for (int k = 0; k < 20; ++k) {
+      switch (n(8)) {
+        case 0:
+          writes.push_back({"HSET", "h", member(), std::to_string(n(100))});
+          break;
+        case 1:
+          writes.push_back({"HDEL", "h", member()});
+          break;
+        case 2:
+          writes.push_back({"SADD", "s", member(), member()});
+          break;
+        case 3:
+          writes.push_back({"SREM", "s", member()});
+          break;
+        case 4:
+          writes.push_back({"ZADD", "z", std::to_string(n(100)), member()});
+          break;
+        case 5:
+          writes.push_back({"ZREM", "z", member()});
+          break;
+        case 6:
+          writes.push_back({"ZINCRBY", "z", "1", member()});
+          break;
+        default:
+          writes.push_back({n(2) ? "DEL" : "UNLINK", n(3) == 0 ? "h" : (n(2) ? "s" : "z")});
+          break;
+      }
+    }
+    std::string bytes;
+    for (const auto& w : writes) bytes += encode_command(w);
+    m.send_raw(bytes);
+    oracle.send_raw(bytes);
+    for (const auto& w : writes)
+      ASSERT_EQ(m.read_reply_raw(), oracle.read_reply_raw()) << round << ": " << w[0];
+    ASSERT_TRUE(wait_for_same_offset(m, r, 30s)) << round;
+    for (const auto& read : reads) {
+      const std::string expected = oracle.command_raw(read);
+      ASSERT_EQ(r.command_raw(read), expected) << round << ": " << read[0] << " " << read[2];
+      ASSERT_EQ(m.command_raw(read), expected) << round << ": " << read[0] << " " << read[2];
+    }
+  }
+  EXPECT_GT(info_int(r, "stats", "element_cache_hits"), 0);
   EXPECT_EQ(r.get_string({"DEBUG", "DIGEST"}), m.get_string({"DEBUG", "DIGEST"}));
 }
 
