@@ -193,7 +193,7 @@ void account_command(Node& node, Client& client, protocol::ReplyBuilder& reply, 
     // a subcommand refused for its arity did not run.
     ran = entry && (entry == spec || client.last_command == entry->name);
     if (ran) {
-      auto& counters = stats.commands[entry];
+      auto& counters = stats.command(entry);
       ++counters.calls;
       counters.usec += usec;
       // EXEC's commands are logged one by one, not EXEC.
@@ -218,7 +218,7 @@ void account_command(Node& node, Client& client, protocol::ReplyBuilder& reply, 
     // logs it and stops the stream there); counted as Redis does.
     if (client.is_master_link) ++stats.unexpected_error_replies;
     if (const Spec* entry = spec ? stats_entry(*spec, argv) : nullptr) {
-      auto& counters = stats.commands[entry];
+      auto& counters = stats.command(entry);
       ++(ran ? counters.failed_calls : counters.rejected_calls);
     }
     // A command refused before it ran (or queued) dooms the transaction (EXECABORT).

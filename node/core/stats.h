@@ -76,6 +76,28 @@ struct Stats {
   uint64_t acl_access_denied_channel = 0;  // a channel
   OpsSampler ops;                          // fed by Node::cron
   std::unordered_map<const CommandSpec*, CommandCounters> commands;
+  // The counters of `spec` in `commands`. A pipeline runs one command again and again: the
+  // last one's counters are kept at hand (a map node stays put until the map is replaced).
+  CommandCounters& command(const CommandSpec* spec) {
+    if (spec != last_command.spec || last_command.counters == nullptr) {
+      last_command.counters = &commands[spec];
+      last_command.spec = spec;
+    }
+    return *last_command.counters;
+  }
+  // (Forgotten by a copy or an assignment, CONFIG RESETSTAT's among them: it points into
+  // this object's map.)
+  struct LastCommand {
+    const CommandSpec* spec = nullptr;
+    CommandCounters* counters = nullptr;
+    LastCommand() = default;
+    LastCommand(const LastCommand&) {}
+    LastCommand& operator=(const LastCommand&) {
+      spec = nullptr;
+      counters = nullptr;
+      return *this;
+    }
+  } last_command;
   // INFO errorstats: error replies by their code (the first word: ERR, WRONGTYPE, ...), at
   // most kMaxErrorCodes distinct codes, as Redis (further new codes are not tracked).
   static constexpr size_t kMaxErrorCodes = 128;
