@@ -156,10 +156,9 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
                    : 0);
   expire_deltas_[db] += static_cast<int64_t>(expire_at_ms != 0) -
                         static_cast<int64_t>(old.present && old.record.expire_at_ms != 0);
-  if (old_collection) {
-    bool same_collection = before_ok && after_ok && before.version == after.version;
-    if (!same_collection) drop_elements(db, key, old.record);
-  }
+  const bool same_collection = before_ok && after_ok && before.version == after.version;
+  if (old_collection && !same_collection) drop_elements(db, key, old.record);
+  if (after_ok && !same_collection && !new_versions_.empty()) note_created(db, key, after.version);
   storage::encode_record(record_buf_, type, expire_at_ms, payload);
   storage::encode_data_key(key_buf_, db, key);
   write_entry(written_, engine.data_cf(), true, record_buf_);
@@ -176,6 +175,13 @@ void Keyspace::drop_elements(uint16_t db, std::string_view key, const storage::R
   shared_.last_version = std::max(shared_.last_version, meta.version);
   storage::encode_sub_prefix(begin, db, key, meta.version);
   storage::encode_sub_prefix(end, db, key, meta.version + 1);
+  // The element cache forgets the version at publish (created in this group: it never
+  // learns of it).
+  if (auto made = std::find(created_collections_.begin(), created_collections_.end(), begin);
+      made != created_collections_.end())
+    created_collections_.erase(made);
+  else if (shared_.element_cache.complete(begin))
+    dropped_collections_.push_back(begin);
   // A range tombstone: O(1) however large the collection. The old version's elements are
   // never read again (the version is gone), so bypassing the batch index is safe.
   batch_->GetWriteBatch()->DeleteRange(shared_.engine->sub_cf(), begin, end);
@@ -389,7 +395,14 @@ uint64_t Keyspace::new_version() {
   auto now = static_cast<uint64_t>(
       duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
   shared_.last_version = std::max(shared_.last_version + 1, now);
+  if (batch_ && shared_.element_cache.enabled()) new_versions_.push_back(shared_.last_version);
   return shared_.last_version;
+}
+
+void Keyspace::note_created(uint16_t db, std::string_view key, uint64_t version) {
+  if (std::find(new_versions_.begin(), new_versions_.end(), version) == new_versions_.end())
+    return;  // (a version this view did not hand out may have elements stored already)
+  storage::encode_sub_prefix(created_collections_.emplace_back(), db, key, version);
 }
 
 void Keyspace::copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src,
@@ -427,9 +440,11 @@ void Keyspace::publish_to_cache() {
   }
   if (!batch_) return;
   if (elements.enabled()) {
+    for (const auto& prefix : dropped_collections_) elements.drop(prefix);
+    for (const auto& prefix : created_collections_) elements.created(prefix);
     for (const auto& [key, rec] : sub_written_)
-      elements.update_if_cached(key, rec.present ? std::string_view(rec.value) : std::string_view(),
-                                rec.present);
+      elements.store_written(key, rec.present ? std::string_view(rec.value) : std::string_view(),
+                             rec.present);
   }
   if (!cache.enabled()) return;
   // Only what readers brought in is kept current. With random keys each update reads a

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "node/core/access_tracker.h"
+#include "node/core/element_cache.h"
 #include "node/core/element_memo.h"
 #include "node/core/record_cache.h"
 #include "node/core/repl_stream.h"
@@ -74,14 +75,15 @@ struct KeyspaceShared {
   // Committed top-level records (see record_cache.h); filled by reads, updated by
   // Keyspace::publish_to_cache after each committed group.
   RecordCache record_cache;
-  // Committed collection elements (the sub family), by encoded element key: the same table,
-  // filled by the element lookups of write groups and readers on the loop, updated by
-  // Keyspace::publish_to_cache from each committed group's element records, emptied wherever
-  // the record cache is (a flush, a rollback, a full sync's dataset switch) and after every
-  // heavy job. An element key names its collection's version, and a version that dies
+  // Committed collection elements (the sub family), by encoded element key, and the
+  // collections it holds completely (element_cache.h): filled by the element lookups of write
+  // groups and readers on the loop, updated by Keyspace::publish_to_cache from each committed
+  // group's element records and created and dropped collections, emptied wherever the record
+  // cache is (a flush, a rollback, a full sync's dataset switch) and after every heavy job.
+  // An element key names its collection's version, and a version that dies
   // (Keyspace::drop_elements) is never handed out again while the cache lives (last_version
   // is raised past it), so the entries of a deleted or replaced collection are never read.
-  RecordCache element_cache;
+  ElementCache element_cache;
   // The element reads of the write group running now (element_memo.h).
   ElementMemo element_memo;
   // SPOP's pools of random picks (storage/types/pop_pool.h), kept by the loop's write views.
@@ -162,6 +164,10 @@ class Keyspace final : public storage::types::KeyAccess {
                                                         std::string_view upper) override;
   // A fresh version for a new collection (never reused for the same key).
   uint64_t new_version() override;
+  // The (db, key, version) prefixes of the collections this group created and still holds
+  // (each committed group's are complete in the element cache: element_cache.h), and of the
+  // versions it ended.
+  const std::vector<std::string>& created_collections() const { return created_collections_; }
   storage::types::PopPools* pop_pools() override {
     return batch_ && !off_loop_ ? &shared_.pop_pools : nullptr;
   }
@@ -331,6 +337,15 @@ class Keyspace final : public storage::types::KeyAccess {
   std::vector<std::vector<int64_t>> saved_deltas_;
   size_t save_depth_ = 0;
   bool clear_cache_ = false;  // a flush or a rollback: the cache is emptied at publish
+  // Versions new_version() handed out in this view, and the collections put() created with
+  // them (sub prefixes) minus those dropped again in the group; the versions the group ended
+  // that earlier groups created.
+  std::vector<uint64_t> new_versions_;
+  std::vector<std::string> created_collections_;
+  std::vector<std::string> dropped_collections_;
+  // Records a collection put() writes with a version this view handed out (old: the key's
+  // version before, 0 if it held none).
+  void note_created(uint16_t db, std::string_view key, uint64_t version);
   std::string key_buf_;
   std::string record_buf_;
   mutable std::string probe_buf_;  // may_have_written's encoded keys

@@ -32,17 +32,18 @@ bool RecordCache::contains(std::string_view key) const {
 
 void RecordCache::drop(RecordTable::Entry* e) {
   if (e->dropped) return;
+  if (forget_hook_) forget_hook_(forget_context_, e->key());
   bytes_ -= e->raw_size;
   e = table_.release_raw(e);
   e->dropped = true;
 }
 
-void RecordCache::put(std::string_view key, uint64_t hash, std::string_view raw, bool present) {
-  if (budget_ == 0) return;
+bool RecordCache::put(std::string_view key, uint64_t hash, std::string_view raw, bool present) {
+  if (budget_ == 0) return false;
   if (raw.size() > kMaxValueBytes) {
     // Too large to keep: forget the key's older state instead.
     if (RecordTable::Entry* e = table_.find(key, hash)) drop(e);
-    return;
+    return false;
   }
   // Inserted without a lookup first (one probe, not two): most callers have just missed it.
   auto [e, inserted] = table_.try_emplace(key, hash, raw, present);
@@ -54,7 +55,8 @@ void RecordCache::put(std::string_view key, uint64_t hash, std::string_view raw,
     e->present = present;
     e->dropped = false;
   }
-  evict();
+  // (An entry the budget cannot hold beside the newer ones is evicted at once.)
+  return !evict(e);
 }
 
 void RecordCache::update_if_cached(std::string_view key, uint64_t hash, std::string_view raw,
@@ -81,13 +83,17 @@ void RecordCache::put_if_room(std::string_view key, uint64_t hash, std::string_v
   if (inserted) bytes_ += c;
 }
 
-void RecordCache::evict() {
+bool RecordCache::evict(const RecordTable::Entry* watched) {
+  bool evicted_watched = false;
   while (bytes_ > budget_) {
     const RecordTable::Entry* e = table_.oldest();
     if (e == nullptr) break;
+    if (e == watched) evicted_watched = true;
+    if (forget_hook_ && !e->dropped) forget_hook_(forget_context_, e->key());
     bytes_ -= cost(e->key_size, e->raw_size);
     table_.pop_oldest();
   }
+  return evicted_watched;
 }
 
 void RecordCache::clear() {

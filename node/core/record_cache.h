@@ -33,7 +33,8 @@ class RecordCache {
   // Records the committed state of `key`: its raw record, or absent.
   void put_present(std::string_view key, std::string_view raw) { put(key, hash(key), raw, true); }
   void put_absent(std::string_view key) { put(key, hash(key), {}, false); }
-  void put(std::string_view key, uint64_t hash, std::string_view raw, bool present);
+  // False if the state could not be kept (too large): the key then reads as a miss.
+  bool put(std::string_view key, uint64_t hash, std::string_view raw, bool present);
   bool contains(std::string_view key) const;
   // A cached present record, without copying it or counting a hit or miss (valid until the
   // cache changes); false if it is not cached as present.
@@ -58,6 +59,14 @@ class RecordCache {
   // 0 turns the cache off (and empties it).
   void set_budget(size_t bytes);
   bool enabled() const { return budget_ > 0; }
+  // Told the key of every entry that leaves the cache or stops being readable (evicted, or
+  // dropped as too large), not of those a clear() empties: the element cache's complete
+  // collections (element_cache.h) end with any of their elements.
+  using ForgetHook = void (*)(void* context, std::string_view key);
+  void set_forget_hook(ForgetHook hook, void* context) {
+    forget_hook_ = hook;
+    forget_context_ = context;
+  }
 
   size_t bytes() const { return bytes_; }
   size_t entries() const { return table_.size(); }
@@ -75,12 +84,15 @@ class RecordCache {
   // Drops the key's state: an entry whose value grew too large stays, with its place in
   // the insertion order, until evicted, and reads as a miss.
   void drop(RecordTable::Entry* e);
-  void evict();
+  // Evicts the oldest entries until the budget holds; true if `watched` was among them.
+  bool evict(const RecordTable::Entry* watched = nullptr);
 
   size_t budget_;
   size_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0;
   RecordTable table_;
+  ForgetHook forget_hook_ = nullptr;
+  void* forget_context_ = nullptr;
 };
 
 }  // namespace basalt::core

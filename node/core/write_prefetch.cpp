@@ -50,7 +50,7 @@ void WritePipeline::prefetch_records(const std::vector<Job*>& jobs) {
 void WritePipeline::prefetch_elements(const std::vector<Job*>& jobs) {
   const KeyspaceShared& shared = node_.keyspace();
   const RecordCache& records = shared.record_cache;
-  const RecordCache& elements = shared.element_cache;
+  const ElementCache& elements = shared.element_cache;
   if (!elements.enabled() || !records.enabled()) return;
   prefetch_hashes_.clear();
   // The collection of the last command that named one (a pipeline names the same one again

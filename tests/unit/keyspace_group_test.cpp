@@ -96,6 +96,19 @@ class KeyspaceGroup : public ::testing::Test {
     }
     return "(miss)";
   }
+  // Creates hash "h" with `fields` (f0, f1, ...) at a version this view hands out, as HSET on
+  // a new key does; returns the version.
+  static uint64_t create_hash(core::Keyspace& ks, int fields) {
+    storage::CollectionMeta meta;
+    meta.version = ks.new_version();
+    meta.size = static_cast<uint64_t>(fields);
+    for (int i = 0; i < fields; ++i)
+      ks.sub_put(0, "h", meta.version, "f" + std::to_string(i), "v" + std::to_string(i));
+    core::Lookup old;
+    ks.lookup(0, "h", old);
+    ks.put(0, "h", ValueType::Hash, 0, meta.encode(), old);
+    return meta.version;
+  }
   static std::string sub(core::Keyspace& ks, uint64_t version, std::string_view part) {
     std::string value;
     return ks.sub_get(0, "h", version, part, value) ? value : "(nil)";
@@ -390,6 +403,81 @@ TEST_F(KeyspaceGroup, ADroppedVersionIsNeverHandedOutAgain) {
     EXPECT_GT(ks.new_version(), ahead);
   });
   EXPECT_EQ(cached_element(ahead, "f"), "old");  // unreachable: no collection has that version
+}
+
+// A collection a committed group created is complete in the element cache: a later lookup of
+// an element it never had is answered absent without the database, and one it has is
+// answered from the cache (element_cache.h).
+TEST_F(KeyspaceGroup, ACollectionCreatedByAGroupIsCompleteInTheElementCache) {
+  uint64_t version = 0;
+  group([&](core::Keyspace& ks) { version = create_hash(ks, 3); });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 1u);
+  EXPECT_EQ(cached_element(version, "f1"), "v1");  // stored though never looked up
+  const uint64_t complete_hits = shared_.element_cache.complete_hits();
+  group([&](core::Keyspace& ks) {
+    EXPECT_EQ(sub(ks, version, "new"), "(nil)");
+    EXPECT_EQ(sub(ks, version, "f2"), "v2");
+    ks.sub_put(0, "h", version, "new", "n");
+  });
+  EXPECT_EQ(shared_.element_cache.complete_hits(), complete_hits + 1);
+  EXPECT_EQ(cached_element(version, "new"), "n");
+  core::Keyspace reader(shared_, 1000);
+  EXPECT_EQ(sub(reader, version, "new"), "n");
+  // Deleted: the version is no longer complete (nor ever read again).
+  group([](core::Keyspace& ks) { del(ks, "h"); });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 0u);
+}
+
+// The element cache holds only part of a large new collection: not complete, so the fields it
+// evicted are read from the database (a stale "absent" would lose them).
+TEST_F(KeyspaceGroup, ANewCollectionLargerThanTheElementCacheIsNotComplete) {
+  shared_.element_cache.set_budget(4096);
+  uint64_t version = 0;
+  group([&](core::Keyspace& ks) { version = create_hash(ks, 100); });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 0u);
+  group([&](core::Keyspace& ks) {
+    for (int i = 0; i < 100; ++i)
+      EXPECT_EQ(sub(ks, version, "f" + std::to_string(i)), "v" + std::to_string(i));
+  });
+}
+
+// Only a version this view handed out makes a new collection complete: a record naming any
+// other version (loaded, restored, a master's) may have elements stored already.
+TEST_F(KeyspaceGroup, AVersionNotHandedOutByTheGroupIsNotComplete) {
+  const uint64_t foreign = 12345;
+  group([&](core::Keyspace& ks) { ks.sub_put(0, "h", foreign, "f", "stored"); });
+  storage::CollectionMeta meta;
+  meta.version = foreign;
+  meta.size = 1;
+  group([&](core::Keyspace& ks) {
+    (void)ks.new_version();  // handed out, but not the one put names
+    core::Lookup old;
+    ks.lookup(0, "h", old);
+    ks.put(0, "h", ValueType::Hash, 0, meta.encode(), old);
+  });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 0u);
+  group([&](core::Keyspace& ks) { EXPECT_EQ(sub(ks, foreign, "f"), "stored"); });
+}
+
+// Created and deleted (or replaced) within one group, a collection leaves nothing complete
+// behind; a rollback empties the cache, complete versions included.
+TEST_F(KeyspaceGroup, CompletenessEndsWithTheGroupsDeletionsAndRollbacks) {
+  group([&](core::Keyspace& ks) {
+    create_hash(ks, 2);
+    del(ks, "h");
+  });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 0u);
+  group([&](core::Keyspace& ks) {
+    create_hash(ks, 2);
+    create_hash(ks, 1);  // replaces the first
+  });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 1u);
+  group([&](core::Keyspace& ks) {
+    auto point = ks.save_point();
+    set(ks, "k", "v");
+    ks.rollback(point);
+  });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 0u);
 }
 
 }  // namespace

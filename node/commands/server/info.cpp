@@ -242,6 +242,8 @@ void memory_section(core::Node& node, Writer& w) {
   w.field("record_cache_entries", node.keyspace().record_cache.entries());
   w.field("element_cache_bytes", node.keyspace().element_cache.bytes());
   w.field("element_cache_entries", node.keyspace().element_cache.entries());
+  w.field("element_cache_complete_collections",
+          node.keyspace().element_cache.complete_collections());
   w.field("rocksdb_block_cache_usage", engine.block_cache_usage());
   w.field("rocksdb_memtable_usage", engine.memtable_usage());
   w.field("rocksdb_disk_usage", engine.disk_usage());
@@ -319,6 +321,7 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("record_cache_misses", cache.misses());
   w.field("element_cache_hits", node.keyspace().element_cache.hits());
   w.field("element_cache_misses", node.keyspace().element_cache.misses());
+  w.field("element_cache_complete_hits", node.keyspace().element_cache.complete_hits());
   w.field("write_groups", st.write_groups);
   w.field("write_group_commands", st.write_group_commands);
   w.field("write_groups_in_flight", st.write_groups_in_flight);
