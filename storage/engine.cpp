@@ -15,6 +15,7 @@
 
 #include "storage/codec.h"
 #include "storage/memtable_hints.h"
+#include "storage/memtable_rep.h"
 
 namespace basalt::storage {
 
@@ -122,8 +123,13 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   db_options.listeners.push_back(std::make_shared<ManualRecovery>());
   db_options.keep_log_file_num = 3;
   db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
+  // One writer at a time inserts into a memtable (the write pipeline's commits): basalt's
+  // memtable skiplist takes no concurrent inserts.
+  db_options.allow_concurrent_memtable_write = !options.basalt_memtable;
+  auto memtables = make_memtable_factory(options.basalt_memtable);
 
   rocksdb::ColumnFamilyOptions data_options;
+  data_options.memtable_factory = memtables;
   data_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   data_options.write_buffer_size = options.write_buffer_bytes;
   data_options.compression = compression_of(options.compression);
@@ -136,10 +142,14 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   // Random-key writes walk far less of the memtable's skiplist with an insert hint (see
   // storage/memtable_hints.h): the data family's for records, the element family's for
   // elements, each leaving out the keys its range deletions begin with.
-  data_options.memtable_insert_with_hint_prefix_extractor = make_record_hint();
-  sub_options.memtable_insert_with_hint_prefix_extractor = make_element_hint();
+  // (basalt's skiplist takes no hints: the lookup of one per insert would be wasted.)
+  if (!options.basalt_memtable) {
+    data_options.memtable_insert_with_hint_prefix_extractor = make_record_hint();
+    sub_options.memtable_insert_with_hint_prefix_extractor = make_element_hint();
+  }
 
   rocksdb::ColumnFamilyOptions small_options;  // expiry, meta
+  small_options.memtable_factory = memtables;
   small_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   small_options.write_buffer_size = std::max<uint64_t>(options.write_buffer_bytes / 4, 4 << 20);
 

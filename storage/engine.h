@@ -35,6 +35,7 @@ struct EngineOptions {
   uint64_t block_cache_bytes = 256ull << 20;
   uint64_t write_buffer_bytes = 64ull << 20;
   std::string compression = "lz4";  // none|snappy|lz4|zstd
+  bool basalt_memtable = true;      // storage/memtable_rep.h (else RocksDB's skiplist)
   int max_background_jobs = 2;
   // Where RocksDB's info log goes (null: its LOG file in the data directory).
   std::shared_ptr<rocksdb::Logger> info_log;

@@ -49,6 +49,8 @@ struct Config {
   // node/core/write_inflight.cpp); no (default): every write on the event loop.
   bool write_overlap = false;
   std::string rocksdb_compression = "lz4";
+  // The memtables' skiplist: basalt's (storage/memtable_rep.h) or RocksDB's own.
+  std::string rocksdb_memtable = "basalt";
   int rocksdb_max_background_jobs = 2;
   // protocol limits
   int64_t proto_max_bulk_len = 512ll << 20;

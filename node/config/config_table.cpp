@@ -163,6 +163,7 @@ ConfigTable::ConfigTable() {
       bool_entry("write-overlap", &Config::write_overlap, true),
       enum_entry("rocksdb-compression", &Config::rocksdb_compression,
                  {"none", "snappy", "lz4", "zstd"}, false),
+      enum_entry("rocksdb-memtable", &Config::rocksdb_memtable, {"basalt", "rocksdb"}, false),
       int_entry("rocksdb-max-background-jobs", &Config::rocksdb_max_background_jobs, 1, 64, false),
       memory_entry("proto-max-bulk-len", &Config::proto_max_bulk_len, 1024 * 1024, true),
       memory_entry("client-query-buffer-limit", &Config::client_query_buffer_limit, 1024 * 1024,

@@ -52,6 +52,7 @@ bool Node::open(std::string& error) {
   options.block_cache_bytes = static_cast<uint64_t>(config_.rocksdb_block_cache_size);
   options.write_buffer_bytes = static_cast<uint64_t>(config_.rocksdb_write_buffer_size);
   options.compression = config_.rocksdb_compression;
+  options.basalt_memtable = config_.rocksdb_memtable == "basalt";
   options.max_background_jobs = config_.rocksdb_max_background_jobs;
   options.info_log = log::rocksdb_logger(rocksdb::InfoLogLevel::WARN_LEVEL);
   engine_ = storage::Engine::open(options, error);

@@ -1,0 +1,269 @@
+// storage/memtable_rep.cpp — see memtable_rep.h.
+#include "storage/memtable_rep.h"
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+#include <vector>
+
+namespace basalt::storage {
+
+namespace {
+
+constexpr int kMaxHeight = 12;
+
+// An entry of the list. Its level-0 link is this struct; the links of levels 1..height-1
+// lie just below it (level i at i links' distance), and the memtable's encoded entry (the
+// length-prefixed internal key, then the value) right after it.
+struct Node {
+  std::atomic<Node*> next0;
+
+  std::atomic<Node*>& link(int level) {
+    return *reinterpret_cast<std::atomic<Node*>*>(reinterpret_cast<char*>(this) -
+                                                  level * sizeof(std::atomic<Node*>));
+  }
+  Node* next(int level) { return link(level).load(std::memory_order_acquire); }
+  const char* key() const { return reinterpret_cast<const char*>(this + 1); }
+};
+
+class SkipListRep;
+
+// A memtable iterator. RocksDB either deletes it (a point lookup's, made with no arena) or,
+// when it asked for one in its own arena, only destroys it: its storage is recycled in both
+// cases through a per-thread list of spare blocks, taken again by the next one made.
+class ListIterator final : public rocksdb::MemTableRep::Iterator {
+ public:
+  ListIterator(const SkipListRep& list, bool destroyed_only)
+      : list_(list), destroyed_only_(destroyed_only) {}
+  ~ListIterator() override {
+    // Only destroyed: no operator delete follows, so its storage is handed back here (by
+    // address: the block is not written to, and is taken again only after this returns).
+    if (destroyed_only_) give_back(this);
+  }
+  static void* operator new(size_t size);
+  static void operator delete(void* block) { give_back(block); }
+
+  bool Valid() const override { return node_ != nullptr; }
+  const char* key() const override { return node_->key(); }
+  void Next() override { node_ = node_->next(0); }
+  void Prev() override;
+  void Seek(const rocksdb::Slice& internal_key, const char* memtable_key) override;
+  void SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) override;
+  void SeekToFirst() override;
+  void SeekToLast() override;
+
+ private:
+  // The spare blocks of this thread, freed when it ends.
+  struct Spares {
+    std::vector<void*> blocks;
+    ~Spares() {
+      for (void* block : blocks) ::operator delete(block);
+    }
+  };
+  static std::vector<void*>& spares() {
+    thread_local Spares spares;
+    return spares.blocks;
+  }
+  static void give_back(void* block);
+
+  const SkipListRep& list_;
+  Node* node_ = nullptr;
+  const bool destroyed_only_;
+};
+
+class SkipListRep final : public rocksdb::MemTableRep {
+ public:
+  SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
+      : MemTableRep(allocator), compare_(compare) {
+    head_ = new_node(kMaxHeight, 0, nullptr);
+    for (int level = 0; level < kMaxHeight; ++level)
+      head_->link(level).store(nullptr, std::memory_order_relaxed);
+  }
+
+  rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
+    const int height = random_height();
+    Node* node = new_node(height, len, buf);
+    // The height, kept in the level-0 link until Insert sets the links.
+    node->next0.store(reinterpret_cast<Node*>(static_cast<uintptr_t>(height)),
+                      std::memory_order_relaxed);
+    return node;
+  }
+
+  void Insert(rocksdb::KeyHandle handle) override {
+    Node* node = static_cast<Node*>(handle);
+    const int height =
+        static_cast<int>(reinterpret_cast<uintptr_t>(node->next0.load(std::memory_order_relaxed)));
+    Node* before[kMaxHeight];
+    const int top = max_height_.load(std::memory_order_relaxed);
+    // (Only this thread writes links: its own loads need no ordering.)
+    Node* at = head_;
+    for (int level = top - 1; level >= 0; --level) {
+      for (;;) {
+        Node* next = at->link(level).load(std::memory_order_relaxed);
+        if (next == nullptr || compare_(next->key(), node->key()) >= 0) break;
+        at = next;
+      }
+      before[level] = at;
+    }
+    if (height > top) {
+      for (int level = top; level < height; ++level) before[level] = head_;
+      // Readers that see the new height before the head's new links find them empty and
+      // go down a level.
+      max_height_.store(height, std::memory_order_relaxed);
+    }
+    for (int level = 0; level < height; ++level) {
+      node->link(level).store(before[level]->link(level).load(std::memory_order_relaxed),
+                              std::memory_order_relaxed);
+      // Published: a reader that loads this link sees the node's links set above.
+      before[level]->link(level).store(node, std::memory_order_release);
+    }
+  }
+
+  bool Contains(const char* key) const override {
+    Node* node = seek(key);
+    return node != nullptr && compare_(node->key(), key) == 0;
+  }
+
+  size_t ApproximateMemoryUsage() override { return 0; }  // all of it is the allocator's
+
+  rocksdb::MemTableRep::Iterator* GetIterator(rocksdb::Arena* arena) override {
+    return new ListIterator(*this, arena != nullptr);
+  }
+
+  // The first entry not before `key` (encoded, length-prefixed), or null.
+  Node* seek(const char* key) const {
+    return first_not_before([&](Node* n) { return compare_(n->key(), key) < 0; });
+  }
+  // The same for an internal key (not length-prefixed).
+  Node* seek(const rocksdb::Slice& internal_key) const {
+    return first_not_before([&](Node* n) { return compare_(n->key(), internal_key) < 0; });
+  }
+  // The last entry before `key` (encoded), or null if none is.
+  Node* last_before(const char* key) const {
+    Node* at = last_where([&](Node* n) { return compare_(n->key(), key) < 0; });
+    return at == head_ ? nullptr : at;
+  }
+  Node* first() const { return head_->next(0); }
+  Node* last() const {
+    Node* at = last_where([](Node*) { return true; });
+    return at == head_ ? nullptr : at;
+  }
+  int compare(const char* a, const char* b) const { return compare_(a, b); }
+  int compare(const char* a, const rocksdb::Slice& b) const { return compare_(a, b); }
+
+ private:
+  // The last node (the head if none) for which `before` holds, `before` being true of a
+  // prefix of the list.
+  template <class Before>
+  Node* last_where(Before&& before) const {
+    Node* at = head_;
+    for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
+      for (Node* next = at->next(level); next != nullptr && before(next); next = at->next(level))
+        at = next;
+    }
+    return at;
+  }
+  template <class Before>
+  Node* first_not_before(Before&& before) const {
+    return last_where(before)->next(0);
+  }
+
+  Node* new_node(int height, size_t key_bytes, char** key_buf) {
+    const size_t links = static_cast<size_t>(height - 1) * sizeof(std::atomic<Node*>);
+    const size_t bytes = links + sizeof(Node) + key_bytes + alignof(Node) - 1;
+    char* raw = nullptr;
+    MemTableRep::Allocate(bytes, &raw);  // the memtable's arena (freed with it)
+    const auto aligned =
+        (reinterpret_cast<uintptr_t>(raw) + alignof(Node) - 1) & ~(uintptr_t{alignof(Node)} - 1);
+    Node* node = reinterpret_cast<Node*>(aligned + links);
+    for (int level = 0; level < height; ++level) new (&node->link(level)) std::atomic<Node*>();
+    if (key_buf) *key_buf = const_cast<char*>(node->key());
+    return node;
+  }
+
+  // 1 + the number of times in a row a 1-in-4 chance came up (at most kMaxHeight).
+  int random_height() {
+    random_ ^= random_ << 13;
+    random_ ^= random_ >> 7;
+    random_ ^= random_ << 17;
+    uint64_t bits = random_;
+    int height = 1;
+    while (height < kMaxHeight && (bits & 3) == 0) {
+      ++height;
+      bits >>= 2;
+    }
+    return height;
+  }
+
+  const KeyComparator& compare_;
+  Node* head_ = nullptr;
+  std::atomic<int> max_height_{1};
+  uint64_t random_ = 0x9e3779b97f4a7c15ull;  // xorshift state (the writer's)
+};
+
+void* ListIterator::operator new(size_t size) {
+  auto& blocks = spares();
+  if (!blocks.empty() && size <= sizeof(ListIterator)) {
+    void* block = blocks.back();
+    blocks.pop_back();
+    return block;
+  }
+  return ::operator new(sizeof(ListIterator));
+}
+
+void ListIterator::give_back(void* block) {
+  constexpr size_t kMaxSpares = 64;
+  auto& blocks = spares();
+  // Over the bound the block is freed now if it may be (a deleted one), and the list is
+  // brought back under it at the next chance (a destroyed one is still being destroyed).
+  while (blocks.size() > kMaxSpares) {
+    ::operator delete(blocks.back());
+    blocks.pop_back();
+  }
+  blocks.push_back(block);
+}
+
+void ListIterator::Prev() {
+  node_ = list_.last_before(node_->key());
+}
+
+void ListIterator::Seek(const rocksdb::Slice& internal_key, const char* memtable_key) {
+  node_ = memtable_key != nullptr ? list_.seek(memtable_key) : list_.seek(internal_key);
+}
+
+void ListIterator::SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) {
+  Seek(internal_key, memtable_key);
+  if (!Valid()) SeekToLast();
+  // The last entry not after the target.
+  while (Valid() && (memtable_key != nullptr ? list_.compare(node_->key(), memtable_key)
+                                             : list_.compare(node_->key(), internal_key)) > 0)
+    Prev();
+}
+
+void ListIterator::SeekToFirst() {
+  node_ = list_.first();
+}
+
+void ListIterator::SeekToLast() {
+  node_ = list_.last();
+}
+
+class SkipListFactory final : public rocksdb::MemTableRepFactory {
+ public:
+  const char* Name() const override { return "BasaltSkipListFactory"; }
+  rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator& compare,
+                                          rocksdb::Allocator* allocator,
+                                          const rocksdb::SliceTransform*,
+                                          rocksdb::Logger*) override {
+    return new SkipListRep(compare, allocator);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> make_memtable_factory(bool basalt_skiplist) {
+  if (basalt_skiplist) return std::make_shared<SkipListFactory>();
+  return std::make_shared<rocksdb::SkipListFactory>();
+}
+
+}  // namespace basalt::storage
