@@ -93,30 +93,50 @@ class SkipListRep final : public rocksdb::MemTableRep {
     Node* node = static_cast<Node*>(handle);
     const int height =
         static_cast<int>(reinterpret_cast<uintptr_t>(node->next0.load(std::memory_order_relaxed)));
-    Node* before[kMaxHeight];
     const int top = max_height_.load(std::memory_order_relaxed);
     // (Only this thread writes links: its own loads need no ordering.)
+    auto next_at = [](Node* n, int level) {
+      return n->link(level).load(std::memory_order_relaxed);
+    };
+    // Where to start: the place of the last insert if this key comes after it (a commit's
+    // batch reaches each memtable in key order), from the lowest level whose link there
+    // spans this key; else the head, from the top.
+    int level = top - 1;
     Node* at = head_;
-    for (int level = top - 1; level >= 0; --level) {
+    if (last_ != nullptr && compare_(last_->key(), node->key()) < 0) {
+      level = 0;
+      while (level < top - 1) {
+        Node* next = next_at(splice_[level], level);
+        if (next == nullptr || compare_(next->key(), node->key()) >= 0) break;
+        ++level;
+      }
+      at = splice_[level];
+      // Every level above spans it too (a higher level's link from the last insert's place
+      // reaches at least as far): their places stay.
+    } else {
+      for (int l = 0; l < kMaxHeight; ++l) splice_[l] = head_;
+    }
+    for (; level >= 0; --level) {
       for (;;) {
-        Node* next = at->link(level).load(std::memory_order_relaxed);
+        Node* next = next_at(at, level);
         if (next == nullptr || compare_(next->key(), node->key()) >= 0) break;
         at = next;
       }
-      before[level] = at;
+      splice_[level] = at;
     }
     if (height > top) {
-      for (int level = top; level < height; ++level) before[level] = head_;
+      for (int l = top; l < height; ++l) splice_[l] = head_;
       // Readers that see the new height before the head's new links find them empty and
       // go down a level.
       max_height_.store(height, std::memory_order_relaxed);
     }
-    for (int level = 0; level < height; ++level) {
-      node->link(level).store(before[level]->link(level).load(std::memory_order_relaxed),
-                              std::memory_order_relaxed);
+    for (int l = 0; l < height; ++l) {
+      node->link(l).store(next_at(splice_[l], l), std::memory_order_relaxed);
       // Published: a reader that loads this link sees the node's links set above.
-      before[level]->link(level).store(node, std::memory_order_release);
+      splice_[l]->link(l).store(node, std::memory_order_release);
+      splice_[l] = node;  // the place of the next insert, if it follows this one
     }
+    last_ = node;
   }
 
   bool Contains(const char* key) const override {
@@ -197,6 +217,10 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   const KeyComparator& compare_;
   Node* head_ = nullptr;
+  // The writer's: the last node inserted, and per level the node after which an insert
+  // just after it goes (the last node at that level not after it).
+  Node* last_ = nullptr;
+  Node* splice_[kMaxHeight] = {};
   std::atomic<int> max_height_{1};
   uint64_t random_ = 0x9e3779b97f4a7c15ull;  // xorshift state (the writer's)
 };
