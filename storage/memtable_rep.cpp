@@ -1,9 +1,14 @@
 // storage/memtable_rep.cpp — see memtable_rep.h.
 #include "storage/memtable_rep.h"
 
+#include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <new>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace basalt::storage {
@@ -27,6 +32,76 @@ struct Node {
 };
 
 class SkipListRep;
+
+// A memtable entry begins with its internal key's size (a varint32).
+inline const char* decode_size(const char* p, uint32_t& size) {
+  uint32_t byte = static_cast<uint8_t>(*p);
+  if (byte < 128) {
+    size = byte;
+    return p + 1;
+  }
+  uint32_t result = 0;
+  for (int shift = 0; shift <= 28; shift += 7, ++p) {
+    byte = static_cast<uint8_t>(*p);
+    result |= (byte & 127) << shift;
+    if (byte < 128) break;
+  }
+  size = result;
+  return p + 1;
+}
+
+// RocksDB's memtable order of two internal keys (a user key, then 8 bytes: the sequence
+// number and the value type, little-endian) under a bytewise user comparator: user keys
+// ascending, then sequence numbers descending (the type is not compared:
+// InternalKeyComparator::CompareKeySeq).
+inline int compare_internal_keys(const char* a, size_t a_size, const char* b, size_t b_size) {
+  static_assert(std::endian::native == std::endian::little);
+  constexpr size_t kTrailer = 8;
+  const size_t a_user = a_size - kTrailer, b_user = b_size - kTrailer;
+  const int r = std::memcmp(a, b, std::min(a_user, b_user));
+  if (r != 0) return r;
+  if (a_user != b_user) return a_user < b_user ? -1 : 1;
+  uint64_t a_seq, b_seq;
+  std::memcpy(&a_seq, a + a_user, kTrailer);
+  std::memcpy(&b_seq, b + b_user, kTrailer);
+  a_seq >>= 8;
+  b_seq >>= 8;
+  if (a_seq == b_seq) return 0;
+  return a_seq > b_seq ? -1 : 1;
+}
+
+// True if `compare` orders entries as compare_internal_keys does, on pairs that tell the
+// parts of the order apart (user keys of different lengths and bytes, sequence numbers,
+// types): else the list keeps calling it.
+bool orders_alike(const rocksdb::MemTableRep::KeyComparator& compare) {
+  auto entry = [](std::string_view user_key, uint64_t seq, uint8_t type) {
+    std::string e;
+    e.push_back(static_cast<char>(user_key.size() + 8));
+    e.append(user_key);
+    const uint64_t trailer = (seq << 8) | type;
+    for (int i = 0; i < 8; ++i) e.push_back(static_cast<char>(trailer >> (8 * i)));
+    return e;
+  };
+  const std::string samples[] = {
+      entry("", 1, 1),          entry("a", 5, 1),
+      entry("a", 3, 1),         entry("a", 5, 0),
+      entry("a", 300, 1),       entry("ab", 1, 1),
+      entry("a\xff", 2, 1),     entry("b", 9, 1),
+      entry("\x80x", 4, 1),     entry(std::string_view("\x01\x00", 2), 7, 1),
+      entry("b", 1ull << 40, 7)};
+  auto sign = [](int r) { return (r > 0) - (r < 0); };
+  for (const auto& x : samples) {
+    for (const auto& y : samples) {
+      uint32_t x_size, y_size;
+      const char* xk = decode_size(x.data(), x_size);
+      const char* yk = decode_size(y.data(), y_size);
+      const int ours = compare_internal_keys(xk, x_size, yk, y_size);
+      if (sign(compare(x.data(), y.data())) != sign(ours)) return false;
+      if (sign(compare(x.data(), rocksdb::Slice(yk, y_size))) != sign(ours)) return false;
+    }
+  }
+  return true;
+}
 
 // A memtable iterator. RocksDB either deletes it (a point lookup's, made with no arena) or,
 // when it asked for one in its own arena, only destroys it: its storage is recycled in both
@@ -74,7 +149,7 @@ class ListIterator final : public rocksdb::MemTableRep::Iterator {
 class SkipListRep final : public rocksdb::MemTableRep {
  public:
   SkipListRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
-      : MemTableRep(allocator), compare_(compare) {
+      : MemTableRep(allocator), compare_(compare), inline_order_(orders_alike(compare)) {
     head_ = new_node(kMaxHeight, 0, nullptr);
     for (int level = 0; level < kMaxHeight; ++level)
       head_->link(level).store(nullptr, std::memory_order_relaxed);
@@ -103,11 +178,11 @@ class SkipListRep final : public rocksdb::MemTableRep {
     // spans this key; else the head, from the top.
     int level = top - 1;
     Node* at = head_;
-    if (last_ != nullptr && compare_(last_->key(), node->key()) < 0) {
+    if (last_ != nullptr && compare(last_->key(), node->key()) < 0) {
       level = 0;
       while (level < top - 1) {
         Node* next = next_at(splice_[level], level);
-        if (next == nullptr || compare_(next->key(), node->key()) >= 0) break;
+        if (next == nullptr || compare(next->key(), node->key()) >= 0) break;
         ++level;
       }
       at = splice_[level];
@@ -119,7 +194,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
     for (; level >= 0; --level) {
       for (;;) {
         Node* next = next_at(at, level);
-        if (next == nullptr || compare_(next->key(), node->key()) >= 0) break;
+        if (next == nullptr || compare(next->key(), node->key()) >= 0) break;
         at = next;
       }
       splice_[level] = at;
@@ -141,7 +216,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   bool Contains(const char* key) const override {
     Node* node = seek(key);
-    return node != nullptr && compare_(node->key(), key) == 0;
+    return node != nullptr && compare(node->key(), key) == 0;
   }
 
   size_t ApproximateMemoryUsage() override { return 0; }  // all of it is the allocator's
@@ -152,15 +227,15 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
   // The first entry not before `key` (encoded, length-prefixed), or null.
   Node* seek(const char* key) const {
-    return first_not_before([&](Node* n) { return compare_(n->key(), key) < 0; });
+    return first_not_before([&](Node* n) { return compare(n->key(), key) < 0; });
   }
   // The same for an internal key (not length-prefixed).
   Node* seek(const rocksdb::Slice& internal_key) const {
-    return first_not_before([&](Node* n) { return compare_(n->key(), internal_key) < 0; });
+    return first_not_before([&](Node* n) { return compare(n->key(), internal_key) < 0; });
   }
   // The last entry before `key` (encoded), or null if none is.
   Node* last_before(const char* key) const {
-    Node* at = last_where([&](Node* n) { return compare_(n->key(), key) < 0; });
+    Node* at = last_where([&](Node* n) { return compare(n->key(), key) < 0; });
     return at == head_ ? nullptr : at;
   }
   Node* first() const { return head_->next(0); }
@@ -168,8 +243,20 @@ class SkipListRep final : public rocksdb::MemTableRep {
     Node* at = last_where([](Node*) { return true; });
     return at == head_ ? nullptr : at;
   }
-  int compare(const char* a, const char* b) const { return compare_(a, b); }
-  int compare(const char* a, const rocksdb::Slice& b) const { return compare_(a, b); }
+  // RocksDB's order of memtable entries (the comparator's, or the same computed here).
+  int compare(const char* a, const char* b) const {
+    if (!inline_order_) return compare_(a, b);
+    uint32_t a_size, b_size;
+    a = decode_size(a, a_size);
+    b = decode_size(b, b_size);
+    return compare_internal_keys(a, a_size, b, b_size);
+  }
+  int compare(const char* a, const rocksdb::Slice& b) const {
+    if (!inline_order_) return compare_(a, b);
+    uint32_t a_size;
+    a = decode_size(a, a_size);
+    return compare_internal_keys(a, a_size, b.data(), b.size());
+  }
 
  private:
   // The last node (the head if none) for which `before` holds, `before` being true of a
@@ -216,6 +303,9 @@ class SkipListRep final : public rocksdb::MemTableRep {
   }
 
   const KeyComparator& compare_;
+  // The order computed here (a bytewise user comparator, as every basalt column family has):
+  // RocksDB's comparator costs two virtual calls and its own checks per comparison.
+  const bool inline_order_;
   Node* head_ = nullptr;
   // The writer's: the last node inserted, and per level the node after which an insert
   // just after it goes (the last node at that level not after it).

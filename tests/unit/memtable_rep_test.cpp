@@ -41,6 +41,8 @@ std::string random_key(std::mt19937& rng) {
   std::string key = "\x00\x01prefix:" + std::to_string(rng() % 7);
   key.append(":member:").append(std::to_string(rng() % 300));
   if (rng() % 5 == 0) key.push_back('x');
+  // Some longer than 127 bytes: their entries' size prefix takes two bytes.
+  if (rng() % 10 == 0) key.append(120 + rng() % 40, 'z');
   return key;
 }
 
