@@ -116,7 +116,12 @@ class ListIterator final : public rocksdb::MemTableRep::Iterator {
     if (destroyed_only_) give_back(this);
   }
   static void* operator new(size_t size);
-  static void operator delete(void* block) { give_back(block); }
+  static void operator delete(void* block) {
+    if (gone())
+      ::operator delete(block);
+    else
+      give_back(block);
+  }
 
   bool Valid() const override { return node_ != nullptr; }
   const char* key() const override { return node_->key(); }
@@ -128,13 +133,19 @@ class ListIterator final : public rocksdb::MemTableRep::Iterator {
   void SeekToLast() override;
 
  private:
-  // The spare blocks of this thread, freed when it ends.
+  // The spare blocks of this thread, freed when it ends. An iterator that outlives them (one
+  // freed while the thread is being torn down) is freed at once, or left if only destroyed.
   struct Spares {
     std::vector<void*> blocks;
     ~Spares() {
       for (void* block : blocks) ::operator delete(block);
+      gone() = true;
     }
   };
+  static bool& gone() {
+    thread_local bool spares_gone = false;  // (trivial: usable through the thread's end)
+    return spares_gone;
+  }
   static std::vector<void*>& spares() {
     thread_local Spares spares;
     return spares.blocks;
@@ -316,6 +327,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
 };
 
 void* ListIterator::operator new(size_t size) {
+  if (gone()) return ::operator new(sizeof(ListIterator));
   auto& blocks = spares();
   if (!blocks.empty() && size <= sizeof(ListIterator)) {
     void* block = blocks.back();
@@ -327,6 +339,7 @@ void* ListIterator::operator new(size_t size) {
 
 void ListIterator::give_back(void* block) {
   constexpr size_t kMaxSpares = 64;
+  if (gone()) return;  // (only destroyed, at the thread's end: a few bytes left)
   auto& blocks = spares();
   // Over the bound the block is freed now if it may be (a deleted one), and the list is
   // brought back under it at the next chance (a destroyed one is still being destroyed).

@@ -164,10 +164,6 @@ class Keyspace final : public storage::types::KeyAccess {
                                                         std::string_view upper) override;
   // A fresh version for a new collection (never reused for the same key).
   uint64_t new_version() override;
-  // The (db, key, version) prefixes of the collections this group created and still holds
-  // (each committed group's are complete in the element cache: element_cache.h), and of the
-  // versions it ended.
-  const std::vector<std::string>& created_collections() const { return created_collections_; }
   storage::types::PopPools* pop_pools() override {
     return batch_ && !off_loop_ ? &shared_.pop_pools : nullptr;
   }
@@ -343,8 +339,8 @@ class Keyspace final : public storage::types::KeyAccess {
   std::vector<uint64_t> new_versions_;
   std::vector<std::string> created_collections_;
   std::vector<std::string> dropped_collections_;
-  // Records a collection put() writes with a version this view handed out (old: the key's
-  // version before, 0 if it held none).
+  // Records a new collection put() writes (a version other than the key's before), if this
+  // view handed its version out.
   void note_created(uint16_t db, std::string_view key, uint64_t version);
   std::string key_buf_;
   std::string record_buf_;
