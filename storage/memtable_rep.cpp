@@ -202,14 +202,9 @@ class SkipListRep final : public rocksdb::MemTableRep {
     } else {
       for (int l = 0; l < kMaxHeight; ++l) splice_[l] = head_;
     }
-    for (; level >= 0; --level) {
-      for (;;) {
-        Node* next = next_at(at, level);
-        if (next == nullptr || compare(next->key(), node->key()) >= 0) break;
-        at = next;
-      }
-      splice_[level] = at;
-    }
+    descend(
+        at, level, [&](Node* n) { return compare(n->key(), node->key()) < 0; },
+        [&](int l, Node* before) { splice_[l] = before; });
     if (height > top) {
       for (int l = top; l < height; ++l) splice_[l] = head_;
       // Readers that see the new height before the head's new links find them empty and
@@ -249,6 +244,12 @@ class SkipListRep final : public rocksdb::MemTableRep {
     Node* at = last_where([&](Node* n) { return compare(n->key(), key) < 0; });
     return at == head_ ? nullptr : at;
   }
+  // The last entry not after `key` (encoded, or an internal key), or null if none is.
+  template <class Key>
+  Node* last_not_after(const Key& key) const {
+    Node* at = last_where([&](Node* n) { return compare(n->key(), key) <= 0; });
+    return at == head_ ? nullptr : at;
+  }
   Node* first() const { return head_->next(0); }
   Node* last() const {
     Node* at = last_where([](Node*) { return true; });
@@ -270,16 +271,23 @@ class SkipListRep final : public rocksdb::MemTableRep {
   }
 
  private:
-  // The last node (the head if none) for which `before` holds, `before` being true of a
-  // prefix of the list.
-  template <class Before>
-  Node* last_where(Before&& before) const {
-    Node* at = head_;
-    for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
+  // From `at` (for which `before` holds) on `level` down to level 0: on each level the last
+  // node for which `before` holds, told to `reached`, `before` being true of a prefix of the
+  // list. Returns level 0's.
+  template <class Before, class Reached>
+  Node* descend(Node* at, int level, Before&& before, Reached&& reached) const {
+    for (; level >= 0; --level) {
       for (Node* next = at->next(level); next != nullptr && before(next); next = at->next(level))
         at = next;
+      reached(level, at);
     }
     return at;
+  }
+  // The last node (the head if none) for which `before` holds.
+  template <class Before>
+  Node* last_where(Before&& before) const {
+    return descend(head_, max_height_.load(std::memory_order_relaxed) - 1, before,
+                   [](int, Node*) {});
   }
   template <class Before>
   Node* first_not_before(Before&& before) const {
@@ -359,12 +367,8 @@ void ListIterator::Seek(const rocksdb::Slice& internal_key, const char* memtable
 }
 
 void ListIterator::SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) {
-  Seek(internal_key, memtable_key);
-  if (!Valid()) SeekToLast();
-  // The last entry not after the target.
-  while (Valid() && (memtable_key != nullptr ? list_.compare(node_->key(), memtable_key)
-                                             : list_.compare(node_->key(), internal_key)) > 0)
-    Prev();
+  node_ = memtable_key != nullptr ? list_.last_not_after(memtable_key)
+                                  : list_.last_not_after(internal_key);
 }
 
 void ListIterator::SeekToFirst() {
