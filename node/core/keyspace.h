@@ -27,6 +27,7 @@
 #include "storage/record.h"
 #include "storage/types/key_access.h"
 #include "storage/types/pop_pool.h"
+#include "storage/types/walk_debt.h"
 
 namespace basalt::core {
 
@@ -88,6 +89,9 @@ struct KeyspaceShared {
   ElementMemo element_memo;
   // SPOP's pools of random picks (storage/types/pop_pool.h), kept by the loop's write views.
   storage::types::PopPools pop_pools;
+  // What walks crossed of collections' tombstones (storage/types/walk_debt.h): every view
+  // charges it, on the loop and off it (it locks); write views consult it in save().
+  storage::types::WalkDebts walk_debts;
   // While a group's write is in flight (node/core/write_inflight.cpp): the store as it was
   // before it, which read-only views read (the record cache holds that state too; the store
   // may already hold the group in flight, which is not published yet). Null otherwise.
@@ -167,6 +171,7 @@ class Keyspace final : public storage::types::KeyAccess {
   storage::types::PopPools* pop_pools() override {
     return batch_ && !off_loop_ ? &shared_.pop_pools : nullptr;
   }
+  storage::types::WalkDebts* walk_debts() override { return &shared_.walk_debts; }
   // Copies the value of `src` (a live lookup of src_key in src_db), elements included, to
   // dst_key in dst_db, replacing `dst_old`; keeps the TTL.
   void copy_value(uint16_t src_db, std::string_view src_key, const Lookup& src, uint16_t dst_db,

@@ -7,6 +7,7 @@
 
 #include "storage/types/pop_pool.h"
 #include "storage/types/seek_sampler.h"
+#include "storage/types/walk_debt.h"
 
 namespace basalt::storage::types {
 
@@ -53,11 +54,16 @@ bool seek_picks(const Collection& col, std::string_view part_prefix, uint64_t co
   picked.reserve(count);
   std::unordered_set<std::string> seen;
   Element e;
-  for (uint64_t attempts = 0; picked.size() < count; ++attempts) {
-    if (attempts >= 4 * count + 64 || !sampler.pick(e)) return false;
+  uint64_t attempts = 0;
+  for (; picked.size() < count; ++attempts) {
+    if (attempts >= 4 * count + 64 || !sampler.pick(e)) {
+      col.note_walk(attempts);
+      return false;
+    }
     if (unique && !seen.insert(e.first).second) continue;
     picked.push_back(e);
   }
+  col.note_walk(attempts);  // each seek lands among the tombstones as a walk step would
   out = std::move(picked);
   return true;
 }
@@ -90,16 +96,19 @@ uint64_t pool_members(const CollectionMeta& meta) {
 
 }  // namespace
 
-void for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t version,
-                      const ElementFn& f, std::string_view part_prefix) {
+uint64_t for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t version,
+                          const ElementFn& f, std::string_view part_prefix) {
   std::string prefix;
   auto it = ks.sub_iterate(db, key, version, prefix);
   prefix.append(part_prefix);
+  uint64_t visited = 0;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ++visited;
     if (!f(strip(it->key(), prefix.size()),
            std::string_view(it->value().data(), it->value().size())))
       break;
   }
+  return visited;
 }
 
 Status Collection::open(ValueType type, Access access) {
@@ -131,8 +140,11 @@ void Collection::save(ValueType type) {
     return;
   }
   if (type != ValueType::List && meta.dead >= kRebuildMinimumDead &&
-      meta.dead > kRebuildDeadPerLive * meta.size && meta.size <= kRebuildMaximumSize)
-    rebuild_elements();
+      meta.size <= kRebuildMaximumSize) {
+    WalkDebts* debts = ks_->walk_debts();
+    if (debts && debts->owed(db_, key_, meta.version) >= kRebuildDebtPerLive * meta.size)
+      rebuild_elements();
+  }
   ks_->put(db_, key_, type, expire_at_ms(), meta.encode(), lookup);
 }
 
@@ -142,6 +154,7 @@ void Collection::rebuild_elements() {
     all.emplace_back(part, value);
     return true;
   });
+  if (WalkDebts* debts = ks_->walk_debts()) debts->settle(db_, key_, meta.version);
   uint64_t fresh = ks_->new_version();
   for (const auto& [part, value] : all) ks_->sub_put(db_, key_, fresh, part, value);
   meta.version = fresh;
@@ -154,7 +167,13 @@ void Collection::remove_key() {
 }
 
 void Collection::for_each(const ElementFn& f, std::string_view part_prefix) const {
-  for_each_element(*ks_, db_, key_, meta.version, f, part_prefix);
+  note_walk(for_each_element(*ks_, db_, key_, meta.version, f, part_prefix));
+}
+
+void Collection::note_walk(uint64_t visited, uint64_t dead) const {
+  if (dead == 0) return;
+  if (WalkDebts* debts = ks_->walk_debts())
+    debts->charge(db_, key_, meta.version, estimated_crossing(visited, meta.size, dead));
 }
 
 std::vector<Element> Collection::random(uint64_t count, bool unique,
@@ -274,6 +293,7 @@ ScanPage Collection::scan(std::string_view part_prefix, std::string_view after, 
     f(part, std::string_view(it->value().data(), it->value().size()));
   }
   page.more = it->Valid() && it->key().starts_with(prefix);
+  note_walk(static_cast<uint64_t>(visited));
   return page;
 }
 

@@ -23,16 +23,16 @@ enum class Status { Ok, WrongType, Corrupt };
 using ElementFn = std::function<bool(std::string_view part, std::string_view value)>;
 
 // Calls f(part, value) for each element of (db, key, version) whose part starts with
-// `part_prefix` (the prefix is stripped), in key order, until f returns false. The batch
-// must not be written while this runs.
-void for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t version,
-                      const ElementFn& f, std::string_view part_prefix = {});
+// `part_prefix` (the prefix is stripped), in key order, until f returns false; returns how
+// many it visited. The batch must not be written while this runs.
+uint64_t for_each_element(KeyAccess& ks, uint16_t db, std::string_view key, uint64_t version,
+                          const ElementFn& f, std::string_view part_prefix = {});
 
 using Element = std::pair<std::string, std::string>;  // (part, value)
 
 // When save() rebuilds a collection (see there).
-inline constexpr uint64_t kRebuildMinimumDead = 4096;
-inline constexpr uint64_t kRebuildDeadPerLive = 2;
+inline constexpr uint64_t kRebuildMinimumDead = 256;
+inline constexpr uint64_t kRebuildDebtPerLive = 8;
 inline constexpr uint64_t kRebuildMaximumSize = 65536;
 
 // Collection::random picks by seeks from collections this large, when it picks at most
@@ -80,18 +80,26 @@ class Collection {
   void ensure_version();
   // Writes the metadata record after the elements changed: removes the key when it became
   // empty, else stores the metadata keeping the key's TTL. `lookup` is stale afterwards.
-  // A hash, set or sorted set whose tombstones outnumber its elements kRebuildDeadPerLive
-  // times over (and at least kRebuildMinimumDead) is first copied to a fresh version, and
-  // the old one (tombstones and all) dropped with one range deletion: walks and seeks cross
-  // every tombstone in their way (RocksDB keeps them until compaction), so a set drained by
-  // SPOP or a hash by HDEL would cost more per command the more it had shrunk. Amortized:
-  // one copy per kRebuildDeadPerLive deletions; the copy is bounded (kRebuildMaximumSize).
+  // A hash, set or sorted set with at least kRebuildMinimumDead tombstones, whose walks have
+  // crossed kRebuildDebtPerLive times as many tombstones as it has elements (walk_debt.h),
+  // is first copied to a fresh version, and the old one (tombstones and all) dropped with one
+  // range deletion: walks and seeks cross every tombstone in their way (RocksDB keeps them
+  // until compaction), so a hash read whole after many HDELs would cost more per read the
+  // more it had shrunk. The copy (a write per element, on one command) is paid only once the
+  // walks lost a multiple of it; a collection drained without walks (ZPOPMIN, SPOP's pools)
+  // is not copied (a copy per two pops cost ZPOPMIN 40% of its throughput and tens of ms per
+  // copy). Bounded: kRebuildMaximumSize elements at most.
   void save(ValueType type);
   // Removes the key with all its elements (SPOP of the whole set).
   void remove_key();
 
-  // for_each_element over this collection's version.
+  // for_each_element over this collection's version (its walk charged: note_walk).
   void for_each(const ElementFn& f, std::string_view part_prefix = {}) const;
+  // Charges the view's walk debts (walk_debt.h) with the tombstones a walk that visited
+  // `visited` elements of this version crossed, by estimate, `dead` of them in its way (all
+  // of meta.dead unless the walk knows better).
+  void note_walk(uint64_t visited) const { note_walk(visited, meta.dead); }
+  void note_walk(uint64_t visited, uint64_t dead) const;
 
   // Random elements as Redis's random commands pick them, among those whose part starts with
   // `part_prefix` (stripped; meta.size of them): unique: min(count, size) distinct elements (all

@@ -17,6 +17,7 @@
 namespace basalt::storage::types {
 
 class PopPools;
+class WalkDebts;
 
 // A key's record as looked up in one view.
 struct Lookup {
@@ -76,6 +77,9 @@ class KeyAccess {
   // SPOP's pools of random picks (pop_pool.h), or null: views that may not keep them (read
   // views, heavy jobs off the event loop) draw every pick afresh.
   virtual PopPools* pop_pools() { return nullptr; }
+  // What walks have crossed of each collection's tombstones (walk_debt.h), or null: a view
+  // without it never copies a collection to drop its tombstones.
+  virtual WalkDebts* walk_debts() { return nullptr; }
 };
 
 }  // namespace basalt::storage::types

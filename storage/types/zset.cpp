@@ -131,7 +131,7 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
       ahead->entries.clear();
       ahead->next = 0;
     }
-    IndexCursor cur(z, max);
+    IndexCursor cur(z, max, /*charge_walk=*/false);
     uint64_t bytes = 0;
     for (cur.to_first(); cur.valid(); cur.next()) {
       if (popped.size() < count) {
@@ -178,8 +178,12 @@ std::vector<Entry> random_members(const ZSet& z, uint64_t count, bool unique) {
   return out;
 }
 
-IndexCursor::IndexCursor(const ZSet& z, bool reverse)
-    : floor_(z.meta.floor), ceiling_(z.meta.ceiling), reverse_(reverse) {
+IndexCursor::IndexCursor(const ZSet& z, bool reverse, bool charge_walk)
+    : z_(&z),
+      charge_walk_(charge_walk),
+      floor_(z.meta.floor),
+      ceiling_(z.meta.ceiling),
+      reverse_(reverse) {
   // The iterator stays within [floor, ceiling]: the tombstones pops left beyond them are
   // never crossed, whichever way a walk runs off the end of the live entries.
   if (!ceiling_.empty()) {
@@ -193,9 +197,18 @@ IndexCursor::IndexCursor(const ZSet& z, bool reverse)
   prefix_.push_back(kIndexTag);
 }
 
+IndexCursor::~IndexCursor() {
+  // The index tombstones in the walk's way: each pop behind a bound left one there (not
+  // counted in dead) and a member tombstone (counted), so at most dead minus those pops.
+  const CollectionMeta& m = z_->meta;
+  const uint64_t behind = m.head + m.tail;
+  if (charge_walk_) z_->note_walk(visited_, m.dead > behind ? m.dead - behind : 0);
+}
+
 void IndexCursor::load() {
   valid_ = it_->Valid() && it_->key().starts_with(prefix_);
   if (!valid_) return;
+  ++visited_;
   std::string_view part(it_->key().data() + prefix_.size() - 1,
                         it_->key().size() - prefix_.size() + 1);
   valid_ = parse_index_part(part, score_, member_);

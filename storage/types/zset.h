@@ -71,7 +71,13 @@ std::vector<Entry> random_members(const ZSet& z, uint64_t count, bool unique);
 // backwards. Positioning calls leave it on the first entry in walking order that qualifies.
 class IndexCursor {
  public:
-  IndexCursor(const ZSet& z, bool reverse);
+  // `charge_walk`: when the cursor ends, the entries it visited are charged to the set's walk
+  // debts (walk_debt.h, Collection::note_walk), as any walk's; pops do not charge theirs (they
+  // start past the tombstones of the pops before them, at the floor or ceiling).
+  IndexCursor(const ZSet& z, bool reverse, bool charge_walk = true);
+  ~IndexCursor();
+  IndexCursor(const IndexCursor&) = delete;
+  IndexCursor& operator=(const IndexCursor&) = delete;
 
   void to_first();
   // The entry at `rank` in walking order (0 = first); chooses the nearer end to start from.
@@ -94,6 +100,9 @@ class IndexCursor {
   void seek_before(std::string_view part);   // last index entry < part
   void load();
 
+  const ZSet* z_;
+  bool charge_walk_;
+  uint64_t visited_ = 0;  // entries loaded
   std::unique_ptr<rocksdb::Iterator> it_;
   std::string floor_, ceiling_;  // the set's bounds (CollectionMeta) when the cursor was made
   std::string upper_;            // the iterator's upper bound: just past the ceiling

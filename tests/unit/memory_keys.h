@@ -17,6 +17,7 @@
 #include "storage/collection.h"
 #include "storage/types/key_access.h"
 #include "storage/types/pop_pool.h"
+#include "storage/types/walk_debt.h"
 
 namespace basalt::unit {
 
@@ -106,6 +107,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   bool keep_tombstones = false;                 // sub_delete leaves kTombstone, as RocksDB
   bool keep_pop_pools = false;                  // pop_pools() gives `pools`
   storage::types::PopPools pools;
+  storage::types::WalkDebts debts;  // walk_debts() gives it
 
   void open_key(uint16_t db, std::string_view key, storage::types::Access access,
                 storage::types::Lookup& out) override {
@@ -163,6 +165,7 @@ class MemoryKeys : public storage::types::KeyAccess {
   }
   uint64_t new_version() override { return ++last_version_; }
   storage::types::PopPools* pop_pools() override { return keep_pop_pools ? &pools : nullptr; }
+  storage::types::WalkDebts* walk_debts() override { return &debts; }
 
   // The elements stored under (db, key, version): part -> value.
   std::map<std::string, std::string> elements_of(uint16_t db, std::string_view key,

@@ -322,6 +322,7 @@ void stats_section(core::Node& node, Writer& w) {
   w.field("element_cache_hits", node.keyspace().element_cache.hits());
   w.field("element_cache_misses", node.keyspace().element_cache.misses());
   w.field("element_cache_complete_hits", node.keyspace().element_cache.complete_hits());
+  w.field("collection_copies", node.keyspace().walk_debts.copies());
   w.field("write_groups", st.write_groups);
   w.field("write_group_commands", st.write_group_commands);
   w.field("write_groups_in_flight", st.write_groups_in_flight);
