@@ -35,9 +35,9 @@ void ElementCache::created(std::string_view prefix) {
   ++changes_;
 }
 
-void ElementCache::store_written(std::string_view key, std::string_view value, bool present) {
+void ElementCache::store_written(std::string_view key, uint64_t hash, std::string_view value,
+                                 bool present) {
   if (!enabled()) return;
-  const uint64_t hash = RecordCache::hash(key);
   const size_t prefix_size = storage::sub_prefix_size(key);
   const std::string_view prefix = key.substr(0, prefix_size);
   if (last_changes_ != changes_ || prefix != last_prefix_) {

@@ -59,7 +59,10 @@ class ElementCache {
   // Stores an element's committed state: always for a complete version, else only if cached.
   // Writes arrive grouped by prefix (a group's writes in key order): the completeness of the
   // last prefix is remembered.
-  void store_written(std::string_view key, std::string_view value, bool present);
+  void store_written(std::string_view key, uint64_t hash, std::string_view value, bool present);
+  void store_written(std::string_view key, std::string_view value, bool present) {
+    store_written(key, hash(key), value, present);
+  }
 
   void clear();
   // 0 turns the cache off (and empties it).
