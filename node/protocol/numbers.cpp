@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -88,7 +89,22 @@ std::string format_long_double_human(long double v) {
 std::string format_double(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[128];
-  int len = std::snprintf(buf, sizeof(buf), "%.17g", v);
+  // Whole numbers below 2^53 (most scores): %.17g prints their digits, nothing more (at most
+  // 16 of them), and snprintf cost a ZPOPMIN reply 2,400 instructions.
+  constexpr double kExact = 9007199254740992.0;  // 2^53
+  if (v > -kExact && v < kExact && v != 0) {
+    const auto whole = static_cast<int64_t>(v);
+    if (static_cast<double>(whole) == v) {
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), whole);
+      return std::string(buf, end);
+    }
+  }
+  if (std::isfinite(v)) {
+    // The standard's to_chars in general format with a precision prints as printf's %.17g.
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::general, 17);
+    if (ec == std::errc()) return std::string(buf, end);
+  }
+  int len = std::snprintf(buf, sizeof(buf), "%.17g", v);  // NaN (never stored), -0
   return std::string(buf, static_cast<size_t>(len));
 }
 

@@ -9,8 +9,12 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -222,6 +226,46 @@ TEST(FormatDouble, SeventeenSignificantDigits) {
   EXPECT_EQ(format_double(0), "0");
   EXPECT_EQ(format_double(std::numeric_limits<double>::infinity()), "inf");
   EXPECT_EQ(format_double(-std::numeric_limits<double>::infinity()), "-inf");
+  EXPECT_EQ(format_double(-0.0), "-0");
+  EXPECT_EQ(format_double(9007199254740991.0), "9007199254740991");
+  EXPECT_EQ(format_double(9007199254740992.0), "9007199254740992");
+  EXPECT_EQ(format_double(-123456789.0), "-123456789");
+  EXPECT_EQ(format_double(1e16), "10000000000000000");
+  EXPECT_EQ(format_double(1e17), "1e+17");
+}
+
+// Every shape of double prints as snprintf's %.17g does (the fast paths included): whole
+// numbers on both sides of 2^53, fractions, the smallest and largest, subnormals, random bits.
+TEST(FormatDouble, SameAsPrintfForEveryShape) {
+  auto printf_17g = [](double v) {
+    char buf[128];
+    int len = std::snprintf(buf, sizeof(buf), "%.17g", v);
+    return std::string(buf, static_cast<size_t>(len));
+  };
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1.0,
+                                -1.0,
+                                0.5,
+                                1e-5,
+                                123456.789,
+                                std::numeric_limits<double>::min(),
+                                std::numeric_limits<double>::denorm_min(),
+                                std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::lowest(),
+                                std::numeric_limits<double>::epsilon()};
+  for (double p = 1; p < 1e300; p *= 7.3) values.insert(values.end(), {p, -p, p + 0.5, 1 / p});
+  for (int64_t w = (int64_t{1} << 53) - 3; w < (int64_t{1} << 53) + 3; ++w)
+    values.insert(values.end(), {static_cast<double>(w), -static_cast<double>(w)});
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t bits = rng();
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    if (std::isfinite(v)) values.push_back(v);
+    values.push_back(static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000));
+  }
+  for (double v : values) ASSERT_EQ(format_double(v), printf_17g(v)) << v;
 }
 
 }  // namespace
