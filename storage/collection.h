@@ -45,6 +45,13 @@ struct CollectionMeta {
 
   std::string encode() const {
     std::string s;
+    encode_to(s);
+    return s;
+  }
+  // encode() into `s` (its contents replaced), allocating at most once.
+  void encode_to(std::string& s) const {
+    s.clear();
+    s.reserve(72 + floor.size() + ceiling.size());
     put_u64_be(s, version);
     put_u64_be(s, size);
     put_u64_be(s, head);
@@ -58,7 +65,6 @@ struct CollectionMeta {
       s.append(ceiling);
       if (chunked) put_u64_be(s, kChunkedFlag);
     }
-    return s;
   }
   static bool decode(std::string_view payload, CollectionMeta& out) {
     if (payload.size() < 32) return false;

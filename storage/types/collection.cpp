@@ -145,7 +145,9 @@ void Collection::save(ValueType type) {
     if (debts && debts->owed(db_, key_, meta.version) >= kRebuildDebtPerLive * meta.size)
       rebuild_elements();
   }
-  ks_->put(db_, key_, type, expire_at_ms(), meta.encode(), lookup);
+  static thread_local std::string payload;  // (its capacity kept: no allocation per save)
+  meta.encode_to(payload);
+  ks_->put(db_, key_, type, expire_at_ms(), payload, lookup);
 }
 
 void Collection::rebuild_elements() {

@@ -13,7 +13,8 @@ namespace basalt::storage::types::zset {
 bool score_of(const Collection& z, std::string_view member, double& score) {
   if (!z.has_version()) return false;  // missing, and no members added in this command yet
   std::string value;
-  if (!z.keys().sub_get(z.db(), z.key(), z.meta.version, member_part(member), value)) return false;
+  if (!z.keys().sub_get(z.db(), z.key(), z.meta.version, scratch_member_part(member), value))
+    return false;
   score = read_score(value);
   return true;
 }
@@ -30,7 +31,7 @@ void for_each_member(const Collection& z, const std::function<void(std::string_v
 namespace {
 // An index entry written at `part`: a bound it lies beyond moves to it (collection.h), and
 // the tombstones that were behind that bound are in the way of walks again: dead ones.
-void put_index_entry(ZSet& z, const std::string& part) {
+void put_index_entry(ZSet& z, std::string_view part) {
   z.keys().sub_put(z.db(), z.key(), z.version(), part, "");
   if (!z.meta.floor.empty() && part < z.meta.floor) {
     z.meta.floor = part;
@@ -46,8 +47,8 @@ void put_index_entry(ZSet& z, const std::string& part) {
 void insert_member(ZSet& z, std::string_view member, double score) {
   std::string value;
   append_score(value, score);
-  z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
-  put_index_entry(z, index_part(score, member));
+  z.keys().sub_put(z.db(), z.key(), z.version(), scratch_member_part(member), value);
+  put_index_entry(z, scratch_index_part(score, member));
   ++z.meta.size;
   z.meta.bytes += element_bytes(member.size(), kScoreBytes);
 }
@@ -56,15 +57,15 @@ void change_score(ZSet& z, std::string_view member, double old_score, double sco
   if (score_bits(old_score) == score_bits(score)) return;
   std::string value;
   append_score(value, score);
-  z.keys().sub_put(z.db(), z.key(), z.version(), member_part(member), value);
-  z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(old_score, member));
+  z.keys().sub_put(z.db(), z.key(), z.version(), scratch_member_part(member), value);
+  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(old_score, member));
   ++z.meta.dead;
-  put_index_entry(z, index_part(score, member));
+  put_index_entry(z, scratch_index_part(score, member));
 }
 
 void erase_member(ZSet& z, std::string_view member, double score) {
-  z.keys().sub_delete(z.db(), z.key(), z.version(), member_part(member));
-  z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(score, member));
+  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_member_part(member));
+  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(score, member));
   z.meta.dead += 2;
   if (z.meta.size > 0) --z.meta.size;
   z.meta.bytes -= element_bytes(member.size(), kScoreBytes);
@@ -147,8 +148,8 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
   }
   if (popped.empty()) return popped;
   for (const auto& [member, score] : popped) {
-    z.keys().sub_delete(z.db(), z.key(), z.version(), member_part(member));
-    z.keys().sub_delete(z.db(), z.key(), z.version(), index_part(score, member));
+    z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_member_part(member));
+    z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(score, member));
     z.meta.bytes -= element_bytes(member.size(), kScoreBytes);
   }
   z.meta.size -= std::min<uint64_t>(z.meta.size, popped.size());

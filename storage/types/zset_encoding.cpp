@@ -45,6 +45,23 @@ std::string member_part(std::string_view member) {
   return s;
 }
 
+std::string_view scratch_member_part(std::string_view member) {
+  static thread_local std::string s;
+  s.clear();
+  s.push_back(kMemberTag);
+  s.append(member);
+  return s;
+}
+
+std::string_view scratch_index_part(double score, std::string_view member) {
+  static thread_local std::string s;
+  s.clear();
+  s.push_back(kIndexTag);
+  append_score(s, score);
+  s.append(member);
+  return s;
+}
+
 std::string index_part(double score, std::string_view member) {
   std::string s;
   s.reserve(9 + member.size());

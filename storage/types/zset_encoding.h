@@ -29,6 +29,11 @@ double read_score(std::string_view eight_bytes);
 
 std::string member_part(std::string_view member);
 std::string index_part(double score, std::string_view member);
+// The same in a buffer of this thread's, one for each kind, valid until the next call for
+// that kind on this thread: for a part passed straight to a read or a write, which copies it
+// (a member of over 14 bytes cost an allocation per part).
+std::string_view scratch_member_part(std::string_view member);
+std::string_view scratch_index_part(double score, std::string_view member);
 // Splits an index part (the part after the collection prefix, tag included).
 bool parse_index_part(std::string_view part, double& score, std::string_view& member);
 
