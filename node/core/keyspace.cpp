@@ -445,34 +445,32 @@ void Keyspace::publish_to_cache() {
   // a tenth of ZPOPMIN's time).
   constexpr size_t kAhead = 4;
   static thread_local std::vector<uint64_t> hashes;  // (kept: no allocation per group)
-  auto hash_all = [&](const GroupRecords& records, const auto& table) {
+  // update(table, key, hash, value, present) for each of `records`, in order.
+  auto update_all = [&](const GroupRecords& records, auto& table, auto update) {
     hashes.clear();
     for (const auto& entry : records) {
       hashes.push_back(table.hash(entry.first));
       table.prefetch_slot(hashes.back());
     }
+    size_t i = 0;
+    for (const auto& [key, rec] : records) {
+      if (i + kAhead < hashes.size()) table.prefetch_entry(hashes[i + kAhead]);
+      update(key, hashes[i++], rec.present ? std::string_view(rec.value) : std::string_view(),
+             rec.present);
+    }
   };
   if (elements.enabled()) {
     for (const auto& prefix : dropped_collections_) elements.drop(prefix);
     for (const auto& prefix : created_collections_) elements.created(prefix);
-    hash_all(sub_written_, elements);
-    size_t i = 0;
-    for (const auto& [key, rec] : sub_written_) {
-      if (i + kAhead < hashes.size()) elements.prefetch_entry(hashes[i + kAhead]);
-      elements.store_written(key, hashes[i++],
-                             rec.present ? std::string_view(rec.value) : std::string_view(),
-                             rec.present);
-    }
+    update_all(sub_written_, elements, [&](auto key, uint64_t hash, auto value, bool present) {
+      elements.store_written(key, hash, value, present);
+    });
   }
-  if (!cache.enabled()) return;
   // Only what readers brought in is kept current.
-  hash_all(written_, cache);
-  size_t i = 0;
-  for (const auto& [key, rec] : written_) {
-    if (i + kAhead < hashes.size()) cache.prefetch_entry(hashes[i + kAhead]);
-    cache.update_if_cached(key, hashes[i++],
-                           rec.present ? std::string_view(rec.value) : std::string_view(),
-                           rec.present);
+  if (cache.enabled()) {
+    update_all(written_, cache, [&](auto key, uint64_t hash, auto value, bool present) {
+      cache.update_if_cached(key, hash, value, present);
+    });
   }
 }
 
