@@ -134,6 +134,12 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   data_options.write_buffer_size = options.write_buffer_bytes;
   data_options.compression = compression_of(options.compression);
   data_options.level_compaction_dynamic_level_bytes = true;
+  // The 4 MB memtables flush every few tens of thousands of writes; merging L0 into the
+  // base level after every 8 flushes instead of 4 halves that work, which runs on the cores
+  // the event loop and the clients share (A/B -P 16 -r 100000, 3 + 5 rounds: SET 1.17 / 1.01,
+  // SADD 0.94 / 1.22, HSET 1.03 / 1.17, ZADD 1.12 / 0.97, GET 1.14). Reads check the filters of
+  // up to 8 L0 files, pinned in the block cache.
+  data_options.level0_file_num_compaction_trigger = 8;
   // Most writes look their key up first (to keep TTLs, counts and types right); a memtable
   // bloom filter answers "not there" for new keys without walking the skiplist.
   data_options.memtable_whole_key_filtering = true;
