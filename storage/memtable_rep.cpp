@@ -231,13 +231,10 @@ class SkipListRep final : public rocksdb::MemTableRep {
     return new ListIterator(*this, arena != nullptr);
   }
 
-  // The first entry not before `key` (encoded, length-prefixed), or null.
-  Node* seek(const char* key) const {
+  // The first entry not before `key` (encoded, length-prefixed, or an internal key), or null.
+  template <class Key>
+  Node* seek(const Key& key) const {
     return first_not_before([&](Node* n) { return compare(n->key(), key) < 0; });
-  }
-  // The same for an internal key (not length-prefixed).
-  Node* seek(const rocksdb::Slice& internal_key) const {
-    return first_not_before([&](Node* n) { return compare(n->key(), internal_key) < 0; });
   }
   // The last entry before `key` (encoded), or null if none is.
   Node* last_before(const char* key) const {

@@ -37,37 +37,44 @@ double read_score(std::string_view eight_bytes) {
   return score_from_bits(get_u64_be(eight_bytes.data()));
 }
 
-std::string member_part(std::string_view member) {
-  std::string s;
+namespace {
+// A part's bytes, written over `s` (what each kind of part below returns or keeps).
+void write_member_part(std::string& s, std::string_view member) {
+  s.clear();
   s.reserve(1 + member.size());
   s.push_back(kMemberTag);
   s.append(member);
-  return s;
 }
-
-std::string_view scratch_member_part(std::string_view member) {
-  static thread_local std::string s;
+void write_index_part(std::string& s, double score, std::string_view member) {
   s.clear();
-  s.push_back(kMemberTag);
-  s.append(member);
-  return s;
-}
-
-std::string_view scratch_index_part(double score, std::string_view member) {
-  static thread_local std::string s;
-  s.clear();
+  s.reserve(9 + member.size());
   s.push_back(kIndexTag);
   append_score(s, score);
   s.append(member);
+}
+}  // namespace
+
+std::string member_part(std::string_view member) {
+  std::string s;
+  write_member_part(s, member);
   return s;
 }
 
 std::string index_part(double score, std::string_view member) {
   std::string s;
-  s.reserve(9 + member.size());
-  s.push_back(kIndexTag);
-  append_score(s, score);
-  s.append(member);
+  write_index_part(s, score, member);
+  return s;
+}
+
+std::string_view scratch_member_part(std::string_view member) {
+  static thread_local std::string s;
+  write_member_part(s, member);
+  return s;
+}
+
+std::string_view scratch_index_part(double score, std::string_view member) {
+  static thread_local std::string s;
+  write_index_part(s, score, member);
   return s;
 }
 
