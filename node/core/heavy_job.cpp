@@ -177,6 +177,7 @@ void WritePipeline::reset_group(std::optional<Keyspace>& ks) {
   batch_.Clear();
   stream_.clear();
   ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
+  ks->chain_after(&inflight_.ks);
 }
 
 asio::awaitable<bool> WritePipeline::commit_held(std::optional<Keyspace>& ks,

@@ -62,6 +62,12 @@ void Keyspace::read_raw(uint16_t db, std::string_view key, Lookup& out) {
       s = rocksdb::Status::NotFound();
   } else if (batch_ && flushed_[db]) {
     s = rocksdb::Status::NotFound();  // flushed by this group and not written since
+  } else if (const GroupRecord* earlier = prior_written(prior(), &Keyspace::written_, key_buf_)) {
+    // The group in flight wrote it: its state, which the caches do not hold yet.
+    if (earlier->present)
+      out.raw.assign(earlier->value);
+    else
+      s = rocksdb::Status::NotFound();
   } else if (snapshot_) {
     // A heavy read's snapshot: the cache holds the newest state, not the snapshot's.
     s = engine.db()->Get(read_options(), engine.data_cf(), key_buf_, &out.raw);
@@ -180,8 +186,11 @@ void Keyspace::drop_elements(uint16_t db, std::string_view key, const storage::R
   if (auto made = std::find(created_collections_.begin(), created_collections_.end(), begin);
       made != created_collections_.end())
     created_collections_.erase(made);
-  else if (shared_.element_cache.complete(begin))
-    dropped_collections_.push_back(begin);
+  else if (shared_.element_cache.complete(begin) ||
+           (prior() != nullptr &&
+            std::find(prior()->created_collections_.begin(), prior()->created_collections_.end(),
+                      begin) != prior()->created_collections_.end()))
+    dropped_collections_.push_back(begin);  // (the group in flight's: complete once published)
   // A range tombstone: O(1) however large the collection. The old version's elements are
   // never read again (the version is gone), so bypassing the batch index is safe.
   batch_->GetWriteBatch()->DeleteRange(shared_.engine->sub_cf(), begin, end);
@@ -285,6 +294,12 @@ bool Keyspace::sub_get(uint16_t db, std::string_view key, uint64_t version, std:
     return true;
   } else if (batch_ && flushed_[db]) {
     return false;
+  } else if (const GroupRecord* earlier =
+                 prior_written(prior(), &Keyspace::sub_written_, key_buf_)) {
+    // An element the group in flight wrote (not memoized: the caches will hold it).
+    if (!earlier->present) return false;
+    value.assign(earlier->value);
+    return true;
   } else if (batch_ && !snapshot_) {
     // Committed state, as this group read it before, or from the element cache or database.
     auto& memo = shared_.element_memo;
@@ -381,6 +396,10 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::sub_iterate_within(uint16_t db, std
   }
   // Checked: a read error ends the command with an error, never a shorter collection.
   if (!batch_) return storage::checked(base);
+  // The group in flight's elements, which the store may not hold yet, under this group's.
+  if (const Keyspace* earlier = prior(); earlier && !flushed_[db])
+    base = new OverlayIterator<GroupRecords>(std::unique_ptr<rocksdb::Iterator>(base),
+                                             earlier->sub_written_);
   // Every element write of the group is in sub_written_ (until a rollback): overlaid on the
   // database, no batch index is needed (indexing cost a pop of a sorted set a skiplist
   // insert per record, and wrote each record into the batch twice).
@@ -490,6 +509,8 @@ uint64_t Keyspace::dataset_bytes() const {
   for (size_t db = 0; db < shared_.dataset_bytes.size(); ++db) {
     int64_t n = static_cast<int64_t>(shared_.dataset_bytes[db]);
     if (db < bytes_deltas_.size()) n += bytes_deltas_[db];
+    if (const Keyspace* earlier = prior(); earlier && db < earlier->bytes_deltas_.size())
+      n += earlier->bytes_deltas_[db];
     total += n < 0 ? 0 : n;
   }
   return static_cast<uint64_t>(total);
@@ -498,6 +519,8 @@ uint64_t Keyspace::dataset_bytes() const {
 uint64_t Keyspace::dbsize(uint16_t db) const {
   int64_t n = static_cast<int64_t>(shared_.key_counts[db]);
   if (!count_deltas_.empty()) n += count_deltas_[db];
+  if (const Keyspace* earlier = prior(); earlier && !earlier->count_deltas_.empty())
+    n += earlier->count_deltas_[db];
   return n < 0 ? 0 : static_cast<uint64_t>(n);
 }
 
@@ -509,6 +532,9 @@ std::unique_ptr<rocksdb::Iterator> Keyspace::iterate(uint16_t db) {
                                 : engine.db()->NewIterator(read_options(), engine.data_cf());
   // Checked: a read error ends the command with an error, never a shorter keyspace.
   if (!batch_) return storage::checked(base);
+  if (const Keyspace* earlier = prior(); earlier && !flushed_[db])
+    base = new OverlayIterator<GroupRecords>(std::unique_ptr<rocksdb::Iterator>(base),
+                                             earlier->written_);
   return storage::checked(batch_->NewIteratorWithBase(engine.data_cf(), base));
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -130,6 +131,13 @@ class Keyspace final : public storage::types::KeyAccess {
   }
   uint64_t now_ms() const { return now_ms_; }
   size_t databases() const { return shared_.key_counts.size(); }
+  // A write view whose group runs while the group before it is being written (the commit
+  // in flight, node/core/write_inflight.cpp): `prior` is the pipeline's slot for that
+  // group's view. While it holds one, this view reads that group's records and elements
+  // before the caches and the store (which may not hold them yet), iterators overlay them
+  // too, and counts add its deltas; once the slot is emptied (the group was published to the
+  // caches and counts) reads go on as in any view.
+  void chain_after(const std::optional<Keyspace>* prior) { prior_ = prior; }
 
   // Reads `key`. In a writable view with active expiry, an expired key is deleted first
   // (and DEL propagated), so callers of writable views see present == live.
@@ -226,15 +234,11 @@ class Keyspace final : public storage::types::KeyAccess {
   // Before the group's batch is written: appends the top-level records the group wrote and
   // kept back (each key once, in its final state) to `into`, the batch being committed.
   void stage_records(rocksdb::WriteBatch& into);
+  // Records (top-level and elements) this group wrote, each key once.
+  size_t written_count() const { return written_.size() + sub_written_.size(); }
   // Visits the encoded data keys this view wrote (storage/codec.h decode_data_key); false,
   // visiting none, when it cannot tell (after a rollback the group writes through the index
   // and keeps no list: the caller must assume any key may have changed).
-  // True if this view may have written (db, key): its record or any of its elements. A
-  // group whose batch holds a range deletion must be assumed to have written every key
-  // (the caller checks that); after a rollback the answer is always true.
-  bool may_have_written(uint16_t db, std::string_view key) const;
-  // Records (top-level and elements) this group wrote, each key once.
-  size_t written_count() const { return written_.size() + sub_written_.size(); }
   template <class Visit>
   bool for_each_written(Visit&& visit) const {
     if (through_index_) return false;
@@ -275,6 +279,7 @@ class Keyspace final : public storage::types::KeyAccess {
 
   KeyspaceShared& shared_;
   uint64_t now_ms_;
+  const std::optional<Keyspace>* prior_ = nullptr;
   const rocksdb::Snapshot* snapshot_ = nullptr;
   rocksdb::ReadOptions snapshot_reads_;
   rocksdb::WriteBatchWithIndex* batch_ = nullptr;
@@ -298,6 +303,20 @@ class Keyspace final : public storage::types::KeyAccess {
     std::string value;
   };
   using GroupRecords = std::map<std::string, GroupRecord, std::less<>>;
+  // The group in flight this view is chained on (see chain_after), or null.
+  const Keyspace* prior() const { return prior_ && prior_->has_value() ? &**prior_ : nullptr; }
+  // After a rollback (reads go through the batch's index): the records of the group in
+  // flight this view has not written are put into the batch too, so that its reads see them.
+  void copy_prior_into_batch();
+  // `prior`'s record of `key` in its map `records` (written_ or sub_written_), or null.
+  static const GroupRecord* prior_written(const Keyspace* prior, GroupRecords Keyspace::*records,
+                                          const std::string& key) {
+    if (prior == nullptr) return nullptr;
+    const GroupRecords& map = prior->*records;
+    auto it = map.find(key);
+    return it == map.end() ? nullptr : &it->second;
+  }
+
   void write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
                    std::string_view value);
   // Map nodes of finished groups' records, kept for the groups that follow, per thread (the
@@ -349,7 +368,6 @@ class Keyspace final : public storage::types::KeyAccess {
   void note_created(uint16_t db, std::string_view key, uint64_t version);
   std::string key_buf_;
   std::string record_buf_;
-  mutable std::string probe_buf_;  // may_have_written's encoded keys
   bool saw_expired_ = false;
   bool master_stream_ = false;
   bool propagation_ = true;

@@ -193,6 +193,7 @@ void Keyspace::rollback(const SavePoint& p) {
       rec.pending = false;
     }
   }
+  copy_prior_into_batch();
   pending_ = false;
   index_behind_ = false;
   if (stream_) stream_->truncate(p.stream_size, p.stream_db);
@@ -204,15 +205,23 @@ void Keyspace::rollback(const SavePoint& p) {
   save_depth_ = p.depth;
 }
 
-bool Keyspace::may_have_written(uint16_t db, std::string_view key) const {
-  if (through_index_) return true;
-  storage::encode_data_key(probe_buf_, db, key);
-  if (written_.find(probe_buf_) != written_.end()) return true;
-  // The elements of any version of the key: [db][key length][key] is their common prefix.
-  storage::encode_sub_prefix(probe_buf_, db, key, 0);
-  probe_buf_.resize(probe_buf_.size() - sizeof(uint64_t));
-  auto it = sub_written_.lower_bound(probe_buf_);
-  return it != sub_written_.end() && std::string_view(it->first).starts_with(probe_buf_);
+void Keyspace::copy_prior_into_batch() {
+  const Keyspace* earlier = prior();
+  if (earlier == nullptr) return;
+  auto& engine = *shared_.engine;
+  auto copy = [&](const GroupRecords& mine, const GroupRecords& theirs,
+                  rocksdb::ColumnFamilyHandle* cf) {
+    for (const auto& [key, rec] : theirs) {
+      if (mine.contains(key)) continue;  // (this group's state is the newer one)
+      if (rec.present)
+        batch_->Put(cf, key, rec.value);
+      else
+        batch_->Delete(cf, key);
+    }
+  };
+  // (Written again with this group: the same state the group in flight leaves.)
+  copy(written_, earlier->written_, engine.data_cf());
+  copy(sub_written_, earlier->sub_written_, engine.sub_cf());
 }
 
 void Keyspace::release(const SavePoint& p) {

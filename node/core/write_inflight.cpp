@@ -1,8 +1,11 @@
 // node/core/write_inflight.cpp — the part of WritePipeline (write_pipeline.h) that keeps one
 // commit in flight: a group's batch written on the writer thread (the second core) while the
-// event loop runs the next group, which may run only commands that name their keys, none of
-// them written by the group in flight; the drain that publishes it (replies, record cache,
-// counts, offset, replica feeds) or fails its jobs, and the next group with them.
+// event loop runs the next group, whose view is chained on the one in flight (it reads that
+// group's records and elements before the caches and the store: Keyspace::chain_after), so
+// commands on the same keys need not wait; commands that touch more than their own keys'
+// records (barriers, transactions, scripts, blocking and heavy commands) wait for the drain
+// that publishes it (replies, record cache, counts, offset, replica feeds) or fails its jobs,
+// and the next group with them.
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -46,6 +49,11 @@ bool WritePipeline::may_hand_over(const Keyspace& ks) {
          node_.storage_health().writable();
 }
 
+bool WritePipeline::too_small_to_hand_over(const Keyspace& ks) {
+  return node_.config().write_overlap &&
+         batch_.GetWriteBatch()->Count() + ks.written_count() < kMinHandOverEntries;
+}
+
 void WritePipeline::hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jobs) {
   master_txn_.reset();  // a commit ends the batch its save point lived in
   StagedOffset staged = stage_group(*ks);
@@ -55,6 +63,7 @@ void WritePipeline::hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jo
   std::swap(stream_, inflight_.stream);
   stream_.truncate(0, inflight_.stream.selected_db());
   inflight_.ks.emplace(std::move(*ks));
+  inflight_.ks->chain_after(nullptr);  // (drained before it was handed over)
   ks.reset();
   inflight_.jobs.assign(jobs.begin(), jobs.end());
   ++node_.stats().write_groups_in_flight;
@@ -106,20 +115,16 @@ asio::awaitable<void> WritePipeline::drain(bool in_group) {
   inflight_.stream.clear();
 }
 
-bool WritePipeline::independent_of_inflight(const Job& job, size_t i,
-                                            const CommandSpec* spec) const {
-  // (After a rollback the group in flight can't list its keys: may_have_written says yes.)
+bool WritePipeline::may_run_chained(const Job& job, const CommandSpec* spec) const {
   if (!spec) return false;
   if (spec->has(kBarrier | kExecGroup | kMayBlock | kMayBeHeavy | kMayBeHeavyRead)) return false;
   if (spec->acl_categories & kCatScripting) return false;
   const Client& client = *job.client;
   if (!client.multi_queue.empty() || client.in_multi) return false;
   if (spec->keys.first <= 0 && spec->numkeys_index <= 0) return touches_no_data(spec->name);
-  if (names_keys_elsewhere(spec->name)) return false;
-  auto argv = job.batch->command(i);
-  const Keyspace& in_flight = *inflight_.ks;
-  return acl::visit_key_indexes(
-      *spec, argv, [&](size_t k) { return !in_flight.may_have_written(client.db, argv[k]); });
+  // Its keys' records and elements, written by the group in flight or not, are read through
+  // the chained view (Keyspace::chain_after).
+  return !names_keys_elsewhere(spec->name);
 }
 
 }  // namespace basalt::core

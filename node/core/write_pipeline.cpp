@@ -204,6 +204,8 @@ asio::awaitable<bool> WritePipeline::run_group(std::vector<Job*>& jobs,
   stream_.clear();
   std::optional<Keyspace> ks;
   ks.emplace(node_.keyspace(), unix_time_ms(), batch_, stream_);
+  // (Reads the group in flight's records until it is drained: write_inflight.cpp.)
+  ks->chain_after(&inflight_.ks);
   for (auto& task : tasks) task(*ks);
   prefetch_records(jobs);
   prefetch_elements(jobs);
@@ -220,7 +222,7 @@ asio::awaitable<bool> WritePipeline::run_group(std::vector<Job*>& jobs,
     for (; i < job.last && !job.client->close_after_reply && job.error.empty(); ++i) {
       auto argv = job.batch->command(i);
       const CommandSpec* spec = spec_of(*job.batch, i);
-      if (inflight_.active && !independent_of_inflight(job, i, spec)) {
+      if (inflight_.active && !may_run_chained(job, spec)) {
         split_pause_ = kSplitPauseGroups;
         ++node_.stats().write_group_waits;
         co_await drain(true);
@@ -282,6 +284,10 @@ asio::awaitable<bool> WritePipeline::run_group(std::vector<Job*>& jobs,
       hand_over(ks, jobs);
       co_return true;
     }
+  } else if (!failed && too_small_to_hand_over(*ks)) {
+    // (One hot key: a group writes a few entries however many commands it ran. Splitting
+    // the queue would only make two writes of one.)
+    split_pause_ = kSplitPauseGroups;
   }
   if (!failed) {
     bool committed = co_await commit_jobs(*ks, jobs, jobs.size(), error);

@@ -185,8 +185,9 @@ class WritePipeline {
 
   // The commit in flight (node/core/write_inflight.cpp). A group's last commit may be handed
   // over: its batch (data, stream bytes and offset: S1) is written on writer_'s thread
-  // while the loop runs the next group, whose commands may run meanwhile only if they name
-  // their keys and none of them was written by the group in flight. Its clients are answered,
+  // while the loop runs the next group, whose view reads the group in flight's records
+  // through a chain (Keyspace::chain_after): its commands may run meanwhile if they touch
+  // only the records of the keys they name (may_run_chained). Its clients are answered,
   // and the record cache, counts, offset and feeds published, when it is drained: before any
   // other command, before the next commit, and whenever the pipeline has nothing else to do.
   struct InFlight {
@@ -202,14 +203,17 @@ class WritePipeline {
   };
   // Whether the group `ks` holds may end with its commit in flight.
   bool may_hand_over(const Keyspace& ks);
+  // With write-overlap on: whether the group writes too few entries to be handed over.
+  bool too_small_to_hand_over(const Keyspace& ks);
   // Stages what `ks` holds for every job of the group and hands the batch over.
   void hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jobs);
   // Waits for the write in flight (if any) and publishes it, or fails its jobs. in_group: a
   // group is running, whose effects and stream were built after the failed one's: it is
   // failed too (chained_failure_, taken by its commit).
   boost::asio::awaitable<void> drain(bool in_group);
-  // Whether command `i` of `job` may run before the write in flight is drained.
-  bool independent_of_inflight(const Job& job, size_t i, const CommandSpec* spec) const;
+  // Whether a command of `job` (its row: `spec`) may run before the write in flight is
+  // drained, on the view chained on it.
+  bool may_run_chained(const Job& job, const CommandSpec* spec) const;
 
   Node& node_;
   std::deque<Job*> queue_;

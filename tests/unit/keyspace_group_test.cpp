@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -311,27 +312,120 @@ TEST_F(KeyspaceGroup, FlushDropsWhatTheGroupWroteBeforeIt) {
 // What the write in flight tells the next group (node/core/write_inflight.cpp): the keys
 // whose record or elements it wrote, and no other; a key of the same name in another db, or
 // one that merely shares a prefix, is not one of them; after a rollback every key is.
-TEST_F(KeyspaceGroup, MayHaveWrittenNamesTheKeysOfRecordsAndElements) {
-  group([](core::Keyspace& ks) { set(ks, "gone", "v"); });
-  group([](core::Keyspace& ks) {
-    EXPECT_FALSE(ks.may_have_written(0, "gone"));
-    set(ks, "k", "v");
-    del(ks, "gone");
-    ks.sub_put(0, "h", 7, "f", "x");  // an element only (its record untouched)
-    EXPECT_TRUE(ks.may_have_written(0, "k"));
-    EXPECT_TRUE(ks.may_have_written(0, "gone"));
-    EXPECT_TRUE(ks.may_have_written(0, "h"));
-    EXPECT_FALSE(ks.may_have_written(1, "k"));
-    EXPECT_FALSE(ks.may_have_written(1, "h"));
-    EXPECT_FALSE(ks.may_have_written(0, "k2"));
-    EXPECT_FALSE(ks.may_have_written(0, "hh"));  // shares "h"'s bytes, not its key
-    EXPECT_FALSE(ks.may_have_written(0, ""));
-    EXPECT_EQ(ks.written_count(), 3u);  // "k", "gone" and h's element
-    auto point = ks.save_point();
-    set(ks, "later", "1");
-    ks.rollback(point);
-    EXPECT_TRUE(ks.may_have_written(0, "unrelated"));
+// A view chained on the group whose write is in flight (Keyspace::chain_after) reads that
+// group's records and elements before the caches and the store, which do not hold them yet;
+// its own writes come first, a rollback keeps seeing them, and once the group in flight is
+// published the view reads the store and the caches again.
+TEST_F(KeyspaceGroup, AChainedViewReadsTheGroupInFlightUntilItIsPublished) {
+  uint64_t v = 0;
+  group([&](core::Keyspace& ks) {
+    set(ks, "old", "1");
+    set(ks, "gone", "v");
+    v = create_hash(ks, 3);
   });
+  shared_.key_counts[0] = 3;
+  EXPECT_EQ(committed("old"), "1");  // (cached: the cache must not answer for it below)
+  EXPECT_EQ(cached_element(v, "f0"), "v0");
+  // The group in flight: its records kept back and staged, not written to the store.
+  rocksdb::WriteBatchWithIndex first_batch(rocksdb::BytewiseComparator(), 0, true);
+  core::ReplStream first_stream;
+  std::optional<core::Keyspace> in_flight;
+  in_flight.emplace(shared_, 1000, first_batch, first_stream);
+  set(*in_flight, "old", "2");
+  del(*in_flight, "gone");
+  set(*in_flight, "new", "n");
+  set(*in_flight, "new2", "n");
+  in_flight->sub_put(0, "h", v, "f0", "changed");
+  in_flight->sub_delete(0, "h", v, "f1");
+  in_flight->sub_put(0, "h", v, "f9", "added");
+  in_flight->stage_records(*first_batch.GetWriteBatch());
+
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  core::ReplStream stream;
+  core::Keyspace next(shared_, 1000, batch, stream);
+  next.chain_after(&in_flight);
+  EXPECT_EQ(get(next, "old"), "2");
+  EXPECT_EQ(get(next, "gone"), "(nil)");
+  EXPECT_EQ(get(next, "new"), "n");
+  EXPECT_EQ(sub(next, v, "f0"), "changed");
+  EXPECT_EQ(sub(next, v, "f1"), "(nil)");
+  EXPECT_EQ(sub(next, v, "f2"), "v2");
+  EXPECT_EQ(sub(next, v, "f9"), "added");
+  EXPECT_EQ(elements(next, v), (std::vector<std::string>{"f0=changed", "f2=v2", "f9=added"}));
+  EXPECT_EQ(keys(next), (std::vector<std::string>{"h", "new", "new2", "old"}));
+  EXPECT_EQ(next.dbsize(0), 4u);  // 3 committed, one deleted and two created in flight
+  // Its own writes come first.
+  set(next, "old", "3");
+  del(next, "new2");
+  next.sub_put(0, "h", v, "f9", "mine");
+  EXPECT_EQ(get(next, "old"), "3");
+  EXPECT_EQ(sub(next, v, "f9"), "mine");
+  EXPECT_EQ(next.dbsize(0), 3u);
+  // After a rollback its reads go through its batch's index, which then holds the group in
+  // flight's records too.
+  auto point = next.save_point();
+  set(next, "undone", "1");
+  next.sub_put(0, "h", v, "f0", "undone");
+  next.rollback(point);
+  EXPECT_EQ(get(next, "undone"), "(nil)");
+  EXPECT_EQ(get(next, "old"), "3");
+  EXPECT_EQ(get(next, "gone"), "(nil)");
+  EXPECT_EQ(get(next, "new"), "n");
+  EXPECT_EQ(get(next, "new2"), "(nil)");
+  EXPECT_EQ(sub(next, v, "f0"), "changed");
+  EXPECT_EQ(sub(next, v, "f1"), "(nil)");
+  EXPECT_EQ(sub(next, v, "f9"), "mine");
+  EXPECT_EQ(elements(next, v), (std::vector<std::string>{"f0=changed", "f2=v2", "f9=mine"}));
+  EXPECT_EQ(keys(next), (std::vector<std::string>{"h", "new", "old"}));
+  // The group in flight is written and published: the view reads the store and caches.
+  ASSERT_TRUE(engine_->write(first_batch.GetWriteBatch()).ok());
+  in_flight->publish_to_cache();
+  in_flight.reset();
+  shared_.key_counts[0] = 4;
+  EXPECT_EQ(get(next, "gone"), "(nil)");
+  EXPECT_EQ(get(next, "new"), "n");
+  EXPECT_EQ(sub(next, v, "f1"), "(nil)");
+  EXPECT_EQ(elements(next, v), (std::vector<std::string>{"f0=changed", "f2=v2", "f9=mine"}));
+  EXPECT_EQ(next.dbsize(0), 3u);
+  next.stage_records(*batch.GetWriteBatch());
+  ASSERT_TRUE(engine_->write(batch.GetWriteBatch()).ok());
+  next.publish_to_cache();
+  EXPECT_EQ(committed("old"), "3");
+  EXPECT_EQ(committed("new"), "n");
+  EXPECT_EQ(committed("new2"), "(nil)");
+  EXPECT_EQ(committed("gone"), "(nil)");
+  core::Keyspace reader(shared_, 1000);
+  EXPECT_EQ(sub(reader, v, "f0"), "changed");
+  EXPECT_EQ(sub(reader, v, "f1"), "(nil)");
+  EXPECT_EQ(sub(reader, v, "f9"), "mine");
+}
+
+// A chained view whose group in flight is not written yet reads the store for what that group
+// did not write, and an element it finds there fills the caches as committed state.
+TEST_F(KeyspaceGroup, AChainedViewReadsTheStoreForWhatTheGroupInFlightLeftAlone) {
+  uint64_t v = 0;
+  group([&](core::Keyspace& ks) {
+    set(ks, "a", "1");
+    v = create_hash(ks, 2);
+  });
+  rocksdb::WriteBatchWithIndex first_batch(rocksdb::BytewiseComparator(), 0, true);
+  core::ReplStream first_stream;
+  std::optional<core::Keyspace> in_flight;
+  in_flight.emplace(shared_, 1000, first_batch, first_stream);
+  set(*in_flight, "b", "2");
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, true);
+  core::ReplStream stream;
+  core::Keyspace next(shared_, 1000, batch, stream);
+  next.chain_after(&in_flight);
+  EXPECT_EQ(get(next, "a"), "1");
+  EXPECT_EQ(sub(next, v, "f1"), "v1");
+  EXPECT_EQ(get(next, "b"), "2");
+  EXPECT_EQ(cached_element(v, "f1"), "v1");
+  // Not chained (an empty slot): the group in flight's records are not seen.
+  std::optional<core::Keyspace> none;
+  core::Keyspace unchained(shared_, 1000, batch, stream);
+  unchained.chain_after(&none);
+  EXPECT_EQ(get(unchained, "b"), "(nil)");
 }
 
 // The element cache (KeyspaceShared::element_cache): an element a group or a reader looked
