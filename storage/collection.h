@@ -67,6 +67,29 @@ struct CollectionMeta {
     }
   }
   static bool decode(std::string_view payload, CollectionMeta& out) {
+    View view;
+    if (!parse(payload, view)) return false;
+    out.version = view.version;
+    out.size = view.size;
+    out.head = view.head;
+    out.tail = view.tail;
+    out.bytes_known = view.bytes_known;
+    out.bytes = view.bytes;
+    out.dead = view.dead;
+    out.floor.assign(view.floor);
+    out.ceiling.assign(view.ceiling);
+    out.chunked = view.chunked;
+    return true;
+  }
+
+  // The same fields as decode() gives, the parts as views into the payload: checked alike,
+  // copied nothing (for callers that need only the numbers, such as a write's byte count).
+  struct View {
+    uint64_t version = 0, size = 0, head = 0, tail = 0, bytes = 0, dead = 0;
+    bool bytes_known = true, chunked = false;
+    std::string_view floor, ceiling;
+  };
+  static bool parse(std::string_view payload, View& out) {
     if (payload.size() < 32) return false;
     out.version = get_u64_be(payload.data());
     out.size = get_u64_be(payload.data() + 8);
@@ -75,8 +98,7 @@ struct CollectionMeta {
     out.bytes_known = payload.size() >= 40;
     out.bytes = out.bytes_known ? get_u64_be(payload.data() + 32) : 0;
     out.dead = 0;
-    out.floor.clear();
-    out.ceiling.clear();
+    out.floor = out.ceiling = {};
     out.chunked = false;
     if (payload.size() <= 40) return true;
     if (payload.size() < 48) return false;
@@ -94,12 +116,12 @@ struct CollectionMeta {
 
  private:
   static constexpr uint64_t kChunkedFlag = 1;
-  static bool take_part(std::string_view& rest, std::string& part) {
+  static bool take_part(std::string_view& rest, std::string_view& part) {
     if (rest.size() < 8) return false;
     uint64_t n = get_u64_be(rest.data());
     rest.remove_prefix(8);
     if (n > rest.size()) return false;
-    part.assign(rest.substr(0, n));
+    part = rest.substr(0, n);
     rest.remove_prefix(n);
     return true;
   }

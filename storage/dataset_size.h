@@ -38,8 +38,8 @@ inline uint64_t element_bytes(size_t part, size_t value) {
 inline uint64_t record_bytes(std::string_view key, const RecordView& record) {
   uint64_t value = record.payload.size();
   if (record.type != ValueType::String) {
-    CollectionMeta meta;
-    value = CollectionMeta::decode(record.payload, meta) ? meta.bytes : 0;
+    CollectionMeta::View meta;
+    value = CollectionMeta::parse(record.payload, meta) ? meta.bytes : 0;
   }
   return kKeyOverhead + key.size() + value;
 }

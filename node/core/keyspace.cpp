@@ -143,14 +143,14 @@ void Keyspace::put(uint16_t db, std::string_view key, ValueType type, uint64_t e
     batch_->Put(engine.expiry_cf(), storage::expiry_key(expire_at_ms, db, key), "");
   }
   if (!old.present) ++count_deltas_[db];
-  // Each collection's metadata is decoded once, for its bytes (as storage::record_bytes
-  // counts them) and for whether the old elements stay.
+  // Each collection's metadata is parsed once (nothing copied), for its bytes (as
+  // storage::record_bytes counts them) and for whether the old elements stay.
   bool old_collection = old.present && old.record.type != ValueType::String;
-  storage::CollectionMeta before, after;
-  bool before_ok = old_collection && storage::CollectionMeta::decode(old.record.payload, before);
-  bool after_ok = type != ValueType::String && storage::CollectionMeta::decode(payload, after);
+  storage::CollectionMeta::View before, after;
+  bool before_ok = old_collection && storage::CollectionMeta::parse(old.record.payload, before);
+  bool after_ok = type != ValueType::String && storage::CollectionMeta::parse(payload, after);
   auto value_bytes = [](ValueType t, std::string_view p, bool decoded,
-                        const storage::CollectionMeta& meta) -> uint64_t {
+                        const storage::CollectionMeta::View& meta) -> uint64_t {
     if (t == ValueType::String) return p.size();
     return decoded ? meta.bytes : 0;
   };

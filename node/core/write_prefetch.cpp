@@ -68,12 +68,12 @@ void WritePipeline::prefetch_elements(const std::vector<Job*>& jobs) {
     storage::encode_data_key(prefetch_key_, db, key);
     std::string_view raw;
     storage::RecordView record;
-    storage::CollectionMeta meta;
+    storage::CollectionMeta::View meta;
     if (!records.peek(prefetch_key_, RecordCache::hash(prefetch_key_), raw) ||
         !storage::decode_record(raw, record) ||
         (record.type != storage::ValueType::Hash && record.type != storage::ValueType::Set &&
          record.type != storage::ValueType::ZSet) ||
-        !storage::CollectionMeta::decode(record.payload, meta))
+        !storage::CollectionMeta::parse(record.payload, meta))
       return false;
     storage::encode_sub_prefix(prefetch_prefix_, db, key, meta.version);
     if (record.type == storage::ValueType::ZSet)

@@ -191,6 +191,59 @@ TEST(DatasetSize, RecordBytesOfStringsAndCollections) {
   EXPECT_FALSE(old.bytes_known);
 }
 
+// CollectionMeta::parse (views, no copies: a write's byte count) accepts and rejects what
+// decode does, with the same fields, over whole, cut and damaged payloads of every shape.
+TEST(DatasetSize, MetaParseAgreesWithDecode) {
+  std::vector<std::string> payloads;
+  for (int shape = 0; shape < 4; ++shape) {
+    storage::CollectionMeta meta;
+    meta.version = 7;
+    meta.size = 3;
+    meta.head = 11;
+    meta.tail = 14;
+    meta.bytes = 300;
+    if (shape >= 1) meta.dead = 5;
+    if (shape >= 2) {
+      meta.floor = std::string("a floor part longer than a short string", 40);
+      meta.ceiling = "ceiling";
+    }
+    if (shape == 3) {
+      meta.floor.clear();
+      meta.chunked = true;
+    }
+    payloads.push_back(meta.encode());
+  }
+  std::vector<std::string> all;
+  for (const auto& p : payloads) {
+    for (size_t cut = 0; cut <= p.size(); ++cut) all.push_back(p.substr(0, cut));
+    std::string flags = p;
+    flags.append(8, '\x02');  // (an unknown flag word)
+    all.push_back(flags);
+    all.push_back(p + "x");
+  }
+  for (const auto& p : all) {
+    storage::CollectionMeta decoded;
+    storage::CollectionMeta::View parsed;
+    const bool d = storage::CollectionMeta::decode(p, decoded);
+    ASSERT_EQ(storage::CollectionMeta::parse(p, parsed), d) << p.size();
+    if (!d) continue;
+    EXPECT_EQ(parsed.version, decoded.version);
+    EXPECT_EQ(parsed.size, decoded.size);
+    EXPECT_EQ(parsed.head, decoded.head);
+    EXPECT_EQ(parsed.tail, decoded.tail);
+    EXPECT_EQ(parsed.bytes, decoded.bytes);
+    EXPECT_EQ(parsed.bytes_known, decoded.bytes_known);
+    EXPECT_EQ(parsed.dead, decoded.dead);
+    EXPECT_EQ(parsed.floor, decoded.floor);
+    EXPECT_EQ(parsed.ceiling, decoded.ceiling);
+    EXPECT_EQ(parsed.chunked, decoded.chunked);
+  }
+  storage::CollectionMeta back;
+  ASSERT_TRUE(storage::CollectionMeta::decode(payloads[2], back));
+  EXPECT_EQ(back.floor, std::string("a floor part longer than a short string", 40));
+  EXPECT_EQ(back.ceiling, "ceiling");
+}
+
 TEST(AccessTracker, LruIdleTimesAndUnknownKeysRankOldest) {
   core::AccessTracker t;
   t.set_mode(core::AccessTracker::Mode::Lru, 1000);
