@@ -334,18 +334,18 @@ bool Keyspace::read_committed_element(std::string& value) {
 }
 
 void Keyspace::sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
-                       std::string_view value) {
+                       std::string_view value, PartReads reads) {
   storage::encode_sub_prefix(key_buf_, db, key, version);
   key_buf_.append(part);
-  write_entry(sub_written_, shared_.engine->sub_cf(), true, value);
+  write_entry(sub_written_, shared_.engine->sub_cf(), true, value, reads == PartReads::WalkedOnly);
   touch(db, key);
 }
 
 void Keyspace::sub_delete(uint16_t db, std::string_view key, uint64_t version,
-                          std::string_view part) {
+                          std::string_view part, PartReads reads) {
   storage::encode_sub_prefix(key_buf_, db, key, version);
   key_buf_.append(part);
-  write_entry(sub_written_, shared_.engine->sub_cf(), false, {});
+  write_entry(sub_written_, shared_.engine->sub_cf(), false, {}, reads == PartReads::WalkedOnly);
   touch(db, key);
 }
 
@@ -464,15 +464,19 @@ void Keyspace::publish_to_cache() {
   // a tenth of ZPOPMIN's time).
   constexpr size_t kAhead = 4;
   static thread_local std::vector<uint64_t> hashes;  // (kept: no allocation per group)
-  // update(table, key, hash, value, present) for each of `records`, in order.
+  // update(table, key, hash, value, present) for each of `records`, in order, but for the
+  // elements never read by their part (a sorted set's score-index entries: no cache keeps
+  // them).
   auto update_all = [&](const GroupRecords& records, auto& table, auto update) {
     hashes.clear();
-    for (const auto& entry : records) {
-      hashes.push_back(table.hash(entry.first));
+    for (const auto& [key, rec] : records) {
+      if (rec.walked_only) continue;
+      hashes.push_back(table.hash(key));
       table.prefetch_slot(hashes.back());
     }
     size_t i = 0;
     for (const auto& [key, rec] : records) {
+      if (rec.walked_only) continue;
       if (i + kAhead < hashes.size()) table.prefetch_entry(hashes[i + kAhead]);
       update(key, hashes[i++], rec.present ? std::string_view(rec.value) : std::string_view(),
              rec.present);

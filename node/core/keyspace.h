@@ -163,9 +163,9 @@ class Keyspace final : public storage::types::KeyAccess {
   bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
                std::string& value) override;
   void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
-               std::string_view value) override;
-  void sub_delete(uint16_t db, std::string_view key, uint64_t version,
-                  std::string_view part) override;
+               std::string_view value, PartReads reads = PartReads::ByPart) override;
+  void sub_delete(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+                  PartReads reads = PartReads::ByPart) override;
   // An iterator over the elements of (db, key, version); `prefix` receives the prefix to
   // strip and to stop at (it->key().starts_with(prefix)).
   std::unique_ptr<rocksdb::Iterator> sub_iterate(uint16_t db, std::string_view key,
@@ -300,6 +300,7 @@ class Keyspace final : public storage::types::KeyAccess {
     bool indexed = false;       // the batch's index has this state
     bool pending = false;       // kept back: not in the batch yet (stage_records)
     uint64_t saved_serial = 0;  // the save point whose undo_ already holds its earlier state
+    bool walked_only = false;   // an element never read by its part (PartReads::WalkedOnly)
     std::string value;
   };
   using GroupRecords = std::map<std::string, GroupRecord, std::less<>>;
@@ -318,7 +319,7 @@ class Keyspace final : public storage::types::KeyAccess {
   }
 
   void write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
-                   std::string_view value);
+                   std::string_view value, bool walked_only = false);
   // Map nodes of finished groups' records, kept for the groups that follow, per thread (the
   // loop's views, a heavy job's): a write takes one (with the key and value buffers it
   // holds) instead of allocating a node, a key and a value.

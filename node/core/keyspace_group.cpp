@@ -11,7 +11,7 @@
 namespace basalt::core {
 
 void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* cf, bool present,
-                           std::string_view value) {
+                           std::string_view value, bool walked_only) {
   if (through_index_) {
     rocksdb::Slice v(value.data(), value.size());
     if (present)
@@ -29,6 +29,7 @@ void Keyspace::write_entry(GroupRecords& records, rocksdb::ColumnFamilyHandle* c
     save_for_undo(records, slot, inserted);
   auto& rec = slot->second;
   rec.present = present;
+  rec.walked_only = walked_only;
   rec.indexed = through_index_;
   rec.pending = !through_index_;
   rec.value.assign(value);
@@ -57,6 +58,7 @@ Keyspace::GroupRecords::iterator Keyspace::new_record(GroupRecords& records,
   GroupRecord& rec = node.mapped();
   rec.present = rec.indexed = rec.pending = false;
   rec.saved_serial = 0;
+  rec.walked_only = false;
   rec.value.clear();
   return records.insert(hint, std::move(node));
 }

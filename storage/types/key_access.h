@@ -46,13 +46,16 @@ class KeyAccess {
   virtual void remove(uint16_t db, std::string_view key, const Lookup& old) = 0;
 
   // Collection elements, addressed by (db, key, version, element part); reads see the
-  // current batch's own writes.
+  // current batch's own writes. A part written or deleted as WalkedOnly is never read by
+  // sub_get, only walked by iterators (the sorted sets' score-index entries): the node's
+  // element cache, which serves sub_get, keeps none of them.
+  enum class PartReads { ByPart, WalkedOnly };
   virtual bool sub_get(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
                        std::string& value) = 0;
   virtual void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
-                       std::string_view value) = 0;
+                       std::string_view value, PartReads reads = PartReads::ByPart) = 0;
   virtual void sub_delete(uint16_t db, std::string_view key, uint64_t version,
-                          std::string_view part) = 0;
+                          std::string_view part, PartReads reads = PartReads::ByPart) = 0;
   // An iterator over the elements of (db, key, version), seeing the batch's writes; `prefix`
   // receives the sub-key prefix to strip and to stop at (it->key().starts_with(prefix)). A
   // read error throws (storage::ReadError) rather than ending the walk early.

@@ -32,7 +32,7 @@ namespace {
 // An index entry written at `part`: a bound it lies beyond moves to it (collection.h), and
 // the tombstones that were behind that bound are in the way of walks again: dead ones.
 void put_index_entry(ZSet& z, std::string_view part) {
-  z.keys().sub_put(z.db(), z.key(), z.version(), part, "");
+  z.keys().sub_put(z.db(), z.key(), z.version(), part, "", KeyAccess::PartReads::WalkedOnly);
   if (!z.meta.floor.empty() && part < z.meta.floor) {
     z.meta.floor = part;
     z.meta.dead += std::exchange(z.behind_floor(), 0);
@@ -58,14 +58,16 @@ void change_score(ZSet& z, std::string_view member, double old_score, double sco
   std::string value;
   append_score(value, score);
   z.keys().sub_put(z.db(), z.key(), z.version(), scratch_member_part(member), value);
-  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(old_score, member));
+  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(old_score, member),
+                      KeyAccess::PartReads::WalkedOnly);
   ++z.meta.dead;
   put_index_entry(z, scratch_index_part(score, member));
 }
 
 void erase_member(ZSet& z, std::string_view member, double score) {
   z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_member_part(member));
-  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(score, member));
+  z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(score, member),
+                      KeyAccess::PartReads::WalkedOnly);
   z.meta.dead += 2;
   if (z.meta.size > 0) --z.meta.size;
   z.meta.bytes -= element_bytes(member.size(), kScoreBytes);
@@ -102,7 +104,8 @@ bool replace_with_entries(KeyAccess& ks, uint16_t db, std::string_view key,
     return sa != sb ? sa < sb : a->first < b->first;
   });
   for (const Entry* e : order)
-    ks.sub_put(db, key, z.meta.version, index_part(e->second, e->first), "");
+    ks.sub_put(db, key, z.meta.version, index_part(e->second, e->first), "",
+               KeyAccess::PartReads::WalkedOnly);
   z.meta.size = entries.size();
   ks.put(db, key, ValueType::ZSet, 0, z.meta.encode(), old);
   return true;
@@ -149,7 +152,8 @@ std::vector<Entry> pop(ZSet& z, uint64_t count, bool max) {
   if (popped.empty()) return popped;
   for (const auto& [member, score] : popped) {
     z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_member_part(member));
-    z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(score, member));
+    z.keys().sub_delete(z.db(), z.key(), z.version(), scratch_index_part(score, member),
+                        KeyAccess::PartReads::WalkedOnly);
     z.meta.bytes -= element_bytes(member.size(), kScoreBytes);
   }
   z.meta.size -= std::min<uint64_t>(z.meta.size, popped.size());

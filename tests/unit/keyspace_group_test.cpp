@@ -522,6 +522,31 @@ TEST_F(KeyspaceGroup, ACollectionCreatedByAGroupIsCompleteInTheElementCache) {
   EXPECT_EQ(shared_.element_cache.complete_collections(), 0u);
 }
 
+// Parts written or deleted as walked only (a sorted set's score-index entries) never enter
+// the element cache, even in a complete collection (whose misses read as absent: nothing
+// reads these parts by part); they are still written and walked.
+TEST_F(KeyspaceGroup, PartsWalkedOnlyStayOutOfTheElementCache) {
+  using Reads = storage::types::KeyAccess::PartReads;
+  uint64_t version = 0;
+  group([&](core::Keyspace& ks) {
+    version = create_hash(ks, 1);
+    ks.sub_put(0, "h", version, "i1", "", Reads::WalkedOnly);
+    ks.sub_put(0, "h", version, "i2", "", Reads::WalkedOnly);
+  });
+  EXPECT_EQ(shared_.element_cache.complete_collections(), 1u);
+  EXPECT_EQ(cached_element(version, "f0"), "v0");
+  EXPECT_EQ(shared_.element_cache.entries(), 1u);  // f0 alone
+  group([&](core::Keyspace& ks) {
+    ks.sub_delete(0, "h", version, "i1", Reads::WalkedOnly);
+    ks.sub_put(0, "h", version, "i3", "", Reads::WalkedOnly);
+    ks.sub_put(0, "h", version, "f1", "v1");
+  });
+  EXPECT_EQ(shared_.element_cache.entries(), 2u);  // f0 and f1 (not even i1's absence)
+  EXPECT_EQ(cached_element(version, "f1"), "v1");
+  core::Keyspace reader(shared_, 1000);
+  EXPECT_EQ(elements(reader, version), (std::vector<std::string>{"f0=v0", "f1=v1", "i2=", "i3="}));
+}
+
 // The element cache holds only part of a large new collection: not complete, so the fields it
 // evicted are read from the database (a stale "absent" would lose them).
 TEST_F(KeyspaceGroup, ANewCollectionLargerThanTheElementCacheIsNotComplete) {

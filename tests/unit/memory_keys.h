@@ -139,11 +139,11 @@ class MemoryKeys : public storage::types::KeyAccess {
     return true;
   }
   void sub_put(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
-               std::string_view value) override {
+               std::string_view value, PartReads = PartReads::ByPart) override {
     elements[sub_key(db, key, version, part)] = std::string(value);
   }
-  void sub_delete(uint16_t db, std::string_view key, uint64_t version,
-                  std::string_view part) override {
+  void sub_delete(uint16_t db, std::string_view key, uint64_t version, std::string_view part,
+                  PartReads = PartReads::ByPart) override {
     if (keep_tombstones)
       elements[sub_key(db, key, version, part)] = kTombstone;
     else
