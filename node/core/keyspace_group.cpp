@@ -90,6 +90,7 @@ void Keyspace::save_for_undo(GroupRecords& records, GroupRecords::iterator slot,
     u.before.indexed = now.indexed;
     u.before.pending = now.pending;
     u.before.saved_serial = now.saved_serial;
+    u.before.walked_only = now.walked_only;
     u.before.value.assign(now.value);
   }
   slot->second.saved_serial = serial_;
