@@ -44,8 +44,7 @@ bool WritePipeline::may_hand_over(const Keyspace& ks) {
   // the loop: handing them over would only add the thread hand-off to each.
   return node_.config().write_overlap && split_pause_ == 0 && !sync_due_ && !write_off_loop_ &&
          !stopping_ && node_.engine().wal_sync() != storage::WalSync::Always &&
-         node_.config().maxmemory == 0 && !wb->HasDeleteRange() &&
-         wb->Count() + ks.written_count() >= kMinHandOverEntries &&
+         node_.config().maxmemory == 0 && !wb->HasDeleteRange() && !too_small_to_hand_over(ks) &&
          node_.storage_health().writable();
 }
 
