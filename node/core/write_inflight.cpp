@@ -70,11 +70,7 @@ void WritePipeline::hand_over(std::optional<Keyspace>& ks, std::vector<Job*>& jo
   inflight_.active = true;
   inflight_.finished = false;
   // Read-only views keep reading the published state (taken before the write starts).
-  rocksdb::DB* db = node_.engine().db();
-  auto& shared = node_.keyspace();
-  shared.published_snapshot.reset(db->GetSnapshot(),
-                                  [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
-  shared.published_reads.snapshot = shared.published_snapshot.get();
+  pin_published_state();
   auto* engine = &node_.engine();
   auto* wb = inflight_.batch.GetWriteBatch();
   auto& io = node_.io();
@@ -94,7 +90,6 @@ asio::awaitable<void> WritePipeline::drain(bool in_group) {
   if (!inflight_.active) co_return;
   while (!inflight_.finished) co_await inflight_done_.async_wait(kNoThrow);
   inflight_.active = false;
-  auto& shared = node_.keyspace();
   const rocksdb::Status& s = inflight_.status;
   if (s.ok()) {
     publish_commit(*inflight_.ks, inflight_.staged, inflight_.stream);
@@ -105,13 +100,26 @@ asio::awaitable<void> WritePipeline::drain(bool in_group) {
     for (Job* job : inflight_.jobs) fail_uncommitted(*job, error);
     if (in_group && chained_failure_.empty()) chained_failure_ = error;
   }
-  shared.published_reads.snapshot = nullptr;
-  shared.published_snapshot.reset();
+  unpin_published_state();
   for (Job* job : inflight_.jobs) finish(*job);
   inflight_.jobs.clear();
   inflight_.ks.reset();
   inflight_.batch.Clear();
   inflight_.stream.clear();
+}
+
+void WritePipeline::pin_published_state() {
+  rocksdb::DB* db = node_.engine().db();
+  auto& shared = node_.keyspace();
+  shared.published_snapshot.reset(db->GetSnapshot(),
+                                  [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  shared.published_reads.snapshot = shared.published_snapshot.get();
+}
+
+void WritePipeline::unpin_published_state() {
+  auto& shared = node_.keyspace();
+  shared.published_reads.snapshot = nullptr;
+  shared.published_snapshot.reset();
 }
 
 bool WritePipeline::may_run_chained(const Job& job, const CommandSpec* spec) const {

@@ -438,6 +438,8 @@ asio::awaitable<rocksdb::Status> WritePipeline::write_batch(bool sync) {
   if (synced || write_off_loop_) {
     // An fsync per group would stall the event loop: write on the blocking pool while
     // the loop keeps serving reads and queueing the next group. So is a heavy job's batch.
+    // Until commit() publishes it, those reads see the state before it.
+    pin_published_state();
     s = co_await asio::co_spawn(
         node_.blocking_pool(),
         [&engine, wb, sync]() -> asio::awaitable<rocksdb::Status> {
@@ -504,9 +506,11 @@ asio::awaitable<bool> WritePipeline::commit(Keyspace& ks, std::string& error) {
   if (!s.ok()) {
     error = s.ToString();
     forget_unwritten_group();
+    unpin_published_state();  // (if the write was off the loop)
     co_return false;
   }
   publish_commit(ks, staged, stream_);
+  unpin_published_state();
   co_return true;
 }
 

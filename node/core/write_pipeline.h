@@ -182,6 +182,12 @@ class WritePipeline {
   void forget_unwritten_group();
   // `stream`: the committed group's replication bytes.
   void publish_commit(Keyspace& ks, const StagedOffset& staged, const ReplStream& stream);
+  // While a batch is written off the loop (the blocking pool, the writer thread) the loop
+  // serves reads: they must see the published state, not a batch whose records are not in
+  // the record cache yet (a cache hit from before it, a miss read from the store after it:
+  // half an MSET). Pinned: read-only views read a snapshot taken before the write.
+  void pin_published_state();
+  void unpin_published_state();
 
   // The commit in flight (node/core/write_inflight.cpp). A group's last commit may be handed
   // over: its batch (data, stream bytes and offset: S1) is written on writer_'s thread
