@@ -286,9 +286,22 @@ class SkipListRep final : public rocksdb::MemTableRep {
     return descend(head_, max_height_.load(std::memory_order_relaxed) - 1, before,
                    [](int, Node*) {});
   }
+  // The first node for which `before` is false: the one the walk stopped at on level 0, not
+  // a second load of the link after it (an insert in between may have put a node there that
+  // `before` holds for: a point lookup would land on a newer entry of its key than its
+  // snapshot, which RocksDB's memtable lookup takes as the answer).
   template <class Before>
   Node* first_not_before(Before&& before) const {
-    return last_where(before)->next(0);
+    Node* at = head_;
+    Node* stop = nullptr;
+    for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
+      stop = at->next(level);
+      while (stop != nullptr && before(stop)) {
+        at = stop;
+        stop = at->next(level);
+      }
+    }
+    return stop;
   }
 
   Node* new_node(int height, size_t key_bytes, char** key_buf) {
