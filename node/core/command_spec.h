@@ -43,6 +43,10 @@ enum CommandFlag : uint32_t {
   // above heavy-command-threshold elements it runs off the event loop (node/core/heavy_read.h).
   // Other reads (GET, HGET, ...) skip that check altogether.
   kMayBeHeavyRead = 1u << 20,
+  // Not a write, but runs in a write group, so that it is answered only once every write
+  // before it is published: WATCH (a key it watches must not be read afterwards in a state
+  // that a write it did not see as a change has already replaced: the write would be lost).
+  kAfterWrites = 1u << 21,
 };
 }  // namespace command_flags
 using namespace command_flags;
@@ -110,7 +114,7 @@ struct CommandSpec {
   std::span<const CommandSpec> subs() const { return {subcommands, subcommand_count}; }
   bool has(uint32_t flag) const { return (flags & flag) != 0; }
   // The write pipeline runs it (writes, FLUSHDB-like barriers, EXEC).
-  bool needs_write_group() const { return has(kWrite | kBarrier | kExecGroup); }
+  bool needs_write_group() const { return has(kWrite | kBarrier | kExecGroup | kAfterWrites); }
 };
 
 // Visits the indexes of the arguments `spec.elements` names in a call of `argc` arguments.

@@ -169,7 +169,7 @@ void register_transactions_commands(Table& t) {
             .doc(kTx, "Execute all commands issued after MULTI"));
   t.add(row("discard", 1, kBase | kFast | kRunsInMulti, discard)
             .doc(kTx, "Discard all commands issued after MULTI"));
-  t.add(row("watch", -2, kBase | kFast | kRunsInMulti, watch)
+  t.add(row("watch", -2, kBase | kFast | kRunsInMulti | kAfterWrites, watch)
             .keys(1, -1, 1)
             .doc(kTx, "Watch the given keys to determine execution of the MULTI/EXEC block"));
   t.add(row("unwatch", 1, kBase | kFast, unwatch).doc(kTx, "Forget about all watched keys"));
