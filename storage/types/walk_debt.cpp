@@ -25,9 +25,11 @@ void WalkDebts::charge(uint16_t db, std::string_view key, uint64_t version, uint
   }
   it->crossed += crossed;
   it->used = ++clock_;
+  count_.store(debts_.size(), std::memory_order_release);
 }
 
 uint64_t WalkDebts::owed(uint16_t db, std::string_view key, uint64_t version) const {
+  if (count_.load(std::memory_order_acquire) == 0) return 0;
   std::lock_guard lock(mutex_);
   for (const Debt& d : debts_) {
     if (d.version == version && d.db == db && d.key == key) return d.crossed;
@@ -40,11 +42,13 @@ void WalkDebts::settle(uint16_t db, std::string_view key, uint64_t version) {
   ++copies_;
   std::erase_if(debts_,
                 [&](const Debt& d) { return d.version == version && d.db == db && d.key == key; });
+  count_.store(debts_.size(), std::memory_order_release);
 }
 
 void WalkDebts::clear() {
   std::lock_guard lock(mutex_);
   debts_.clear();
+  count_.store(0, std::memory_order_release);
 }
 
 size_t WalkDebts::size() const {

@@ -14,6 +14,7 @@
 // loop and off it (heavy reads and jobs walk there), so it locks.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -47,6 +48,10 @@ class WalkDebts {
   };
   mutable std::mutex mutex_;
   std::vector<Debt> debts_;
+  // debts_.size(), readable without the lock: owed() of an empty table (the common case:
+  // pops never walk across tombstones) takes no lock. A charge racing it is as if it came
+  // after (a debt is an estimate, settled at a later save).
+  std::atomic<size_t> count_{0};
   uint64_t clock_ = 0;
   uint64_t copies_ = 0;
 };
