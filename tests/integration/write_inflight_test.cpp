@@ -221,22 +221,27 @@ struct OffLoopWrite {
 
 class ReadersDuringAWrite : public ::testing::TestWithParam<OffLoopWrite> {};
 
-TEST_P(ReadersDuringAWrite, NeverSeeHalfAnMset) {
-  // A small record cache: some keys are read from it (the published state) and others from
-  // the store, which may already hold the group being written.
-  std::vector<std::string> args = {"--record-cache-size", "64kb"};
-  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
-  BasaltServer basalt(args);
-  basalt.start();
+// Writers pipeline MSETs of pairs (a:N, b:N) to `writes` while readers MGET random pairs
+// from `reads` (the same node, or a replica applying the stream) until the writers are done
+// and `reads` has caught up (`caught_up`); every pair must read as one value. Returns the
+// reads, with the torn ones and the first of them.
+struct PairReads {
+  long long reads = 0, torn = 0;
+  std::string first_torn;
+};
+
+template <class CaughtUp>
+PairReads read_pairs_while_writing(BasaltServer& writes, BasaltServer& reads,
+                                   CaughtUp&& caught_up) {
   constexpr int kPairs = 400;
   std::atomic<bool> stop{false};
-  std::atomic<long long> torn{0}, reads{0};
+  std::atomic<long long> torn{0}, count{0};
   std::mutex first_torn_mutex;
   std::string first_torn;
   std::vector<std::thread> threads;
   for (int w = 0; w < 4; ++w) {
     threads.emplace_back([&, w] {
-      RespClient c = basalt.client();
+      RespClient c = writes.client();
       c.set_timeout(60s);
       std::mt19937 rng(static_cast<unsigned>(w + 7));
       for (int round = 0; round < 150; ++round) {
@@ -255,13 +260,13 @@ TEST_P(ReadersDuringAWrite, NeverSeeHalfAnMset) {
   std::vector<std::thread> readers;
   for (int r = 0; r < 2; ++r) {
     readers.emplace_back([&, r] {
-      RespClient c = basalt.client();
+      RespClient c = reads.client();
       c.set_timeout(60s);
       std::mt19937 rng(static_cast<unsigned>(r + 100));
       while (!stop.load()) {
         std::string pair = std::to_string(rng() % kPairs);
         Reply values = c.command({"MGET", "a:" + pair, "b:" + pair});
-        ++reads;
+        ++count;
         if (values.elements.size() != 2 || values.elements[0].type != values.elements[1].type ||
             values.elements[0].str != values.elements[1].str) {
           if (torn++ == 0) {
@@ -273,12 +278,43 @@ TEST_P(ReadersDuringAWrite, NeverSeeHalfAnMset) {
     });
   }
   for (auto& t : threads) t.join();
+  caught_up();
   stop = true;
   for (auto& t : readers) t.join();
-  EXPECT_GT(reads.load(), 0);
-  EXPECT_EQ(torn.load(), 0) << "of " << reads.load() << " reads; the first: " << first_torn;
+  return PairReads{count.load(), torn.load(), first_torn};
+}
+
+TEST_P(ReadersDuringAWrite, NeverSeeHalfAnMset) {
+  // A small record cache: some keys are read from it (the published state) and others from
+  // the store, which may already hold the group being written.
+  std::vector<std::string> args = {"--record-cache-size", "64kb"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  BasaltServer basalt(args);
+  basalt.start();
+  PairReads result = read_pairs_while_writing(basalt, basalt, [] {});
+  EXPECT_GT(result.reads, 0);
+  EXPECT_EQ(result.torn, 0) << "of " << result.reads << " reads; the first: " << result.first_torn;
   RespClient c = basalt.client();
   EXPECT_GT(info_int(c, "stats", GetParam().counter), 0);
+}
+
+TEST_P(ReadersDuringAWrite, OnAReplicaNeverSeeHalfAnMset) {
+  // The same on a replica: it applies the master's stream in groups written the same way.
+  std::vector<std::string> replica_args = {"--record-cache-size", "64kb"};
+  replica_args.insert(replica_args.end(), GetParam().args.begin(), GetParam().args.end());
+  MasterAndReplica servers({}, replica_args);
+  RespClient master = servers.master.client();
+  RespClient replica = servers.replica.client();
+  ASSERT_TRUE(wait_for_master_link(replica, 20s));
+  bool same_offset = false;
+  PairReads result = read_pairs_while_writing(servers.master, servers.replica, [&] {
+    same_offset = wait_for_same_offset(master, replica, 30s);
+  });
+  EXPECT_TRUE(same_offset);
+  EXPECT_GT(result.reads, 0);
+  EXPECT_EQ(result.torn, 0) << "of " << result.reads << " reads; the first: " << result.first_torn;
+  EXPECT_EQ(master.get_string({"DEBUG", "DIGEST"}), replica.get_string({"DEBUG", "DIGEST"}));
+  EXPECT_GT(info_int(replica, "stats", GetParam().counter), 0);
 }
 
 TEST_P(ReadersDuringAWrite, NeverLoseAnUpdateUnderWatch) {
