@@ -133,14 +133,6 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, std::string& 
   data_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   data_options.write_buffer_size = options.write_buffer_bytes;
   data_options.compression = compression_of(options.compression);
-  // Level 0 is written by every flush, on the cores the event loop and the clients share,
-  // and read once, by the merge into the base level, which compresses: level-0 files stay
-  // uncompressed (LZ4 was a sixth of a flush's instructions).
-  if (data_options.compression != rocksdb::kNoCompression) {
-    data_options.compression_per_level.assign(static_cast<size_t>(data_options.num_levels),
-                                              data_options.compression);
-    data_options.compression_per_level[0] = rocksdb::kNoCompression;
-  }
   data_options.level_compaction_dynamic_level_bytes = true;
   // The 4 MB memtables flush every few tens of thousands of writes; merging L0 into the
   // base level after every 8 flushes instead of 4 halves that work, which runs on the cores
