@@ -204,7 +204,7 @@ class SkipListRep final : public rocksdb::MemTableRep {
     }
     descend(
         at, level, [&](Node* n) { return compare(n->key(), node->key()) < 0; },
-        [&](int l, Node* before) { splice_[l] = before; });
+        [&](int l, Node* before, Node*) { splice_[l] = before; });
     if (height > top) {
       for (int l = top; l < height; ++l) splice_[l] = head_;
       // Readers that see the new height before the head's new links find them empty and
@@ -269,14 +269,15 @@ class SkipListRep final : public rocksdb::MemTableRep {
 
  private:
   // From `at` (for which `before` holds) on `level` down to level 0: on each level the last
-  // node for which `before` holds, told to `reached`, `before` being true of a prefix of the
-  // list. Returns level 0's.
+  // node for which `before` holds and the node the walk stopped at after it (null at the
+  // end), told to `reached`, `before` being true of a prefix of the list. Returns level 0's
+  // last node.
   template <class Before, class Reached>
   Node* descend(Node* at, int level, Before&& before, Reached&& reached) const {
     for (; level >= 0; --level) {
-      for (Node* next = at->next(level); next != nullptr && before(next); next = at->next(level))
-        at = next;
-      reached(level, at);
+      Node* next = at->next(level);
+      for (; next != nullptr && before(next); next = at->next(level)) at = next;
+      reached(level, at, next);
     }
     return at;
   }
@@ -284,23 +285,17 @@ class SkipListRep final : public rocksdb::MemTableRep {
   template <class Before>
   Node* last_where(Before&& before) const {
     return descend(head_, max_height_.load(std::memory_order_relaxed) - 1, before,
-                   [](int, Node*) {});
+                   [](int, Node*, Node*) {});
   }
   // The first node for which `before` is false: the one the walk stopped at on level 0, not
-  // a second load of the link after it (an insert in between may have put a node there that
-  // `before` holds for: a point lookup would land on a newer entry of its key than its
-  // snapshot, which RocksDB's memtable lookup takes as the answer).
+  // a second load of the link after the last node before it (an insert in between may have
+  // put a node there that `before` holds for: a point lookup would land on a newer entry of
+  // its key than its snapshot, which RocksDB's memtable lookup takes as the answer).
   template <class Before>
   Node* first_not_before(Before&& before) const {
-    Node* at = head_;
     Node* stop = nullptr;
-    for (int level = max_height_.load(std::memory_order_relaxed) - 1; level >= 0; --level) {
-      stop = at->next(level);
-      while (stop != nullptr && before(stop)) {
-        at = stop;
-        stop = at->next(level);
-      }
-    }
+    descend(head_, max_height_.load(std::memory_order_relaxed) - 1, before,
+            [&](int, Node*, Node* stopped_at) { stop = stopped_at; });
     return stop;
   }
 
