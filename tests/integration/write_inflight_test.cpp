@@ -284,12 +284,16 @@ PairReads read_pairs_while_writing(BasaltServer& writes, BasaltServer& reads,
   return PairReads{count.load(), torn.load(), first_torn};
 }
 
+// The parameter's arguments with a small record cache: some keys are read from it (the
+// published state) and others from the store, which may already hold the group being written.
+std::vector<std::string> with_small_record_cache(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"--record-cache-size", "64kb"};
+  all.insert(all.end(), args.begin(), args.end());
+  return all;
+}
+
 TEST_P(ReadersDuringAWrite, NeverSeeHalfAnMset) {
-  // A small record cache: some keys are read from it (the published state) and others from
-  // the store, which may already hold the group being written.
-  std::vector<std::string> args = {"--record-cache-size", "64kb"};
-  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
-  BasaltServer basalt(args);
+  BasaltServer basalt(with_small_record_cache(GetParam().args));
   basalt.start();
   PairReads result = read_pairs_while_writing(basalt, basalt, [] {});
   EXPECT_GT(result.reads, 0);
@@ -300,9 +304,7 @@ TEST_P(ReadersDuringAWrite, NeverSeeHalfAnMset) {
 
 TEST_P(ReadersDuringAWrite, OnAReplicaNeverSeeHalfAnMset) {
   // The same on a replica: it applies the master's stream in groups written the same way.
-  std::vector<std::string> replica_args = {"--record-cache-size", "64kb"};
-  replica_args.insert(replica_args.end(), GetParam().args.begin(), GetParam().args.end());
-  MasterAndReplica servers({}, replica_args);
+  MasterAndReplica servers({}, with_small_record_cache(GetParam().args));
   RespClient master = servers.master.client();
   RespClient replica = servers.replica.client();
   ASSERT_TRUE(wait_for_master_link(replica, 20s));
@@ -324,8 +326,7 @@ TEST_P(ReadersDuringAWrite, NeverLoseAnUpdateUnderWatch) {
   // but before it was published would let its GET read the state before that INCR and its
   // EXEC overwrite it: the counter would end short (the binary before WATCH ran in a write
   // group failed 11 runs of 12).
-  std::vector<std::string> args = GetParam().args;
-  BasaltServer basalt(args);
+  BasaltServer basalt(GetParam().args);
   basalt.start();
   constexpr int kIncrWriters = 4;
   constexpr int kIncrRounds = 100;
@@ -338,9 +339,10 @@ TEST_P(ReadersDuringAWrite, NeverLoseAnUpdateUnderWatch) {
       c.set_timeout(60s);
       std::mt19937 rng(static_cast<unsigned>(w + 31));
       for (int round = 0; round < kIncrRounds; ++round) {
+        const bool increments_now = w == 0 && round % 3 == 0;
         std::string bytes;
         for (int i = 0; i < kPipeline; ++i) {
-          if (i % 4 == 0 && w == 0 && round % 3 == 0)
+          if (increments_now && i % 4 == 0)
             bytes += encode_command({"INCR", "counter"});
           else
             bytes += encode_command(
@@ -348,7 +350,7 @@ TEST_P(ReadersDuringAWrite, NeverLoseAnUpdateUnderWatch) {
         }
         c.send_raw(bytes);
         for (int i = 0; i < kPipeline; ++i) ASSERT_FALSE(c.read_reply().is_error());
-        if (w == 0 && round % 3 == 0) increments += kPipeline / 4;
+        if (increments_now) increments += kPipeline / 4;
       }
     });
   }
